@@ -1,0 +1,1 @@
+"""Adapters: each translates one platform to and from the engine's events and replies."""

@@ -1,0 +1,34 @@
+"""Engine replies as terminal text."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from bot.replies import Button, Reply
+
+
+def printable(text: str) -> str:
+    """``text`` without control or format characters a terminal would act on (escapes, bells)."""
+    return "".join(
+        char
+        for char in text
+        if char == "\n" or unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Co", "Cn")
+    )
+
+
+def render(reply: Reply, first_number: int = 1) -> str:
+    """A reply as plain lines; buttons become ``[n] Label`` starting at ``first_number``."""
+    parts: list[str] = []
+    if reply.heading:
+        parts.append(f"== {printable(reply.heading)} ==")
+    if reply.text:
+        parts.append(printable(reply.text))
+    if reply.quote:
+        parts.append("\n".join(f"  | {line}" for line in printable(reply.quote).split("\n")))
+    parts.extend(button_lines(reply.buttons, first_number))
+    return "\n".join(parts)
+
+
+def button_lines(buttons: tuple[Button, ...], first_number: int = 1) -> list[str]:
+    """``[1] Label`` lines."""
+    return [f"[{n}] {printable(b.label)}" for n, b in enumerate(buttons, start=first_number)]

@@ -1,0 +1,86 @@
+"""Time to handle ``/rejected`` and ``/brag`` end to end: engine plus a SQLite write.
+
+    python bench/engine.py [--runs N] [--database-url URL]
+
+Each run is a fresh person's full ``/rejected`` form submission (stored rejection and mood,
+the plan's first replies, the pending reflection question) or one ``/brag TEXT``. Prints the
+median and p99 in milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.content import Content
+from bot.engine import Engine
+from bot.events import Command, FormSubmission, Sender
+from storage.database import create_engine, upgrade
+from storage.sql import SqlStore
+
+REJECTION = {
+    "company": "Acme",
+    "role": "Data analyst",
+    "stage": "interview",
+    "rejected_on": "",
+    "interviewer": "Jane Rivera",
+    "feeling": "2",
+}
+
+
+async def timed(runs: int, action: Callable[[int], Awaitable[object]]) -> list[float]:
+    """Milliseconds for each of ``runs`` calls, after a short warm-up."""
+    for index in range(20):
+        await action(-1 - index)
+    samples = []
+    for index in range(runs):
+        start = time.perf_counter()
+        await action(index)
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def summary(name: str, samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    median = statistics.median(ordered)
+    return f"{name:<22} runs={len(samples):>5}  median={median:6.2f} ms  p99={p99:6.2f} ms"
+
+
+async def main(runs: int, url: str | None) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        database_url = url or f"sqlite:///{folder}/bench.db"
+        db = create_engine(database_url)
+        await upgrade(db)
+        engine = Engine(SqlStore(db), Content.load())
+        now = dt.datetime(2026, 3, 10, 14, 30, tzinfo=dt.UTC)
+
+        async def rejected(index: int) -> object:
+            sender = Sender("bench", "bench", f"person-{index}", "Bench")
+            return await engine.handle(FormSubmission(sender, "rejection", REJECTION), now)
+
+        async def brag(index: int) -> object:
+            sender = Sender("bench", "bench", f"person-{index % 100}", "Bench")
+            return await engine.handle(Command(sender, "brag", f"Shipped release {index}"), now)
+
+        print(f"database: {db.url.render_as_string(hide_password=True)}")
+        print(summary("/rejected", await timed(runs, rejected)))
+        print(summary("/brag", await timed(runs, brag)))
+        await db.dispose()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=2000)
+    parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
+    args = parser.parse_args()
+    asyncio.run(main(args.runs, args.database_url))

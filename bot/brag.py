@@ -1,0 +1,110 @@
+"""``/brag``: the personal bragging list."""
+
+from __future__ import annotations
+
+from bot.model import Win, WinKind
+from bot.replies import Button, Reply
+from bot.text import clean, number
+from bot.turn import Turn
+
+KIND_ACTION = "brag.kind"
+WIN_LIMIT = 500
+
+
+async def command(turn: Turn, text: str) -> list[Reply]:
+    """``/brag TEXT``, ``/brag list``, ``/brag remove N``."""
+    words = clean(text)
+    verb, _, rest = words.partition(" ")
+    if words.casefold() == "list":
+        return [await listing(turn)]
+    if verb.casefold() == "remove" and (not rest or number(rest) is not None):
+        return [await _remove(turn, rest)]
+    return await _add(turn, words)
+
+
+async def on_button(turn: Turn, value: str) -> list[Reply]:
+    """File a just-added win under another kind."""
+    win_id, _, kind = value.partition(":")
+    try:
+        chosen = WinKind(kind)
+    except ValueError:
+        chosen = None
+    win_number = number(win_id, maximum=2**62)
+    win = (
+        await turn.store.set_win_kind(turn.person.id, win_number, chosen)
+        if chosen is not None and win_number is not None
+        else None
+    )
+    if win is None:
+        return [Reply(text=turn.content.text("brag.not_found", number="?"))]
+    label = turn.content.table("brag.kinds")[win.kind.value]
+    return [Reply(text=turn.content.text("brag.kind_changed", kind=label))]
+
+
+async def listing(turn: Turn) -> Reply:
+    """The bragging list, grouped by kind, numbered in the order it was written."""
+    content = turn.content
+    wins = await turn.store.wins(turn.person.id)
+    if not wins:
+        return Reply(text=content.text("brag.list_empty"))
+    labels = content.table("brag.kinds")
+    numbered = list(enumerate(wins, start=1))
+    sections: list[str] = []
+    for kind in WinKind:
+        lines = [f"{number}. {win.text}" for number, win in numbered if win.kind is kind]
+        if lines:
+            sections.append("\n".join([f"{labels[kind.value]}:", *lines]))
+    body = "\n\n".join(sections)
+    return Reply(heading=content.text("brag.list_heading"),
+                 text=f"{body}\n\n{content.text('brag.list_footer')}")  # fmt: skip
+
+
+async def _add(turn: Turn, words: str) -> list[Reply]:
+    content = turn.content
+    kind, text = _kind_prefix(turn, words)
+    if not text:
+        return [Reply(text=content.text("brag.empty"))]
+    if len(text) > WIN_LIMIT:
+        return [Reply(text=content.text("limits.too_long", label="A win", limit=WIN_LIMIT,
+                                        length=len(text)))]  # fmt: skip
+    win = await turn.store.add_win(turn.person.id, text, kind, turn.now)
+    labels = content.table("brag.kinds")
+    return [
+        Reply(
+            text=f"{content.text('brag.added', kind=labels[kind.value])}\n"
+            f"{content.text('brag.kind_prompt')}",
+            buttons=_kind_buttons(turn, win),
+        )
+    ]
+
+
+def _kind_buttons(turn: Turn, win: Win) -> tuple[Button, ...]:
+    labels = turn.content.table("brag.kinds")
+    return tuple(
+        Button(labels[kind.value], KIND_ACTION, f"{win.id}:{kind.value}")
+        for kind in WinKind
+        if kind is not win.kind
+    )
+
+
+def _kind_prefix(turn: Turn, words: str) -> tuple[WinKind, str]:
+    """``"skill: SQL"`` -> ``(TECHNICAL_SKILL, "SQL")``; no known prefix -> accomplishment."""
+    head, colon, rest = words.partition(":")
+    if colon:
+        prefixes = turn.content.table("brag.prefixes")
+        kind = prefixes.get(head.strip().casefold())
+        if kind is not None:
+            return WinKind(kind), rest.strip()
+    return WinKind.ACCOMPLISHMENT, words
+
+
+async def _remove(turn: Turn, number_text: str) -> Reply:
+    content = turn.content
+    position = number(number_text)
+    if position is None:
+        return Reply(text=content.text("brag.remove_usage"))
+    wins = await turn.store.wins(turn.person.id)
+    if position > len(wins):
+        return Reply(text=content.text("brag.not_found", number=position))
+    await turn.store.remove_win(turn.person.id, wins[position - 1].id)
+    return Reply(text=content.text("brag.removed", number=position))

@@ -1,0 +1,55 @@
+"""The bot's words, loaded from a TOML data file (``bot/content/en.toml`` by default)."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+
+class Content:
+    """Read-only access to the content file by dotted key, e.g. ``content.text("brag.added")``."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self._data = data
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Content:
+        """The content at ``path``, or the packaged English content."""
+        if path is None:
+            raw = resources.files("bot").joinpath("content/en.toml").read_text(encoding="utf-8")
+        else:
+            raw = path.read_text(encoding="utf-8")
+        return cls(tomllib.loads(raw))
+
+    def get(self, key: str) -> Any:
+        """The raw value at ``key``; a missing key is a bug in the content file."""
+        node: Any = self._data
+        for part in key.split("."):
+            if not isinstance(node, Mapping) or part not in node:
+                raise KeyError(f"content has no {key!r}")
+            node = node[part]
+        return node
+
+    def text(self, key: str, **values: object) -> str:
+        """The string at ``key`` with ``{placeholders}`` filled from ``values``."""
+        template = self.get(key)
+        if not isinstance(template, str):
+            raise TypeError(f"content {key!r} is not a string")
+        return template.format(**values).strip()
+
+    def table(self, key: str) -> Mapping[str, str]:
+        """A table of strings, such as the labels of each stage."""
+        table = self.get(key)
+        if not isinstance(table, Mapping):
+            raise TypeError(f"content {key!r} is not a table")
+        return {str(name): str(value) for name, value in table.items()}
+
+    def records(self, key: str) -> list[Mapping[str, str]]:
+        """An array of tables, such as the reflection questions."""
+        items = self.get(key)
+        if not isinstance(items, list):
+            raise TypeError(f"content {key!r} is not a list")
+        return [{str(k): str(v) for k, v in item.items()} for item in items]

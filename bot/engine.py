@@ -1,0 +1,139 @@
+"""The engine: one entry point, ``Engine.handle(event, now)``, from events to replies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from bot import brag, checkin, feedback, progress, reflection, rejection
+from bot.content import Content
+from bot.errors import BouncebackError
+from bot.events import Choice, Command, Event, FormSubmission, Message
+from bot.ports import Store
+from bot.replies import Reply
+from bot.text import clean
+from bot.turn import Turn
+
+log = logging.getLogger(__name__)
+
+MESSAGE_LIMIT = 4000
+COMMAND_NAMES = ("rejected", "feedback", "brag", "progress", "checkin", "help")
+
+
+@dataclass(frozen=True, slots=True)
+class CommandInfo:
+    """A command as adapters register it: ``/name``, a one-line description and its usage."""
+
+    name: str
+    description: str
+    usage: str
+
+
+class Engine:
+    """Turns platform-neutral events into replies, keeping state in a :class:`Store`."""
+
+    def __init__(self, store: Store, content: Content, *, default_timezone: str = "UTC") -> None:
+        self._store = store
+        self._content = content
+        self._default_timezone = default_timezone
+        self.commands: Sequence[CommandInfo] = tuple(
+            CommandInfo(
+                name,
+                content.text(f"commands.{name}.description"),
+                content.text(f"commands.{name}.usage"),
+            )
+            for name in COMMAND_NAMES
+        )
+
+    @property
+    def content(self) -> Content:
+        """The words the engine speaks, for adapters that need labels of their own."""
+        return self._content
+
+    async def handle(self, event: Event, now: dt.datetime) -> list[Reply]:
+        """Answer one event. ``now`` must be timezone-aware; it is the only clock used."""
+        if now.tzinfo is None:
+            raise ValueError("now must be timezone-aware")
+        try:
+            async with self._store.transaction():
+                person = await self._store.person(event.sender, self._default_timezone, now)
+                turn = Turn(self._store, self._content, person, now.astimezone(dt.UTC))
+                return await self._dispatch(turn, event)
+        except BouncebackError as error:
+            return [Reply(text=str(error))]
+        except Exception:
+            # Only the kind of event and the error's type: never the person's words.
+            log.exception("could not handle a %s event", type(event).__name__)
+            return [Reply(text=self._content.text("help.error"))]
+
+    async def _dispatch(self, turn: Turn, event: Event) -> list[Reply]:
+        match event:
+            case Command(name=name, text=text):
+                return await self._command(turn, name.strip().lstrip("/").casefold(), text)
+            case Choice(action=action, value=value):
+                return await self._choice(turn, action, value)
+            case FormSubmission(form_id=form_id, values=values, context=context):
+                return await self._form(turn, form_id, values, context)
+            case Message(text=text):
+                return await self._message(turn, text)
+
+    async def _command(self, turn: Turn, name: str, text: str) -> list[Reply]:
+        if len(text) > MESSAGE_LIMIT:
+            return [self._too_long(len(text))]
+        if name == "rejected":
+            return await rejection.begin(turn, text)
+        if name == "feedback":
+            return await feedback.command(turn, text)
+        if name == "brag":
+            return await brag.command(turn, text)
+        if name == "progress":
+            return await progress.command(turn)
+        if name == "checkin":
+            return await checkin.command(turn, text)
+        if name == "help":
+            return [Reply(text=self._content.text("help.text"))]
+        return [Reply(text=self._content.text("help.unknown_command", name=clean(name)[:40]))]
+
+    async def _choice(self, turn: Turn, action: str, value: str) -> list[Reply]:
+        value = value[:200]
+        if action == reflection.ACTION:
+            return await reflection.on_button(turn, value)
+        if action in (feedback.NOTE_ACTION, feedback.SENT_ACTION, feedback.REPLY_ACTION):
+            return await feedback.on_button(turn, action, value)
+        if action == brag.KIND_ACTION:
+            return await brag.on_button(turn, value)
+        if action == checkin.MOOD_ACTION:
+            return await checkin.on_button(turn, value)
+        return [Reply(text=self._content.text("help.unknown_message"))]
+
+    async def _form(
+        self, turn: Turn, form_id: str, values: Mapping[str, str], context: str
+    ) -> list[Reply]:
+        # Platforms deliver what the client sent; keep only string fields.
+        fields = {key: value for key, value in values.items() if isinstance(value, str)}
+        if form_id == rejection.FORM_ID:
+            return await rejection.submit(turn, fields)
+        if form_id == feedback.REPLY_FORM:
+            return await feedback.on_form(turn, fields, context)
+        if form_id == checkin.FORM_ID:
+            return await checkin.submit(turn, fields)
+        if form_id == checkin.SETTINGS_FORM_ID:
+            return await checkin.submit_settings(turn, fields)
+        return [Reply(text=self._content.text("help.unknown_message"))]
+
+    async def _message(self, turn: Turn, text: str) -> list[Reply]:
+        if len(text) > MESSAGE_LIMIT:
+            return [self._too_long(len(text))]
+        pending = await turn.store.conversation(turn.person.id)
+        if pending is not None and pending.topic == reflection.TOPIC:
+            return await reflection.on_text(turn, pending.data, text)
+        return [Reply(text=self._content.text("help.unknown_message"))]
+
+    def _too_long(self, length: int) -> Reply:
+        return Reply(
+            text=self._content.text(
+                "limits.too_long", label="A message", limit=MESSAGE_LIMIT, length=length
+            )
+        )

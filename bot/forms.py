@@ -1,0 +1,70 @@
+"""Checking a submitted form against its own field definitions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import replace
+
+from bot.content import Content
+from bot.replies import FieldKind, Form, Option
+from bot.text import clean
+
+
+def validate(
+    form: Form, values: Mapping[str, str], content: Content, today: dt.date
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Clean ``values`` and check them against ``form``: ``(cleaned, errors by field name)``.
+
+    Fields the form does not define are ignored, so a forged submission cannot smuggle
+    anything in.
+    """
+    cleaned: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for field in form.fields:
+        raw = values.get(field.name, "")
+        value = clean(
+            raw if isinstance(raw, str) else "", multiline=field.kind is FieldKind.LONG_TEXT
+        )
+        cleaned[field.name] = value
+        label = field.label
+        if not value:
+            if field.required:
+                errors[field.name] = content.text("limits.required", label=label)
+            continue
+        if len(value) > field.max_length:
+            errors[field.name] = content.text(
+                "limits.too_long", label=label, limit=field.max_length, length=len(value)
+            )
+        elif field.kind is FieldKind.CHOICE:
+            chosen = _match_option(value, field.options)
+            if chosen is None:
+                errors[field.name] = content.text("limits.bad_choice", label=label)
+            else:
+                cleaned[field.name] = chosen
+        elif field.kind is FieldKind.DATE:
+            try:
+                day = dt.date.fromisoformat(value)
+            except ValueError:
+                errors[field.name] = content.text(
+                    "limits.bad_date", label=label, example=today.isoformat()
+                )
+            else:
+                if day > today:
+                    errors[field.name] = content.text("limits.future_date", label=label)
+    return cleaned, errors
+
+
+def _match_option(value: str, options: tuple[Option, ...]) -> str | None:
+    """The option ``value`` names: by value, by label, or by its number in the list."""
+    folded = value.casefold()
+    for number, option in enumerate(options, start=1):
+        if folded in (option.value.casefold(), option.label.casefold(), str(number)):
+            return option.value
+    return None
+
+
+def refused(form: Form, values: Mapping[str, str], errors: Mapping[str, str]) -> Form:
+    """``form`` again, holding what the person typed and the reasons it was refused."""
+    fields = tuple(replace(field, initial=values.get(field.name, "")) for field in form.fields)
+    return replace(form, fields=fields, errors=dict(errors))

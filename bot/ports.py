@@ -1,0 +1,148 @@
+"""The engine's ports: what it needs from storage and from platforms, as typed Protocols.
+
+``storage.sql.SqlStore`` implements :class:`Store` on SQLAlchemy; the tests have an in-memory
+fake. Every method is scoped to one person: no call can reach another person's records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Protocol
+
+from bot.events import Sender
+from bot.model import (
+    Answer,
+    Conversation,
+    Mood,
+    Person,
+    Reflection,
+    Rejection,
+    RejectionDraft,
+    Win,
+    WinKind,
+)
+from bot.replies import Reply
+
+
+class Store(Protocol):
+    """Per-person persistence for the engine."""
+
+    def transaction(self) -> AbstractAsyncContextManager[None]:
+        """Group the calls made inside into one all-or-nothing unit (one event)."""
+        ...
+
+    async def person(self, sender: Sender, default_timezone: str, now: dt.datetime) -> Person:
+        """The person behind ``sender``, created on first contact."""
+        ...
+
+    async def update_settings(
+        self,
+        person_id: int,
+        *,
+        timezone: str,
+        checkin_time: dt.time,
+        quiet_start: dt.time,
+        quiet_end: dt.time,
+        weekdays_only: bool,
+    ) -> Person:
+        """Change a person's check-in preferences."""
+        ...
+
+    async def set_unreachable(self, person_id: int, reason: str, now: dt.datetime) -> None:
+        """Record why the person cannot be messaged privately ("" once they can again)."""
+        ...
+
+    async def add_rejection(
+        self, person_id: int, draft: RejectionDraft, now: dt.datetime
+    ) -> Rejection:
+        """Log a rejection and the feeling it came with, in one transaction."""
+        ...
+
+    async def rejections(self, person_id: int) -> Sequence[Rejection]:
+        """The person's rejections, oldest first."""
+        ...
+
+    async def mark_note_sent(
+        self, person_id: int, rejection_id: int, now: dt.datetime
+    ) -> Rejection | None:
+        """Record that the feedback note went out; None if there is no such rejection."""
+        ...
+
+    async def log_feedback(
+        self, person_id: int, rejection_id: int, text: str, now: dt.datetime
+    ) -> Rejection | None:
+        """Record what the interviewer said; None if there is no such rejection."""
+        ...
+
+    async def save_reflection(
+        self,
+        person_id: int,
+        rejection_id: int,
+        question: str,
+        answer: Answer,
+        note: str,
+        now: dt.datetime,
+    ) -> bool:
+        """Store (or replace) an answer to a reflection question; False if no such rejection."""
+        ...
+
+    async def reflections(self, person_id: int) -> Sequence[Reflection]:
+        """Every reflection answer the person gave, oldest first."""
+        ...
+
+    async def add_win(self, person_id: int, text: str, kind: WinKind, now: dt.datetime) -> Win:
+        """Add to the bragging list."""
+        ...
+
+    async def wins(self, person_id: int) -> Sequence[Win]:
+        """The bragging list, oldest first."""
+        ...
+
+    async def set_win_kind(self, person_id: int, win_id: int, kind: WinKind) -> Win | None:
+        """File a win under another kind; None if there is no such win."""
+        ...
+
+    async def remove_win(self, person_id: int, win_id: int) -> bool:
+        """Delete a win; False if there was none."""
+        ...
+
+    async def add_mood(
+        self, person_id: int, score: int, note: str, source: str, now: dt.datetime
+    ) -> Mood:
+        """Record how the person feels."""
+        ...
+
+    async def moods(self, person_id: int, limit: int) -> Sequence[Mood]:
+        """The latest ``limit`` moods, oldest first."""
+        ...
+
+    async def conversation(self, person_id: int) -> Conversation | None:
+        """What the bot is waiting for from this person, if anything."""
+        ...
+
+    async def set_conversation(
+        self, person_id: int, topic: str, data: str, now: dt.datetime
+    ) -> None:
+        """Remember what the bot just asked."""
+        ...
+
+    async def clear_conversation(self, person_id: int) -> None:
+        """Forget any pending question."""
+        ...
+
+
+class Messenger(Protocol):
+    """Delivers replies to a person outside any request (check-ins, nudges), for one platform."""
+
+    platform: str
+
+    async def deliver(self, recipient: Sender, replies: Sequence[Reply], key: str) -> str:
+        """Send privately and return the platform's message id.
+
+        ``key`` is unique per planned message so a platform that supports it can drop a
+        duplicate. Raises :class:`bot.errors.DeliveryError` for a failure worth retrying and
+        :class:`bot.errors.PermanentDeliveryError` when this person cannot be reached.
+        """
+        ...

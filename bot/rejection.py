@@ -1,0 +1,90 @@
+"""``/rejected``: log a rejection and open the recovery plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from bot import feedback, reflection
+from bot.content import Content
+from bot.forms import refused, validate
+from bot.model import RejectionDraft, Stage
+from bot.replies import Button, Field, FieldKind, Form, Option, Reply
+from bot.text import clean
+from bot.turn import Turn
+
+FORM_ID = "rejection"
+NAME_LIMIT = 100
+
+
+def form(content: Content, company: str = "") -> Form:
+    """The rejection form, with ``company`` filled in if the person typed one."""
+    stages = content.table("rejected.stage_labels")
+    feelings = content.table("rejected.feeling_labels")
+    return Form(
+        form_id=FORM_ID,
+        title=content.text("rejected.form_title"),
+        submit_label=content.text("rejected.submit"),
+        fields=(
+            Field("company", content.text("rejected.company"), required=True,
+                  max_length=NAME_LIMIT, initial=company),
+            Field("role", content.text("rejected.role"), max_length=NAME_LIMIT,
+                  placeholder=content.text("rejected.role_placeholder")),
+            Field("stage", content.text("rejected.stage"), FieldKind.CHOICE, required=True,
+                  options=tuple(Option(stage.value, stages[stage.value]) for stage in Stage)),
+            Field("rejected_on", content.text("rejected.rejected_on"), FieldKind.DATE,
+                  max_length=10, placeholder=content.text("rejected.rejected_on_placeholder")),
+            Field("interviewer", content.text("rejected.interviewer"), max_length=NAME_LIMIT,
+                  placeholder=content.text("rejected.interviewer_placeholder")),
+            Field("feeling", content.text("rejected.feeling"), FieldKind.CHOICE, required=True,
+                  options=tuple(Option(str(n), feelings[str(n)]) for n in range(1, 6))),
+        ),
+    )  # fmt: skip
+
+
+async def begin(turn: Turn, text: str) -> list[Reply]:
+    """Open the form, prefilled with whatever followed the command."""
+    company = clean(text)[:NAME_LIMIT]
+    return [Reply(form=form(turn.content, company))]
+
+
+async def submit(turn: Turn, values: Mapping[str, str]) -> list[Reply]:
+    """Save a filled-in form and answer with the first steps of the plan."""
+    content = turn.content
+    blank = form(content)
+    cleaned, errors = validate(blank, values, content, turn.today)
+    if errors:
+        first = next(iter(errors.values()))
+        return [Reply(text=first, form=refused(blank, cleaned, errors))]
+    draft = RejectionDraft(
+        company=cleaned["company"],
+        role=cleaned["role"],
+        stage=Stage(cleaned["stage"]),
+        rejected_on=(
+            dt.date.fromisoformat(cleaned["rejected_on"]) if cleaned["rejected_on"] else turn.today
+        ),
+        interviewer=cleaned["interviewer"],
+        feeling=int(cleaned["feeling"]),
+    )
+    rejection = await turn.store.add_rejection(turn.person.id, draft, turn.now)
+    feeling_key = "low" if draft.feeling <= 2 else "high" if draft.feeling >= 4 else ""
+    body = content.text(f"rejected.by_stage.{draft.stage.value}")
+    if feeling_key:
+        body = f"{body}\n{content.text(f'rejected.by_feeling.{feeling_key}')}"
+    replies = [
+        Reply(heading=content.text("rejected.saved_heading", name=turn.name), text=body),
+        Reply(
+            text=content.text("rejected.offer_note.text"),
+            buttons=(
+                Button(
+                    content.text("rejected.offer_note.button"),
+                    feedback.NOTE_ACTION,
+                    str(rejection.id),
+                ),
+            ),
+        ),
+    ]
+    question = await reflection.start(turn, rejection)
+    if question is not None:
+        replies.append(question)
+    return replies

@@ -1,0 +1,36 @@
+"""One turn of conversation: who is talking, when, and what the engine may use to answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+
+from bot.content import Content
+from bot.model import Person
+from bot.ports import Store
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """Everything a flow needs to answer one event."""
+
+    store: Store
+    content: Content
+    person: Person
+    now: dt.datetime
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The person's time zone."""
+        return zoneinfo.ZoneInfo(self.person.timezone)
+
+    @property
+    def today(self) -> dt.date:
+        """Today's date where the person lives."""
+        return self.now.astimezone(self.zone).date()
+
+    @property
+    def name(self) -> str:
+        """How to address the person."""
+        return self.person.display_name or self.person.user_id

@@ -1,0 +1,1 @@
+"""Bounceback's entry points: settings, the composition root and the command line."""

@@ -1,0 +1,53 @@
+"""Settings, read from the environment and an optional ``.env`` file.
+
+Every setting is documented, with its default, in ``.env.example``.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Mapping
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Bounceback's configuration. Secrets are ``SecretStr`` so they never print by accident."""
+
+    # An empty value in .env means "not set", as in .env.example.
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", populate_by_name=True, env_ignore_empty=True
+    )
+
+    database_url: str = Field(default="sqlite:///bounceback.db", alias="DATABASE_URL")
+    timezone: str = Field(default="UTC", alias="BOUNCEBACK_TIMEZONE")
+    log_level: str = Field(default="INFO", alias="BOUNCEBACK_LOG_LEVEL")
+
+    slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
+    slack_client_id: str | None = Field(default=None, alias="SLACK_CLIENT_ID")
+    slack_client_secret: SecretStr | None = Field(default=None, alias="SLACK_CLIENT_SECRET")
+    slack_api_url: str = Field(default="https://slack.com/api/", alias="SLACK_API_URL")
+
+    discord_token: SecretStr | None = Field(default=None, alias="DISCORD_TOKEN")
+    discord_guild_id: int | None = Field(default=None, alias="DISCORD_GUILD_ID")
+    discord_api_url: str | None = Field(default=None, alias="DISCORD_API_URL")
+    discord_shard_count: int | None = Field(default=None, alias="DISCORD_SHARD_COUNT")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name like Europe/Paris"
+            ) from error
+        return value
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, str]) -> Settings:
+        """Settings from an explicit mapping of environment names, ignoring the real environment."""
+        return cls.model_validate(dict(values))

@@ -1,0 +1,78 @@
+"""Opening the database: URL to async engine, SQLite tuning, migrations at start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+# Any fixed number: instances starting together on PostgreSQL migrate one at a time.
+_MIGRATION_LOCK = 7_240_501
+
+
+class DatabaseURLError(ValueError):
+    """``DATABASE_URL`` is not a URL Bounceback can use."""
+
+
+def async_url(url: str) -> URL:
+    """A plain ``sqlite:///`` or ``postgresql://`` URL with the async driver chosen for it."""
+    try:
+        parsed = make_url(url)
+    except Exception as error:  # SQLAlchemy raises ArgumentError with the URL in it
+        raise DatabaseURLError("DATABASE_URL is not a valid database URL") from error
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite+aiosqlite")
+    if backend in ("postgresql", "postgres"):
+        return parsed.set(drivername="postgresql+asyncpg")
+    raise DatabaseURLError(
+        f"DATABASE_URL must start with sqlite:// or postgresql://, not {backend}://"
+    )
+
+
+def create_engine(url: str, **options: Any) -> AsyncEngine:
+    """An async engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
+    target = async_url(url)
+    if target.get_backend_name() == "sqlite":
+        if target.database and target.database != ":memory:":
+            Path(target.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(target, **options)
+        event.listen(engine.sync_engine, "connect", _tune_sqlite)
+        return engine
+    options.setdefault("pool_pre_ping", True)
+    return create_async_engine(target, **options)
+
+
+def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers and a writer work together; NORMAL sync is safe with WAL and much faster.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """Alembic's configuration, built in code so no ini file is needed at run time."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+async def upgrade(engine: AsyncEngine) -> None:
+    """Apply every pending migration."""
+    async with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            await connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK}
+            )
+        await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), "head"))

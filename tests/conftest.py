@@ -1,0 +1,130 @@
+"""Shared fixtures: a fixed clock, the in-memory store, and real databases (SQLite, PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.content import Content
+from bot.engine import Engine
+from storage.database import create_engine, upgrade
+from storage.tables import Base
+from tests.fakes import MemoryStore
+
+NOW = dt.datetime(2026, 3, 10, 14, 30, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def now() -> dt.datetime:
+    """A fixed moment: tests never read the real clock."""
+    return NOW
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    """The packaged content file."""
+    return Content.load()
+
+
+@pytest.fixture
+def memory_store() -> MemoryStore:
+    """A fresh in-memory store."""
+    return MemoryStore()
+
+
+@pytest.fixture
+def engine(memory_store: MemoryStore, content: Content) -> Engine:
+    """The engine on the in-memory store."""
+    return Engine(memory_store, content, default_timezone="Europe/Berlin")
+
+
+def _postgres_admin_url() -> str | None:
+    return os.environ.get("TEST_DATABASE_URL") or None
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A private, freshly created PostgreSQL database for this test session, dropped afterwards.
+
+    Skips when ``TEST_DATABASE_URL`` is unset, unless ``BOUNCEBACK_REQUIRE_POSTGRES`` is set
+    (as in CI), where a missing server fails the run instead.
+    """
+    admin = _postgres_admin_url()
+    if admin is None:
+        if os.environ.get("BOUNCEBACK_REQUIRE_POSTGRES"):
+            pytest.fail("BOUNCEBACK_REQUIRE_POSTGRES is set but TEST_DATABASE_URL is not")
+        pytest.skip("TEST_DATABASE_URL is not set")
+    name = f"bounceback_test_{uuid.uuid4().hex[:12]}"
+    plain = make_url(admin).set(drivername="postgresql")
+    dsn = plain.render_as_string(hide_password=False)
+
+    async def run(statement: str) -> None:
+        connection = await asyncpg.connect(dsn)
+        try:
+            await connection.execute(statement)
+        finally:
+            await connection.close()
+
+    def run_now(statement: str) -> None:
+        # A thread of its own: this fixture may be first requested from inside a running loop.
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, run(statement)).result()
+
+    run_now(f'CREATE DATABASE "{name}"')
+    try:
+        yield plain.set(database=name).render_as_string(hide_password=False)
+    finally:
+        run_now(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _empty(db: AsyncEngine) -> None:
+    async with db.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            await connection.execute(table.delete())
+
+
+async def prepare(url: str) -> str:
+    """Migrate the database at ``url`` and empty every table; returns ``url``."""
+    db = create_engine(url)
+    try:
+        await upgrade(db)
+        await _empty(db)
+    finally:
+        await db.dispose()
+    return url
+
+
+async def database_for(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty database of ``kind`` ("sqlite" or "postgres") for one test."""
+    if kind == "sqlite":
+        return await prepare(f"sqlite:///{tmp_path}/bounceback.db")
+    return await prepare(request.getfixturevalue("postgres_url"))
+
+
+DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=DATABASES)
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty database URL: SQLite always, PostgreSQL when configured."""
+    return await database_for(request.param, request, tmp_path)
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """An async engine on a migrated, empty database."""
+    engine = create_engine(database_url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()

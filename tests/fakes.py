@@ -1,0 +1,197 @@
+"""In-memory fakes of the engine's ports, for fast engine tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import replace
+
+from bot.events import Sender
+from bot.model import (
+    Answer,
+    Conversation,
+    Mood,
+    Person,
+    Reflection,
+    Rejection,
+    RejectionDraft,
+    Win,
+    WinKind,
+)
+
+
+class MemoryStore:
+    """A :class:`bot.ports.Store` in dictionaries; behaves like the SQL store."""
+
+    def __init__(self) -> None:
+        self._ids = itertools.count(1)
+        self.people: dict[tuple[str, str, str], Person] = {}
+        self.rejections_by_id: dict[int, Rejection] = {}
+        self.reflections_by_key: dict[tuple[int, str], tuple[int, Reflection]] = {}
+        self.wins_by_id: dict[int, tuple[int, Win]] = {}
+        self.moods_by_person: dict[int, list[Mood]] = {}
+        self.conversations: dict[int, Conversation] = {}
+        self._order: dict[tuple[int, str], int] = {}
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        yield
+
+    async def person(self, sender: Sender, default_timezone: str, now: dt.datetime) -> Person:
+        key = (sender.platform, sender.community, sender.user_id)
+        if key not in self.people:
+            self.people[key] = Person(
+                id=next(self._ids),
+                platform=sender.platform,
+                community=sender.community,
+                user_id=sender.user_id,
+                display_name=sender.display_name[:100],
+                timezone=default_timezone,
+                checkin_time=dt.time(10, 0),
+                quiet_start=dt.time(21, 0),
+                quiet_end=dt.time(8, 0),
+                weekdays_only=False,
+                created_at=now,
+            )
+        return self.people[key]
+
+    def _replace_person(self, person_id: int, **changes: object) -> Person:
+        for key, person in self.people.items():
+            if person.id == person_id:
+                self.people[key] = replace(person, **changes)  # type: ignore[arg-type]
+                return self.people[key]
+        raise KeyError(person_id)
+
+    async def update_settings(
+        self,
+        person_id: int,
+        *,
+        timezone: str,
+        checkin_time: dt.time,
+        quiet_start: dt.time,
+        quiet_end: dt.time,
+        weekdays_only: bool,
+    ) -> Person:
+        return self._replace_person(
+            person_id,
+            timezone=timezone,
+            checkin_time=checkin_time,
+            quiet_start=quiet_start,
+            quiet_end=quiet_end,
+            weekdays_only=weekdays_only,
+        )
+
+    async def set_unreachable(self, person_id: int, reason: str, now: dt.datetime) -> None:
+        self._replace_person(person_id, unreachable=reason)
+
+    async def add_rejection(
+        self, person_id: int, draft: RejectionDraft, now: dt.datetime
+    ) -> Rejection:
+        rejection = Rejection(
+            id=next(self._ids),
+            person_id=person_id,
+            company=draft.company,
+            role=draft.role,
+            stage=draft.stage,
+            rejected_on=draft.rejected_on,
+            interviewer=draft.interviewer,
+            feeling=draft.feeling,
+            created_at=now,
+        )
+        self.rejections_by_id[rejection.id] = rejection
+        await self.add_mood(person_id, draft.feeling, "", "rejection", now)
+        return rejection
+
+    async def rejections(self, person_id: int) -> Sequence[Rejection]:
+        return [r for r in self.rejections_by_id.values() if r.person_id == person_id]
+
+    async def _change(
+        self, person_id: int, rejection_id: int, **changes: object
+    ) -> Rejection | None:
+        found = self.rejections_by_id.get(rejection_id)
+        if found is None or found.person_id != person_id:
+            return None
+        self.rejections_by_id[rejection_id] = replace(found, **changes)  # type: ignore[arg-type]
+        return self.rejections_by_id[rejection_id]
+
+    async def mark_note_sent(
+        self, person_id: int, rejection_id: int, now: dt.datetime
+    ) -> Rejection | None:
+        return await self._change(person_id, rejection_id, note_sent_at=now)
+
+    async def log_feedback(
+        self, person_id: int, rejection_id: int, text: str, now: dt.datetime
+    ) -> Rejection | None:
+        return await self._change(person_id, rejection_id, feedback=text, feedback_at=now)
+
+    async def save_reflection(
+        self,
+        person_id: int,
+        rejection_id: int,
+        question: str,
+        answer: Answer,
+        note: str,
+        now: dt.datetime,
+    ) -> bool:
+        found = self.rejections_by_id.get(rejection_id)
+        if found is None or found.person_id != person_id:
+            return False
+        key = (rejection_id, question)
+        self._order.setdefault(key, next(self._ids))
+        self.reflections_by_key[key] = (
+            person_id,
+            Reflection(rejection_id, question, answer, note, now),
+        )
+        return True
+
+    async def reflections(self, person_id: int) -> Sequence[Reflection]:
+        mine = [
+            (self._order[k], r) for k, (p, r) in self.reflections_by_key.items() if p == person_id
+        ]
+        return [r for _, r in sorted(mine, key=lambda pair: pair[0])]
+
+    async def add_win(self, person_id: int, text: str, kind: WinKind, now: dt.datetime) -> Win:
+        win = Win(id=next(self._ids), text=text, kind=kind, created_at=now)
+        self.wins_by_id[win.id] = (person_id, win)
+        return win
+
+    async def wins(self, person_id: int) -> Sequence[Win]:
+        return [w for p, w in self.wins_by_id.values() if p == person_id]
+
+    async def set_win_kind(self, person_id: int, win_id: int, kind: WinKind) -> Win | None:
+        found = self.wins_by_id.get(win_id)
+        if found is None or found[0] != person_id:
+            return None
+        self.wins_by_id[win_id] = (person_id, replace(found[1], kind=kind))
+        return self.wins_by_id[win_id][1]
+
+    async def remove_win(self, person_id: int, win_id: int) -> bool:
+        found = self.wins_by_id.get(win_id)
+        if found is None or found[0] != person_id:
+            return False
+        del self.wins_by_id[win_id]
+        return True
+
+    async def add_mood(
+        self, person_id: int, score: int, note: str, source: str, now: dt.datetime
+    ) -> Mood:
+        mood = Mood(score, note, source, now)
+        self.moods_by_person.setdefault(person_id, []).append(mood)
+        return mood
+
+    async def moods(self, person_id: int, limit: int) -> Sequence[Mood]:
+        moods = sorted(self.moods_by_person.get(person_id, []), key=lambda m: m.created_at)
+        return moods[-limit:]
+
+    async def conversation(self, person_id: int) -> Conversation | None:
+        return self.conversations.get(person_id)
+
+    async def set_conversation(
+        self, person_id: int, topic: str, data: str, now: dt.datetime
+    ) -> None:
+        self.conversations[person_id] = Conversation(topic, data, now)
+
+    async def clear_conversation(self, person_id: int) -> None:
+        self.conversations.pop(person_id, None)

@@ -1,0 +1,133 @@
+"""The real ``bounceback console`` process, driven through pipes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from adapters.console.render import printable, render
+from bot.replies import Button, Reply
+
+BIN = Path(sys.executable).parent / "bounceback"
+
+
+def console(
+    tmp_path: Path, lines: list[str], user: str = "sam"
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/console.db",
+        "BOUNCEBACK_TIMEZONE": "Europe/Berlin",
+    }
+    return subprocess.run(
+        [str(BIN), "console", "--user", user],
+        input="".join(f"{line}\n" for line in lines),
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_help_prints_and_exits_zero(tmp_path: Path) -> None:
+    result = console(tmp_path, ["/help"])
+    assert result.returncode == 0, result.stderr
+    assert "/rejected [company]" in result.stdout
+    assert "/brag TEXT" in result.stdout
+    assert result.stderr == ""
+
+
+def test_a_whole_rejection_through_the_form_buttons_and_a_restart(tmp_path: Path) -> None:
+    first = console(
+        tmp_path,
+        [
+            "/rejected Acme",
+            "",  # keep the prefilled company
+            "R" * 101,  # too long: asked again
+            "Data analyst",
+            "",  # stage is required: asked again
+            "Interview",  # a choice by its label
+            "",  # date: today
+            "Jane Rivera",
+            "2",  # feeling by number
+            "No",  # the reflection question's button, by label
+        ],
+    )
+    assert first.returncode == 0, first.stderr
+    out = first.stdout
+    assert "-- Log a rejection --" in out
+    assert "Company [Acme]:" in out
+    assert "Role can be up to 100" in out
+    assert "How far did you get? is needed." in out
+    assert "[3] Interview" in out
+    assert "I'm sorry, sam. That stings." in out
+    assert "[1] Draft my feedback note" in out
+    assert "Noted as something to work on" in out
+
+    # A new process on the same database: the pending question is still there.
+    second = console(
+        tmp_path, ["I never asked what the team needed", "/feedback", "1", "/progress"]
+    )
+    assert second.returncode == 0, second.stderr
+    assert "saved that in your own words" in second.stdout
+    assert "Dear Jane Rivera" in second.stdout
+    assert "courage" in second.stdout  # "I sent it" was button 1
+    assert "Rejections logged: 1" in second.stdout
+    assert "I never asked what the team needed" in second.stdout
+
+
+def test_input_ending_inside_a_form_exits_cleanly(tmp_path: Path) -> None:
+    result = console(tmp_path, ["/rejected", "Acme"])
+    assert result.returncode == 0, result.stderr
+    assert "Role" in result.stdout
+
+
+def test_people_on_one_console_database_are_separate(tmp_path: Path) -> None:
+    console(tmp_path, ["/brag Sam's secret win"], user="sam")
+    alex = console(tmp_path, ["/brag list"], user="alex")
+    assert "secret" not in alex.stdout
+    assert "empty so far" in alex.stdout
+
+
+def test_a_bad_setting_is_one_clear_line(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "BOUNCEBACK_TIMEZONE": "Mars/Base",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+    }
+    result = subprocess.run(
+        [str(BIN), "console"],
+        input="",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "unknown time zone 'Mars/Base'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_rendering_is_printable_and_numbers_buttons() -> None:
+    reply = Reply(
+        heading="Hi\x1b[31m",
+        text="line\x07 one\nline two",
+        quote="Dear X,\nthanks",
+        buttons=(Button("Yes", "a"), Button("No\u202e", "b")),
+    )
+    shown = render(reply, first_number=3)
+    assert shown.splitlines() == [
+        "== Hi[31m ==",
+        "line one",
+        "line two",
+        "  | Dear X,",
+        "  | thanks",
+        "[3] Yes",
+        "[4] No",
+    ]
+    assert printable("a\x00\u200bb") == "ab"
