@@ -55,8 +55,10 @@ async def listing(turn: Turn) -> Reply:
         if lines:
             sections.append("\n".join([f"{labels[kind.value]}:", *lines]))
     body = "\n\n".join(sections)
-    return Reply(heading=content.text("brag.list_heading"),
-                 text=f"{body}\n\n{content.text('brag.list_footer')}")  # fmt: skip
+    return Reply(
+        heading=content.text("brag.list_heading"),
+        text=f"{body}\n\n{content.text('brag.list_footer')}",
+    )
 
 
 async def _add(turn: Turn, words: str) -> list[Reply]:
@@ -65,8 +67,13 @@ async def _add(turn: Turn, words: str) -> list[Reply]:
     if not text:
         return [Reply(text=content.text("brag.empty"))]
     if len(text) > WIN_LIMIT:
-        return [Reply(text=content.text("limits.too_long", label="A win", limit=WIN_LIMIT,
-                                        length=len(text)))]  # fmt: skip
+        return [
+            Reply(
+                text=content.text(
+                    "limits.too_long", label="A win", limit=WIN_LIMIT, length=len(text)
+                )
+            )
+        ]
     win = await turn.store.add_win(turn.person.id, text, kind, turn.now)
     labels = content.table("brag.kinds")
     return [

@@ -7,6 +7,7 @@ import re
 import zoneinfo
 from collections.abc import Mapping
 
+from bot import plan
 from bot.content import Content
 from bot.forms import refused, validate
 from bot.model import Person
@@ -28,12 +29,16 @@ def form(content: Content) -> Form:
         form_id=FORM_ID,
         title=content.text("checkin.form_title"),
         fields=(
-            Field("mood", content.text("checkin.mood"), FieldKind.CHOICE, required=True,
-                  options=tuple(Option(str(n), feelings[str(n)]) for n in range(1, 6))),
-            Field("note", content.text("checkin.note"), FieldKind.LONG_TEXT,
-                  max_length=NOTE_LIMIT),
+            Field(
+                "mood",
+                content.text("checkin.mood"),
+                FieldKind.CHOICE,
+                required=True,
+                options=tuple(Option(str(n), feelings[str(n)]) for n in range(1, 6)),
+            ),
+            Field("note", content.text("checkin.note"), FieldKind.LONG_TEXT, max_length=NOTE_LIMIT),
         ),
-    )  # fmt: skip
+    )
 
 
 def mood_buttons(content: Content) -> tuple[Button, ...]:
@@ -48,26 +53,54 @@ def settings_form(content: Content, person: Person) -> Form:
         form_id=SETTINGS_FORM_ID,
         title=content.text("checkin.settings_title"),
         fields=(
-            Field("timezone", content.text("checkin.timezone"), required=True, max_length=64,
-                  initial=person.timezone),
-            Field("checkin_time", content.text("checkin.checkin_time"), required=True,
-                  max_length=5, initial=person.checkin_time.strftime("%H:%M")),
-            Field("quiet_start", content.text("checkin.quiet_start"), required=True,
-                  max_length=5, initial=person.quiet_start.strftime("%H:%M")),
-            Field("quiet_end", content.text("checkin.quiet_end"), required=True, max_length=5,
-                  initial=person.quiet_end.strftime("%H:%M")),
-            Field("weekdays_only", content.text("checkin.weekdays_only"), required=True,
-                  max_length=3, initial="yes" if person.weekdays_only else "no"),
+            Field(
+                "timezone",
+                content.text("checkin.timezone"),
+                required=True,
+                max_length=64,
+                initial=person.timezone,
+            ),
+            Field(
+                "checkin_time",
+                content.text("checkin.checkin_time"),
+                required=True,
+                max_length=5,
+                initial=person.checkin_time.strftime("%H:%M"),
+            ),
+            Field(
+                "quiet_start",
+                content.text("checkin.quiet_start"),
+                required=True,
+                max_length=5,
+                initial=person.quiet_start.strftime("%H:%M"),
+            ),
+            Field(
+                "quiet_end",
+                content.text("checkin.quiet_end"),
+                required=True,
+                max_length=5,
+                initial=person.quiet_end.strftime("%H:%M"),
+            ),
+            Field(
+                "weekdays_only",
+                content.text("checkin.weekdays_only"),
+                required=True,
+                max_length=3,
+                initial="yes" if person.weekdays_only else "no",
+            ),
         ),
-    )  # fmt: skip
+    )
 
 
 async def command(turn: Turn, text: str) -> list[Reply]:
     """``/checkin``, ``/checkin 3 a note``, ``/checkin settings``."""
     words = clean(text)
     first, _, rest = words.partition(" ")
-    if first.casefold() == "settings":
+    verb = first.casefold()
+    if verb == "settings":
         return [Reply(form=settings_form(turn.content, turn.person))]
+    if verb in ("pause", "resume", "stop"):
+        return await plan.command(turn, verb, rest.strip())
     score = number(first, maximum=5)
     if score is not None:
         return await submit(turn, {"mood": str(score), "note": rest})
@@ -125,6 +158,7 @@ async def submit_settings(turn: Turn, values: Mapping[str, str]) -> list[Reply]:
         quiet_end=times["quiet_end"],
         weekdays_only=weekdays.startswith("y"),
     )
+    await plan.replan(turn, person)
     return [
         Reply(
             text=content.text(

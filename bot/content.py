@@ -14,6 +14,8 @@ class Content:
 
     def __init__(self, data: Mapping[str, Any]) -> None:
         self._data = data
+        # Content never changes after loading; lookups sit on the hot path of every check-in.
+        self._cache: dict[str, Any] = {}
 
     @classmethod
     def load(cls, path: Path | None = None) -> Content:
@@ -26,11 +28,14 @@ class Content:
 
     def get(self, key: str) -> Any:
         """The raw value at ``key``; a missing key is a bug in the content file."""
+        if key in self._cache:
+            return self._cache[key]
         node: Any = self._data
         for part in key.split("."):
             if not isinstance(node, Mapping) or part not in node:
                 raise KeyError(f"content has no {key!r}")
             node = node[part]
+        self._cache[key] = node
         return node
 
     def text(self, key: str, **values: object) -> str:
@@ -38,14 +43,28 @@ class Content:
         template = self.get(key)
         if not isinstance(template, str):
             raise TypeError(f"content {key!r} is not a string")
+        if not values:
+            return template.strip()
         return template.format(**values).strip()
 
     def table(self, key: str) -> Mapping[str, str]:
         """A table of strings, such as the labels of each stage."""
+        cached = self._cache.get(f"table:{key}")
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
         table = self.get(key)
         if not isinstance(table, Mapping):
             raise TypeError(f"content {key!r} is not a table")
-        return {str(name): str(value) for name, value in table.items()}
+        strings = {str(name): str(value) for name, value in table.items()}
+        self._cache[f"table:{key}"] = strings
+        return strings
+
+    def words(self, key: str) -> list[str]:
+        """A list of phrases, folded for case-insensitive matching."""
+        items = self.get(key)
+        if not isinstance(items, list):
+            raise TypeError(f"content {key!r} is not a list")
+        return [str(item).casefold() for item in items]
 
     def records(self, key: str) -> list[Mapping[str, str]]:
         """An array of tables, such as the reflection questions."""

@@ -7,13 +7,13 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot import brag, checkin, feedback, progress, reflection, rejection
+from bot import brag, checkin, checkins, feedback, plan, progress, reflection, rejection
 from bot.content import Content
 from bot.errors import BouncebackError
 from bot.events import Choice, Command, Event, FormSubmission, Message
 from bot.ports import Store
 from bot.replies import Reply
-from bot.text import clean
+from bot.text import clean, number
 from bot.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -106,6 +106,8 @@ class Engine:
             return await brag.on_button(turn, value)
         if action == checkin.MOOD_ACTION:
             return await checkin.on_button(turn, value)
+        if action.startswith("plan."):
+            return await plan.on_button(turn, action, value)
         return [Reply(text=self._content.text("help.unknown_message"))]
 
     async def _form(
@@ -127,8 +129,14 @@ class Engine:
         if len(text) > MESSAGE_LIMIT:
             return [self._too_long(len(text))]
         pending = await turn.store.conversation(turn.person.id)
-        if pending is not None and pending.topic == reflection.TOPIC:
-            return await reflection.on_text(turn, pending.data, text)
+        topic, data = (pending.topic, pending.data) if pending is not None else ("", "")
+        answered = await plan.on_text(turn, text, topic, data)
+        if answered is not None:
+            return answered
+        if topic == checkins.MOOD_TOPIC and number(text, maximum=5) is not None:
+            return await checkin.submit(turn, {"mood": text.strip()})
+        if topic == reflection.TOPIC:
+            return await reflection.on_text(turn, data, text)
         return [Reply(text=self._content.text("help.unknown_message"))]
 
     def _too_long(self, length: int) -> Reply:

@@ -94,10 +94,15 @@ def reply_form(content: Content, rejection: Rejection) -> Form:
         title=content.text("feedback.reply_form_title"),
         context=str(rejection.id),
         fields=(
-            Field("said", content.text("feedback.reply_field"), FieldKind.LONG_TEXT,
-                  required=True, max_length=REPLY_LIMIT),
+            Field(
+                "said",
+                content.text("feedback.reply_field"),
+                FieldKind.LONG_TEXT,
+                required=True,
+                max_length=REPLY_LIMIT,
+            ),
         ),
-    )  # fmt: skip
+    )
 
 
 async def _mark_sent(turn: Turn, rejection: Rejection) -> list[Reply]:

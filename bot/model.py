@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.schedule import Slot
+
 
 class Stage(StrEnum):
     """How far the application got before the rejection."""
@@ -36,6 +38,24 @@ class Answer(StrEnum):
     NOTE = "note"  # the person answered in their own words
 
 
+class CheckinState(StrEnum):
+    """Whether a person wants check-ins."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"  # until Person.paused_until
+    STOPPED = "stopped"  # nothing is sent until they resume
+
+
+class PlannedState(StrEnum):
+    """Where a planned message is in its life."""
+
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    SENT = "sent"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
 @dataclass(frozen=True, slots=True)
 class Person:
     """One member of one community on one platform, with their check-in preferences."""
@@ -53,6 +73,8 @@ class Person:
     created_at: dt.datetime
     # Why the platform cannot reach this person privately (e.g. "dms_closed"); "" if it can.
     unreachable: str = ""
+    checkins: CheckinState = CheckinState.ACTIVE
+    paused_until: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,3 +145,60 @@ class Conversation:
     topic: str
     data: str
     updated_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedMessage:
+    """A message the bot means to send: due in UTC, planned as local time in a zone."""
+
+    id: int
+    person_id: int
+    kind: str
+    due: dt.datetime
+    local: dt.datetime
+    zone: str
+    state: PlannedState
+    attempts: int = 0
+    rejection_id: int | None = None
+    outcome: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """A claimed planned message with what is needed to write and send it."""
+
+    message: PlannedMessage
+    person: Person
+    latest_mood: int | None = None
+    rejection: Rejection | None = None
+    wins_since_rejection: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CheckinAnswer:
+    """An answer to a check-in that is not a mood ("applied", "offer", "lesson"...)."""
+
+    kind: str
+    value: str
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of one claimed message, for the outbox to record in one go."""
+
+    planned_id: int
+    person_id: int
+    platform: str
+    state: PlannedState
+    code: str = ""
+    platform_message_id: str = ""
+    # For PENDING: when to try again (a retry, quiet hours, a pause).
+    retry: Slot | None = None
+    attempts_used: bool = True
+    # The next weekly check-in, planned when this one is done with.
+    follow_up: tuple[str, Slot] | None = None
+    # What the bot now waits for from the person (topic, data).
+    conversation: tuple[str, str] | None = None
+    # Set when the platform will never reach the person: their schedule stops.
+    unreachable: str = ""

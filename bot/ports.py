@@ -14,9 +14,14 @@ from typing import Protocol
 from bot.events import Sender
 from bot.model import (
     Answer,
+    CheckinAnswer,
+    CheckinState,
     Conversation,
+    Due,
     Mood,
+    Outcome,
     Person,
+    PlannedMessage,
     Reflection,
     Rejection,
     RejectionDraft,
@@ -24,6 +29,7 @@ from bot.model import (
     WinKind,
 )
 from bot.replies import Reply
+from bot.schedule import Slot
 
 
 class Store(Protocol):
@@ -130,6 +136,76 @@ class Store(Protocol):
 
     async def clear_conversation(self, person_id: int) -> None:
         """Forget any pending question."""
+        ...
+
+    async def set_checkins(
+        self, person_id: int, state: CheckinState, paused_until: dt.datetime | None
+    ) -> None:
+        """Switch a person's check-ins on, off, or off until a moment."""
+        ...
+
+    async def replace_plan(
+        self,
+        person_id: int,
+        platform: str,
+        rejection_id: int | None,
+        steps: Sequence[tuple[str, Slot]],
+        now: dt.datetime,
+    ) -> None:
+        """Skip every pending message of the person's and plan ``steps`` instead."""
+        ...
+
+    async def add_planned(
+        self,
+        person_id: int,
+        platform: str,
+        rejection_id: int | None,
+        kind: str,
+        slot: Slot,
+        now: dt.datetime,
+    ) -> None:
+        """Plan one more message, alongside what is already planned."""
+        ...
+
+    async def planned(self, person_id: int) -> Sequence[PlannedMessage]:
+        """The person's pending messages, soonest first."""
+        ...
+
+    async def move_planned(self, person_id: int, moves: Sequence[tuple[int, Slot]]) -> None:
+        """Give pending messages new slots (planned message id, slot)."""
+        ...
+
+    async def cancel_planned(self, person_id: int, outcome: str) -> int:
+        """Skip every pending message of the person's, recording why; returns how many."""
+        ...
+
+    async def add_answer(self, person_id: int, kind: str, value: str, now: dt.datetime) -> None:
+        """Record a check-in answer."""
+        ...
+
+    async def answers(self, person_id: int) -> Sequence[CheckinAnswer]:
+        """The person's check-in answers, oldest first."""
+        ...
+
+
+class Outbox(Protocol):
+    """The durable queue of planned messages, as the dispatcher sees it."""
+
+    async def claim(
+        self,
+        now: dt.datetime,
+        *,
+        limit: int,
+        lease_until: dt.datetime,
+        instance: str,
+        platforms: Sequence[str],
+    ) -> Sequence[Due]:
+        """Atomically take up to ``limit`` due messages for ``platforms``, and any whose
+        earlier claim's lease ran out, holding them until ``lease_until``."""
+        ...
+
+    async def finish(self, instance: str, outcomes: Sequence[Outcome], now: dt.datetime) -> None:
+        """Record what happened to claimed messages; ignores any this instance no longer holds."""
         ...
 
 

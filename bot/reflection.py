@@ -16,11 +16,20 @@ TOPIC = "reflection"
 NOTE_LIMIT = 500
 
 _WORDS = {
-    "yes": Answer.YES, "y": Answer.YES, "yep": Answer.YES, "yeah": Answer.YES,
-    "no": Answer.NO, "n": Answer.NO, "nope": Answer.NO, "not really": Answer.NO,
-    "partly": Answer.PARTLY, "partially": Answer.PARTLY, "sort of": Answer.PARTLY,
-    "somewhat": Answer.PARTLY, "kind of": Answer.PARTLY,
-}  # fmt: skip
+    "yes": Answer.YES,
+    "y": Answer.YES,
+    "yep": Answer.YES,
+    "yeah": Answer.YES,
+    "no": Answer.NO,
+    "n": Answer.NO,
+    "nope": Answer.NO,
+    "not really": Answer.NO,
+    "partly": Answer.PARTLY,
+    "partially": Answer.PARTLY,
+    "sort of": Answer.PARTLY,
+    "somewhat": Answer.PARTLY,
+    "kind of": Answer.PARTLY,
+}
 
 
 @dataclass(frozen=True, slots=True)

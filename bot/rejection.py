@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from bot import feedback, reflection
+from bot import feedback, plan, reflection
 from bot.content import Content
 from bot.forms import refused, validate
 from bot.model import RejectionDraft, Stage
@@ -26,20 +26,48 @@ def form(content: Content, company: str = "") -> Form:
         title=content.text("rejected.form_title"),
         submit_label=content.text("rejected.submit"),
         fields=(
-            Field("company", content.text("rejected.company"), required=True,
-                  max_length=NAME_LIMIT, initial=company),
-            Field("role", content.text("rejected.role"), max_length=NAME_LIMIT,
-                  placeholder=content.text("rejected.role_placeholder")),
-            Field("stage", content.text("rejected.stage"), FieldKind.CHOICE, required=True,
-                  options=tuple(Option(stage.value, stages[stage.value]) for stage in Stage)),
-            Field("rejected_on", content.text("rejected.rejected_on"), FieldKind.DATE,
-                  max_length=10, placeholder=content.text("rejected.rejected_on_placeholder")),
-            Field("interviewer", content.text("rejected.interviewer"), max_length=NAME_LIMIT,
-                  placeholder=content.text("rejected.interviewer_placeholder")),
-            Field("feeling", content.text("rejected.feeling"), FieldKind.CHOICE, required=True,
-                  options=tuple(Option(str(n), feelings[str(n)]) for n in range(1, 6))),
+            Field(
+                "company",
+                content.text("rejected.company"),
+                required=True,
+                max_length=NAME_LIMIT,
+                initial=company,
+            ),
+            Field(
+                "role",
+                content.text("rejected.role"),
+                max_length=NAME_LIMIT,
+                placeholder=content.text("rejected.role_placeholder"),
+            ),
+            Field(
+                "stage",
+                content.text("rejected.stage"),
+                FieldKind.CHOICE,
+                required=True,
+                options=tuple(Option(stage.value, stages[stage.value]) for stage in Stage),
+            ),
+            Field(
+                "rejected_on",
+                content.text("rejected.rejected_on"),
+                FieldKind.DATE,
+                max_length=10,
+                placeholder=content.text("rejected.rejected_on_placeholder"),
+            ),
+            Field(
+                "interviewer",
+                content.text("rejected.interviewer"),
+                max_length=NAME_LIMIT,
+                placeholder=content.text("rejected.interviewer_placeholder"),
+            ),
+            Field(
+                "feeling",
+                content.text("rejected.feeling"),
+                FieldKind.CHOICE,
+                required=True,
+                options=tuple(Option(str(n), feelings[str(n)]) for n in range(1, 6)),
+            ),
         ),
-    )  # fmt: skip
+    )
 
 
 async def begin(turn: Turn, text: str) -> list[Reply]:
@@ -71,6 +99,7 @@ async def submit(turn: Turn, values: Mapping[str, str]) -> list[Reply]:
     body = content.text(f"rejected.by_stage.{draft.stage.value}")
     if feeling_key:
         body = f"{body}\n{content.text(f'rejected.by_feeling.{feeling_key}')}"
+    scheduled = await plan.start(turn, rejection)
     replies = [
         Reply(heading=content.text("rejected.saved_heading", name=turn.name), text=body),
         Reply(
@@ -87,4 +116,5 @@ async def submit(turn: Turn, values: Mapping[str, str]) -> list[Reply]:
     question = await reflection.start(turn, rejection)
     if question is not None:
         replies.append(question)
+    replies.append(scheduled)
     return replies

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -26,6 +27,8 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", required=True)
     console = commands.add_parser("console", help="chat with the bot in this terminal")
     console.add_argument("--user", default=None, help="who you are (default: your login name)")
+    schedule = commands.add_parser("schedule", help="list planned check-ins in local time")
+    schedule.add_argument("--user", default=None, help="only this person (their platform user id)")
     db = commands.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"], help="apply pending migrations")
     return root
@@ -45,8 +48,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    # Migration chatter at every start helps nobody; failures still show.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    # Library chatter (migrations, scheduler ticks) helps nobody; their failures still show.
+    for chatty in ("alembic", "apscheduler"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    if args.command == "console" and "BOUNCEBACK_LOG_LEVEL" not in os.environ:
+        # The terminal is a chat here: keep routine logs out of the conversation.
+        logging.getLogger().setLevel(logging.WARNING)
     try:
         return asyncio.run(_run(args, settings))
     except DatabaseURLError as error:
@@ -62,13 +69,38 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             print("database is up to date")
         return 0
     if args.command == "console":
-        from adapters.console.chat import run_console
-
-        user = args.user or _login_name()
-        async with open_services(settings) as services:
-            await run_console(services.engine, user)
-        return 0
+        return await _console(settings, args.user or _login_name())
+    if args.command == "schedule":
+        return await _schedule(settings, args.user)
     return 2
+
+
+async def _console(settings: Settings, user: str) -> int:
+    from adapters.console.chat import Console, run_console
+    from adapters.console.messenger import ConsoleMessenger
+
+    async with open_services(settings) as services:
+        clocks = []
+
+        async def deliver_checkins(console: Console) -> None:
+            clock = services.clock({"console": ConsoleMessenger(console)})
+            clock.start()
+            clocks.append(clock)
+
+        try:
+            await run_console(services.engine, user, on_start=deliver_checkins)
+        finally:
+            for clock in clocks:
+                clock.stop()
+    return 0
+
+
+async def _schedule(settings: Settings, user: str | None) -> int:
+    from bounceback.schedule_report import print_schedule
+
+    async with open_services(settings) as services:
+        await print_schedule(services.db, user, sys.stdout)
+    return 0
 
 
 def _login_name() -> str:

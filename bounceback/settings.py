@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     database_url: str = Field(default="sqlite:///bounceback.db", alias="DATABASE_URL")
     timezone: str = Field(default="UTC", alias="BOUNCEBACK_TIMEZONE")
     log_level: str = Field(default="INFO", alias="BOUNCEBACK_LOG_LEVEL")
+    tick_seconds: float = Field(default=30.0, gt=0, alias="BOUNCEBACK_TICK_SECONDS")
+    grace_hours: float = Field(default=3.0, ge=0, alias="BOUNCEBACK_GRACE_HOURS")
 
     slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
     slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")

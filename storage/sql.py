@@ -12,16 +12,20 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import Row, Table, delete, select, update
+from sqlalchemy import Row, Table, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.events import Sender
 from bot.model import (
     Answer,
+    CheckinAnswer,
+    CheckinState,
     Conversation,
     Mood,
     Person,
+    PlannedMessage,
+    PlannedState,
     Reflection,
     Rejection,
     RejectionDraft,
@@ -29,10 +33,13 @@ from bot.model import (
     Win,
     WinKind,
 )
+from bot.schedule import Slot
 from storage.tables import (
+    AnswerRow,
     ConversationRow,
     MoodRow,
     PersonRow,
+    PlannedMessageRow,
     ProcessedEventRow,
     ReflectionRow,
     RejectionRow,
@@ -46,6 +53,8 @@ wins: Table = WinRow.__table__  # type: ignore[assignment]
 moods: Table = MoodRow.__table__  # type: ignore[assignment]
 conversations: Table = ConversationRow.__table__  # type: ignore[assignment]
 processed_events: Table = ProcessedEventRow.__table__  # type: ignore[assignment]
+planned_messages: Table = PlannedMessageRow.__table__  # type: ignore[assignment]
+answers: Table = AnswerRow.__table__  # type: ignore[assignment]
 
 
 def dialect_insert(engine: AsyncEngine, table: Table) -> Any:
@@ -96,7 +105,7 @@ class SqlStore:
         async with self._connect() as connection:
             row = (await connection.execute(select(people).where(*key))).first()
         if row is not None:
-            return _person(row)
+            return person_from_row(row)
         # Two instances may meet a new person at once: the unique key lets one row win.
         statement = (
             dialect_insert(self._engine, people)
@@ -120,7 +129,7 @@ class SqlStore:
             row = (await connection.execute(statement)).first()
             if row is None:
                 row = (await connection.execute(select(people).where(*key))).one()
-        return _person(row)
+        return person_from_row(row)
 
     async def update_settings(
         self,
@@ -147,7 +156,7 @@ class SqlStore:
                     .returning(*people.c)
                 )
             ).one()
-        return _person(row)
+        return person_from_row(row)
 
     async def set_unreachable(self, person_id: int, reason: str, now: dt.datetime) -> None:
         async with self._connect() as connection:
@@ -187,7 +196,7 @@ class SqlStore:
                     created_at=now,
                 )
             )
-        return _rejection(row)
+        return rejection_from_row(row)
 
     async def rejections(self, person_id: int) -> Sequence[Rejection]:
         async with self._connect() as connection:
@@ -196,7 +205,7 @@ class SqlStore:
                 .where(rejections.c.person_id == person_id)
                 .order_by(rejections.c.id)
             )
-            return [_rejection(row) for row in rows]
+            return [rejection_from_row(row) for row in rows]
 
     async def mark_note_sent(
         self, person_id: int, rejection_id: int, now: dt.datetime
@@ -220,7 +229,7 @@ class SqlStore:
                     .returning(*rejections.c)
                 )
             ).first()
-        return None if row is None else _rejection(row)
+        return None if row is None else rejection_from_row(row)
 
     async def save_reflection(
         self,
@@ -343,6 +352,119 @@ class SqlStore:
                 delete(conversations).where(conversations.c.person_id == person_id)
             )
 
+    async def set_checkins(
+        self, person_id: int, state: CheckinState, paused_until: dt.datetime | None
+    ) -> None:
+        async with self._connect() as connection:
+            await connection.execute(
+                update(people)
+                .where(people.c.id == person_id)
+                .values(checkins=state.value, paused_until=paused_until)
+            )
+
+    async def replace_plan(
+        self,
+        person_id: int,
+        platform: str,
+        rejection_id: int | None,
+        steps: Sequence[tuple[str, Slot]],
+        now: dt.datetime,
+    ) -> None:
+        async with self._connect() as connection:
+            await connection.execute(
+                update(planned_messages)
+                .where(
+                    planned_messages.c.person_id == person_id,
+                    planned_messages.c.state == PlannedState.PENDING.value,
+                )
+                .values(state=PlannedState.SKIPPED.value, outcome="superseded")
+            )
+            if steps:
+                await connection.execute(
+                    planned_messages.insert(),
+                    [planned_row(person_id, platform, rejection_id, k, s, now) for k, s in steps],
+                )
+
+    async def add_planned(
+        self,
+        person_id: int,
+        platform: str,
+        rejection_id: int | None,
+        kind: str,
+        slot: Slot,
+        now: dt.datetime,
+    ) -> None:
+        async with self._connect() as connection:
+            await connection.execute(
+                planned_messages.insert().values(
+                    **planned_row(person_id, platform, rejection_id, kind, slot, now)
+                )
+            )
+
+    async def planned(self, person_id: int) -> Sequence[PlannedMessage]:
+        async with self._connect() as connection:
+            rows = await connection.execute(
+                select(planned_messages)
+                .where(
+                    planned_messages.c.person_id == person_id,
+                    planned_messages.c.state == PlannedState.PENDING.value,
+                )
+                .order_by(planned_messages.c.due_at, planned_messages.c.id)
+            )
+            return [planned_message(row) for row in rows]
+
+    async def move_planned(self, person_id: int, moves: Sequence[tuple[int, Slot]]) -> None:
+        if not moves:
+            return
+        statement = (
+            update(planned_messages)
+            .where(
+                planned_messages.c.id == bindparam("b_id"),
+                planned_messages.c.person_id == person_id,
+                planned_messages.c.state == PlannedState.PENDING.value,
+            )
+            .values(
+                due_at=bindparam("b_due"),
+                planned_local=bindparam("b_local"),
+                planned_zone=bindparam("b_zone"),
+            )
+        )
+        async with self._connect() as connection:
+            await connection.execute(
+                statement,
+                [
+                    {"b_id": i, "b_due": s.due, "b_local": s.local, "b_zone": s.zone}
+                    for i, s in moves
+                ],
+            )
+
+    async def cancel_planned(self, person_id: int, outcome: str) -> int:
+        async with self._connect() as connection:
+            result = await connection.execute(
+                update(planned_messages)
+                .where(
+                    planned_messages.c.person_id == person_id,
+                    planned_messages.c.state.in_(
+                        [PlannedState.PENDING.value, PlannedState.CLAIMED.value]
+                    ),
+                )
+                .values(state=PlannedState.SKIPPED.value, outcome=outcome[:32])
+            )
+        return result.rowcount
+
+    async def add_answer(self, person_id: int, kind: str, value: str, now: dt.datetime) -> None:
+        async with self._connect() as connection:
+            await connection.execute(
+                answers.insert().values(person_id=person_id, kind=kind, value=value, created_at=now)
+            )
+
+    async def answers(self, person_id: int) -> Sequence[CheckinAnswer]:
+        async with self._connect() as connection:
+            rows = await connection.execute(
+                select(answers).where(answers.c.person_id == person_id).order_by(answers.c.id)
+            )
+            return [CheckinAnswer(r.kind, r.value, r.created_at) for r in rows]
+
     async def delete_community(self, platform: str, community: str) -> int:
         """Delete every person of one community with all their records; returns how many."""
         async with self._connect() as connection:
@@ -377,24 +499,29 @@ class EventLog:
             )
 
 
-def _person(row: Row[Any]) -> Person:
+def person_from_row(row: Row[Any]) -> Person:
+    """A people row (all columns, or at least these by name) as the engine sees it."""
+    mapping = row._mapping
     return Person(
-        id=row.id,
-        platform=row.platform,
-        community=row.community,
-        user_id=row.user_id,
-        display_name=row.display_name,
-        timezone=row.timezone,
-        checkin_time=row.checkin_time,
-        quiet_start=row.quiet_start,
-        quiet_end=row.quiet_end,
-        weekdays_only=row.weekdays_only,
-        created_at=row.created_at,
-        unreachable=row.unreachable,
+        id=mapping["id"],
+        platform=mapping["platform"],
+        community=mapping["community"],
+        user_id=mapping["user_id"],
+        display_name=mapping["display_name"],
+        timezone=mapping["timezone"],
+        checkin_time=mapping["checkin_time"],
+        quiet_start=mapping["quiet_start"],
+        quiet_end=mapping["quiet_end"],
+        weekdays_only=mapping["weekdays_only"],
+        created_at=mapping["created_at"],
+        unreachable=mapping["unreachable"],
+        checkins=CheckinState(mapping["checkins"]),
+        paused_until=mapping["paused_until"],
     )
 
 
-def _rejection(row: Row[Any]) -> Rejection:
+def rejection_from_row(row: Row[Any]) -> Rejection:
+    """A rejections row as the engine sees it."""
     return Rejection(
         id=row.id,
         person_id=row.person_id,
@@ -413,3 +540,45 @@ def _rejection(row: Row[Any]) -> Rejection:
 
 def _win(row: Row[Any]) -> Win:
     return Win(id=row.id, text=row.text, kind=WinKind(row.kind), created_at=row.created_at)
+
+
+def planned_row(
+    person_id: int,
+    platform: str,
+    rejection_id: int | None,
+    kind: str,
+    slot: Slot,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """Column values for a new pending message."""
+    return {
+        "person_id": person_id,
+        "platform": platform,
+        "rejection_id": rejection_id,
+        "kind": kind,
+        "due_at": slot.due,
+        "planned_local": slot.local,
+        "planned_zone": slot.zone,
+        "state": PlannedState.PENDING.value,
+        "attempts": 0,
+        "claimed_by": "",
+        "message_id": "",
+        "outcome": "",
+        "created_at": now,
+    }
+
+
+def planned_message(row: Row[Any]) -> PlannedMessage:
+    """A planned_messages row as the engine sees it."""
+    return PlannedMessage(
+        id=row.id,
+        person_id=row.person_id,
+        kind=row.kind,
+        due=row.due_at,
+        local=row.planned_local,
+        zone=row.planned_zone,
+        state=PlannedState(row.state),
+        attempts=row.attempts,
+        rejection_id=row.rejection_id,
+        outcome=row.outcome,
+    )

@@ -81,6 +81,9 @@ class PersonRow(Base):
     quiet_end: Mapped[dt.time] = mapped_column(Time, default=dt.time(8, 0))
     weekdays_only: Mapped[bool] = mapped_column(Boolean, default=False)
     unreachable: Mapped[str] = mapped_column(String(32), default="")
+    # "active", "paused" (until paused_until) or "stopped": stopped means nothing is sent.
+    checkins: Mapped[str] = mapped_column(String(10), default="active", server_default="active")
+    paused_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     unreachable_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
@@ -165,3 +168,52 @@ class ProcessedEventRow(Base):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class PlannedMessageRow(Base):
+    """One message the bot means to send a person: the scheduler's source of truth.
+
+    ``state`` moves pending → claimed → sent, or to skipped (stale, stopped, superseded) or
+    failed (gave up). A claim holds until ``lease_until``; after that any instance may reclaim
+    it, so a process killed mid-send loses nothing.
+    """
+
+    __tablename__ = "planned_messages"
+    __table_args__ = (
+        Index("ix_planned_messages_state_due", "state", "platform", "due_at"),
+        Index("ix_planned_messages_person", "person_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    # The person's platform, copied here so an instance claims only what it can deliver.
+    platform: Mapped[str] = mapped_column(String(16))
+    rejection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rejections.id", ondelete="CASCADE"), nullable=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    planned_local: Mapped[dt.datetime] = mapped_column(DateTime)  # wall-clock, in planned_zone
+    planned_zone: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    claimed_by: Mapped[str] = mapped_column(String(64), default="")
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    message_id: Mapped[str] = mapped_column(String(64), default="")
+    # A short code ("stale", "stopped", "dms_closed", "rate_limited"...), never message text.
+    outcome: Mapped[str] = mapped_column(String(32), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class AnswerRow(Base):
+    """A check-in answer that is not a mood: applications sent, an offer, a lesson learned."""
+
+    __tablename__ = "answers"
+    __table_args__ = (Index("ix_answers_person_created", "person_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    value: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

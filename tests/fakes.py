@@ -11,15 +11,20 @@ from dataclasses import replace
 from bot.events import Sender
 from bot.model import (
     Answer,
+    CheckinAnswer,
+    CheckinState,
     Conversation,
     Mood,
     Person,
+    PlannedMessage,
+    PlannedState,
     Reflection,
     Rejection,
     RejectionDraft,
     Win,
     WinKind,
 )
+from bot.schedule import Slot
 
 
 class MemoryStore:
@@ -34,6 +39,8 @@ class MemoryStore:
         self.moods_by_person: dict[int, list[Mood]] = {}
         self.conversations: dict[int, Conversation] = {}
         self._order: dict[tuple[int, str], int] = {}
+        self.planned_by_id: dict[int, PlannedMessage] = {}
+        self.answers_by_person: dict[int, list[CheckinAnswer]] = {}
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
@@ -195,3 +202,74 @@ class MemoryStore:
 
     async def clear_conversation(self, person_id: int) -> None:
         self.conversations.pop(person_id, None)
+
+    async def set_checkins(
+        self, person_id: int, state: CheckinState, paused_until: dt.datetime | None
+    ) -> None:
+        self._replace_person(person_id, checkins=state, paused_until=paused_until)
+
+    async def replace_plan(
+        self,
+        person_id: int,
+        platform: str,
+        rejection_id: int | None,
+        steps: Sequence[tuple[str, Slot]],
+        now: dt.datetime,
+    ) -> None:
+        await self.cancel_planned(person_id, "superseded")
+        for kind, slot in steps:
+            await self.add_planned(person_id, platform, rejection_id, kind, slot, now)
+
+    async def add_planned(
+        self,
+        person_id: int,
+        platform: str,
+        rejection_id: int | None,
+        kind: str,
+        slot: Slot,
+        now: dt.datetime,
+    ) -> None:
+        message = PlannedMessage(
+            id=next(self._ids),
+            person_id=person_id,
+            kind=kind,
+            due=slot.due,
+            local=slot.local,
+            zone=slot.zone,
+            state=PlannedState.PENDING,
+            rejection_id=rejection_id,
+        )
+        self.planned_by_id[message.id] = message
+
+    async def planned(self, person_id: int) -> Sequence[PlannedMessage]:
+        mine = [
+            m
+            for m in self.planned_by_id.values()
+            if m.person_id == person_id and m.state is PlannedState.PENDING
+        ]
+        return sorted(mine, key=lambda m: (m.due, m.id))
+
+    async def move_planned(self, person_id: int, moves: Sequence[tuple[int, Slot]]) -> None:
+        for planned_id, slot in moves:
+            found = self.planned_by_id.get(planned_id)
+            if found and found.person_id == person_id and found.state is PlannedState.PENDING:
+                self.planned_by_id[planned_id] = replace(
+                    found, due=slot.due, local=slot.local, zone=slot.zone
+                )
+
+    async def cancel_planned(self, person_id: int, outcome: str) -> int:
+        cancelled = 0
+        for planned_id, message in list(self.planned_by_id.items()):
+            live = message.state in (PlannedState.PENDING, PlannedState.CLAIMED)
+            if message.person_id == person_id and live:
+                self.planned_by_id[planned_id] = replace(
+                    message, state=PlannedState.SKIPPED, outcome=outcome
+                )
+                cancelled += 1
+        return cancelled
+
+    async def add_answer(self, person_id: int, kind: str, value: str, now: dt.datetime) -> None:
+        self.answers_by_person.setdefault(person_id, []).append(CheckinAnswer(kind, value, now))
+
+    async def answers(self, person_id: int) -> Sequence[CheckinAnswer]:
+        return list(self.answers_by_person.get(person_id, []))

@@ -8,9 +8,21 @@ from pathlib import Path
 import bot
 
 FORBIDDEN = {
-    "adapters", "storage", "bounceback", "sqlalchemy", "alembic", "aiosqlite", "asyncpg",
-    "slack_bolt", "slack_sdk", "discord", "apscheduler", "aiohttp", "pydantic", "pydantic_settings",
-}  # fmt: skip
+    "adapters",
+    "storage",
+    "bounceback",
+    "sqlalchemy",
+    "alembic",
+    "aiosqlite",
+    "asyncpg",
+    "slack_bolt",
+    "slack_sdk",
+    "discord",
+    "apscheduler",
+    "aiohttp",
+    "pydantic",
+    "pydantic_settings",
+}
 
 
 def imported_roots(path: Path) -> set[str]:
@@ -34,14 +46,24 @@ def test_bot_imports_nothing_platform_or_storage_specific() -> None:
     assert {name: found for name, found in offenders.items() if found} == {}
 
 
+def _docstrings(tree: ast.AST) -> set[int]:
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                found.add(id(body[0].value))
+    return found
+
+
 def test_user_facing_words_live_in_the_content_file() -> None:
-    # Flows fetch their words by key; a long literal sentence in Python is a smell.
+    # Flows fetch their words by key: a sentence as a string literal in bot/ is a smell.
     package = Path(bot.__file__).parent
     for path in package.glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = _docstrings(tree)
+        for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                words = node.value.split()
-                is_docstring_like = node.value.strip().endswith((".", ":")) and len(words) > 3
-                assert not (len(words) > 8 and "{" not in node.value and not is_docstring_like), (
-                    f"{path.name}: {node.value[:60]!r}"
-                )
+                if id(node) in docstrings or "%s" in node.value:  # docs and log formats
+                    continue
+                assert len(node.value.split()) <= 6, f"{path.name}: {node.value[:60]!r}"

@@ -44,17 +44,24 @@ async def test_a_person_is_created_once_with_defaults(store: Store, now: dt.date
     assert first == again
     assert first.id != other.id
     assert (first.timezone, first.checkin_time, first.quiet_start, first.quiet_end) == (
-        "Europe/Paris", dt.time(10, 0), dt.time(21, 0), dt.time(8, 0),
-    )  # fmt: skip
+        "Europe/Paris",
+        dt.time(10, 0),
+        dt.time(21, 0),
+        dt.time(8, 0),
+    )
     assert first.created_at == now and first.unreachable == ""
 
 
 async def test_settings_and_reachability(store: Store, now: dt.datetime) -> None:
     person = await store.person(SAM, "UTC", now)
     await store.update_settings(
-        person.id, timezone="Asia/Tokyo", checkin_time=dt.time(9, 30), quiet_start=dt.time(22, 0),
-        quiet_end=dt.time(7, 0), weekdays_only=True,
-    )  # fmt: skip
+        person.id,
+        timezone="Asia/Tokyo",
+        checkin_time=dt.time(9, 30),
+        quiet_start=dt.time(22, 0),
+        quiet_end=dt.time(7, 0),
+        weekdays_only=True,
+    )
     await store.set_unreachable(person.id, "dms_closed", now)
 
     reread = await store.person(SAM, "UTC", now)
@@ -81,8 +88,11 @@ async def test_rejections_feedback_and_the_mood_they_bring(store: Store, now: dt
     assert logged is not None and logged.feedback == "More depth"
     [stored] = await store.rejections(sam.id)
     assert (stored.company, stored.stage, stored.rejected_on, stored.feedback_at) == (
-        "Acme", Stage.INTERVIEW, dt.date(2026, 3, 9), now + dt.timedelta(days=2),
-    )  # fmt: skip
+        "Acme",
+        Stage.INTERVIEW,
+        dt.date(2026, 3, 9),
+        now + dt.timedelta(days=2),
+    )
     assert [m.score for m in await store.moods(sam.id, 5)] == [2]
     assert await store.rejections(alex.id) == []
 

@@ -1,0 +1,219 @@
+"""The dispatcher: claims due check-ins, writes them, hands them to the platform, records it.
+
+It is driven by ``tick(now)``: whatever calls it (APScheduler in production, a test directly)
+is only the clock; the outbox in the database is the truth.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot import checkins
+from bot.content import Content
+from bot.errors import DeliveryError, PermanentDeliveryError
+from bot.events import Sender
+from bot.model import CheckinState, Due, Outcome, PlannedState
+from bot.ports import Messenger, Outbox
+from bot.schedule import (
+    WEEKLY,
+    Preferences,
+    Slot,
+    deliverable_now,
+    first_slot_after,
+    local_date,
+    retry_delay,
+    weekly_after,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TickReport:
+    """What one tick did, by outcome."""
+
+    claimed: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, outcome: Outcome) -> None:
+        key = outcome.state.value if not outcome.code else f"{outcome.state.value}:{outcome.code}"
+        self.counts[key] = self.counts.get(key, 0) + 1
+
+    def count(self, state: PlannedState) -> int:
+        """How many ended the tick in ``state``."""
+        return sum(n for key, n in self.counts.items() if key.split(":")[0] == state.value)
+
+
+@dataclass
+class Dispatcher:
+    """Delivers due planned messages exactly once per claim, in batches."""
+
+    outbox: Outbox
+    content: Content
+    messengers: Mapping[str, Messenger]
+    instance: str
+    batch_size: int = 1000
+    lease: dt.timedelta = dt.timedelta(minutes=5)
+    grace: dt.timedelta = dt.timedelta(hours=3)
+    max_attempts: int = 6
+    concurrency: int = 32
+
+    async def tick(self, now: dt.datetime) -> TickReport:
+        """Deliver everything due at ``now`` (in batches until none is left)."""
+        report = TickReport()
+        platforms = sorted(self.messengers)
+        while True:
+            # One batch at a time: the outbox finds a batch's people by its claim, so a
+            # batch is finished before the next is claimed.
+            batch = await self.outbox.claim(
+                now,
+                limit=self.batch_size,
+                lease_until=now + self.lease,
+                instance=self.instance,
+                platforms=platforms,
+            )
+            if not batch:
+                return report
+            report.claimed += len(batch)
+            outcomes = await self._handle_batch(batch, now)
+            await self.outbox.finish(self.instance, outcomes, now)
+            for outcome in outcomes:
+                report.add(outcome)
+            if len(batch) < self.batch_size:
+                return report
+
+    async def _handle_batch(self, batch: Sequence[Due], now: dt.datetime) -> list[Outcome]:
+        """Decide every message, then send those that go now through a pool of
+        ``concurrency`` workers (a task per worker, not per message)."""
+        outcomes: list[Outcome | None] = [self.decide(due, now) for due in batch]
+        to_send = [i for i, outcome in enumerate(outcomes) if outcome is None]
+
+        async def worker() -> None:
+            while to_send:
+                index = to_send.pop()
+                outcomes[index] = await self.send(batch[index], now)
+
+        await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(to_send)))))
+        return [outcome for outcome in outcomes if outcome is not None]
+
+    def decide(self, due: Due, now: dt.datetime) -> Outcome | None:
+        """What to do with a claimed message without sending it; None means send it now."""
+        message, person = due.message, due.person
+        prefs = _preferences(due)
+
+        def outcome(state: PlannedState, code: str, **extra: Any) -> Outcome:
+            return Outcome(message.id, person.id, person.platform, state, code, **extra)
+
+        if person.checkins is CheckinState.STOPPED:
+            return outcome(PlannedState.SKIPPED, "stopped")
+        if person.unreachable:
+            return outcome(PlannedState.SKIPPED, "unreachable")
+        if message.due < now - self.grace:
+            # Came due while the bot was down, too long ago to still be welcome.
+            return outcome(PlannedState.SKIPPED, "stale", follow_up=self._follow_up(due, prefs))
+        paused_until = person.paused_until
+        if person.checkins is CheckinState.PAUSED and paused_until and paused_until > now:
+            later = first_slot_after(paused_until, prefs, local_date(paused_until, prefs))
+            return outcome(PlannedState.PENDING, "paused", retry=later, attempts_used=False)
+        if not deliverable_now(now, prefs):
+            later = first_slot_after(now, prefs, local_date(now, prefs))
+            return outcome(PlannedState.PENDING, "quiet_hours", retry=later, attempts_used=False)
+        return None
+
+    async def send(self, due: Due, now: dt.datetime) -> Outcome:
+        """Write the check-in and hand it to the person's platform."""
+        message, person = due.message, due.person
+        prefs = _preferences(due)
+        follow_up = self._follow_up(due, prefs)
+
+        def outcome(state: PlannedState, code: str = "", **extra: Any) -> Outcome:
+            return Outcome(message.id, person.id, person.platform, state, code, **extra)
+
+        messenger = self.messengers[person.platform]
+        replies, waiting = checkins.build(self.content, due)
+        recipient = Sender(person.platform, person.community, person.user_id, person.display_name)
+        try:
+            platform_id = await messenger.deliver(recipient, replies, f"bb-{message.id}")
+        except PermanentDeliveryError as error:
+            return outcome(
+                PlannedState.FAILED, "unreachable", unreachable=_code(error, "unreachable")
+            )
+        except DeliveryError as error:
+            return self._retry(due, now, prefs, error.retry_after, follow_up, "retry")
+        except Exception as error:  # a bug or an unexpected platform answer: retry, then give up
+            log.warning(
+                "delivery of planned message %s failed: %s", message.id, type(error).__name__
+            )
+            return self._retry(due, now, prefs, None, follow_up, "error")
+        return outcome(
+            PlannedState.SENT,
+            platform_message_id=platform_id,
+            follow_up=follow_up,
+            conversation=waiting,
+        )
+
+    def _retry(
+        self,
+        due: Due,
+        now: dt.datetime,
+        prefs: Preferences,
+        retry_after: float | None,
+        follow_up: tuple[str, Slot] | None,
+        code: str,
+    ) -> Outcome:
+        message, person = due.message, due.person
+        if message.attempts >= self.max_attempts:
+            return Outcome(
+                message.id,
+                person.id,
+                person.platform,
+                PlannedState.FAILED,
+                "gave_up",
+                follow_up=follow_up,
+            )
+        moment = now + retry_delay(message.attempts, retry_after)
+        slot = Slot(
+            due=moment,
+            local=moment.astimezone(prefs.zone).replace(tzinfo=None),
+            zone=prefs.timezone,
+        )
+        return Outcome(
+            message.id, person.id, person.platform, PlannedState.PENDING, code, retry=slot
+        )
+
+    @staticmethod
+    def _follow_up(due: Due, prefs: Preferences) -> tuple[str, Slot] | None:
+        """Weekly check-ins go on until stopped: each one done with plans the next. (The
+        recovery plan itself already holds the first weekly one.)"""
+        message = due.message
+        if message.kind != WEEKLY:
+            return None
+        previous = Slot(due=message.due, local=message.local, zone=message.zone)
+        return WEEKLY, weekly_after(previous, prefs)
+
+
+def _preferences(due: Due) -> Preferences:
+    person = due.person
+    return Preferences(
+        person.timezone,
+        person.checkin_time,
+        person.quiet_start,
+        person.quiet_end,
+        person.weekdays_only,
+    )
+
+
+def _code(error: Exception, fallback: str) -> str:
+    """A short reason code from an error's message (never the person's text)."""
+    text = str(error).strip().split(" ")[0][:32]
+    return text if text.replace("_", "").isalnum() else fallback
+
+
+def deliveries(report: TickReport) -> Sequence[str]:
+    """The report as ``state:code=count`` lines, for logs and the CLI."""
+    return [f"{key}={count}" for key, count in sorted(report.counts.items())]

@@ -1,0 +1,237 @@
+"""The recovery plan from the person's side: planning it, pausing or stopping it, and the
+answers they give to check-ins (by button or in words)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from bot import checkins, feedback
+from bot.model import CheckinState, Person, PlannedMessage, Rejection, WinKind
+from bot.replies import Reply
+from bot.schedule import (
+    Preferences,
+    Slot,
+    first_slot_after,
+    local_date,
+    recovery_plan,
+    tomorrow,
+)
+from bot.text import clean, number
+from bot.turn import Turn
+
+PAUSE_DEFAULT_DAYS = 3
+PAUSE_LIMIT_DAYS = 60
+ANSWER_LIMIT = 500
+_APPLIED = re.compile(r"\bappl(?:ied|y|ying)\b\D{0,12}?([0-9]{1,3})\b", re.IGNORECASE)
+_PUNCTUATION = " .!?"
+
+
+def preferences(person: Person) -> Preferences:
+    """A person's check-in preferences as the scheduling math takes them."""
+    return Preferences(
+        timezone=person.timezone,
+        checkin_time=person.checkin_time,
+        quiet_start=person.quiet_start,
+        quiet_end=person.quiet_end,
+        weekdays_only=person.weekdays_only,
+    )
+
+
+def when(turn: Turn, slot: Slot) -> str:
+    """A slot as the person reads it: "Wednesday at 10:00"."""
+    return turn.content.text(
+        "plan.moments", weekday=slot.local.strftime("%A"), time=slot.local.strftime("%H:%M")
+    )
+
+
+async def start(turn: Turn, rejection: Rejection) -> Reply:
+    """Plan the week after a rejection, replacing any plan already running."""
+    if turn.person.checkins is CheckinState.STOPPED:
+        return Reply(text=turn.content.text("plan.not_scheduled"))
+    steps = recovery_plan(turn.now, preferences(turn.person))
+    await turn.store.replace_plan(
+        turn.person.id, turn.person.platform, rejection.id, steps, turn.now
+    )
+    return Reply(
+        text=turn.content.text(
+            "plan.scheduled", when=when(turn, steps[0][1]), zone=turn.person.timezone
+        )
+    )
+
+
+async def command(turn: Turn, verb: str, rest: str) -> list[Reply]:
+    """``/checkin pause [days]``, ``/checkin resume``, ``/checkin stop``."""
+    if verb == "stop":
+        return [await stop(turn)]
+    if verb == "resume":
+        return [await resume(turn)]
+    days = number(rest, maximum=PAUSE_LIMIT_DAYS) if rest else PAUSE_DEFAULT_DAYS
+    if days is None:
+        return [Reply(text=turn.content.text("plan.pause_usage", limit=PAUSE_LIMIT_DAYS))]
+    return [await pause(turn, days)]
+
+
+async def stop(turn: Turn) -> Reply:
+    """Nothing more arrives, ever, until the person resumes."""
+    await turn.store.set_checkins(turn.person.id, CheckinState.STOPPED, None)
+    await turn.store.cancel_planned(turn.person.id, "stopped")
+    return Reply(text=turn.content.text("plan.stopped"))
+
+
+async def pause(turn: Turn, days: int) -> Reply:
+    """Hold every check-in until ``days`` from now; the dispatcher moves what comes due."""
+    until = turn.now + dt.timedelta(days=days)
+    await turn.store.set_checkins(turn.person.id, CheckinState.PAUSED, until)
+    local = until.astimezone(turn.zone)
+    return Reply(text=turn.content.text("plan.paused", until=local.strftime("%A %d %B, %H:%M")))
+
+
+async def resume(turn: Turn) -> Reply:
+    """Back on: what is still planned moves to fresh slots from now; after a stop, a check-in
+    tomorrow restarts the weekly rhythm."""
+    await turn.store.set_checkins(turn.person.id, CheckinState.ACTIVE, None)
+    prefs = preferences(turn.person)
+    pending = await turn.store.planned(turn.person.id)
+    if pending:
+        moves: list[tuple[int, Slot]] = []
+        after = turn.now
+        for message in pending:
+            earliest = max(message.local.date(), local_date(after, prefs))
+            slot = first_slot_after(after, prefs, earliest)
+            moves.append((message.id, slot))
+            after = slot.due
+        await turn.store.move_planned(turn.person.id, moves)
+        return Reply(text=turn.content.text("plan.resumed", when=when(turn, moves[0][1])))
+    slot = tomorrow(turn.now, prefs)
+    await turn.store.replace_plan(
+        turn.person.id, turn.person.platform, None, [("weekly", slot)], turn.now
+    )
+    return Reply(text=turn.content.text("plan.resumed", when=when(turn, slot)))
+
+
+async def replan(turn: Turn, person: Person) -> None:
+    """Move what is planned to a person's new time, zone or quiet hours."""
+    prefs = preferences(person)
+    pending = await turn.store.planned(person.id)
+    moves = []
+    for message in pending:
+        slot = first_slot_after(turn.now, prefs, message.local.date())
+        moves.append((message.id, slot))
+    if moves:
+        await turn.store.move_planned(person.id, moves)
+
+
+async def on_button(turn: Turn, action: str, value: str) -> list[Reply]:
+    """The buttons under check-ins."""
+    content = turn.content
+    if action == checkins.SNOOZE_ACTION:
+        return [await snooze(turn, value)]
+    if action == checkins.OFFER_ACTION:
+        return [await offer(turn)]
+    if action == checkins.APPLIED_ACTION:
+        return await applied(turn, value)
+    if action == checkins.NOT_YET_ACTION:
+        return [Reply(text=content.text("plan.not_yet_saved"))]
+    if value == "stop":
+        return [await stop(turn)]
+    next_one = await turn.store.planned(turn.person.id)
+    if not next_one:
+        return [await resume(turn)]
+    return [Reply(text=content.text("plan.kept_weekly", when=when(turn, _slot_of(next_one[0]))))]
+
+
+def _slot_of(message: PlannedMessage) -> Slot:
+    return Slot(due=message.due, local=message.local, zone=message.zone)
+
+
+async def snooze(turn: Turn, value: str) -> Reply:
+    """ "Remind me tomorrow" under a check-in: ask the same thing again tomorrow."""
+    planned_id, _, rest = value.partition(":")
+    kind, _, rejection_id = rest.partition(":")
+    if turn.person.checkins is CheckinState.STOPPED or kind not in checkins.KINDS:
+        return Reply(text=turn.content.text("plan.snooze_gone"))
+    slot = tomorrow(turn.now, preferences(turn.person))
+    wanted = number(planned_id, maximum=2**62)
+    pending = {m.id for m in await turn.store.planned(turn.person.id)}
+    if wanted in pending:
+        await turn.store.move_planned(turn.person.id, [(wanted, slot)])
+    else:
+        # Already sent (the usual case): plan the same step once more, for tomorrow.
+        own = {r.id for r in await turn.store.rejections(turn.person.id)}
+        rejection = number(rejection_id, maximum=2**62)
+        await turn.store.add_planned(
+            turn.person.id,
+            turn.person.platform,
+            rejection if rejection in own else None,
+            kind,
+            slot,
+            turn.now,
+        )
+    return Reply(text=turn.content.text("plan.snoozed", when=when(turn, slot)))
+
+
+async def offer(turn: Turn) -> Reply:
+    """The best news: celebrate and end the plan."""
+    await turn.store.add_answer(turn.person.id, "offer", "", turn.now)
+    await turn.store.set_checkins(turn.person.id, CheckinState.STOPPED, None)
+    await turn.store.cancel_planned(turn.person.id, "offer")
+    await turn.store.clear_conversation(turn.person.id)
+    return Reply(text=turn.content.text("plan.offer"))
+
+
+async def applied(turn: Turn, value: str) -> list[Reply]:
+    """Record how many applications went out this week."""
+    count = 0 if value.strip() == "0" else number(value, maximum=999)
+    if count is None:
+        return [Reply(text=turn.content.text("limits.bad_number", example="3"))]
+    await turn.store.add_answer(turn.person.id, "applied", str(count), turn.now)
+    await turn.store.clear_conversation(turn.person.id)
+    key = "plan.applied_saved_one" if count == 1 else "plan.applied_saved"
+    return [Reply(text=turn.content.text(key, count=count))]
+
+
+async def on_text(turn: Turn, text: str, topic: str, data: str) -> list[Reply] | None:
+    """Words typed in a private chat that answer a check-in; None if they answer nothing."""
+    content = turn.content
+    words = clean(text)
+    phrase = words.casefold().strip(_PUNCTUATION)
+    if phrase in content.words("plan.words.stop"):
+        return [await stop(turn)]
+    if phrase in content.words("plan.words.pause"):
+        return [await pause(turn, PAUSE_DEFAULT_DAYS)]
+    if phrase in content.words("plan.words.offer"):
+        return [await offer(turn)]
+    if phrase in content.words("plan.words.sent"):
+        latest = await _latest_rejection(turn)
+        if latest is not None:
+            return await feedback.on_button(turn, feedback.SENT_ACTION, str(latest.id))
+    if phrase in content.words("plan.words.reply"):
+        latest = await _latest_rejection(turn)
+        if latest is not None:
+            return await feedback.on_button(turn, feedback.REPLY_ACTION, str(latest.id))
+    found = _APPLIED.search(words)
+    if found is not None or (topic == checkins.APPLIED_TOPIC and phrase.isdigit()):
+        return await applied(turn, found.group(1) if found else phrase)
+    if len(words) > ANSWER_LIMIT:
+        return [
+            Reply(
+                text=content.text(
+                    "limits.too_long", label="An answer", limit=ANSWER_LIMIT, length=len(words)
+                )
+            )
+        ]
+    if topic == checkins.STRENGTH_TOPIC and words:
+        await turn.store.add_win(turn.person.id, words, WinKind.ACCOMPLISHMENT, turn.now)
+        await turn.store.clear_conversation(turn.person.id)
+        return [Reply(text=content.text("plan.strength_saved"))]
+    if topic == checkins.LESSON_TOPIC and words:
+        await turn.store.add_answer(turn.person.id, "lesson", words, turn.now)
+        await turn.store.clear_conversation(turn.person.id)
+        return [Reply(text=content.text("plan.lesson_saved"))]
+    return None
+
+
+async def _latest_rejection(turn: Turn) -> Rejection | None:
+    rejections = await turn.store.rejections(turn.person.id)
+    return rejections[-1] if rejections else None

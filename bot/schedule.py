@@ -1,0 +1,155 @@
+"""Scheduling math: when a planned message is due. Pure functions of their arguments and ``now``.
+
+Every moment returned is timezone-aware UTC. Local times are planned in the person's IANA zone:
+
+- a local time that does not exist (the hour skipped when clocks spring forward) moves forward
+  by the length of the gap, as calendars do: 02:30 on a 02:00→03:00 night becomes 03:30;
+- a local time that happens twice (the hour repeated when clocks fall back) is used once, at
+  its first occurrence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+
+UTC = dt.UTC
+COOL_DOWN = dt.timedelta(hours=12)
+WEEK = dt.timedelta(days=7)
+
+# The recovery plan: days after the rejection (in the person's calendar) and the step sent then.
+RECOVERY_PLAN: tuple[tuple[int, str], ...] = (
+    (1, "day1_mood"),
+    (2, "day2_feedback"),
+    (3, "day3_strengths"),
+    (5, "day5_plan_b"),
+    (7, "day7_wrap_up"),
+)
+WEEKLY = "weekly"
+
+
+@dataclass(frozen=True, slots=True)
+class Preferences:
+    """When a person likes to hear from the bot."""
+
+    timezone: str
+    checkin_time: dt.time = dt.time(10, 0)
+    quiet_start: dt.time = dt.time(21, 0)
+    quiet_end: dt.time = dt.time(8, 0)
+    weekdays_only: bool = False
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The person's time zone."""
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """A planned moment: due in UTC, and the local date, time and zone it was planned from."""
+
+    due: dt.datetime
+    local: dt.datetime  # naive wall-clock time in ``zone``, as planned
+    zone: str
+
+
+def at_local(day: dt.date, time: dt.time, zone: zoneinfo.ZoneInfo) -> dt.datetime:
+    """The UTC moment of ``time`` on ``day`` in ``zone`` (see the module notes on DST)."""
+    # fold=0 picks the first of a repeated time and, for a skipped one, the offset from
+    # before the gap, which lands just as far past the gap as the time was into it.
+    return dt.datetime.combine(day, time, tzinfo=zone).replace(fold=0).astimezone(UTC)
+
+
+def in_quiet_hours(time: dt.time, start: dt.time, end: dt.time) -> bool:
+    """Whether a local time of day falls in quiet hours (which may wrap past midnight)."""
+    if start == end:
+        return False
+    if start < end:
+        return start <= time < end
+    return time >= start or time < end
+
+
+def slot_on(day: dt.date, prefs: Preferences) -> Slot:
+    """The moment to write on ``day``: the preferred time, or the end of quiet hours if that
+    time is quiet, moved past the weekend for weekdays-only people."""
+    while prefs.weekdays_only and day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    time = prefs.checkin_time
+    if in_quiet_hours(time, prefs.quiet_start, prefs.quiet_end):
+        time = prefs.quiet_end
+    due = at_local(day, time, prefs.zone)
+    return Slot(due=due, local=dt.datetime.combine(day, time), zone=prefs.timezone)
+
+
+def first_slot_after(moment: dt.datetime, prefs: Preferences, earliest_day: dt.date) -> Slot:
+    """The first slot on ``earliest_day`` or later that is strictly after ``moment``."""
+    day = earliest_day
+    while True:
+        slot = slot_on(day, prefs)
+        if slot.due > moment:
+            return slot
+        day += dt.timedelta(days=1)
+
+
+def local_date(moment: dt.datetime, prefs: Preferences) -> dt.date:
+    """The date in the person's zone at ``moment``."""
+    return moment.astimezone(prefs.zone).date()
+
+
+def recovery_plan(
+    rejected_at: dt.datetime, prefs: Preferences, *, cool_down: dt.timedelta = COOL_DOWN
+) -> list[tuple[str, Slot]]:
+    """The plan's steps after a rejection logged at ``rejected_at``, then the first weekly one.
+
+    Nothing is due within ``cool_down`` of the rejection, and each step comes on a later local
+    day than the one before, so steps never bunch up.
+    """
+    start = local_date(rejected_at, prefs)
+    after = rejected_at + cool_down
+    planned: list[tuple[str, Slot]] = []
+    last_day = start
+    for offset, kind in RECOVERY_PLAN:
+        earliest = max(start + dt.timedelta(days=offset), last_day + dt.timedelta(days=1))
+        slot = first_slot_after(after, prefs, earliest)
+        planned.append((kind, slot))
+        last_day = slot.local.date()
+        after = slot.due
+    planned.append((WEEKLY, weekly_after(planned[-1][1], prefs)))
+    return planned
+
+
+def weekly_after(previous: Slot, prefs: Preferences) -> Slot:
+    """The weekly check-in a week after ``previous`` (same local weekday where possible)."""
+    return first_slot_after(previous.due, prefs, previous.local.date() + WEEK)
+
+
+def next_weekly(now: dt.datetime, prefs: Preferences) -> Slot:
+    """A weekly check-in a week from now, for someone resuming or finishing the plan."""
+    return first_slot_after(now, prefs, local_date(now, prefs) + WEEK)
+
+
+def tomorrow(now: dt.datetime, prefs: Preferences) -> Slot:
+    """ "Remind me tomorrow": tomorrow's slot in the person's calendar."""
+    return first_slot_after(now, prefs, local_date(now, prefs) + dt.timedelta(days=1))
+
+
+def replan(local: dt.datetime, prefs: Preferences) -> Slot:
+    """A planned local date moved to the person's new preferences (time, zone, quiet hours)."""
+    return slot_on(local.date(), prefs)
+
+
+def deliverable_now(now: dt.datetime, prefs: Preferences) -> bool:
+    """Whether ``now`` is outside the person's quiet hours (and not a weekend if they asked)."""
+    local = now.astimezone(prefs.zone)
+    if prefs.weekdays_only and local.weekday() >= 5:
+        return False
+    return not in_quiet_hours(local.time(), prefs.quiet_start, prefs.quiet_end)
+
+
+def retry_delay(attempt: int, retry_after: float | None = None) -> dt.timedelta:
+    """How long to wait before delivery attempt ``attempt + 1``: the platform's Retry-After if
+    it gave one, else exponential backoff from 30 seconds, capped at an hour."""
+    if retry_after is not None and retry_after >= 0:
+        return dt.timedelta(seconds=min(retry_after, 3600.0))
+    return dt.timedelta(seconds=min(30 * 2 ** max(attempt - 1, 0), 3600))

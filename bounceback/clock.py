@@ -1,0 +1,78 @@
+"""The clock that wakes the dispatcher: APScheduler in memory, nothing persisted in it.
+
+The database holds every planned message; APScheduler only calls ``dispatcher.tick(now)``
+every few seconds, so a restart, a second instance or a lost job loses nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.dispatcher import Dispatcher, deliveries
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> dt.datetime:
+    """The real clock."""
+    return dt.datetime.now(dt.UTC)
+
+
+def instance_name() -> str:
+    """A name for this process that no other instance shares, for claims."""
+    return f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class CheckinClock:
+    """Runs the dispatcher every ``interval`` seconds (and once right away) while started."""
+
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        *,
+        interval: float = 30.0,
+        clock: Callable[[], dt.datetime] = utc_now,
+    ) -> None:
+        self._dispatcher = dispatcher
+        self._interval = interval
+        self._clock = clock
+        self._scheduler: AsyncIOScheduler | None = None
+
+    def start(self) -> None:
+        """Begin ticking; call from inside the running event loop."""
+        scheduler = AsyncIOScheduler(timezone=dt.UTC)
+        scheduler.add_job(
+            self.tick,
+            "interval",
+            seconds=self._interval,
+            next_run_time=utc_now(),
+            max_instances=1,  # a slow tick is never overlapped by the next one
+            coalesce=True,
+            id="dispatch",
+        )
+        scheduler.start()
+        self._scheduler = scheduler
+
+    async def tick(self) -> None:
+        """One round of deliveries; failures are logged and retried on the next tick."""
+        try:
+            report = await self._dispatcher.tick(self._clock())
+        except Exception as error:
+            # The database may be away for a moment: the next tick tries again.
+            log.warning("check-in round failed: %s", type(error).__name__)
+            return
+        if report.claimed:
+            log.info("check-ins: %s", " ".join(deliveries(report)))
+
+    def stop(self) -> None:
+        """Stop ticking (a tick in progress finishes; its claims are recorded)."""
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None

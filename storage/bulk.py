@@ -1,0 +1,83 @@
+"""Set-based writes on the dispatcher's hot path, straight to the driver.
+
+The outbox records thousands of outcomes per batch. Going through SQLAlchemy's per-row
+parameter processing costs more than the database work itself, so these few statements are
+written once per dialect and handed to the driver's own ``executemany`` with plain values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+# SQLAlchemy's own storage format for SQLite DATETIME, so values written here compare and read
+# back exactly like those written through the ORM layer.
+_SQLITE_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+
+
+def moment(connection: AsyncConnection, value: dt.datetime | None) -> Any:
+    """An aware UTC moment as the driver stores it for a UTCDateTime column."""
+    if value is None:
+        return None
+    utc = value.astimezone(dt.UTC)
+    if connection.dialect.name == "sqlite":
+        return utc.replace(tzinfo=None).strftime(_SQLITE_FORMAT)
+    return utc
+
+
+def wall_clock(connection: AsyncConnection, value: dt.datetime) -> Any:
+    """A naive local date-time as the driver stores it for a plain DATETIME column."""
+    if connection.dialect.name == "sqlite":
+        return value.strftime(_SQLITE_FORMAT)
+    return value
+
+
+def _numbered(sql: str) -> str:
+    """``?`` markers as asyncpg's ``$1, $2, ...``."""
+    parts = sql.split("?")
+    return "".join(f"{part}${n}" for n, part in enumerate(parts[:-1], start=1)) + parts[-1]
+
+
+async def executemany(
+    connection: AsyncConnection, sql: str, rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """Run ``sql`` (with ``?`` markers) once per row, in one driver call."""
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        sql = _numbered(sql)
+    await connection.exec_driver_sql(sql, list(rows))
+
+
+async def fetch(connection: AsyncConnection, sql: str, params: tuple[Any, ...]) -> list[Any]:
+    """Rows of ``sql`` (with ``?`` markers) as the driver returns them."""
+    if connection.dialect.name == "postgresql":
+        sql = _numbered(sql)
+    return list(await connection.exec_driver_sql(sql, params))
+
+
+def read_moment(value: Any) -> dt.datetime:
+    """A non-null UTCDateTime column's raw value (SQLite text or a driver datetime), aware UTC."""
+    if isinstance(value, str):
+        return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)  # type: ignore[no-any-return]
+    return value.astimezone(dt.UTC)  # type: ignore[no-any-return]
+
+
+def read_optional_moment(value: Any) -> dt.datetime | None:
+    """A nullable UTCDateTime column's raw value."""
+    return None if value is None else read_moment(value)
+
+
+def read_wall_clock(value: Any) -> dt.datetime:
+    """A plain DATETIME column's raw value as a naive date-time."""
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def read_time(value: Any) -> dt.time:
+    """A TIME column's raw value as a time of day."""
+    return dt.time.fromisoformat(value) if isinstance(value, str) else value

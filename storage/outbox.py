@@ -1,0 +1,309 @@
+"""The durable outbox: claiming due messages in batches and recording what became of them.
+
+Claims are one atomic statement: ``UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED)
+RETURNING`` on PostgreSQL (so instances never wait on each other's rows) and the same UPDATE
+on SQLite (which takes its write lock for the statement). A claim holds for a lease; rows whose
+lease ran out are claimed again, so a process killed mid-send loses nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.model import CheckinState, Due, Outcome, Person, PlannedMessage, PlannedState
+from storage.bulk import (
+    executemany,
+    fetch,
+    moment,
+    read_moment,
+    read_optional_moment,
+    read_time,
+    read_wall_clock,
+    wall_clock,
+)
+from storage.sql import (
+    moods,
+    people,
+    planned_messages,
+    rejection_from_row,
+    rejections,
+    wins,
+)
+
+PENDING = PlannedState.PENDING.value
+CLAIMED = PlannedState.CLAIMED.value
+
+# Writing a check-in never looks at when the person joined.
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+class SqlOutbox:
+    """:class:`bot.ports.Outbox` on SQLAlchemy."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def claim(
+        self,
+        now: dt.datetime,
+        *,
+        limit: int,
+        lease_until: dt.datetime,
+        instance: str,
+        platforms: Sequence[str],
+    ) -> Sequence[Due]:
+        if not platforms:
+            return []
+        async with self._engine.begin() as connection:
+            lock = " FOR UPDATE SKIP LOCKED" if connection.dialect.name == "postgresql" else ""
+            markers = ", ".join("?" for _ in platforms)
+            at = moment(connection, now)
+            rows = await fetch(
+                connection,
+                "UPDATE planned_messages SET state = 'claimed', lease_until = ?, claimed_by = ?,"
+                " attempts = attempts + 1 WHERE id IN (SELECT id FROM planned_messages"
+                f" WHERE platform IN ({markers}) AND ((state = 'pending' AND due_at <= ?)"
+                " OR (state = 'claimed' AND lease_until < ?))"
+                f" ORDER BY due_at LIMIT ?{lock})"
+                " RETURNING id, person_id, kind, due_at, planned_local, planned_zone, attempts,"
+                " rejection_id",
+                (moment(connection, lease_until), instance, *platforms, at, at, limit),
+            )
+            claimed = [
+                PlannedMessage(
+                    id_,
+                    person_id,
+                    kind,
+                    read_moment(due),
+                    read_wall_clock(local),
+                    zone,
+                    PlannedState.CLAIMED,
+                    attempts,
+                    rejection_id,
+                )
+                for id_, person_id, kind, due, local, zone, attempts, rejection_id in rows
+            ]
+            if not claimed:
+                return []
+            return await _assemble(connection, claimed, instance)
+
+    async def finish(self, instance: str, outcomes: Sequence[Outcome], now: dt.datetime) -> None:
+        if not outcomes:
+            return
+        by_state: dict[PlannedState, list[Outcome]] = defaultdict(list)
+        for outcome in outcomes:
+            by_state[outcome.state].append(outcome)
+        async with self._engine.begin() as connection:
+            at = moment(connection, now)
+            # Every update checks the claim is still this instance's: a claim that ran out and
+            # was taken over (or a message deleted meanwhile) is left alone.
+            await executemany(
+                connection,
+                "UPDATE planned_messages SET state = 'sent', sent_at = ?, lease_until = NULL,"
+                " message_id = ?, outcome = ?"
+                " WHERE id = ? AND state = 'claimed' AND claimed_by = ?",
+                [
+                    (at, o.platform_message_id[:64], o.code[:32], o.planned_id, instance)
+                    for o in by_state[PlannedState.SENT]
+                ],
+            )
+            await executemany(
+                connection,
+                "UPDATE planned_messages SET state = 'pending', lease_until = NULL,"
+                " claimed_by = '', due_at = ?, planned_local = ?, planned_zone = ?, outcome = ?,"
+                " attempts = attempts - ? WHERE id = ? AND state = 'claimed' AND claimed_by = ?",
+                [
+                    (
+                        moment(connection, o.retry.due),
+                        wall_clock(connection, o.retry.local),
+                        o.retry.zone,
+                        o.code[:32],
+                        0 if o.attempts_used else 1,
+                        o.planned_id,
+                        instance,
+                    )
+                    for o in by_state[PlannedState.PENDING]
+                    if o.retry is not None
+                ],
+            )
+            await executemany(
+                connection,
+                "UPDATE planned_messages SET state = ?, lease_until = NULL, outcome = ?"
+                " WHERE id = ? AND state = 'claimed' AND claimed_by = ?",
+                [
+                    (o.state.value, o.code[:32], o.planned_id, instance)
+                    for o in (*by_state[PlannedState.SKIPPED], *by_state[PlannedState.FAILED])
+                ],
+            )
+            await executemany(
+                connection,
+                "INSERT INTO planned_messages (person_id, platform, rejection_id, kind, due_at,"
+                " planned_local, planned_zone, state, attempts, claimed_by, message_id, outcome,"
+                " created_at) VALUES (?, ?, NULL, ?, ?, ?, ?, 'pending', 0, '', '', '', ?)",
+                [
+                    (
+                        o.person_id,
+                        o.platform,
+                        kind,
+                        moment(connection, slot.due),
+                        wall_clock(connection, slot.local),
+                        slot.zone,
+                        at,
+                    )
+                    for o in outcomes
+                    if o.follow_up is not None
+                    for kind, slot in (o.follow_up,)
+                ],
+            )
+            await executemany(
+                connection,
+                "INSERT INTO conversations (person_id, topic, data, updated_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (person_id) DO UPDATE SET topic = excluded.topic,"
+                " data = excluded.data, updated_at = excluded.updated_at",
+                [
+                    (o.person_id, topic, data[:200], at)
+                    for o in outcomes
+                    if o.conversation is not None
+                    for topic, data in (o.conversation,)
+                ],
+            )
+            lost = {o.person_id: o.unreachable for o in outcomes if o.unreachable}
+            if lost:
+                # The platform will never deliver to them: stop their schedule, don't retry.
+                await connection.execute(
+                    update(people)
+                    .where(people.c.id == bindparam("b_person"))
+                    .values(
+                        unreachable=bindparam("b_reason"),
+                        unreachable_at=now,
+                        checkins=CheckinState.STOPPED.value,
+                    ),
+                    [{"b_person": p, "b_reason": r[:32]} for p, r in lost.items()],
+                )
+                await connection.execute(
+                    update(planned_messages)
+                    .where(
+                        planned_messages.c.person_id.in_(list(lost)),
+                        planned_messages.c.state == PENDING,
+                    )
+                    .values(state=PlannedState.SKIPPED.value, outcome="unreachable")
+                )
+
+    async def counts(self) -> dict[str, int]:
+        """How many planned messages are in each state."""
+        async with self._engine.connect() as connection:
+            rows = await connection.execute(
+                select(planned_messages.c.state, func.count()).group_by(planned_messages.c.state)
+            )
+            return {state: count for state, count in rows}
+
+
+async def _assemble(connection: Any, claimed: list[PlannedMessage], instance: str) -> list[Due]:
+    """Each claimed message with its person, their latest mood and its rejection.
+
+    A few set-based queries per batch, never one per message, each finding the batch by
+    joining on this instance's claim rather than by a long list of ids.
+    """
+    t = planned_messages
+    batch = select(t.c.person_id).where(t.c.claimed_by == instance, t.c.state == CLAIMED)
+    by_person = {
+        person.id: person
+        for person in (
+            Person(
+                id_,
+                platform,
+                community,
+                user_id,
+                display_name,
+                zone,
+                read_time(checkin),
+                read_time(quiet_start),
+                read_time(quiet_end),
+                bool(weekdays),
+                _EPOCH,
+                unreachable,
+                CheckinState(checkins),
+                read_optional_moment(paused_until),
+            )
+            for (
+                id_,
+                platform,
+                community,
+                user_id,
+                display_name,
+                zone,
+                checkin,
+                quiet_start,
+                quiet_end,
+                weekdays,
+                unreachable,
+                checkins,
+                paused_until,
+            ) in await fetch(
+                connection,
+                "SELECT id, platform, community, user_id, display_name, timezone, checkin_time,"
+                " quiet_start, quiet_end, weekdays_only, unreachable, checkins, paused_until"
+                " FROM people WHERE id IN (SELECT person_id FROM planned_messages"
+                " WHERE claimed_by = ? AND state = 'claimed')",
+                (instance,),
+            )
+        )
+    }
+    ranked = (
+        select(
+            moods.c.person_id,
+            moods.c.score,
+            func.row_number()
+            .over(
+                partition_by=moods.c.person_id,
+                order_by=(moods.c.created_at.desc(), moods.c.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(moods.c.person_id.in_(batch.scalar_subquery()))
+        .subquery()
+    )
+    latest_mood = {
+        row.person_id: row.score
+        for row in await connection.execute(
+            select(ranked.c.person_id, ranked.c.score).where(ranked.c.rank == 1)
+        )
+    }
+    by_rejection = {}
+    if any(m.rejection_id is not None for m in claimed):
+        claimed_rejections = select(t.c.rejection_id).where(
+            t.c.claimed_by == instance, t.c.state == CLAIMED, t.c.rejection_id.is_not(None)
+        )
+        by_rejection = {
+            row.id: rejection_from_row(row)
+            for row in await connection.execute(
+                select(rejections).where(rejections.c.id.in_(claimed_rejections.scalar_subquery()))
+            )
+        }
+    wrap_ups = [m for m in claimed if m.kind == "day7_wrap_up" and m.rejection_id in by_rejection]
+    wins_since: dict[int, int] = {}
+    if wrap_ups:
+        since = {m.person_id: by_rejection[m.rejection_id].created_at for m in wrap_ups}
+        rows = await connection.execute(
+            select(wins.c.person_id, wins.c.created_at).where(wins.c.person_id.in_(list(since)))
+        )
+        for row in rows:
+            if row.created_at >= since[row.person_id]:
+                wins_since[row.person_id] = wins_since.get(row.person_id, 0) + 1
+    return [
+        Due(
+            message=message,
+            person=by_person[message.person_id],
+            latest_mood=latest_mood.get(message.person_id),
+            rejection=by_rejection.get(message.rejection_id) if message.rejection_id else None,
+            wins_since_rejection=wins_since.get(message.person_id, 0),
+        )
+        for message in claimed
+        if message.person_id in by_person
+    ]

@@ -1,0 +1,101 @@
+"""Fakes and helpers for scheduler tests: a recording messenger and quick seeding."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.events import Sender
+from bot.replies import Reply
+from storage.sql import people, planned_messages
+
+
+@dataclass
+class Delivery:
+    recipient: Sender
+    replies: list[Reply]
+    key: str
+
+
+@dataclass
+class RecordingMessenger:
+    """A fake platform: records every delivery; can be told to fail the next ones."""
+
+    platform: str = "console"
+    sent: list[Delivery] = field(default_factory=list)
+    failures: list[Exception] = field(default_factory=list)
+
+    async def deliver(self, recipient: Sender, replies: Sequence[Reply], key: str) -> str:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.append(Delivery(recipient, list(replies), key))
+        return f"msg-{len(self.sent)}"
+
+    def fail_next(self, *errors: Exception) -> None:
+        self.failures.extend(errors)
+
+    @property
+    def texts(self) -> list[str]:
+        return ["\n".join(r.text for r in d.replies) for d in self.sent]
+
+
+async def seed_due(
+    db: AsyncEngine,
+    count: int,
+    due: dt.datetime,
+    *,
+    platform: str = "console",
+    kind: str = "weekly",
+) -> None:
+    """``count`` people, each with one message due at ``due`` (fast, set-based inserts)."""
+    async with db.begin() as connection:
+        await connection.execute(
+            people.insert(),
+            [
+                {
+                    "platform": platform,
+                    "community": "seed",
+                    "user_id": f"user-{n}",
+                    "display_name": f"Person {n}",
+                    "timezone": "UTC",
+                    "checkin_time": dt.time(10, 0),
+                    "quiet_start": dt.time(0, 0),
+                    "quiet_end": dt.time(0, 0),
+                    "weekdays_only": False,
+                    "unreachable": "",
+                    "checkins": "active",
+                    "created_at": due,
+                }
+                for n in range(count)
+            ],
+        )
+        ids = [
+            row.id
+            for row in await connection.execute(
+                people.select().where(people.c.community == "seed").order_by(people.c.id)
+            )
+        ]
+        await connection.execute(
+            planned_messages.insert(),
+            [
+                {
+                    "person_id": person_id,
+                    "platform": platform,
+                    "rejection_id": None,
+                    "kind": kind,
+                    "due_at": due,
+                    "planned_local": due.replace(tzinfo=None),
+                    "planned_zone": "UTC",
+                    "state": "pending",
+                    "attempts": 0,
+                    "claimed_by": "",
+                    "message_id": "",
+                    "outcome": "",
+                    "created_at": due,
+                }
+                for person_id in ids
+            ],
+        )
