@@ -27,6 +27,7 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", required=True)
     console = commands.add_parser("console", help="chat with the bot in this terminal")
     console.add_argument("--user", default=None, help="who you are (default: your login name)")
+    commands.add_parser("discord", help="run the Discord bot (needs DISCORD_TOKEN)")
     schedule = commands.add_parser("schedule", help="list planned check-ins in local time")
     schedule.add_argument("--user", default=None, help="only this person (their platform user id)")
     db = commands.add_parser("db", help="database maintenance")
@@ -72,6 +73,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         return await _console(settings, args.user or _login_name())
     if args.command == "schedule":
         return await _schedule(settings, args.user)
+    if args.command == "discord":
+        return await _discord(settings)
     return 2
 
 
@@ -92,6 +95,17 @@ async def _console(settings: Settings, user: str) -> int:
         finally:
             for clock in clocks:
                 clock.stop()
+    return 0
+
+
+async def _discord(settings: Settings) -> int:
+    if settings.discord_token is None:
+        print("bounceback: set DISCORD_TOKEN to run the Discord bot", file=sys.stderr)
+        return 2
+    from adapters.discord import serve
+
+    async with open_services(settings) as services:
+        await serve(services)
     return 0
 
 

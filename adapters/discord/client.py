@@ -1,0 +1,231 @@
+"""The Discord client: gateway connection, command tree, persistent buttons, modals, DMs.
+
+:func:`build_client` wires a client from explicit parts (tests pass fakes); :func:`serve`
+runs one from the composition root's services until cancelled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
+
+import discord
+from discord import app_commands
+
+from adapters.discord.api import quiet_library_logs, use_api_base
+from adapters.discord.bridge import Bridge
+from adapters.discord.commands import build_commands, command_forms
+from adapters.discord.messenger import DiscordMessenger
+from adapters.discord.ports import Clock, Dedupe, Handler, PeopleStore, utc_now
+from adapters.discord.texts import texts
+from adapters.discord.translate import FORM_MEMORY_PREFIX, FORM_PREFIX, PLATFORM
+from adapters.discord.views import DYNAMIC_ITEMS
+from bot.ports import Messenger
+from bounceback.settings import Settings
+
+log = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    _ClientBase = discord.Client
+else:
+    _ClientBase = object
+
+
+def intents() -> discord.Intents:
+    """The least the bot needs: servers (for the command tree) and direct messages.
+
+    No privileged intent: message content is not needed, because Discord always includes the
+    content of direct messages to the bot, and everything in servers goes through commands.
+    """
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.dm_messages = True
+    return wanted
+
+
+class _Bounceback(_ClientBase):
+    """What the plain and the sharded client share."""
+
+    bridge: Bridge
+    tree: app_commands.CommandTree[Any]
+    _sync_guild: discord.Object | None
+    _sync_commands: bool
+    _identify_interval: float
+
+    def _wire(
+        self,
+        *,
+        handler: Handler,
+        store: PeopleStore,
+        settings: Settings,
+        clock: Clock,
+        dedupe: Dedupe | None,
+        ack_budget: float,
+        sync_commands: bool,
+        identify_interval: float,
+    ) -> None:
+        self._identify_interval = identify_interval
+        self.bridge = Bridge(
+            self,
+            handler=handler,
+            store=store,
+            default_timezone=settings.timezone,
+            clock=clock,
+            dedupe=dedupe,
+            texts=texts(),
+            ack_budget=ack_budget,
+        )
+        self.tree = app_commands.CommandTree(self)
+        guild_id = settings.discord_guild_id
+        self._sync_guild = discord.Object(id=guild_id) if guild_id else None
+        self._sync_commands = sync_commands
+        for command in build_commands(handler.commands, self.bridge, command_forms(handler)):
+            if self._sync_guild is None:
+                # Global commands work in servers and in DMs with the bot; installed to servers.
+                command.allowed_contexts = app_commands.AppCommandContext(
+                    guild=True, dm_channel=True, private_channel=False
+                )
+                command.allowed_installs = app_commands.AppInstallationType(guild=True, user=False)
+            self.tree.add_command(command, guild=self._sync_guild)
+
+    async def setup_hook(self) -> None:
+        """Register the persistent buttons and publish the commands, before the gateway opens."""
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        if self._sync_commands:
+            synced = await self.tree.sync(guild=self._sync_guild)
+            where = "to one server" if self._sync_guild else "globally"
+            log.info("published %d commands %s", len(synced), where)
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Space shard logins as Discord's identify rate limit asks (one per 5 s by default)."""
+        if not initial:
+            await asyncio.sleep(self._identify_interval)
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """Modal submissions of ours; commands and buttons arrive through the tree and views."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
+        custom_id = data.get("custom_id")
+        if isinstance(custom_id, str) and custom_id.startswith((FORM_PREFIX, FORM_MEMORY_PREFIX)):
+            await self.bridge.on_modal_submit(interaction)
+
+    async def on_message(self, message: discord.Message) -> None:
+        """Direct messages typed to the bot."""
+        await self.bridge.on_dm_message(message)
+
+    def messenger(self, store: PeopleStore | None = None, **options: Any) -> DiscordMessenger:
+        """A :class:`DiscordMessenger` on this client's REST session (sharing its rate limits)."""
+        return DiscordMessenger(self, store=store, pending=self.bridge.pending, **options)
+
+
+class BouncebackClient(_Bounceback, discord.Client):
+    """One gateway connection."""
+
+
+class ShardedBouncebackClient(_Bounceback, discord.AutoShardedClient):
+    """``DISCORD_SHARD_COUNT`` gateway connections, one per shard, in this process."""
+
+
+def build_client(
+    *,
+    handler: Handler,
+    store: PeopleStore,
+    settings: Settings,
+    clock: Clock = utc_now,
+    dedupe: Dedupe | None = None,
+    ack_budget: float = 2.0,
+    sync_commands: bool = True,
+    shard_ids: list[int] | None = None,
+    identify_interval: float = 5.0,
+) -> BouncebackClient | ShardedBouncebackClient:
+    """A client ready to ``start(token)``: the engine (``handler``), store, settings and clock
+    are explicit so tests can pass fakes. ``dedupe`` is ``services.events.first_time``.
+
+    Also points discord.py's REST calls at ``DISCORD_API_URL`` (see :mod:`.api`).
+    """
+    use_api_base(settings.discord_api_url)
+    options: dict[str, Any] = {
+        "intents": intents(),
+        # Nothing the bot says may ping anyone, whatever a person typed.
+        "allowed_mentions": discord.AllowedMentions.none(),
+    }
+    client: BouncebackClient | ShardedBouncebackClient
+    if settings.discord_shard_count:
+        if shard_ids is not None:
+            options["shard_ids"] = shard_ids
+        client = ShardedBouncebackClient(shard_count=settings.discord_shard_count, **options)
+    else:
+        client = BouncebackClient(**options)
+    client._wire(
+        handler=handler,
+        store=store,
+        settings=settings,
+        clock=clock,
+        dedupe=dedupe,
+        ack_budget=ack_budget,
+        sync_commands=sync_commands,
+        identify_interval=identify_interval,
+    )
+    return client
+
+
+class _EventLog(Protocol):
+    async def first_time(self, key: str, now: Any) -> bool: ...
+
+
+class _Ticking(Protocol):
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+class ServicesLike(Protocol):
+    """The parts of ``bounceback.bootstrap.Services`` the Discord adapter uses."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def store(self) -> PeopleStore: ...
+
+    @property
+    def engine(self) -> Handler: ...
+
+    @property
+    def events(self) -> _EventLog: ...
+
+
+async def serve(services: ServicesLike, *, checkins: bool = True) -> None:
+    """Run the Discord bot (gateway and commands) until cancelled.
+
+    With ``checkins`` and a ``services.clock(messengers)`` (the composition root's check-in
+    clock), check-ins are delivered from this process too, through this client's REST session.
+    """
+    settings = services.settings
+    if settings.discord_token is None:
+        raise ValueError("DISCORD_TOKEN is not set")
+    quiet_library_logs()
+    client = build_client(
+        handler=services.engine,
+        store=services.store,
+        settings=settings,
+        dedupe=services.events.first_time,
+    )
+    make_clock: Callable[[Mapping[str, Messenger]], _Ticking] | None = getattr(
+        services, "clock", None
+    )
+    clock: _Ticking | None = None
+    async with client:
+        await client.login(settings.discord_token.get_secret_value())
+        if checkins and make_clock is not None:
+            messenger = client.messenger(services.store, default_timezone=settings.timezone)
+            clock = make_clock({PLATFORM: messenger})
+            clock.start()
+        try:
+            await client.connect()
+        finally:
+            if clock is not None:
+                clock.stop()

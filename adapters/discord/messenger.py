@@ -1,0 +1,198 @@
+"""Direct messages over Discord's REST API: for answers moved out of a server, and for
+scheduled check-ins (:class:`DiscordMessenger`), which any instance can send without a gateway.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+import aiohttp
+import discord
+
+from adapters.discord.api import quiet_library_logs, use_api_base
+from adapters.discord.pending import Pending
+from adapters.discord.ports import Clock, PeopleStore, utc_now
+from adapters.discord.render import Outgoing, render
+from adapters.discord.texts import Texts, texts
+from adapters.discord.translate import PLATFORM
+from adapters.discord.views import build_view
+from bot.errors import DeliveryError, PermanentDeliveryError
+from bot.events import Sender
+from bot.replies import Reply
+from bounceback.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# "Cannot send messages to this user" (DMs closed, or no shared server) and "Unknown user".
+DMS_CLOSED_CODES = frozenset({50007, 10013})
+UNREACHABLE_REASON = "dms_closed"
+# Long rate limits are handed back to the scheduler (DeliveryError.retry_after) instead of
+# holding a delivery for minutes; 30 s is the least discord.py accepts.
+MAX_RATELIMIT_WAIT = 30.0
+
+
+class DmsClosed(Exception):
+    """Discord will not deliver direct messages from the bot to this person."""
+
+
+def nonce_for(key: str, index: int) -> str:
+    """A deterministic nonce for the ``index``-th message of planned send ``key``.
+
+    With ``enforce_nonce`` Discord answers a repeat of the same nonce (within a few minutes)
+    with the message it already created, so a retried send never posts twice.
+    """
+    return hashlib.sha256(f"{key}\x00{index}".encode()).hexdigest()[:24]
+
+
+class DirectMessages:
+    """Sends messages to a person's DM channel over REST, with nonces and persistent buttons."""
+
+    def __init__(
+        self, client: discord.Client, pending: Pending, texts: Texts, cache_size: int = 10_000
+    ) -> None:
+        self._client = client
+        self._pending = pending
+        self._texts = texts
+        self._cache_size = cache_size
+        self._channels: OrderedDict[int, int] = OrderedDict()
+
+    async def channel_id(self, user_id: int) -> int:
+        """The DM channel with ``user_id``, opened once and remembered."""
+        known = self._channels.get(user_id)
+        if known is not None:
+            self._channels.move_to_end(user_id)
+            return known
+        try:
+            data = await self._client.http.start_private_message(user_id)
+        except discord.HTTPException as error:
+            if error.code in DMS_CLOSED_CODES:
+                raise DmsClosed from error
+            raise
+        channel_id = int(data["id"])
+        self._channels[user_id] = channel_id
+        while len(self._channels) > self._cache_size:
+            self._channels.popitem(last=False)
+        return channel_id
+
+    async def send(
+        self, user_id: int, messages: Sequence[Outgoing], *, key: str, community: str
+    ) -> list[discord.Message]:
+        """Send ``messages`` in order; raises :class:`DmsClosed` if Discord refuses the person."""
+        channel_id = await self.channel_id(user_id)
+        channel = self._client.get_partial_messageable(channel_id, type=discord.ChannelType.private)
+        sent: list[discord.Message] = []
+        for index, message in enumerate(messages):
+            view = build_view(message, community, self._pending, self._texts)
+            try:
+                sent.append(
+                    await channel.send(
+                        content=message.content or None,
+                        view=view,  # type: ignore[arg-type]  # None is accepted at runtime
+                        nonce=nonce_for(key, index),
+                        allowed_mentions=discord.AllowedMentions.none(),
+                        suppress_embeds=True,
+                    )
+                )
+            except discord.HTTPException as error:
+                if error.code in DMS_CLOSED_CODES:
+                    raise DmsClosed from error
+                if error.code == 10003:  # Unknown channel: forget it, the next try reopens
+                    self._channels.pop(user_id, None)
+                raise
+        return sent
+
+
+class DiscordMessenger:
+    """:class:`bot.ports.Messenger` for Discord: check-ins and nudges as direct messages.
+
+    REST only, so it works in any instance, with or without a gateway connection. With a
+    ``store`` it also records a person whose DMs are closed and stops trying them.
+    """
+
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        client: discord.Client,
+        *,
+        store: PeopleStore | None = None,
+        default_timezone: str = "UTC",
+        clock: Clock = utc_now,
+        pending: Pending | None = None,
+    ) -> None:
+        self._store = store
+        self._timezone = default_timezone
+        self._clock = clock
+        self._texts = texts()
+        self._dms = DirectMessages(client, pending or Pending(), self._texts)
+
+    @classmethod
+    @asynccontextmanager
+    async def connect(
+        cls, settings: Settings, *, store: PeopleStore | None = None, clock: Clock = utc_now
+    ) -> AsyncIterator[DiscordMessenger]:
+        """A messenger with its own REST session (no gateway), closed on exit."""
+        if settings.discord_token is None:
+            raise ValueError("DISCORD_TOKEN is not set")
+        use_api_base(settings.discord_api_url)
+        quiet_library_logs()
+        client = discord.Client(
+            intents=discord.Intents.none(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            max_ratelimit_timeout=MAX_RATELIMIT_WAIT,
+        )
+        try:
+            await client.login(settings.discord_token.get_secret_value())
+            yield cls(client, store=store, default_timezone=settings.timezone, clock=clock)
+        finally:
+            await client.close()
+
+    async def deliver(self, recipient: Sender, replies: Sequence[Reply], key: str) -> str:
+        """Send ``replies`` to ``recipient``'s DMs; returns the last message's id."""
+        if recipient.platform != PLATFORM:
+            raise ValueError(f"cannot deliver to {recipient.platform!r} people")
+        now = self._clock()
+        person_id: int | None = None
+        if self._store is not None:
+            person = await self._store.person(recipient, self._timezone, now)
+            if person.unreachable:
+                # The first word is the reason code the dispatcher records.
+                raise PermanentDeliveryError(f"{person.unreachable} (recorded before)")
+            person_id = person.id
+        if any(reply.form is not None for reply in replies):
+            # A form needs an interaction to open; a check-in has none. Its words still go.
+            log.warning("a scheduled reply carried a form; the form was left out")
+        messages = render(replies, self._texts)
+        if not messages:
+            return ""
+        community = recipient.community if recipient.community.isdigit() else ""
+        try:
+            sent = await self._dms.send(
+                int(recipient.user_id), messages, key=key, community=community
+            )
+        except DmsClosed:
+            if self._store is not None and person_id is not None:
+                await self._store.set_unreachable(person_id, UNREACHABLE_REASON, now)
+            raise PermanentDeliveryError(f"{UNREACHABLE_REASON} (Discord refused the DM)") from None
+        except discord.RateLimited as error:
+            raise DeliveryError("rate limited by Discord", retry_after=error.retry_after) from None
+        except discord.HTTPException as error:
+            raise DeliveryError(
+                f"Discord refused the message (HTTP {error.status}, code {error.code})",
+                retry_after=_retry_after(error),
+            ) from None
+        except (TimeoutError, aiohttp.ClientError, OSError) as error:
+            raise DeliveryError(f"could not reach Discord ({type(error).__name__})") from None
+        return str(sent[-1].id)
+
+
+def _retry_after(error: discord.HTTPException) -> float | None:
+    header = error.response.headers.get("Retry-After") if error.response is not None else None
+    try:
+        return float(header) if header else None
+    except ValueError:
+        return None

@@ -1,0 +1,55 @@
+"""What the Discord adapter needs from the rest of Bounceback, as small Protocols.
+
+The real engine, store and event log satisfy them; tests pass small fakes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
+
+from bot.events import Event, Sender
+from bot.model import Person
+from bot.replies import Reply
+
+Clock = Callable[[], dt.datetime]
+"""Returns the current moment, timezone-aware."""
+
+Dedupe = Callable[[str, dt.datetime], Awaitable[bool]]
+"""``first_time(key, now)``: True the first time ``key`` is seen (``services.events``)."""
+
+
+def utc_now() -> dt.datetime:
+    """The real clock."""
+    return dt.datetime.now(dt.UTC)
+
+
+class CommandInfoLike(Protocol):
+    """A command the engine understands (``bot.engine.CommandInfo``)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def description(self) -> str: ...
+
+    @property
+    def usage(self) -> str: ...
+
+
+class Handler(Protocol):
+    """The engine, as the adapter uses it."""
+
+    @property
+    def commands(self) -> Sequence[CommandInfoLike]: ...
+
+    async def handle(self, event: Event, now: dt.datetime) -> list[Reply]: ...
+
+
+class PeopleStore(Protocol):
+    """The two store calls the adapter makes itself: who someone is, and whether DMs work."""
+
+    async def person(self, sender: Sender, default_timezone: str, now: dt.datetime) -> Person: ...
+
+    async def set_unreachable(self, person_id: int, reason: str, now: dt.datetime) -> None: ...

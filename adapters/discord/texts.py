@@ -1,0 +1,40 @@
+"""The Discord adapter's own few user-facing words, read from ``messages.toml``."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+
+@dataclass(frozen=True, slots=True)
+class Texts:
+    """Words the adapter needs when the engine has nothing to say (errors, limits, DMs)."""
+
+    ellipsis: str
+    shortened: str
+    generic_error: str
+    done: str
+    sent_to_dms: str
+    open_dm: str
+    dms_closed: str
+    dms_check: str
+    dms_hello: str
+    dms_working: str
+    dms_still_closed: str
+    form_later: str
+    form_open: str
+    form_fix: str
+    form_more: str
+    form_continue: str
+    form_expired: str
+    date_placeholder: str
+    choose_one: str
+
+
+@cache
+def texts() -> Texts:
+    """The adapter's words, loaded once from the packaged data file."""
+    raw = resources.files(__package__ or "adapters.discord").joinpath("messages.toml")
+    return Texts(**tomllib.loads(raw.read_text("utf-8")))

@@ -1,0 +1,151 @@
+"""Interaction payloads as Discord's gateway delivers them (INTERACTION_CREATE ``d``)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from typing import Any
+
+from tests.discord.fake_discord import APP_ID, CHANNEL_ID, GUILD_ID, USER_ID, user_payload
+
+_ids = itertools.count(1_600_000_000_000_000_001)
+
+
+def _base(kind: int, data: dict[str, Any], *, guild_id: int | None, user_id: int,
+          dm_channel: int | None) -> dict[str, Any]:  # fmt: skip
+    interaction_id = next(_ids)
+    payload: dict[str, Any] = {
+        "id": str(interaction_id),
+        "application_id": str(APP_ID),
+        "type": kind,
+        "token": f"token-{interaction_id}",
+        "version": 1,
+        "locale": "en-US",
+        "app_permissions": "0",
+        "entitlements": [],
+        "attachment_size_limit": 10_485_760,
+        "data": data,
+    }
+    user = user_payload(user_id)
+    if guild_id is not None:
+        payload.update(
+            guild_id=str(guild_id),
+            guild={"id": str(guild_id), "locale": "en-US", "features": []},
+            guild_locale="en-US",
+            context=0,
+            authorizing_integration_owners={"0": str(guild_id)},
+            channel_id=str(CHANNEL_ID),
+            channel={
+                "id": str(CHANNEL_ID),
+                "type": 0,
+                "guild_id": str(guild_id),
+                "name": "job-hunt",
+                "position": 0,
+                "permission_overwrites": [],
+                "nsfw": False,
+                "parent_id": None,
+            },
+            member={
+                "user": user,
+                "nick": None,
+                "roles": [],
+                "joined_at": "2025-01-01T00:00:00+00:00",
+                "deaf": False,
+                "mute": False,
+                "flags": 0,
+                "permissions": "0",
+            },
+        )
+    else:
+        channel_id = dm_channel or CHANNEL_ID
+        payload.update(
+            context=1,
+            authorizing_integration_owners={"0": "0"},
+            channel_id=str(channel_id),
+            channel={"id": str(channel_id), "type": 1, "recipients": [user]},
+            user=user,
+        )
+    return payload
+
+
+def slash(
+    name: str,
+    options: Mapping[str, str] | None = None,
+    *,
+    guild_id: int | None = GUILD_ID,
+    command_guild: int | None = None,
+    user_id: int = USER_ID,
+    dm_channel: int | None = None,
+) -> dict[str, Any]:
+    """``/name`` with string options, in a server (default) or a DM (``guild_id=None``)."""
+    data: dict[str, Any] = {
+        "id": "1700000000000000001",
+        "name": name,
+        "type": 1,
+        "options": [{"name": k, "type": 3, "value": v} for k, v in (options or {}).items()],
+    }
+    if command_guild is not None:
+        data["guild_id"] = str(command_guild)
+    return _base(2, data, guild_id=guild_id, user_id=user_id, dm_channel=dm_channel)
+
+
+def press(
+    custom_id: str,
+    message: Mapping[str, Any],
+    *,
+    guild_id: int | None = GUILD_ID,
+    user_id: int = USER_ID,
+    dm_channel: int | None = None,
+) -> dict[str, Any]:
+    """A button press on ``message`` (a message object as the fake API returned it)."""
+    data = {"custom_id": custom_id, "component_type": 2}
+    payload = _base(3, data, guild_id=guild_id, user_id=user_id, dm_channel=dm_channel)
+    payload["message"] = dict(message)
+    return payload
+
+
+def submit(
+    modal: Mapping[str, Any],
+    values: Mapping[str, str],
+    *,
+    guild_id: int | None = GUILD_ID,
+    user_id: int = USER_ID,
+    dm_channel: int | None = None,
+) -> dict[str, Any]:
+    """The submission of ``modal`` (the ``data`` of a type-9 callback) filled with ``values``;
+    select menus get their value in ``values``, like Discord sends them."""
+    components = []
+    for number, label in enumerate(modal["components"], start=1):
+        inner = label["component"]
+        if inner["type"] == 3:
+            chosen = values.get(inner["custom_id"], "")
+            answer = {"type": 3, "id": number * 2, "custom_id": inner["custom_id"],
+                      "values": [chosen] if chosen else []}  # fmt: skip
+        else:
+            answer = {"type": 4, "id": number * 2, "custom_id": inner["custom_id"],
+                      "value": values.get(inner["custom_id"], inner.get("value", ""))}  # fmt: skip
+        components.append({"type": 18, "id": number * 2 - 1, "component": answer})
+    data = {"custom_id": modal["custom_id"], "components": components}
+    return _base(5, data, guild_id=guild_id, user_id=user_id, dm_channel=dm_channel)
+
+
+def dm_message(content: str, channel_id: int, *, user_id: int = USER_ID) -> dict[str, Any]:
+    """A MESSAGE_CREATE for words a person typed in their DM with the bot."""
+    return {
+        "id": str(next(_ids)),
+        "channel_id": str(channel_id),
+        "author": user_payload(user_id),
+        "content": content,
+        "timestamp": "2026-03-10T14:30:00.000000+00:00",
+        "edited_timestamp": None,
+        "tts": False,
+        "mention_everyone": False,
+        "mentions": [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": [],
+        "pinned": False,
+        "type": 0,
+        "flags": 0,
+        "components": [],
+    }

@@ -1,0 +1,123 @@
+"""``serve`` and sharding over a real websocket: the fake Discord also plays the gateway."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pytest
+import yarl
+from discord.gateway import DiscordWebSocket
+
+from adapters.discord import build_client, serve
+from bot.events import Sender
+from bot.ports import Messenger
+from bot.replies import Reply
+from bounceback.settings import Settings
+from tests.discord.conftest import NOW, TOKEN, Dedupe, FakeHandler
+from tests.discord.fake_discord import GUILD_ID, USER_ID, FakeDiscord
+from tests.discord.payloads import slash
+from tests.fakes import MemoryStore
+
+GUILDS, DM_MESSAGES, MESSAGE_CONTENT = 1 << 0, 1 << 12, 1 << 15
+
+
+@pytest.fixture(autouse=True)
+def _gateway_is_the_fake(fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch) -> None:
+    """discord.py connects to ``DEFAULT_GATEWAY`` (Discord's): point it at the fake."""
+    monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake.ws_url))
+
+
+@dataclass
+class FakeServices:
+    settings: Settings
+    store: MemoryStore
+    engine: FakeHandler
+    events: Dedupe
+
+
+@dataclass
+class RecordingClock:
+    messengers: Mapping[str, Messenger]
+    calls: list[str] = field(default_factory=list)
+
+    def start(self) -> None:
+        self.calls.append("start")
+
+    def stop(self) -> None:
+        self.calls.append("stop")
+
+
+@dataclass
+class ServicesWithClock(FakeServices):
+    clocks: list[RecordingClock] = field(default_factory=list)
+
+    def clock(self, messengers: Mapping[str, Messenger]) -> RecordingClock:
+        self.clocks.append(RecordingClock(messengers))
+        return self.clocks[-1]
+
+
+async def test_serve_answers_interactions_from_the_gateway(
+    fake: FakeDiscord, settings: Settings, handler: FakeHandler, people: MemoryStore
+) -> None:
+    running = asyncio.create_task(serve(FakeServices(settings, people, handler, Dedupe())))
+    try:
+        await fake.wait_for(lambda f: len(f.gateways) == 1)
+        [gateway] = fake.gateways
+        intents = gateway.identify["intents"]
+        assert intents == GUILDS | DM_MESSAGES
+        assert not intents & MESSAGE_CONTENT  # no privileged intent
+        await fake.dispatch("INTERACTION_CREATE", slash("help"))
+        await fake.wait_for(lambda f: bool(f.callbacks()))
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+    assert fake.callbacks()[0]["data"]["content"] == "ok"
+    assert handler.events[0].sender.community.isdigit()
+    assert logging.getLogger("discord").getEffectiveLevel() >= logging.INFO
+
+
+async def test_one_gateway_connection_per_shard(
+    fake: FakeDiscord, settings: Settings, handler: FakeHandler, people: MemoryStore
+) -> None:
+    sharded = settings.model_copy(update={"discord_shard_count": 2})
+    client = build_client(
+        handler=handler, store=people, settings=sharded, clock=lambda: NOW, identify_interval=0.0
+    )
+    running = asyncio.create_task(client.start(TOKEN))
+    try:
+        await fake.wait_for(lambda f: len(f.gateways) == 2)
+        assert sorted(g.shard or [] for g in fake.gateways) == [[0, 2], [1, 2]]
+        await fake.dispatch("INTERACTION_CREATE", slash("progress"), shard=1)
+        await fake.wait_for(lambda f: bool(f.callbacks()))
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+        await client.close()
+    assert len(fake.gateways) == 2
+    assert len(fake.callbacks()) == 1
+
+
+async def test_serve_delivers_check_ins_through_its_own_client(
+    fake: FakeDiscord, settings: Settings, handler: FakeHandler, people: MemoryStore
+) -> None:
+    services = ServicesWithClock(settings, people, handler, Dedupe())
+    running = asyncio.create_task(serve(services))
+    try:
+        await fake.wait_for(lambda f: len(f.gateways) == 1)
+        [clock] = services.clocks
+        assert clock.calls == ["start"]
+        assert set(clock.messengers) == {"discord"}
+        ada = Sender("discord", str(GUILD_ID), str(USER_ID), "Ada")
+        await clock.messengers["discord"].deliver(ada, [Reply(text="How are you?")], "bb-1")
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+    assert clock.calls == ["start", "stop"]
+    assert [p["content"] for p in fake.channel_posts()] == ["How are you?"]
