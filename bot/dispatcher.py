@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -56,7 +57,7 @@ class Dispatcher:
     outbox: Outbox
     content: Content
     messengers: Mapping[str, Messenger]
-    instance: str
+    instance: str  # unique per process: claims are made under it
     batch_size: int = 1000
     lease: dt.timedelta = dt.timedelta(minutes=5)
     grace: dt.timedelta = dt.timedelta(hours=3)
@@ -67,31 +68,53 @@ class Dispatcher:
         """Deliver everything due at ``now`` (in batches until none is left)."""
         report = TickReport()
         platforms = sorted(self.messengers)
-        while True:
-            # One batch at a time: the outbox finds a batch's people by its claim, so a
-            # batch is finished before the next is claimed.
-            batch = await self.outbox.claim(
-                now,
-                limit=self.batch_size,
-                lease_until=now + self.lease,
-                instance=self.instance,
-                platforms=platforms,
+        batches = itertools.count(1)
+
+        def claim() -> tuple[str, asyncio.Task[Sequence[Due]]]:
+            # Each batch is claimed under a token of its own, so batches never mix.
+            token = f"{self.instance}#{next(batches)}"
+            return token, asyncio.ensure_future(
+                self.outbox.claim(
+                    now,
+                    limit=self.batch_size,
+                    lease_until=now + self.lease,
+                    instance=token,
+                    platforms=platforms,
+                )
             )
+
+        upcoming: tuple[str, asyncio.Task[Sequence[Due]]] | None = claim()
+        while upcoming is not None:
+            token, claiming = upcoming
+            batch = await claiming
+            # Claim the next batch while this one is written and sent, so the database
+            # works while Python does.
+            upcoming = claim() if len(batch) == self.batch_size else None
             if not batch:
-                return report
+                break
             report.claimed += len(batch)
-            outcomes = await self._handle_batch(batch, now)
-            await self.outbox.finish(self.instance, outcomes, now)
+            try:
+                outcomes = await self._handle_batch(token, batch, now)
+                await self.outbox.finish(token, outcomes, now)
+            except BaseException:
+                if upcoming is not None:
+                    upcoming[1].cancel()  # its rows return to the pool when the lease ends
+                raise
             for outcome in outcomes:
                 report.add(outcome)
-            if len(batch) < self.batch_size:
-                return report
+        return report
 
-    async def _handle_batch(self, batch: Sequence[Due], now: dt.datetime) -> list[Outcome]:
+    async def _handle_batch(
+        self, token: str, batch: Sequence[Due], now: dt.datetime
+    ) -> list[Outcome]:
         """Decide every message, then send those that go now through a pool of
         ``concurrency`` workers (a task per worker, not per message)."""
         outcomes: list[Outcome | None] = [self.decide(due, now) for due in batch]
         to_send = [i for i, outcome in enumerate(outcomes) if outcome is None]
+        if to_send:
+            # A person may have deleted their data or stopped check-ins since the claim.
+            held = await self.outbox.held(token, [batch[i].message.id for i in to_send])
+            to_send = [i for i in to_send if batch[i].message.id in held]
 
         async def worker() -> None:
             while to_send:

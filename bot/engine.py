@@ -7,19 +7,32 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot import brag, checkin, checkins, feedback, plan, progress, reflection, rejection
+from bot import (
+    brag,
+    checkin,
+    checkins,
+    feedback,
+    mydata,
+    plan,
+    progress,
+    reflection,
+    rejection,
+    safety,
+)
 from bot.content import Content
 from bot.errors import BouncebackError
 from bot.events import Choice, Command, Event, FormSubmission, Message
+from bot.model import CheckinState
 from bot.ports import Store
 from bot.replies import Reply
+from bot.safety import CrisisWords
 from bot.text import clean, number
 from bot.turn import Turn
 
 log = logging.getLogger(__name__)
 
 MESSAGE_LIMIT = 4000
-COMMAND_NAMES = ("rejected", "feedback", "brag", "progress", "checkin", "help")
+COMMAND_NAMES = ("rejected", "feedback", "brag", "progress", "checkin", "mydata", "help")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,10 +47,20 @@ class CommandInfo:
 class Engine:
     """Turns platform-neutral events into replies, keeping state in a :class:`Store`."""
 
-    def __init__(self, store: Store, content: Content, *, default_timezone: str = "UTC") -> None:
+    def __init__(
+        self,
+        store: Store,
+        content: Content,
+        *,
+        default_timezone: str = "UTC",
+        crisis_words: CrisisWords | None = None,
+        support_resources: str = "",
+    ) -> None:
         self._store = store
         self._content = content
         self._default_timezone = default_timezone
+        self._crisis_words = crisis_words or CrisisWords.load()
+        self._support_resources = support_resources or content.text("safety.resources")
         self.commands: Sequence[CommandInfo] = tuple(
             CommandInfo(
                 name,
@@ -60,6 +83,8 @@ class Engine:
             async with self._store.transaction():
                 person = await self._store.person(event.sender, self._default_timezone, now)
                 turn = Turn(self._store, self._content, person, now.astimezone(dt.UTC))
+                if self._crisis_words.in_event(event):
+                    return await self._care(turn)
                 return await self._dispatch(turn, event)
         except BouncebackError as error:
             return [Reply(text=str(error))]
@@ -92,6 +117,8 @@ class Engine:
             return await progress.command(turn)
         if name == "checkin":
             return await checkin.command(turn, text)
+        if name == "mydata":
+            return await mydata.command(turn, text)
         if name == "help":
             return [Reply(text=self._content.text("help.text"))]
         return [Reply(text=self._content.text("help.unknown_command", name=clean(name)[:40]))]
@@ -108,6 +135,8 @@ class Engine:
             return await checkin.on_button(turn, value)
         if action.startswith("plan."):
             return await plan.on_button(turn, action, value)
+        if action == mydata.DELETE_ACTION:
+            return await mydata.on_button(turn, value)
         return [Reply(text=self._content.text("help.unknown_message"))]
 
     async def _form(
@@ -138,6 +167,17 @@ class Engine:
         if topic == reflection.TOPIC:
             return await reflection.on_text(turn, data, text)
         return [Reply(text=self._content.text("help.unknown_message"))]
+
+    async def _care(self, turn: Turn) -> list[Reply]:
+        """Words that suggest a crisis: answer with care, keep them nowhere, hold the nudges."""
+        person = turn.person
+        if person.checkins is not CheckinState.STOPPED:
+            until = turn.now + dt.timedelta(days=safety.HOLD_DAYS)
+            if person.paused_until is None or person.paused_until < until:
+                await turn.store.set_checkins(person.id, CheckinState.PAUSED, until)
+        await turn.store.clear_conversation(person.id)
+        text = self._content.text("safety.reply", resources=self._support_resources)
+        return [Reply(text=text, private=True)]
 
     def _too_long(self, length: int) -> Reply:
         return Reply(

@@ -7,9 +7,9 @@ fake. Every method is scoped to one person: no call can reach another person's r
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.events import Sender
 from bot.model import (
@@ -187,6 +187,14 @@ class Store(Protocol):
         """The person's check-in answers, oldest first."""
         ...
 
+    async def export(self, person_id: int) -> Mapping[str, Any]:
+        """Everything stored about the person, as plain JSON-ready data."""
+        ...
+
+    async def delete_person(self, person_id: int) -> None:
+        """Erase the person and every record about them, planned messages included."""
+        ...
+
 
 class Outbox(Protocol):
     """The durable queue of planned messages, as the dispatcher sees it."""
@@ -202,6 +210,11 @@ class Outbox(Protocol):
     ) -> Sequence[Due]:
         """Atomically take up to ``limit`` due messages for ``platforms``, and any whose
         earlier claim's lease ran out, holding them until ``lease_until``."""
+        ...
+
+    async def held(self, instance: str, planned_ids: Sequence[int]) -> set[int]:
+        """Which of these messages are still claimed by ``instance`` (not deleted, not stopped,
+        not taken over): the last look before sending."""
         ...
 
     async def finish(self, instance: str, outcomes: Sequence[Outcome], now: dt.datetime) -> None:

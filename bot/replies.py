@@ -68,12 +68,22 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file handed to the person privately, such as their data export."""
+
+    filename: str
+    content: bytes
+    mime_type: str = "application/json"
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """One message from the bot.
 
     ``heading`` is a short title line; ``quote`` is a block meant to be copied as it is (a
     drafted note), shown apart from ``text``. ``private`` replies are seen only by the person;
-    public ones go where the conversation is. A reply with a ``form`` asks the adapter to open it.
+    public ones go where the conversation is. A reply with a ``form`` asks the adapter to open it;
+    one with an ``attachment`` carries a file to deliver privately (a DM upload, a saved file).
     """
 
     text: str = ""
@@ -82,3 +92,4 @@ class Reply:
     buttons: tuple[Button, ...] = ()
     form: Form | None = None
     private: bool = True
+    attachment: Attachment | None = None

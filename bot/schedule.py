@@ -1,5 +1,8 @@
 """Scheduling math: when a planned message is due. Pure functions of their arguments and ``now``.
 
+Being pure, the hot ones are memoized: a batch of thousands of check-ins shares a handful of
+zones and preferred times.
+
 Every moment returned is timezone-aware UTC. Local times are planned in the person's IANA zone:
 
 - a local time that does not exist (the hour skipped when clocks spring forward) moves forward
@@ -13,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
+from functools import lru_cache
 
 UTC = dt.UTC
 COOL_DOWN = dt.timedelta(hours=12)
@@ -70,6 +74,7 @@ def in_quiet_hours(time: dt.time, start: dt.time, end: dt.time) -> bool:
     return time >= start or time < end
 
 
+@lru_cache(maxsize=8192)
 def slot_on(day: dt.date, prefs: Preferences) -> Slot:
     """The moment to write on ``day``: the preferred time, or the end of quiet hours if that
     time is quiet, moved past the weekend for weekdays-only people."""
@@ -82,6 +87,7 @@ def slot_on(day: dt.date, prefs: Preferences) -> Slot:
     return Slot(due=due, local=dt.datetime.combine(day, time), zone=prefs.timezone)
 
 
+@lru_cache(maxsize=8192)
 def first_slot_after(moment: dt.datetime, prefs: Preferences, earliest_day: dt.date) -> Slot:
     """The first slot on ``earliest_day`` or later that is strictly after ``moment``."""
     day = earliest_day
@@ -119,6 +125,7 @@ def recovery_plan(
     return planned
 
 
+@lru_cache(maxsize=8192)
 def weekly_after(previous: Slot, prefs: Preferences) -> Slot:
     """The weekly check-in a week after ``previous`` (same local weekday where possible)."""
     return first_slot_after(previous.due, prefs, previous.local.date() + WEEK)
@@ -139,6 +146,7 @@ def replan(local: dt.datetime, prefs: Preferences) -> Slot:
     return slot_on(local.date(), prefs)
 
 
+@lru_cache(maxsize=8192)
 def deliverable_now(now: dt.datetime, prefs: Preferences) -> bool:
     """Whether ``now`` is outside the person's quiet hours (and not a weekend if they asked)."""
     local = now.astimezone(prefs.zone)

@@ -15,8 +15,10 @@ from bot.engine import Engine
 from bot.ports import Messenger
 from bounceback.clock import CheckinClock, instance_name
 from bounceback.settings import Settings
-from storage.database import create_engine, upgrade
+from storage.crypto import Cipher
+from storage.database import create_engine, upgrade, wait_for
 from storage.outbox import SqlOutbox
+from storage.retention import sweep
 from storage.sql import EventLog, SqlStore
 
 
@@ -42,8 +44,16 @@ class Services:
         )
 
     def clock(self, messengers: Mapping[str, Messenger]) -> CheckinClock:
-        """The check-in clock for this process (not started)."""
-        return CheckinClock(self.dispatcher(messengers), interval=self.settings.tick_seconds)
+        """The check-in clock for this process (not started), with the daily sweep."""
+        return CheckinClock(
+            self.dispatcher(messengers),
+            interval=self.settings.tick_seconds,
+            daily=self.sweep,
+        )
+
+    async def sweep(self, now: dt.datetime) -> dict[str, int]:
+        """Retention: delete what is older than the configured period."""
+        return await sweep(self.db, now, dt.timedelta(days=self.settings.retention_days))
 
 
 @asynccontextmanager
@@ -51,10 +61,17 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
     """Open the database (migrating it first), build the engine, and close it all afterwards."""
     db = create_engine(settings.database_url)
     try:
+        await wait_for(db)
         if migrate:
             await upgrade(db)
-        store = SqlStore(db)
-        engine = Engine(store, Content.load(), default_timezone=settings.timezone)
+        key = settings.encryption_key.get_secret_value() if settings.encryption_key else None
+        store = SqlStore(db, Cipher.from_setting(key))
+        engine = Engine(
+            store,
+            Content.load(),
+            default_timezone=settings.timezone,
+            support_resources=settings.support_resources,
+        )
         yield Services(
             settings=settings,
             db=db,

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from bounceback.bootstrap import open_services
 from bounceback.settings import Settings
+from storage.crypto import Cipher, CipherError
 from storage.database import DatabaseURLError
 
 log = logging.getLogger("bounceback")
@@ -28,10 +29,20 @@ def parser() -> argparse.ArgumentParser:
     console = commands.add_parser("console", help="chat with the bot in this terminal")
     console.add_argument("--user", default=None, help="who you are (default: your login name)")
     commands.add_parser("discord", help="run the Discord bot (needs DISCORD_TOKEN)")
+    slack = commands.add_parser(
+        "slack",
+        help="run the Slack bot (SLACK_SIGNING_SECRET for HTTP, SLACK_APP_TOKEN for Socket Mode)",
+    )
+    slack.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
     schedule = commands.add_parser("schedule", help="list planned check-ins in local time")
     schedule.add_argument("--user", default=None, help="only this person (their platform user id)")
     db = commands.add_parser("db", help="database maintenance")
-    db.add_argument("action", choices=["upgrade"], help="apply pending migrations")
+    db.add_argument(
+        "action",
+        choices=["upgrade", "new-key", "rotate-key"],
+        help="upgrade: apply pending migrations; new-key: print a fresh encryption key; "
+        "rotate-key: re-encrypt stored text with the first BOUNCEBACK_ENCRYPTION_KEY",
+    )
     return root
 
 
@@ -57,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger().setLevel(logging.WARNING)
     try:
         return asyncio.run(_run(args, settings))
-    except DatabaseURLError as error:
+    except (DatabaseURLError, CipherError) as error:
         print(f"bounceback: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -66,8 +77,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "db":
-        async with open_services(settings):
-            print("database is up to date")
+        if args.action == "new-key":
+            print(Cipher.new_key())
+            return 0
+        async with open_services(settings) as services:
+            if args.action == "rotate-key":
+                changed = await services.store.reseal()
+                print(f"re-encrypted {changed} stored text value(s)")
+            else:
+                print("database is up to date")
         return 0
     if args.command == "console":
         return await _console(settings, args.user or _login_name())
@@ -75,6 +93,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         return await _schedule(settings, args.user)
     if args.command == "discord":
         return await _discord(settings)
+    if args.command == "slack":
+        return await _slack(settings, args.port)
     return 2
 
 
@@ -94,7 +114,7 @@ async def _console(settings: Settings, user: str) -> int:
             await run_console(services.engine, user, on_start=deliver_checkins)
         finally:
             for clock in clocks:
-                clock.stop()
+                await clock.aclose()
     return 0
 
 
@@ -106,6 +126,36 @@ async def _discord(settings: Settings) -> int:
 
     async with open_services(settings) as services:
         await serve(services)
+    return 0
+
+
+async def _slack(settings: Settings, port: int) -> int:
+    from adapters.slack.app import ConfigurationError
+    from adapters.slack.server import serve
+    from bot.ports import Messenger
+
+    if not settings.slack_signing_secret and not settings.slack_app_token:
+        print(
+            "bounceback: set SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)",
+            file=sys.stderr,
+        )
+        return 2
+    async with open_services(settings) as services:
+        clocks = []
+
+        def deliver_checkins(messenger: Messenger) -> None:
+            clock = services.clock({messenger.platform: messenger})
+            clock.start()
+            clocks.append(clock)
+
+        try:
+            await serve(services, port=port, register_messenger=deliver_checkins)
+        except ConfigurationError as error:
+            print(f"bounceback: {error}", file=sys.stderr)
+            return 2
+        finally:
+            for clock in clocks:
+                await clock.aclose()
     return 0
 
 

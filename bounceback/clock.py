@@ -6,12 +6,13 @@ every few seconds, so a restart, a second instance or a lost job loses nothing.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import os
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -39,11 +40,14 @@ class CheckinClock:
         *,
         interval: float = 30.0,
         clock: Callable[[], dt.datetime] = utc_now,
+        daily: Callable[[dt.datetime], Awaitable[object]] | None = None,
     ) -> None:
         self._dispatcher = dispatcher
         self._interval = interval
         self._clock = clock
+        self._daily = daily
         self._scheduler: AsyncIOScheduler | None = None
+        self._current: asyncio.Task[object] | None = None
 
     def start(self) -> None:
         """Begin ticking; call from inside the running event loop."""
@@ -57,22 +61,58 @@ class CheckinClock:
             coalesce=True,
             id="dispatch",
         )
+        if self._daily is not None:
+            scheduler.add_job(
+                self.daily,
+                "interval",
+                hours=24,
+                next_run_time=utc_now() + dt.timedelta(minutes=1),
+                max_instances=1,
+                coalesce=True,
+                id="daily",
+            )
         scheduler.start()
         self._scheduler = scheduler
 
+    async def daily(self) -> None:
+        """The daily housekeeping (retention); safe to run on every instance at once."""
+        if self._daily is None:
+            return
+        try:
+            await self._daily(self._clock())
+        except asyncio.CancelledError:
+            return
+        except Exception as error:
+            log.warning("daily sweep failed: %s", type(error).__name__)
+
     async def tick(self) -> None:
         """One round of deliveries; failures are logged and retried on the next tick."""
+        self._current = asyncio.current_task()
         try:
             report = await self._dispatcher.tick(self._clock())
+        except asyncio.CancelledError:
+            # The process is shutting down mid-round: whatever this round had claimed
+            # returns to the pool when its lease runs out. Nothing to report as an error.
+            log.debug("check-in round interrupted by shutdown")
+            return
         except Exception as error:
             # The database may be away for a moment: the next tick tries again.
             log.warning("check-in round failed: %s", type(error).__name__)
             return
+        finally:
+            self._current = None
         if report.claimed:
             log.info("check-ins: %s", " ".join(deliveries(report)))
 
     def stop(self) -> None:
-        """Stop ticking (a tick in progress finishes; its claims are recorded)."""
+        """Stop ticking; a round in progress goes on to its end if the loop keeps running."""
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
+
+    async def aclose(self, grace: float = 10.0) -> None:
+        """Stop ticking and give a round in progress ``grace`` seconds to record its work."""
+        self.stop()
+        current = self._current
+        if current is not None and not current.done():
+            await asyncio.wait({current}, timeout=grace)

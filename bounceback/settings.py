@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", alias="BOUNCEBACK_LOG_LEVEL")
     tick_seconds: float = Field(default=30.0, gt=0, alias="BOUNCEBACK_TICK_SECONDS")
     grace_hours: float = Field(default=3.0, ge=0, alias="BOUNCEBACK_GRACE_HOURS")
+    encryption_key: SecretStr | None = Field(default=None, alias="BOUNCEBACK_ENCRYPTION_KEY")
+    retention_days: int = Field(default=365, ge=1, alias="BOUNCEBACK_RETENTION_DAYS")
+    support_resources: str = Field(default="", alias="BOUNCEBACK_SUPPORT_RESOURCES")
 
     slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
     slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +12,10 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Any fixed number: instances starting together on PostgreSQL migrate one at a time.
@@ -66,6 +72,60 @@ def alembic_config(connection: Connection | None = None) -> Config:
     if connection is not None:
         config.attributes["connection"] = connection
     return config
+
+
+def describe(engine: AsyncEngine) -> str:
+    """Where the database is, for messages: never the password."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        return f"SQLite file {url.database}"
+    return f"PostgreSQL at {url.host or 'localhost'}:{url.port or 5432}/{url.database}"
+
+
+async def wait_for(
+    engine: AsyncEngine,
+    *,
+    first_delay: float = 1.0,
+    longest_delay: float = 30.0,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    attempts: int | None = None,
+) -> None:
+    """Return once the database answers; until then retry with backoff, saying so once.
+
+    One clear line on the first failure (and one when it comes back), never a traceback storm.
+    """
+    delay = first_delay
+    tries = 0
+    while True:
+        tries += 1
+        try:
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except (OSError, DBAPIError) as error:
+            if attempts is not None and tries >= attempts:
+                raise DatabaseUnavailable(f"cannot reach the {describe(engine)}") from error
+            if tries == 1:
+                log.error(
+                    "cannot reach the %s (%s); retrying until it answers",
+                    describe(engine),
+                    _reason(error),
+                )
+            await sleep(delay)
+            delay = min(delay * 2, longest_delay)
+            continue
+        if tries > 1:
+            log.warning("the %s is back", describe(engine))
+        return
+
+
+def _reason(error: BaseException) -> str:
+    """The error's kind, without its message (which may hold connection details)."""
+    cause = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
+    return type(cause).__name__
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database did not answer in the attempts allowed."""
 
 
 async def upgrade(engine: AsyncEngine) -> None:

@@ -93,6 +93,16 @@ class SqlOutbox:
                 return []
             return await _assemble(connection, claimed, instance)
 
+    async def held(self, instance: str, planned_ids: Sequence[int]) -> set[int]:
+        async with self._engine.connect() as connection:
+            rows = await fetch(
+                connection,
+                "SELECT id FROM planned_messages WHERE claimed_by = ? AND state = 'claimed'",
+                (instance,),
+            )
+        wanted = set(planned_ids)
+        return {row[0] for row in rows if row[0] in wanted}
+
     async def finish(self, instance: str, outcomes: Sequence[Outcome], now: dt.datetime) -> None:
         if not outcomes:
             return

@@ -7,9 +7,10 @@ Core keeps the per-event cost to a few hundred microseconds on SQLite.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Row, Table, bindparam, delete, select, update
@@ -34,6 +35,7 @@ from bot.model import (
     WinKind,
 )
 from bot.schedule import Slot
+from storage.crypto import Cipher
 from storage.tables import (
     AnswerRow,
     ConversationRow,
@@ -56,6 +58,33 @@ processed_events: Table = ProcessedEventRow.__table__  # type: ignore[assignment
 planned_messages: Table = PlannedMessageRow.__table__  # type: ignore[assignment]
 answers: Table = AnswerRow.__table__  # type: ignore[assignment]
 
+# Free text people write, sealed at rest when a key is configured.
+_SEALED_COLUMNS: tuple[tuple[Table, tuple[str, ...]], ...] = (
+    (rejections, ("feedback",)),
+    (reflections, ("note",)),
+    (moods, ("note",)),
+    (answers, ("value",)),
+    (wins, ("text",)),
+)
+_SEALED: dict[str, tuple[str, ...]] = {
+    "rejections": ("feedback",),
+    "reflections": ("note",),
+    "moods": ("note",),
+    "checkin_answers": ("value",),
+    "wins": ("text",),
+}
+
+# Every table holding a person's records (each has person_id), in the order export shows them.
+_PERSONAL_TABLES: tuple[tuple[str, Table], ...] = (
+    ("rejections", rejections),
+    ("reflections", reflections),
+    ("moods", moods),
+    ("checkin_answers", answers),
+    ("wins", wins),
+    ("pending_question", conversations),
+    ("planned_messages", planned_messages),
+)
+
 
 def dialect_insert(engine: AsyncEngine, table: Table) -> Any:
     """An INSERT that knows ``ON CONFLICT`` on the engine's dialect."""
@@ -70,8 +99,9 @@ class SqlStore:
     it each call is a transaction of its own.
     """
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, cipher: Cipher | None = None) -> None:
         self._engine = engine
+        self._cipher = cipher or Cipher()
         self._current: ContextVar[AsyncConnection | None] = ContextVar("connection", default=None)
 
     @asynccontextmanager
@@ -205,7 +235,7 @@ class SqlStore:
                 .where(rejections.c.person_id == person_id)
                 .order_by(rejections.c.id)
             )
-            return [rejection_from_row(row) for row in rows]
+            return [self._opened(rejection_from_row(row)) for row in rows]
 
     async def mark_note_sent(
         self, person_id: int, rejection_id: int, now: dt.datetime
@@ -215,7 +245,9 @@ class SqlStore:
     async def log_feedback(
         self, person_id: int, rejection_id: int, text: str, now: dt.datetime
     ) -> Rejection | None:
-        return await self._change_rejection(person_id, rejection_id, feedback=text, feedback_at=now)
+        return await self._change_rejection(
+            person_id, rejection_id, feedback=self._cipher.seal(text), feedback_at=now
+        )
 
     async def _change_rejection(
         self, person_id: int, rejection_id: int, **values: Any
@@ -229,7 +261,7 @@ class SqlStore:
                     .returning(*rejections.c)
                 )
             ).first()
-        return None if row is None else rejection_from_row(row)
+        return None if row is None else self._opened(rejection_from_row(row))
 
     async def save_reflection(
         self,
@@ -248,7 +280,7 @@ class SqlStore:
             )
             if owned is None:
                 return False
-            values = {"answer": answer.value, "note": note, "created_at": now}
+            values = {"answer": answer.value, "note": self._cipher.seal(note), "created_at": now}
             await connection.execute(
                 dialect_insert(self._engine, reflections)
                 .values(person_id=person_id, rejection_id=rejection_id, question=question, **values)
@@ -264,7 +296,13 @@ class SqlStore:
                 .order_by(reflections.c.id)
             )
             return [
-                Reflection(r.rejection_id, r.question, Answer(r.answer), r.note, r.created_at)
+                Reflection(
+                    r.rejection_id,
+                    r.question,
+                    Answer(r.answer),
+                    self._cipher.open(r.note),
+                    r.created_at,
+                )
                 for r in rows
             ]
 
@@ -273,18 +311,23 @@ class SqlStore:
             row = (
                 await connection.execute(
                     wins.insert()
-                    .values(person_id=person_id, text=text, kind=kind.value, created_at=now)
+                    .values(
+                        person_id=person_id,
+                        text=self._cipher.seal(text),
+                        kind=kind.value,
+                        created_at=now,
+                    )
                     .returning(*wins.c)
                 )
             ).one()
-        return _win(row)
+        return self._opened_win(_win(row))
 
     async def wins(self, person_id: int) -> Sequence[Win]:
         async with self._connect() as connection:
             rows = await connection.execute(
                 select(wins).where(wins.c.person_id == person_id).order_by(wins.c.id)
             )
-            return [_win(row) for row in rows]
+            return [self._opened_win(_win(row)) for row in rows]
 
     async def set_win_kind(self, person_id: int, win_id: int, kind: WinKind) -> Win | None:
         async with self._connect() as connection:
@@ -296,7 +339,7 @@ class SqlStore:
                     .returning(*wins.c)
                 )
             ).first()
-        return None if row is None else _win(row)
+        return None if row is None else self._opened_win(_win(row))
 
     async def remove_win(self, person_id: int, win_id: int) -> bool:
         async with self._connect() as connection:
@@ -311,7 +354,11 @@ class SqlStore:
         async with self._connect() as connection:
             await connection.execute(
                 moods.insert().values(
-                    person_id=person_id, score=score, note=note, source=source, created_at=now
+                    person_id=person_id,
+                    score=score,
+                    note=self._cipher.seal(note),
+                    source=source,
+                    created_at=now,
                 )
             )
         return Mood(score, note, source, now)
@@ -324,7 +371,10 @@ class SqlStore:
                 .order_by(moods.c.created_at.desc(), moods.c.id.desc())
                 .limit(limit)
             )
-            return [Mood(r.score, r.note, r.source, r.created_at) for r in rows][::-1]
+            opened = [
+                Mood(r.score, self._cipher.open(r.note), r.source, r.created_at) for r in rows
+            ]
+            return opened[::-1]
 
     async def conversation(self, person_id: int) -> Conversation | None:
         async with self._connect() as connection:
@@ -455,7 +505,9 @@ class SqlStore:
     async def add_answer(self, person_id: int, kind: str, value: str, now: dt.datetime) -> None:
         async with self._connect() as connection:
             await connection.execute(
-                answers.insert().values(person_id=person_id, kind=kind, value=value, created_at=now)
+                answers.insert().values(
+                    person_id=person_id, kind=kind, value=self._cipher.seal(value), created_at=now
+                )
             )
 
     async def answers(self, person_id: int) -> Sequence[CheckinAnswer]:
@@ -463,7 +515,65 @@ class SqlStore:
             rows = await connection.execute(
                 select(answers).where(answers.c.person_id == person_id).order_by(answers.c.id)
             )
-            return [CheckinAnswer(r.kind, r.value, r.created_at) for r in rows]
+            return [CheckinAnswer(r.kind, self._cipher.open(r.value), r.created_at) for r in rows]
+
+    async def export(self, person_id: int) -> Mapping[str, Any]:
+        async with self._connect() as connection:
+            person = (
+                await connection.execute(select(people).where(people.c.id == person_id))
+            ).first()
+            if person is None:
+                return {}
+            data: dict[str, Any] = {"person": _plain(person._mapping, hide=("id",))}
+            for name, table in _PERSONAL_TABLES:
+                rows = await connection.execute(
+                    select(table).where(table.c.person_id == person_id).order_by(*table.primary_key)
+                )
+                sealed = _SEALED.get(name, ())
+                data[name] = [
+                    {
+                        key: self._cipher.open(value) if key in sealed else value
+                        for key, value in _plain(row._mapping, hide=("person_id",)).items()
+                    }
+                    for row in rows
+                ]
+        return data
+
+    async def delete_person(self, person_id: int) -> None:
+        async with self._connect() as connection:
+            # Claimed check-ins go too: the dispatcher re-checks its claims before sending.
+            for _, table in _PERSONAL_TABLES:
+                await connection.execute(delete(table).where(table.c.person_id == person_id))
+            await connection.execute(delete(people).where(people.c.id == person_id))
+
+    def _opened(self, rejection: Rejection) -> Rejection:
+        if not rejection.feedback:
+            return rejection
+        return replace(rejection, feedback=self._cipher.open(rejection.feedback))
+
+    def _opened_win(self, win: Win) -> Win:
+        return replace(win, text=self._cipher.open(win.text))
+
+    async def reseal(self) -> int:
+        """Seal every free-text value with the current key (after adding or rotating a key);
+        returns how many values changed."""
+        changed = 0
+        async with self._engine.begin() as connection:
+            for table, columns in _SEALED_COLUMNS:
+                rows = await connection.execute(select(table.c.id, *(table.c[c] for c in columns)))
+                for row in rows.all():
+                    values = {
+                        column: self._cipher.reseal(row._mapping[column])
+                        for column in columns
+                        if row._mapping[column]
+                    }
+                    values = {k: v for k, v in values.items() if v != row._mapping[k]}
+                    if values:
+                        await connection.execute(
+                            update(table).where(table.c.id == row.id).values(**values)
+                        )
+                        changed += len(values)
+        return changed
 
     async def delete_community(self, platform: str, community: str) -> int:
         """Delete every person of one community with all their records; returns how many."""
@@ -582,3 +692,15 @@ def planned_message(row: Row[Any]) -> PlannedMessage:
         rejection_id=row.rejection_id,
         outcome=row.outcome,
     )
+
+
+def _plain(mapping: Mapping[Any, Any], hide: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A row as JSON-ready values: moments and dates in ISO 8601."""
+    plain: dict[str, Any] = {}
+    for key, value in mapping.items():
+        if key in hide:
+            continue
+        if isinstance(value, dt.datetime | dt.date | dt.time):
+            value = value.isoformat()
+        plain[key] = value
+    return plain

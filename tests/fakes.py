@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import replace
+from dataclasses import asdict, replace
+from typing import Any
 
 from bot.events import Sender
 from bot.model import (
@@ -273,3 +274,35 @@ class MemoryStore:
 
     async def answers(self, person_id: int) -> Sequence[CheckinAnswer]:
         return list(self.answers_by_person.get(person_id, []))
+
+    async def export(self, person_id: int) -> Mapping[str, Any]:
+        person = next((p for p in self.people.values() if p.id == person_id), None)
+        if person is None:
+            return {}
+        return {
+            "person": asdict(person),
+            "rejections": [asdict(r) for r in await self.rejections(person_id)],
+            "reflections": [asdict(r) for r in await self.reflections(person_id)],
+            "moods": [asdict(m) for m in self.moods_by_person.get(person_id, [])],
+            "checkin_answers": [asdict(a) for a in await self.answers(person_id)],
+            "wins": [asdict(w) for w in await self.wins(person_id)],
+            "planned_messages": [
+                asdict(m) for m in self.planned_by_id.values() if m.person_id == person_id
+            ],
+        }
+
+    async def delete_person(self, person_id: int) -> None:
+        self.people = {k: p for k, p in self.people.items() if p.id != person_id}
+        self.rejections_by_id = {
+            i: r for i, r in self.rejections_by_id.items() if r.person_id != person_id
+        }
+        self.reflections_by_key = {
+            k: v for k, v in self.reflections_by_key.items() if v[0] != person_id
+        }
+        self.wins_by_id = {i: w for i, w in self.wins_by_id.items() if w[0] != person_id}
+        self.moods_by_person.pop(person_id, None)
+        self.conversations.pop(person_id, None)
+        self.planned_by_id = {
+            i: m for i, m in self.planned_by_id.items() if m.person_id != person_id
+        }
+        self.answers_by_person.pop(person_id, None)

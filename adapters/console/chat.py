@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TextIO
 
 from adapters.console.render import button_lines, printable, render
 from bot.engine import Engine
 from bot.events import Choice, Command, Event, FormSubmission, Message, Sender
-from bot.replies import Button, FieldKind, Form, Reply
+from bot.replies import Attachment, Button, FieldKind, Form, Reply
 from bot.text import clean, number
 
 Clock = Callable[[], dt.datetime]
@@ -34,6 +36,7 @@ class Console:
     stdout: TextIO = field(default_factory=lambda: sys.stdout)
     clock: Clock = utc_now
     interactive: bool = False
+    folder: Path = field(default_factory=Path.cwd)  # where files for the person are saved
     _buttons: tuple[Button, ...] = ()
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -83,6 +86,8 @@ class Console:
             shown = render(replace(reply, form=None), first_number=len(buttons) + 1)
             if shown:
                 self.say(shown)
+            if reply.attachment is not None:
+                self.say(f"Saved to {save_privately(self.folder, reply.attachment)}")
             buttons.extend(reply.buttons)
         self._buttons = tuple(buttons)
         forms = [reply.form for reply in replies if reply.form is not None]
@@ -137,6 +142,22 @@ class Console:
         """Print a block of bot text followed by a blank line."""
         self.stdout.write(f"{text}\n\n")
         self.stdout.flush()
+
+
+def save_privately(folder: Path, attachment: Attachment) -> Path:
+    """Write a file only its owner can read, never overwriting one already there."""
+    name = Path(attachment.filename).name or "bounceback.json"  # no directories from outside
+    stem, suffix = Path(name).stem, Path(name).suffix
+    for n in range(1000):
+        path = folder / (name if n == 0 else f"{stem}-{n}{suffix}")
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(attachment.content)
+        return path.resolve()
+    raise FileExistsError(f"too many files named like {name} in {folder}")
 
 
 def _prompt(label: str, required: bool, initial: str, placeholder: str) -> str:

@@ -8,12 +8,19 @@ from bot.replies import Button, Reply
 
 
 def printable(text: str) -> str:
-    """``text`` without control or format characters a terminal would act on (escapes, bells)."""
-    return "".join(
-        char
-        for char in text
-        if char == "\n" or unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Co", "Cn")
-    )
+    """``text`` without control or format characters a terminal would act on (escapes, bells,
+    direction overrides), and with exotic spaces and line separators as plain spaces."""
+    kept: list[str] = []
+    for char in text:
+        if char == "\n":
+            kept.append(char)
+            continue
+        category = unicodedata.category(char)
+        if category in ("Zs", "Zl", "Zp"):
+            kept.append(" ")
+        elif category not in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            kept.append(char)
+    return "".join(kept)
 
 
 def render(reply: Reply, first_number: int = 1) -> str:

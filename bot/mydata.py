@@ -1,0 +1,40 @@
+"""``/mydata``: a person's data is theirs, to take away or to erase."""
+
+from __future__ import annotations
+
+import json
+
+from bot.replies import Attachment, Button, Reply
+from bot.turn import Turn
+
+DELETE_ACTION = "mydata.delete"
+
+
+async def command(turn: Turn, text: str) -> list[Reply]:
+    """``/mydata export`` or ``/mydata delete`` (which asks first)."""
+    verb = text.strip().casefold()
+    content = turn.content
+    if verb == "export":
+        data = await turn.store.export(turn.person.id)
+        document = json.dumps(data, indent=2, ensure_ascii=False, default=str).encode("utf-8")
+        name = content.text("mydata.filename", date=turn.today.isoformat())
+        return [Reply(text=content.text("mydata.export"), attachment=Attachment(name, document))]
+    if verb == "delete":
+        return [
+            Reply(
+                text=content.text("mydata.confirm"),
+                buttons=(
+                    Button(content.text("mydata.confirm_button"), DELETE_ACTION, "confirm"),
+                    Button(content.text("mydata.cancel_button"), DELETE_ACTION, "cancel"),
+                ),
+            )
+        ]
+    return [Reply(text=content.text("mydata.usage"))]
+
+
+async def on_button(turn: Turn, value: str) -> list[Reply]:
+    """The answer to "are you sure?"."""
+    if value != "confirm":
+        return [Reply(text=turn.content.text("mydata.kept"))]
+    await turn.store.delete_person(turn.person.id)
+    return [Reply(text=turn.content.text("mydata.deleted"))]

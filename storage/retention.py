@@ -1,0 +1,38 @@
+"""The daily sweep: old moods and check-in answers go, and so does the dispatcher's history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.sql import answers, moods, planned_messages, processed_events
+
+# Platforms stop retrying an event within minutes; a day of ids is plenty to catch repeats.
+EVENT_MEMORY = dt.timedelta(days=1)
+
+
+async def sweep(db: AsyncEngine, now: dt.datetime, keep: dt.timedelta) -> dict[str, int]:
+    """Delete what is older than ``keep`` (moods, check-in answers, finished planned messages)
+    and event ids older than a day; returns how many rows went, by table."""
+    cutoff = now - keep
+    removed: dict[str, int] = {}
+    async with db.begin() as connection:
+        for name, statement in (
+            ("moods", delete(moods).where(moods.c.created_at < cutoff)),
+            ("answers", delete(answers).where(answers.c.created_at < cutoff)),
+            (
+                "planned_messages",
+                delete(planned_messages).where(
+                    planned_messages.c.state.in_(["sent", "skipped", "failed"]),
+                    planned_messages.c.due_at < cutoff,
+                ),
+            ),
+            (
+                "processed_events",
+                delete(processed_events).where(processed_events.c.seen_at < now - EVENT_MEMORY),
+            ),
+        ):
+            removed[name] = (await connection.execute(statement)).rowcount
+    return removed
