@@ -1,0 +1,333 @@
+"""Ack latency of the Slack adapter, side by side with bare Bolt apps that only ack (the floor).
+
+Run: ``.venv/bin/python bench/slack.py [--requests 3000] [--rate 200] [--concurrency 4]``
+
+Everything is on loopback: signed ``/rejected`` and ``/progress`` slash commands go to (a) the
+real adapter around the real engine on a temporary SQLite database, whose after-ack work
+(engine, storage, views.open, response_url) runs in the same event loop as the acks, and
+(b) two bare Bolt apps whose listeners only call ``ack()``: Bolt's default configuration, and
+Bolt with ``process_before_response=True`` (the faster of the two, and so the honest floor).
+A third row runs the adapter around an engine that says nothing, to separate the adapter's
+own cost from the engine's work sharing its event loop.
+The Web API and response_urls are a local fake. Requests alternate between the apps in
+rounds so that noise hits all of them alike. Not a test: it prints figures, and the aim is
+the adapter's p99 within 1.5 times the best floor's p99.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import hashlib
+import hmac
+import itertools
+import multiprocessing
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from multiprocessing.connection import Connection
+from pathlib import Path
+from urllib.parse import urlencode
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from adapters.slack.app import DEFAULT_WORKERS, build_app
+from bot.events import Event
+from bot.replies import Reply
+from bounceback.bootstrap import open_services
+from bounceback.settings import Settings
+
+SECRET = "bench-signing-secret"
+TOKEN = "xoxb-bench-token"
+AIM = 1.5
+
+
+def fake_slack_process(pipe: Connection) -> None:
+    """Serve the fake Slack in its own process: Slack's work is not ours to measure."""
+
+    async def run() -> None:
+        runner, url = await fake_slack()
+        pipe.send(url)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await runner.cleanup()
+
+    asyncio.run(run())
+
+
+async def fake_slack() -> tuple[web.AppRunner, str]:
+    """A Web API and response_url endpoint that say yes to everything, on loopback."""
+    counter = itertools.count(1)
+
+    async def api(request: web.Request) -> web.Response:
+        await request.read()
+        method = request.match_info["method"]
+        if method == "auth.test":
+            return web.json_response(
+                {"ok": True, "team_id": "T1", "user_id": "UBOT", "bot_id": "BBOT"}
+            )
+        if method == "conversations.open":
+            return web.json_response({"ok": True, "channel": {"id": "D1"}})
+        return web.json_response({"ok": True, "ts": f"{next(counter)}.0", "view": {"id": "V1"}})
+
+    async def respond(request: web.Request) -> web.Response:
+        await request.read()
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_post("/api/{method}", api)
+    app.router.add_post("/respond", respond)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}"
+
+
+class Silent:
+    """An engine with nothing to say: isolates the adapter's own cost from the engine's."""
+
+    async def handle(self, event: Event, now: dt.datetime) -> list[Reply]:
+        return []
+
+
+def bare_bolt(api_url: str, *, process_before_response: bool) -> web.Application:
+    """A Bolt app whose slash commands only ack: what any Bolt app pays at minimum."""
+    bolt = AsyncApp(
+        name="floor",
+        signing_secret=SECRET,
+        client=AsyncWebClient(token=TOKEN, base_url=f"{api_url}/api/"),
+        process_before_response=process_before_response,
+    )
+
+    async def only_ack(ack: AsyncAck) -> None:
+        await ack()
+
+    bolt.command("/rejected")(only_ack)
+    bolt.command("/progress")(only_ack)
+    return bolt.web_app()
+
+
+async def serve(app: web.Application) -> tuple[web.AppRunner, str]:
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events"
+
+
+def signed_command(number: int, api_url: str) -> tuple[bytes, dict[str, str]]:
+    name = "rejected" if number % 2 else "progress"
+    body = urlencode(
+        {
+            "command": f"/{name}",
+            "text": "Acme" if name == "rejected" else "",
+            "team_id": "T1",
+            "user_id": f"U{number % 200}",
+            "user_name": "bench",
+            "channel_id": "C1",
+            "channel_name": "general",
+            "response_url": f"{api_url}/respond",
+            "trigger_id": f"trigger-{number}",
+        }
+    ).encode()
+    timestamp = str(int(time.time()))
+    digest = hmac.new(SECRET.encode(), f"v0:{timestamp}:".encode() + body, hashlib.sha256)
+    headers = {
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": f"v0={digest.hexdigest()}",
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    return body, headers
+
+
+async def load(
+    client: aiohttp.ClientSession, url: str, api_url: str, count: int, concurrency: int
+) -> list[float]:
+    """Send ``count`` signed commands, ``concurrency`` at a time; seconds until each ack."""
+    numbers = iter(range(count))
+    latencies: list[float] = []
+
+    async def worker() -> None:
+        for number in numbers:
+            body, headers = signed_command(number, api_url)
+            started = time.perf_counter()
+            async with client.post(url, data=body, headers=headers) as response:
+                await response.read()
+                if response.status != 200:
+                    raise RuntimeError(f"{url} answered {response.status}")
+            latencies.append(time.perf_counter() - started)
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return latencies
+
+
+async def paced(
+    client: aiohttp.ClientSession, url: str, api_url: str, count: int, rate: float
+) -> list[float]:
+    """Send ``count`` signed commands at ``rate`` per second (open loop); seconds per ack."""
+    latencies: list[float] = []
+
+    async def one(number: int) -> None:
+        body, headers = signed_command(number, api_url)
+        started = time.perf_counter()
+        async with client.post(url, data=body, headers=headers) as response:
+            await response.read()
+            if response.status != 200:
+                raise RuntimeError(f"{url} answered {response.status}")
+        latencies.append(time.perf_counter() - started)
+
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    sent = []
+    for number in range(count):
+        delay = start + number / rate - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        sent.append(asyncio.create_task(one(number)))
+    await asyncio.gather(*sent)
+    return latencies
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+Load = Callable[[aiohttp.ClientSession, str, str, int], Awaitable[list[float]]]
+
+
+async def measure(
+    servers: dict[str, str], client: aiohttp.ClientSession, api_url: str, requests: int,
+    rounds: int, load: Load, drain: Callable[[], Awaitable[None]],
+) -> dict[str, list[float]]:  # fmt: skip
+    """Each app's ack latencies, alternating between apps round by round."""
+    results: dict[str, list[float]] = {name: [] for name in servers}
+    per_round = max(1, requests // rounds)
+    for _ in range(rounds):
+        for name, url in servers.items():
+            results[name] += await load(client, url, api_url, per_round)
+            await drain()  # the adapter's after-ack work must not slow the next app
+    return results
+
+
+def report(title: str, results: dict[str, list[float]]) -> None:
+    print(title)
+    print(f"  {'app':38} {'p50 ms':>8} {'p99 ms':>8} {'mean ms':>8}")
+    for name, values in results.items():
+        print(
+            f"  {name:38} {percentile(values, 0.5) * 1000:8.2f} "
+            f"{percentile(values, 0.99) * 1000:8.2f} {statistics.fmean(values) * 1000:8.2f}"
+        )
+    floor = min(percentile(values, 0.99) for name, values in results.items() if "bare" in name)
+    for name, values in results.items():
+        if name.startswith("bounceback"):
+            ratio = percentile(values, 0.99) / floor
+            verdict = "within" if ratio <= AIM else "OVER"
+            print(f"  {name}: p99 / best floor p99 = {ratio:.2f} ({verdict} the {AIM}x aim)")
+
+
+async def main(
+    requests: int, rate: float, concurrency: int, rounds: int, workers: int, api_url: str
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings.from_mapping(
+            {
+                "DATABASE_URL": f"sqlite:///{tmp}/bench.db",
+                "SLACK_BOT_TOKEN": TOKEN,
+                "SLACK_SIGNING_SECRET": SECRET,
+                "SLACK_API_URL": f"{api_url}/api/",
+            }
+        )
+        async with (
+            open_services(settings) as services,
+            aiohttp.ClientSession() as api_session,
+            aiohttp.ClientSession() as client,
+        ):
+            adapter = build_app(
+                services.engine,
+                settings,
+                dedupe=services.events,
+                clock=lambda: dt.datetime.now(dt.UTC),
+                on_community_removed=services.store.delete_community,
+                session=api_session,
+                workers=workers,
+            )
+            idle = build_app(
+                Silent(),
+                settings,
+                dedupe=services.events,
+                clock=lambda: dt.datetime.now(dt.UTC),
+                on_community_removed=services.store.delete_community,
+                session=api_session,
+            )
+            apps: dict[str, web.Application] = {
+                "bounceback adapter": adapter.web_app(),
+                "bounceback adapter, engine says nothing": idle.web_app(),
+                "bare bolt (default)": bare_bolt(api_url, process_before_response=False),
+                "bare bolt (process_before_response)": bare_bolt(
+                    api_url, process_before_response=True
+                ),
+            }
+            runners = {name: await serve(app) for name, app in apps.items()}
+            servers = {name: url for name, (_, url) in runners.items()}
+            for url in servers.values():  # warm up: auth.test, the database, the pools
+                await load(client, url, api_url, 50, concurrency)
+            await adapter.drain()
+
+            async def steady(c: aiohttp.ClientSession, url: str, api: str, n: int) -> list[float]:
+                return await paced(c, url, api, n, rate)
+
+            async def flat_out(c: aiohttp.ClientSession, url: str, api: str, n: int) -> list[float]:
+                return await load(c, url, api, n, concurrency)
+
+            async def drain() -> None:
+                await asyncio.gather(adapter.drain(), idle.drain())
+
+            at_rate = await measure(servers, client, api_url, requests, rounds, steady, drain)
+            saturated = await measure(servers, client, api_url, requests, rounds, flat_out, drain)
+            for runner, _ in runners.values():
+                await runner.cleanup()
+            await adapter.aclose()
+            await idle.aclose()
+    print(f"{requests} signed /rejected + /progress per app and load, on loopback")
+    report(f"steady load: {rate:g} requests/s (the adapter's after-ack work keeps up)", at_rate)
+    report(f"flat out: {concurrency} in flight (the adapter also does its engine work)", saturated)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=3000, help="requests per app")
+    parser.add_argument("--rate", type=float, default=200, help="steady requests per second")
+    parser.add_argument("--concurrency", type=int, default=4, help="in flight when flat out")
+    parser.add_argument("--rounds", type=int, default=6, help="alternations between apps")
+    parser.add_argument(
+        "--workers", type=int, default=DEFAULT_WORKERS, help="the adapter's after-ack workers"
+    )
+    options = parser.parse_args()
+    receiving, sending = multiprocessing.get_context("spawn").Pipe(duplex=False)
+    slack = multiprocessing.get_context("spawn").Process(
+        target=fake_slack_process, args=(sending,), daemon=True
+    )
+    slack.start()
+    try:
+        fake_url = receiving.recv()
+        asyncio.run(
+            main(
+                options.requests,
+                options.rate,
+                options.concurrency,
+                options.rounds,
+                options.workers,
+                fake_url,
+            )
+        )
+    finally:
+        slack.terminate()

@@ -1,0 +1,179 @@
+"""The adapter around the real engine and SQLite storage (via open_services), end to end."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from adapters.slack.app import build_app
+from adapters.slack.manifest import build_manifest
+from bounceback.bootstrap import Services, open_services
+from bounceback.settings import Settings
+from storage.tables import PersonRow, RejectionRow
+from tests.slack.fake_slack import Call, FakeSlack
+from tests.slack.harness import BOT_TOKEN, SIGNING_SECRET, FixedClock, Harness, RecordingSleep
+
+
+@pytest.fixture
+async def services(tmp_path: Path, fake_slack: FakeSlack) -> AsyncIterator[Services]:
+    settings = Settings.from_mapping(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path}/t.db",
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": fake_slack.api_url,
+        }
+    )
+    async with open_services(settings) as opened:
+        yield opened
+
+
+@pytest.fixture
+async def real(
+    services: Services, fake_slack: FakeSlack, clock: FixedClock, sleep: RecordingSleep
+) -> AsyncIterator[Harness]:
+    bot = build_app(
+        services.engine,
+        services.settings,
+        dedupe=services.events,
+        clock=clock,
+        on_community_removed=services.store.delete_community,
+        sleep=sleep,
+    )
+    harness = Harness(bot, clock, fake_slack.response_url())
+    await harness.start()
+    yield harness
+    await harness.stop()
+
+
+def answers_for(view: dict[str, Any], choose: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """A view_submission state filling ``view`` like a person would."""
+    state: dict[str, dict[str, Any]] = {}
+    for block in view["blocks"]:
+        element, name = block["element"], block["block_id"]
+        value = choose.get(name, element.get("initial_value", ""))
+        if element["type"] == "static_select":
+            state[name] = {"type": "static_select", "selected_option": {"value": value}}
+        elif element["type"] == "datepicker":
+            state[name] = {"type": "datepicker", "selected_date": value or None}
+        else:
+            state[name] = {"type": "plain_text_input", "value": value or None}
+    return state
+
+
+def buttons(calls: list[Call]) -> list[dict[str, Any]]:
+    return [
+        element
+        for call in calls
+        for block in call.args["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
+
+
+async def count(services: Services, table: Any) -> int:
+    async with services.db.connect() as connection:
+        return int((await connection.execute(select(func.count()).select_from(table))).scalar_one())
+
+
+async def test_rejected_to_recovery_plan_in_the_dm(
+    real: Harness, fake_slack: FakeSlack, services: Services
+) -> None:
+    await real.command("rejected", "Acme &lt;Labs&gt; &amp; Co")
+    await real.bot.drain()
+    [opened] = fake_slack.calls_to("views.open")
+    view = opened.args["view"]
+    assert view["blocks"][0]["element"]["initial_value"] == "Acme <Labs> & Co"
+
+    blank = answers_for(view, {"company": "", "feeling": "2", "stage": "interview"})
+    refused = await real.submit(
+        view["callback_id"], blank, private_metadata=view["private_metadata"]
+    )
+    assert refused.json()["response_action"] == "errors"
+    assert "company" in refused.json()["errors"]
+
+    state = answers_for(view, {"stage": "interview", "feeling": "2", "rejected_on": "2026-03-09"})
+    saved = await real.submit(view["callback_id"], state, private_metadata=view["private_metadata"])
+    assert (saved.status, saved.text) == (200, "")
+    await real.bot.drain()
+    plan = fake_slack.calls_to("chat.postMessage")
+    assert plan, "the plan continues in the DM"
+    assert {call.args["channel"] for call in plan} == {"DU1"}
+    assert plan[0].args["blocks"][0]["type"] == "header"
+    assert await count(services, RejectionRow) == 1
+
+    offered = buttons(plan)
+    assert offered and all(button["action_id"].startswith("bb|") for button in offered)
+    note = next(button for button in offered if "feedback.note" in button["action_id"])
+    await real.press(note["action_id"], note.get("value", ""), channel="DU1")
+    await real.bot.drain()
+    drafted = fake_slack.calls_to("chat.postMessage")[len(plan) :]
+    sections = [
+        b["text"]["text"] for c in drafted for b in c.args["blocks"] if b["type"] == "section"
+    ]
+    assert any(text.startswith("```") for text in sections), "the drafted note is a copyable block"
+    assert any("Acme &lt;Labs&gt; &amp; Co" in text for text in sections)
+    assert fake_slack.calls_to("response_url") == []
+
+
+async def test_a_retried_dm_is_answered_once_with_the_durable_log(
+    real: Harness, fake_slack: FakeSlack
+) -> None:
+    for retry in range(3):
+        headers = {"X-Slack-Retry-Num": str(retry)} if retry else None
+        event = {
+            "type": "message",
+            "channel_type": "im",
+            "channel": "DU1",
+            "user": "U1",
+            "text": "hi",
+        }
+        answer = await real.event(event, event_id="EvSame", headers=headers)
+        assert answer.status == 200
+    await real.bot.drain()
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+
+
+async def test_uninstall_deletes_the_people_of_that_workspace(
+    real: Harness, services: Services
+) -> None:
+    await real.command("progress")
+    await real.command("progress", team="T2")
+    await real.bot.drain()
+    assert await count(services, PersonRow) == 2
+    await real.event({"type": "app_uninstalled"}, event_id="EvBye")
+    await real.bot.drain()
+    async with services.db.connect() as connection:
+        left = (await connection.execute(select(PersonRow.community))).scalars().all()
+    assert left == ["T2"]
+
+
+async def test_every_engine_command_is_a_slash_command(
+    real: Harness, services: Services, fake_slack: FakeSlack
+) -> None:
+    manifest = build_manifest(services.engine.commands)
+    listed = [entry["command"] for entry in manifest["features"]["slash_commands"]]
+    assert listed == [f"/{command.name}" for command in services.engine.commands]
+    for command in services.engine.commands:
+        await real.command(command.name)
+    await real.bot.drain()
+    answered = len(fake_slack.calls_to("response_url")) + len(fake_slack.calls_to("views.open"))
+    assert answered >= len(services.engine.commands)
+
+
+async def test_mydata_export_arrives_as_a_file_in_the_dm(
+    real: Harness, fake_slack: FakeSlack
+) -> None:
+    await real.command("brag", "shipped the &lt;big&gt; release &amp; more")
+    await real.command("mydata", "export")
+    await real.bot.drain()
+    [uploaded] = fake_slack.calls_to("upload")
+    exported = json.loads(uploaded.args["content"])
+    assert any("shipped the <big> release & more" in str(win) for win in exported["wins"])
+    [shared] = fake_slack.calls_to("files.completeUploadExternal")
+    assert shared.args["channel_id"] == "DU1"

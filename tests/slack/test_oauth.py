@@ -1,0 +1,178 @@
+"""Multi-workspace mode: the OAuth install flow, per-workspace tokens and uninstalling."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from adapters.slack.app import BOT_SCOPES, ConfigurationError, build_app
+from adapters.slack.server import oauth_stores
+from bot.errors import PermanentDeliveryError
+from bot.events import Sender
+from bot.replies import Field, Form, Reply
+from bounceback.settings import Settings
+from tests.slack.fake_slack import FakeSlack
+from tests.slack.harness import (
+    SIGNING_SECRET,
+    FakeDedupe,
+    FakeHandler,
+    FixedClock,
+    Harness,
+    RecordingRemoval,
+    RecordingSleep,
+)
+
+CLIENT_ID = "111.222"
+
+# slack_sdk's oauth.v2.access still uses aiohttp.BasicAuth, which aiohttp 3.14 deprecates.
+pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
+
+
+@pytest.fixture
+def oauth_settings(fake_slack: FakeSlack) -> Settings:
+    return Settings.from_mapping(
+        {
+            "SLACK_CLIENT_ID": CLIENT_ID,
+            "SLACK_CLIENT_SECRET": "client-secret-value",
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": fake_slack.api_url,
+        }
+    )
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[AsyncSQLAlchemyInstallationStore]:
+    db = create_async_engine(f"sqlite+aiosqlite:///{tmp_path}/oauth.db")
+    installations, _ = await oauth_stores(db, CLIENT_ID)
+    yield installations
+    await db.dispose()
+
+
+@pytest.fixture
+async def multi(
+    oauth_settings: Settings,
+    store: AsyncSQLAlchemyInstallationStore,
+    fake_slack: FakeSlack,
+    handler: FakeHandler,
+    dedupe: FakeDedupe,
+    removal: RecordingRemoval,
+    clock: FixedClock,
+    sleep: RecordingSleep,
+) -> AsyncIterator[Harness]:
+    _, states = await oauth_stores(store.engine, CLIENT_ID)
+    bot = build_app(
+        handler,
+        oauth_settings,
+        dedupe=dedupe,
+        clock=clock,
+        on_community_removed=removal,
+        installation_store=store,
+        state_store=states,
+        sleep=sleep,
+    )
+    harness = Harness(bot, clock, fake_slack.response_url())
+    await harness.start()
+    yield harness
+    await harness.stop()
+
+
+async def install(multi: Harness) -> None:
+    """Walk the install flow like an admin's browser would."""
+    page = await multi.get("/slack/install")
+    assert page.status == 200
+    link = re.search(r'href="(https://slack.com/oauth/v2/authorize\?[^"]+)"', page.text)
+    assert link is not None
+    query = parse_qs(urlparse(link.group(1).replace("&amp;", "&")).query)
+    assert query["client_id"] == [CLIENT_ID]
+    assert query["scope"] == [",".join(BOT_SCOPES)]
+    state = query["state"][0]
+    cookie = page.headers["Set-Cookie"].split(";")[0]
+    done = await multi.get(f"/slack/oauth_redirect?code=code-1&state={state}", {"Cookie": cookie})
+    assert done.status == 200
+
+
+async def test_install_flow_stores_the_workspace_token(
+    multi: Harness, fake_slack: FakeSlack, store: AsyncSQLAlchemyInstallationStore
+) -> None:
+    await install(multi)
+    [exchange] = fake_slack.calls_to("oauth.v2.access")
+    assert exchange.args["code"] == "code-1"
+    bot = await store.async_find_bot(enterprise_id=None, team_id="T9")
+    assert bot is not None
+    assert bot.bot_token == "xoxb-installed-T9"
+
+
+async def test_a_forged_state_installs_nothing(
+    multi: Harness, fake_slack: FakeSlack, store: AsyncSQLAlchemyInstallationStore
+) -> None:
+    answer = await multi.get(
+        "/slack/oauth_redirect?code=c&state=forged", {"Cookie": "slack-app-oauth-state=forged"}
+    )
+    assert answer.status in (400, 401)
+    assert fake_slack.calls_to("oauth.v2.access") == []
+    assert await store.async_find_bot(enterprise_id=None, team_id="T9") is None
+
+
+async def test_each_workspace_is_answered_with_its_own_token(
+    multi: Harness, fake_slack: FakeSlack, handler: FakeHandler
+) -> None:
+    await install(multi)
+    handler.script = lambda event: [Reply(form=Form("f", "F", (Field("a", "A"),)))]
+    await multi.command("rejected", team="T9")
+    await multi.bot.drain()
+    [opened] = fake_slack.calls_to("views.open")
+    assert opened.token == "xoxb-installed-T9"
+
+    stranger = await multi.command("rejected", team="T7")  # never installed
+    await multi.bot.drain()
+    assert stranger.status == 200
+    assert len(handler.received) == 1
+
+
+async def test_messenger_uses_the_installed_token(multi: Harness, fake_slack: FakeSlack) -> None:
+    await install(multi)
+    await multi.bot.messenger.deliver(Sender("slack", "T9", "U1"), [Reply(text="hi")], "k")
+    [post] = fake_slack.calls_to("chat.postMessage")
+    assert post.token == "xoxb-installed-T9"
+    with pytest.raises(PermanentDeliveryError):
+        await multi.bot.messenger.deliver(Sender("slack", "T7", "U1"), [Reply(text="hi")], "k")
+
+
+async def test_uninstall_forgets_tokens_and_people(
+    multi: Harness, store: AsyncSQLAlchemyInstallationStore, removal: RecordingRemoval
+) -> None:
+    await install(multi)
+    answer = await multi.event({"type": "app_uninstalled"}, team="T9", event_id="EvGone")
+    assert answer.status == 200
+    await multi.bot.drain()
+    assert await store.async_find_bot(enterprise_id=None, team_id="T9") is None
+    assert await store.async_find_installation(enterprise_id=None, team_id="T9") is None
+    assert removal.removed == [("slack", "T9")]
+
+
+def test_oauth_needs_its_stores(oauth_settings: Settings, clock: FixedClock) -> None:
+    with pytest.raises(ConfigurationError):
+        build_app(
+            FakeHandler(),
+            oauth_settings,
+            dedupe=FakeDedupe(),
+            clock=clock,
+            on_community_removed=RecordingRemoval(),
+        )
+
+
+def test_some_token_is_needed(clock: FixedClock) -> None:
+    with pytest.raises(ConfigurationError, match="SLACK_BOT_TOKEN"):
+        build_app(
+            FakeHandler(),
+            Settings.from_mapping({"SLACK_SIGNING_SECRET": SIGNING_SECRET}),
+            dedupe=FakeDedupe(),
+            clock=clock,
+            on_community_removed=RecordingRemoval(),
+        )
