@@ -58,7 +58,15 @@ async def test_commands_are_published_for_servers_and_dms(
 ) -> None:
     [sync] = fake.find("PUT", rf"/applications/{APP_ID}/commands")
     published = {command["name"]: command for command in sync.body}
-    assert set(published) == {"rejected", "feedback", "brag", "progress", "checkin", "help"}
+    assert set(published) == {
+        "rejected",
+        "feedback",
+        "brag",
+        "progress",
+        "checkin",
+        "mydata",
+        "help",
+    }
     for command in published.values():
         assert command["contexts"] == [0, 1]  # servers and DMs with the bot
         assert command["integration_types"] == [0]  # installed to servers
