@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot import community
 from bot.model import Win, WinKind
 from bot.replies import Button, Reply
 from bot.text import clean, number
@@ -17,6 +18,8 @@ async def command(turn: Turn, text: str) -> list[Reply]:
     verb, _, rest = words.partition(" ")
     if words.casefold() == "list":
         return [await listing(turn)]
+    if words.casefold() == "export":
+        return await community.export(turn)
     if verb.casefold() == "remove" and (not rest or number(rest) is not None):
         return [await _remove(turn, rest)]
     return await _add(turn, words)
@@ -76,13 +79,17 @@ async def _add(turn: Turn, words: str) -> list[Reply]:
         ]
     win = await turn.store.add_win(turn.person.id, text, kind, turn.now)
     labels = content.table("brag.kinds")
-    return [
+    replies = [
         Reply(
             text=f"{content.text('brag.added', kind=labels[kind.value])}\n"
             f"{content.text('brag.kind_prompt')}",
             buttons=_kind_buttons(turn, win),
         )
     ]
+    share = await community.offer_to_share(turn, win)
+    if share is not None:
+        replies.append(share)
+    return replies
 
 
 def _kind_buttons(turn: Turn, win: Win) -> tuple[Button, ...]:
@@ -113,5 +120,10 @@ async def _remove(turn: Turn, number_text: str) -> Reply:
     wins = await turn.store.wins(turn.person.id)
     if position > len(wins):
         return Reply(text=content.text("brag.not_found", number=position))
-    await turn.store.remove_win(turn.person.id, wins[position - 1].id)
-    return Reply(text=content.text("brag.removed", number=position))
+    win = wins[position - 1]
+    unshared = await turn.store.unshare_win(turn.person.id, win.id, turn.now)
+    await turn.store.remove_win(turn.person.id, win.id)
+    text = content.text("brag.removed", number=position)
+    if unshared:
+        text = f"{text} {content.text('community.unshared')}"
+    return Reply(text=text)

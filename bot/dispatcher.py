@@ -7,19 +7,21 @@ is only the clock; the outbox in the database is the truth.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import itertools
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from bot import checkins
+from bot import brag_thread, checkins
 from bot.content import Content
 from bot.errors import DeliveryError, PermanentDeliveryError
 from bot.events import Sender
-from bot.model import CheckinState, Due, Outcome, PlannedState
-from bot.ports import Messenger, Outbox
+from bot.model import CheckinState, Due, Outcome, PlannedState, PostDue, PostKind, PostOutcome
+from bot.ports import Messenger, Outbox, Publisher
 from bot.schedule import (
     WEEKLY,
     Preferences,
@@ -63,6 +65,8 @@ class Dispatcher:
     grace: dt.timedelta = dt.timedelta(hours=3)
     max_attempts: int = 6
     concurrency: int = 32
+    # Platforms whose community channels this instance posts in (the weekly brag thread).
+    publishers: Mapping[str, Publisher] = field(default_factory=dict)
 
     async def tick(self, now: dt.datetime) -> TickReport:
         """Deliver everything due at ``now`` (in batches until none is left)."""
@@ -83,6 +87,8 @@ class Dispatcher:
                 )
             )
 
+        if self.publishers:
+            await self._tick_posts(now, f"{self.instance}#posts", report)
         upcoming: tuple[str, asyncio.Task[Sequence[Due]]] | None = claim()
         while upcoming is not None:
             token, claiming = upcoming
@@ -218,6 +224,86 @@ class Dispatcher:
             return None
         previous = Slot(due=message.due, local=message.local, zone=message.zone)
         return WEEKLY, weekly_after(previous, prefs)
+
+    async def _tick_posts(self, now: dt.datetime, token: str, report: TickReport) -> None:
+        """Open due brag threads and post (or take down) what people chose to share."""
+        platforms = sorted(self.publishers)
+        await self.outbox.plan_brag_threads(now, platforms)
+        while True:
+            posts = await self.outbox.claim_posts(
+                now, limit=100, lease_until=now + self.lease, instance=token, platforms=platforms
+            )
+            if not posts:
+                return
+            opened: dict[tuple[str, str, str], str] = {}
+            outcomes = []
+            for post in posts:
+                outcome = await self._publish(post, now, opened)
+                outcomes.append(outcome)
+                key = f"post_{outcome.state.value}"
+                report.counts[key] = report.counts.get(key, 0) + 1
+            await self.outbox.finish_posts(token, outcomes, now)
+            if len(posts) < 100:
+                return
+
+    async def _publish(
+        self, post: PostDue, now: dt.datetime, opened: dict[tuple[str, str, str], str]
+    ) -> PostOutcome:
+        community = post.community
+        publisher = self.publishers[community.platform]
+        where = (community.platform, community.community, post.week)
+        key = f"bb-post-{post.id}"
+        try:
+            if post.kind is PostKind.BRAG_THREAD:
+                if not (community.brag_thread and community.brag_channel):
+                    return PostOutcome(post.id, PlannedState.SKIPPED, "disabled")
+                week_start = (now.astimezone(ZoneInfo(community.timezone))).date()
+                week_start -= dt.timedelta(days=week_start.weekday())
+                replies = brag_thread.opening(self.content, week_start, post.pulse)
+                thread = await publisher.open_thread(
+                    community.community, community.brag_channel, replies, key
+                )
+                opened[where] = thread
+                return PostOutcome(post.id, PlannedState.SENT, thread=thread, message_id=thread)
+            if post.kind is PostKind.UNSHARE:
+                await publisher.delete(
+                    community.community, community.brag_channel, post.thread, post.message_id
+                )
+                return PostOutcome(post.id, PlannedState.SENT, "removed")
+            thread = post.thread or opened.get(where, "")
+            if not thread:
+                if post.thread_pending:
+                    retry = now + dt.timedelta(minutes=1)
+                    return PostOutcome(post.id, PlannedState.PENDING, "waiting", retry_at=retry)
+                return PostOutcome(post.id, PlannedState.SKIPPED, "no_thread")
+            if post.kind is PostKind.SHARE_WIN:
+                if not post.text:
+                    return PostOutcome(post.id, PlannedState.SKIPPED, "win_gone")
+                replies = brag_thread.shared_win(self.content, post.author, post.text)
+            else:
+                replies = brag_thread.shared_offer(self.content, post.author, post.text)
+            message_id = await publisher.post(
+                community.community, community.brag_channel, thread, replies, key
+            )
+            # The celebration is a nicety; the post itself is what matters.
+            with contextlib.suppress(DeliveryError, PermanentDeliveryError):
+                await publisher.react(
+                    community.community, community.brag_channel, thread, message_id, "tada"
+                )
+            return PostOutcome(post.id, PlannedState.SENT, thread=thread, message_id=message_id)
+        except PermanentDeliveryError as error:
+            return PostOutcome(post.id, PlannedState.FAILED, _code(error, "refused"))
+        except DeliveryError as error:
+            if post.attempts >= self.max_attempts:
+                return PostOutcome(post.id, PlannedState.FAILED, "gave_up")
+            retry = now + retry_delay(post.attempts, error.retry_after)
+            return PostOutcome(post.id, PlannedState.PENDING, "retry", retry_at=retry)
+        except Exception as error:
+            log.warning("community post %s failed: %s", post.id, type(error).__name__)
+            if post.attempts >= self.max_attempts:
+                return PostOutcome(post.id, PlannedState.FAILED, "gave_up")
+            retry = now + retry_delay(post.attempts)
+            return PostOutcome(post.id, PlannedState.PENDING, "error", retry_at=retry)
 
 
 def _preferences(due: Due) -> Preferences:

@@ -8,9 +8,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot import (
+    admin,
     brag,
     checkin,
     checkins,
+    community,
     feedback,
     mydata,
     plan,
@@ -22,7 +24,7 @@ from bot import (
 from bot.content import Content
 from bot.errors import BouncebackError
 from bot.events import Choice, Command, Event, FormSubmission, Message
-from bot.model import CheckinState
+from bot.model import CheckinState, Person
 from bot.ports import Store
 from bot.replies import Reply
 from bot.safety import CrisisWords
@@ -32,7 +34,9 @@ from bot.turn import Turn
 log = logging.getLogger(__name__)
 
 MESSAGE_LIMIT = 4000
-COMMAND_NAMES = ("rejected", "feedback", "brag", "progress", "checkin", "mydata", "help")
+COMMAND_NAMES = (
+    "rejected", "feedback", "brag", "progress", "checkin", "hired", "mydata", "bounceback", "help",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +86,8 @@ class Engine:
         try:
             async with self._store.transaction():
                 person = await self._store.person(event.sender, self._default_timezone, now)
+                if person.created_at == now:
+                    person = await self._welcome(person, now)
                 turn = Turn(self._store, self._content, person, now.astimezone(dt.UTC))
                 if self._crisis_words.in_event(event):
                     return await self._care(turn)
@@ -93,13 +99,37 @@ class Engine:
             log.exception("could not handle a %s event", type(event).__name__)
             return [Reply(text=self._content.text("help.error"))]
 
+    async def _welcome(self, person: Person, now: dt.datetime) -> Person:
+        """A new member starts with their community's defaults (time zone, check-in time)."""
+        community = await self._store.community(
+            person.platform, person.community, self._default_timezone, now
+        )
+        if (community.timezone, community.checkin_time) == (person.timezone, person.checkin_time):
+            return person
+        return await self._store.update_settings(
+            person.id,
+            timezone=community.timezone,
+            checkin_time=community.checkin_time,
+            quiet_start=person.quiet_start,
+            quiet_end=person.quiet_end,
+            weekdays_only=person.weekdays_only,
+        )
+
     async def _dispatch(self, turn: Turn, event: Event) -> list[Reply]:
+        admin_ok = event.sender.is_admin
         match event:
-            case Command(name=name, text=text):
-                return await self._command(turn, name.strip().lstrip("/").casefold(), text)
+            case Command(name=name, text=text, channel=channel):
+                name = name.strip().lstrip("/").casefold()
+                if name == "bounceback":
+                    return await admin.command(turn, admin_ok, text, channel)
+                return await self._command(turn, name, text)
             case Choice(action=action, value=value):
+                if action == admin.SETTINGS_ACTION:
+                    return await admin.on_button(turn, admin_ok)
                 return await self._choice(turn, action, value)
             case FormSubmission(form_id=form_id, values=values, context=context):
+                if form_id == admin.FORM_ID:
+                    return await admin.submit(turn, admin_ok, _strings(values))
                 return await self._form(turn, form_id, values, context)
             case Message(text=text):
                 return await self._message(turn, text)
@@ -119,6 +149,8 @@ class Engine:
             return await checkin.command(turn, text)
         if name == "mydata":
             return await mydata.command(turn, text)
+        if name == "hired":
+            return await community.hired(turn)
         if name == "help":
             return [Reply(text=self._content.text("help.text"))]
         return [Reply(text=self._content.text("help.unknown_command", name=clean(name)[:40]))]
@@ -133,8 +165,12 @@ class Engine:
             return await brag.on_button(turn, value)
         if action == checkin.MOOD_ACTION:
             return await checkin.on_button(turn, value)
+        if action == checkins.OFFER_ACTION:
+            return await community.hired(turn)
         if action.startswith("plan."):
             return await plan.on_button(turn, action, value)
+        if action.startswith("community."):
+            return await community.on_button(turn, action, value)
         if action == mydata.DELETE_ACTION:
             return await mydata.on_button(turn, value)
         return [Reply(text=self._content.text("help.unknown_message"))]
@@ -142,8 +178,7 @@ class Engine:
     async def _form(
         self, turn: Turn, form_id: str, values: Mapping[str, str], context: str
     ) -> list[Reply]:
-        # Platforms deliver what the client sent; keep only string fields.
-        fields = {key: value for key, value in values.items() if isinstance(value, str)}
+        fields = _strings(values)
         if form_id == rejection.FORM_ID:
             return await rejection.submit(turn, fields)
         if form_id == feedback.REPLY_FORM:
@@ -152,11 +187,15 @@ class Engine:
             return await checkin.submit(turn, fields)
         if form_id == checkin.SETTINGS_FORM_ID:
             return await checkin.submit_settings(turn, fields)
+        if form_id == community.HIRED_FORM:
+            return await community.on_hired_form(turn, fields)
         return [Reply(text=self._content.text("help.unknown_message"))]
 
     async def _message(self, turn: Turn, text: str) -> list[Reply]:
         if len(text) > MESSAGE_LIMIT:
             return [self._too_long(len(text))]
+        if clean(text).casefold().strip(" .!?") in self._content.words("plan.words.offer"):
+            return await community.hired(turn)
         pending = await turn.store.conversation(turn.person.id)
         topic, data = (pending.topic, pending.data) if pending is not None else ("", "")
         answered = await plan.on_text(turn, text, topic, data)
@@ -176,7 +215,9 @@ class Engine:
             if person.paused_until is None or person.paused_until < until:
                 await turn.store.set_checkins(person.id, CheckinState.PAUSED, until)
         await turn.store.clear_conversation(person.id)
-        text = self._content.text("safety.reply", resources=self._support_resources)
+        place = await community.here(turn)
+        resources = place.support_resources or self._support_resources
+        text = self._content.text("safety.reply", resources=resources)
         return [Reply(text=text, private=True)]
 
     def _too_long(self, length: int) -> Reply:
@@ -185,3 +226,8 @@ class Engine:
                 "limits.too_long", label="A message", limit=MESSAGE_LIMIT, length=length
             )
         )
+
+
+def _strings(values: Mapping[str, str]) -> dict[str, str]:
+    # Platforms deliver what the client sent; keep only string fields.
+    return {key: value for key, value in values.items() if isinstance(value, str)}

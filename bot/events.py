@@ -19,15 +19,23 @@ class Sender:
     community: str
     user_id: str
     display_name: str = ""
+    # Whether the platform says this person administers the community (Slack workspace admins
+    # or owners, or a configured list; Discord's Manage Server permission).
+    is_admin: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    """A slash command such as ``/brag shipped the release``: ``name="brag"``, ``text`` the rest."""
+    """A slash command such as ``/brag shipped the release``: ``name="brag"``, ``text`` the rest.
+
+    ``channel`` is the platform's id of the channel it was typed in ("" in a DM or console), so
+    an admin can point the bot at a channel by typing a command there.
+    """
 
     sender: Sender
     name: str
     text: str = ""
+    channel: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -202,3 +202,67 @@ class Outcome:
     conversation: tuple[str, str] | None = None
     # Set when the platform will never reach the person: their schedule stops.
     unreachable: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Community:
+    """One Slack workspace or Discord server, and how its admins set the bot up."""
+
+    platform: str
+    community: str
+    timezone: str
+    brag_channel: str = ""
+    brag_weekday: int = 0  # Monday
+    brag_time: dt.time = dt.time(10, 0)
+    checkin_time: dt.time = dt.time(10, 0)
+    support_resources: str = ""
+    brag_thread: bool = True
+    pulse: bool = True
+
+
+class PostKind(StrEnum):
+    """What the bot posts (or removes) in a community's channel."""
+
+    BRAG_THREAD = "brag_thread"  # this week's thread, opened by the bot
+    SHARE_WIN = "share_win"  # a win someone chose to share, under their name
+    SHARE_HIRED = "share_hired"  # someone's offer news and advice, by their choice
+    UNSHARE = "unshare"  # take down a post the person no longer wants up
+
+
+@dataclass(frozen=True, slots=True)
+class Pulse:
+    """Anonymous counts for a community's week."""
+
+    setbacks: int
+    notes: int
+    wins: int
+
+
+@dataclass(frozen=True, slots=True)
+class PostDue:
+    """A claimed community post with what is needed to write and send it."""
+
+    id: int
+    kind: PostKind
+    community: Community
+    week: str
+    due: dt.datetime
+    attempts: int
+    thread: str = ""  # for shares and removals: the week's thread id, once open
+    message_id: str = ""  # for removals: the post to take down
+    author: str = ""  # the sharer's display name
+    text: str = ""  # the shared win or advice, posted only because its author said yes
+    pulse: Pulse | None = None
+    thread_pending: bool = False  # the week's thread exists but is not open yet
+
+
+@dataclass(frozen=True, slots=True)
+class PostOutcome:
+    """What became of one claimed community post."""
+
+    post_id: int
+    state: PlannedState
+    code: str = ""
+    thread: str = ""  # a brag thread's id once opened
+    message_id: str = ""
+    retry_at: dt.datetime | None = None

@@ -36,5 +36,7 @@ async def on_button(turn: Turn, value: str) -> list[Reply]:
     """The answer to "are you sure?"."""
     if value != "confirm":
         return [Reply(text=turn.content.text("mydata.kept"))]
+    # Posts they shared come down first: the removals outlive the person's own rows.
+    await turn.store.unshare_all(turn.person.id, turn.now)
     await turn.store.delete_person(turn.person.id)
     return [Reply(text=turn.content.text("mydata.deleted"))]

@@ -9,19 +9,23 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from bot.events import Sender
 from bot.model import (
     Answer,
     CheckinAnswer,
     CheckinState,
+    Community,
     Conversation,
     Due,
     Mood,
     Outcome,
     Person,
     PlannedMessage,
+    PostDue,
+    PostKind,
+    PostOutcome,
     Reflection,
     Rejection,
     RejectionDraft,
@@ -187,6 +191,38 @@ class Store(Protocol):
         """The person's check-in answers, oldest first."""
         ...
 
+    async def community(
+        self, platform: str, community: str, default_timezone: str, now: dt.datetime
+    ) -> Community:
+        """A community's settings, created with defaults on first use."""
+        ...
+
+    async def update_community(self, platform: str, community: str, **changes: Any) -> Community:
+        """Change a community's settings (fields of :class:`bot.model.Community`)."""
+        ...
+
+    async def share(
+        self,
+        person: Person,
+        kind: PostKind,
+        *,
+        week: str,
+        channel: str,
+        win_id: int | None,
+        body: str,
+        now: dt.datetime,
+    ) -> bool:
+        """Plan a post of something the person agreed to share; False if already shared."""
+        ...
+
+    async def unshare_win(self, person_id: int, win_id: int, now: dt.datetime) -> bool:
+        """Take a shared win down (or never post it); False if it was never shared."""
+        ...
+
+    async def unshare_all(self, person_id: int, now: dt.datetime) -> None:
+        """Take down everything the person shared (before their data is deleted)."""
+        ...
+
     async def export(self, person_id: int) -> Mapping[str, Any]:
         """Everything stored about the person, as plain JSON-ready data."""
         ...
@@ -198,6 +234,29 @@ class Store(Protocol):
 
 class Outbox(Protocol):
     """The durable queue of planned messages, as the dispatcher sees it."""
+
+    async def plan_brag_threads(self, now: dt.datetime, platforms: Sequence[str]) -> int:
+        """Make sure every community with a brag channel has this week's thread planned
+        (once, whatever the number of instances); returns how many were added."""
+        ...
+
+    async def claim_posts(
+        self,
+        now: dt.datetime,
+        *,
+        limit: int,
+        lease_until: dt.datetime,
+        instance: str,
+        platforms: Sequence[str],
+    ) -> Sequence[PostDue]:
+        """Take due community posts, brag threads before the shares that go into them."""
+        ...
+
+    async def finish_posts(
+        self, instance: str, outcomes: Sequence[PostOutcome], now: dt.datetime
+    ) -> None:
+        """Record what happened to claimed posts."""
+        ...
 
     async def claim(
         self,
@@ -234,4 +293,38 @@ class Messenger(Protocol):
         duplicate. Raises :class:`bot.errors.DeliveryError` for a failure worth retrying and
         :class:`bot.errors.PermanentDeliveryError` when this person cannot be reached.
         """
+        ...
+
+
+@runtime_checkable
+class Publisher(Protocol):
+    """Posts in a community's channels (the weekly brag thread), for one platform.
+
+    Only what a person explicitly agreed to share, or the bot's own words, ever goes through
+    here. Every text is rendered with the platform's escaping, so nothing pings anyone.
+    """
+
+    platform: str
+
+    async def open_thread(
+        self, community: str, channel: str, replies: Sequence[Reply], key: str
+    ) -> str:
+        """Start this week's thread in ``channel``; return the id later posts reply into
+        (Slack: the parent message's ts; Discord: the new thread's channel id)."""
+        ...
+
+    async def post(
+        self, community: str, channel: str, thread: str, replies: Sequence[Reply], key: str
+    ) -> str:
+        """Post into a thread; return the posted message's id."""
+        ...
+
+    async def react(
+        self, community: str, channel: str, thread: str, message_id: str, emoji: str
+    ) -> None:
+        """Add a reaction (an emoji name such as "tada") to a posted message."""
+        ...
+
+    async def delete(self, community: str, channel: str, thread: str, message_id: str) -> None:
+        """Remove a message the bot posted; a message already gone is not an error."""
         ...

@@ -161,3 +161,20 @@ def retry_delay(attempt: int, retry_after: float | None = None) -> dt.timedelta:
     if retry_after is not None and retry_after >= 0:
         return dt.timedelta(seconds=min(retry_after, 3600.0))
     return dt.timedelta(seconds=min(30 * 2 ** max(attempt - 1, 0), 3600))
+
+
+def iso_week(moment: dt.datetime, zone: str) -> str:
+    """The ISO week ``moment`` falls in, in ``zone``: ``"2026-W29"``."""
+    year, week, _ = moment.astimezone(zoneinfo.ZoneInfo(zone)).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def weekly_post(
+    now: dt.datetime, zone: str, weekday: int, time: dt.time
+) -> tuple[str, dt.datetime]:
+    """This week's slot for a community's weekly post (its day and time in its zone), with the
+    week it belongs to. A slot already past this week is still this week's: it is due now."""
+    local = now.astimezone(zoneinfo.ZoneInfo(zone))
+    monday = local.date() - dt.timedelta(days=local.weekday())
+    day = monday + dt.timedelta(days=weekday % 7)
+    return iso_week(now, zone), at_local(day, time, zoneinfo.ZoneInfo(zone))

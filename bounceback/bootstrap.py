@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.content import Content
 from bot.dispatcher import Dispatcher
 from bot.engine import Engine
-from bot.ports import Messenger
+from bot.ports import Messenger, Publisher
 from bounceback.clock import CheckinClock, instance_name
 from bounceback.settings import Settings
 from storage.crypto import Cipher
@@ -34,13 +34,20 @@ class Services:
     outbox: SqlOutbox
 
     def dispatcher(self, messengers: Mapping[str, Messenger]) -> Dispatcher:
-        """A dispatcher delivering through ``messengers`` (by platform name)."""
+        """A dispatcher delivering through ``messengers`` (by platform name); those that can
+        also post in channels (``open_thread``...) run the community's brag thread."""
+        publishers = {
+            platform: messenger
+            for platform, messenger in messengers.items()
+            if isinstance(messenger, Publisher)
+        }
         return Dispatcher(
             outbox=self.outbox,
             content=self.engine.content,
             messengers=messengers,
             instance=instance_name(),
             grace=dt.timedelta(hours=self.settings.grace_hours),
+            publishers=publishers,
         )
 
     def clock(self, messengers: Mapping[str, Messenger]) -> CheckinClock:
@@ -65,7 +72,8 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
         if migrate:
             await upgrade(db)
         key = settings.encryption_key.get_secret_value() if settings.encryption_key else None
-        store = SqlStore(db, Cipher.from_setting(key))
+        cipher = Cipher.from_setting(key)
+        store = SqlStore(db, cipher)
         engine = Engine(
             store,
             Content.load(),
@@ -78,7 +86,7 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
             store=store,
             events=EventLog(db),
             engine=engine,
-            outbox=SqlOutbox(db),
+            outbox=SqlOutbox(db, cipher),
         )
     finally:
         await db.dispose()

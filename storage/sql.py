@@ -22,11 +22,13 @@ from bot.model import (
     Answer,
     CheckinAnswer,
     CheckinState,
+    Community,
     Conversation,
     Mood,
     Person,
     PlannedMessage,
     PlannedState,
+    PostKind,
     Reflection,
     Rejection,
     RejectionDraft,
@@ -38,6 +40,8 @@ from bot.schedule import Slot
 from storage.crypto import Cipher
 from storage.tables import (
     AnswerRow,
+    CommunityPostRow,
+    CommunityRow,
     ConversationRow,
     MoodRow,
     PersonRow,
@@ -57,6 +61,8 @@ conversations: Table = ConversationRow.__table__  # type: ignore[assignment]
 processed_events: Table = ProcessedEventRow.__table__  # type: ignore[assignment]
 planned_messages: Table = PlannedMessageRow.__table__  # type: ignore[assignment]
 answers: Table = AnswerRow.__table__  # type: ignore[assignment]
+communities: Table = CommunityRow.__table__  # type: ignore[assignment]
+community_posts: Table = CommunityPostRow.__table__  # type: ignore[assignment]
 
 # Free text people write, sealed at rest when a key is configured.
 _SEALED_COLUMNS: tuple[tuple[Table, tuple[str, ...]], ...] = (
@@ -83,6 +89,7 @@ _PERSONAL_TABLES: tuple[tuple[str, Table], ...] = (
     ("wins", wins),
     ("pending_question", conversations),
     ("planned_messages", planned_messages),
+    ("shared_posts", community_posts),
 )
 
 
@@ -517,6 +524,160 @@ class SqlStore:
             )
             return [CheckinAnswer(r.kind, self._cipher.open(r.value), r.created_at) for r in rows]
 
+    async def community(
+        self, platform: str, community: str, default_timezone: str, now: dt.datetime
+    ) -> Community:
+        key = (communities.c.platform == platform, communities.c.community == community)
+        async with self._connect() as connection:
+            row = (await connection.execute(select(communities).where(*key))).first()
+            if row is None:
+                await connection.execute(
+                    dialect_insert(self._engine, communities)
+                    .values(
+                        platform=platform,
+                        community=community,
+                        timezone=default_timezone,
+                        brag_channel="",
+                        brag_weekday=0,
+                        brag_time=dt.time(10, 0),
+                        checkin_time=dt.time(10, 0),
+                        support_resources="",
+                        brag_thread=True,
+                        pulse=True,
+                        created_at=now,
+                    )
+                    .on_conflict_do_nothing()
+                )
+                row = (await connection.execute(select(communities).where(*key))).one()
+        return community_from_row(row)
+
+    async def update_community(self, platform: str, community: str, **changes: Any) -> Community:
+        async with self._connect() as connection:
+            row = (
+                await connection.execute(
+                    update(communities)
+                    .where(communities.c.platform == platform, communities.c.community == community)
+                    .values(**changes)
+                    .returning(*communities.c)
+                )
+            ).one()
+        return community_from_row(row)
+
+    async def share(
+        self,
+        person: Person,
+        kind: PostKind,
+        *,
+        week: str,
+        channel: str,
+        win_id: int | None,
+        body: str,
+        now: dt.datetime,
+    ) -> bool:
+        async with self._connect() as connection:
+            if win_id is not None:
+                existing = await connection.scalar(
+                    select(community_posts.c.id).where(
+                        community_posts.c.win_id == win_id,
+                        community_posts.c.person_id == person.id,
+                        community_posts.c.kind == PostKind.SHARE_WIN.value,
+                        community_posts.c.state.in_(["pending", "claimed", "sent"]),
+                    )
+                )
+                if existing is not None:
+                    return False
+            # The week's thread opens now if it was not due yet: a share needs its home.
+            await connection.execute(
+                dialect_insert(self._engine, community_posts)
+                .values(**post_row(person.platform, person.community, PostKind.BRAG_THREAD,
+                                    week, channel, now))
+                .on_conflict_do_nothing()
+            )  # fmt: skip
+            await connection.execute(
+                update(community_posts)
+                .where(
+                    community_posts.c.platform == person.platform,
+                    community_posts.c.community == person.community,
+                    community_posts.c.kind == PostKind.BRAG_THREAD.value,
+                    community_posts.c.week == week,
+                    community_posts.c.state == "pending",
+                    community_posts.c.due_at > now,
+                )
+                .values(due_at=now)
+            )
+            await connection.execute(
+                community_posts.insert().values(
+                    platform=person.platform,
+                    community=person.community,
+                    kind=kind.value,
+                    week=week,
+                    person_id=person.id,
+                    win_id=win_id,
+                    body=body,
+                    channel=channel,
+                    thread="",
+                    message_id="",
+                    due_at=now,
+                    state="pending",
+                    attempts=0,
+                    claimed_by="",
+                    outcome="",
+                    created_at=now,
+                )
+            )
+        return True
+
+    async def unshare_win(self, person_id: int, win_id: int, now: dt.datetime) -> bool:
+        return await self._unshare(person_id, now, community_posts.c.win_id == win_id) > 0
+
+    async def unshare_all(self, person_id: int, now: dt.datetime) -> None:
+        await self._unshare(person_id, now)
+
+    async def _unshare(self, person_id: int, now: dt.datetime, *where: Any) -> int:
+        """Cancel the person's unsent shares and plan the removal of the sent ones."""
+        posts = community_posts
+        mine = (
+            posts.c.person_id == person_id,
+            posts.c.kind.in_([PostKind.SHARE_WIN.value, PostKind.SHARE_HIRED.value]),
+            *where,
+        )
+        async with self._connect() as connection:
+            cancelled = await connection.execute(
+                update(posts)
+                .where(*mine, posts.c.state.in_(["pending", "claimed"]))
+                .values(state="skipped", outcome="withdrawn", body="")
+            )
+            sent = (
+                await connection.execute(select(posts).where(*mine, posts.c.state == "sent"))
+            ).all()
+            for row in sent:
+                await connection.execute(
+                    posts.insert().values(
+                        platform=row.platform,
+                        community=row.community,
+                        kind=PostKind.UNSHARE.value,
+                        week=row.week,
+                        person_id=None,
+                        win_id=None,
+                        body="",
+                        channel=row.channel,
+                        thread=row.thread,
+                        message_id=row.message_id,
+                        due_at=now,
+                        state="pending",
+                        attempts=0,
+                        claimed_by="",
+                        outcome="",
+                        created_at=now,
+                    )
+                )
+                await connection.execute(
+                    update(posts)
+                    .where(posts.c.id == row.id)
+                    .values(state="skipped", outcome="withdrawn", body="")
+                )
+        return cancelled.rowcount + len(sent)
+
     async def export(self, person_id: int) -> Mapping[str, Any]:
         async with self._connect() as connection:
             person = (
@@ -576,8 +737,12 @@ class SqlStore:
         return changed
 
     async def delete_community(self, platform: str, community: str) -> int:
-        """Delete every person of one community with all their records; returns how many."""
+        """Delete a community's settings, its posts' records and every person of it with all
+        their records; returns how many people."""
         async with self._connect() as connection:
+            for table in (community_posts, communities):
+                where = (table.c.platform == platform, table.c.community == community)
+                await connection.execute(delete(table).where(*where))
             result = await connection.execute(
                 delete(people).where(people.c.platform == platform, people.c.community == community)
             )
@@ -704,3 +869,43 @@ def _plain(mapping: Mapping[Any, Any], hide: tuple[str, ...] = ()) -> dict[str, 
             value = value.isoformat()
         plain[key] = value
     return plain
+
+
+def community_from_row(row: Row[Any]) -> Community:
+    """A communities row as the engine sees it."""
+    return Community(
+        platform=row.platform,
+        community=row.community,
+        timezone=row.timezone,
+        brag_channel=row.brag_channel,
+        brag_weekday=row.brag_weekday,
+        brag_time=row.brag_time,
+        checkin_time=row.checkin_time,
+        support_resources=row.support_resources,
+        brag_thread=row.brag_thread,
+        pulse=row.pulse,
+    )
+
+
+def post_row(
+    platform: str, community: str, kind: PostKind, week: str, channel: str, due: dt.datetime
+) -> dict[str, Any]:
+    """Column values for a new pending community post."""
+    return {
+        "platform": platform,
+        "community": community,
+        "kind": kind.value,
+        "week": week,
+        "person_id": None,
+        "win_id": None,
+        "body": "",
+        "channel": channel,
+        "thread": "",
+        "message_id": "",
+        "due_at": due,
+        "state": "pending",
+        "attempts": 0,
+        "claimed_by": "",
+        "outcome": "",
+        "created_at": due,
+    }

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -216,4 +217,70 @@ class AnswerRow(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))
     value: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class CommunityRow(Base):
+    """A Slack workspace or Discord server's settings, changed only by its admins."""
+
+    __tablename__ = "communities"
+    __table_args__ = (UniqueConstraint("platform", "community"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    community: Mapped[str] = mapped_column(String(64))
+    timezone: Mapped[str] = mapped_column(String(64))
+    brag_channel: Mapped[str] = mapped_column(String(64), default="")
+    brag_weekday: Mapped[int] = mapped_column(SmallInteger, default=0)
+    brag_time: Mapped[dt.time] = mapped_column(Time, default=dt.time(10, 0))
+    checkin_time: Mapped[dt.time] = mapped_column(Time, default=dt.time(10, 0))
+    support_resources: Mapped[str] = mapped_column(Text, default="")
+    brag_thread: Mapped[bool] = mapped_column(Boolean, default=True)
+    pulse: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class CommunityPostRow(Base):
+    """Something the bot posts in (or removes from) a community channel: the outbox for the
+    brag thread, claimed and leased exactly like planned messages.
+
+    One brag thread per community per week is guaranteed by a partial unique index.
+    """
+
+    __tablename__ = "community_posts"
+    __table_args__ = (
+        Index("ix_community_posts_state_due", "state", "platform", "due_at"),
+        Index(
+            "uq_community_posts_weekly_thread",
+            "platform",
+            "community",
+            "week",
+            unique=True,
+            sqlite_where=text("kind = 'brag_thread'"),
+            postgresql_where=text("kind = 'brag_thread'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    community: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    week: Mapped[str] = mapped_column(String(10))  # ISO week in the community's zone: 2026-W29
+    # Who shared (null once they delete their data: the removal post needs no author).
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), nullable=True
+    )
+    win_id: Mapped[int | None] = mapped_column(
+        ForeignKey("wins.id", ondelete="SET NULL"), nullable=True
+    )
+    body: Mapped[str] = mapped_column(Text, default="")  # advice shared with /hired
+    channel: Mapped[str] = mapped_column(String(64), default="")
+    thread: Mapped[str] = mapped_column(String(64), default="")
+    message_id: Mapped[str] = mapped_column(String(64), default="")
+    due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    claimed_by: Mapped[str] = mapped_column(String(64), default="")
+    outcome: Mapped[str] = mapped_column(String(32), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -14,11 +14,13 @@ from bot.model import (
     Answer,
     CheckinAnswer,
     CheckinState,
+    Community,
     Conversation,
     Mood,
     Person,
     PlannedMessage,
     PlannedState,
+    PostKind,
     Reflection,
     Rejection,
     RejectionDraft,
@@ -42,6 +44,8 @@ class MemoryStore:
         self._order: dict[tuple[int, str], int] = {}
         self.planned_by_id: dict[int, PlannedMessage] = {}
         self.answers_by_person: dict[int, list[CheckinAnswer]] = {}
+        self.communities: dict[tuple[str, str], Community] = {}
+        self.posts: list[dict[str, Any]] = []
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
@@ -274,6 +278,54 @@ class MemoryStore:
 
     async def answers(self, person_id: int) -> Sequence[CheckinAnswer]:
         return list(self.answers_by_person.get(person_id, []))
+
+    async def community(
+        self, platform: str, community: str, default_timezone: str, now: dt.datetime
+    ) -> Community:
+        key = (platform, community)
+        if key not in self.communities:
+            self.communities[key] = Community(platform, community, default_timezone)
+        return self.communities[key]
+
+    async def update_community(self, platform: str, community: str, **changes: Any) -> Community:
+        key = (platform, community)
+        self.communities[key] = replace(self.communities[key], **changes)
+        return self.communities[key]
+
+    async def share(
+        self,
+        person: Person,
+        kind: PostKind,
+        *,
+        week: str,
+        channel: str,
+        win_id: int | None,
+        body: str,
+        now: dt.datetime,
+    ) -> bool:
+        live = ("pending", "sent")
+        if win_id is not None and any(
+            p["win_id"] == win_id and p["state"] in live for p in self.posts
+        ):
+            return False
+        self.posts.append(
+            {"person_id": person.id, "kind": kind, "week": week, "channel": channel,
+             "win_id": win_id, "body": body, "state": "pending"}
+        )  # fmt: skip
+        return True
+
+    async def unshare_win(self, person_id: int, win_id: int, now: dt.datetime) -> bool:
+        found = False
+        for post in self.posts:
+            if post["person_id"] == person_id and post["win_id"] == win_id:
+                post["state"] = "withdrawn"
+                found = True
+        return found
+
+    async def unshare_all(self, person_id: int, now: dt.datetime) -> None:
+        for post in self.posts:
+            if post["person_id"] == person_id:
+                post["state"] = "withdrawn"
 
     async def export(self, person_id: int) -> Mapping[str, Any]:
         person = next((p for p in self.people.values() if p.id == person_id), None)

@@ -69,7 +69,8 @@ class Console:
             return Choice(self.sender, chosen.action, chosen.value)
         if text.startswith("/"):
             name, _, rest = text[1:].partition(" ")
-            return Command(self.sender, name, rest.strip())
+            # The terminal is one place, and whoever runs it runs the community.
+            return Command(self.sender, name, rest.strip(), channel="brag")
         return Message(self.sender, text)
 
     def _match_button(self, text: str) -> Button | None:
@@ -181,7 +182,7 @@ async def run_console(
     """Chat as ``user`` on this process's standard input and output."""
     console = Console(
         engine=engine,
-        sender=Sender("console", "console", user, user),
+        sender=Sender("console", "console", user, user, is_admin=True),
         clock=clock,
         interactive=sys.stdin.isatty(),
     )

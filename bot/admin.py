@@ -1,0 +1,149 @@
+"""``/bounceback admin``: a community's settings, shown to anyone, changed only by its admins.
+
+Whether someone is an admin is the platform's word (``Sender.is_admin``), checked on every
+request: on the command, on the button that opens the form, and on the form's submission.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Mapping
+
+from bot.checkin import parse_time
+from bot.community import here
+from bot.forms import refused, validate
+from bot.model import Community
+from bot.replies import Button, Field, FieldKind, Form, Option, Reply
+from bot.turn import Turn
+
+SETTINGS_ACTION = "admin.settings"
+FORM_ID = "community_settings"
+SUPPORT_LIMIT = 1000
+
+
+async def command(turn: Turn, is_admin: bool, text: str, channel: str) -> list[Reply]:
+    """``/bounceback admin`` shows the settings; ``/bounceback admin here`` picks the channel."""
+    content = turn.content
+    if not is_admin:
+        return [Reply(text=content.text("admin.not_admin"))]
+    words = text.strip().casefold().split()
+    if words[-1:] == ["here"]:
+        if not channel:
+            return [Reply(text=content.text("admin.not_here"))]
+        person = turn.person
+        await here(turn)  # created with defaults if this is the community's first setting
+        await turn.store.update_community(person.platform, person.community, brag_channel=channel)
+        return [Reply(text=content.text("admin.channel_set"))]
+    community = await here(turn)
+    return [
+        Reply(
+            heading=content.text("admin.heading"),
+            text=summary(turn, community),
+            buttons=(Button(content.text("admin.change"), SETTINGS_ACTION),),
+        )
+    ]
+
+
+async def on_button(turn: Turn, is_admin: bool) -> list[Reply]:
+    """ "Change settings": the form, for admins only."""
+    if not is_admin:
+        return [Reply(text=turn.content.text("admin.not_admin"))]
+    return [Reply(form=form(turn, await here(turn)))]
+
+
+async def submit(turn: Turn, is_admin: bool, values: Mapping[str, str]) -> list[Reply]:
+    """Save new settings, if the sender is an admin and every value is sound."""
+    content = turn.content
+    if not is_admin:
+        return [Reply(text=content.text("admin.not_admin"))]
+    community = await here(turn)
+    blank = form(turn, community)
+    cleaned, errors = validate(blank, values, content, turn.today)
+    labels = {f.name: f.label for f in blank.fields}
+    times = {}
+    for name in ("brag_time", "checkin_time"):
+        if name not in errors:
+            times[name] = parse_time(cleaned[name])
+            if times[name] is None:
+                errors[name] = content.text("checkin.bad_time", label=labels[name])
+    if "timezone" not in errors and not _zone(cleaned["timezone"]):
+        errors["timezone"] = content.text(
+            "checkin.bad_timezone", label=labels["timezone"], value=cleaned["timezone"]
+        )
+    for name in ("brag_thread", "pulse"):
+        if name not in errors and cleaned[name].casefold() not in ("yes", "y", "no", "n"):
+            errors[name] = content.text("checkin.bad_yes_no", label=labels[name])
+    if errors:
+        return [Reply(text=next(iter(errors.values())), form=refused(blank, cleaned, errors))]
+    updated = await turn.store.update_community(
+        community.platform,
+        community.community,
+        brag_thread=cleaned["brag_thread"].casefold().startswith("y"),
+        pulse=cleaned["pulse"].casefold().startswith("y"),
+        brag_weekday=int(cleaned["brag_day"]),
+        brag_time=times["brag_time"],
+        timezone=cleaned["timezone"],
+        checkin_time=times["checkin_time"],
+        support_resources=cleaned["support"],
+    )
+    return [Reply(text=content.text("admin.saved", summary=summary(turn, updated)))]
+
+
+def summary(turn: Turn, community: Community) -> str:
+    """The settings in words."""
+    content = turn.content
+    days = content.get("community.weekdays")
+    return content.text(
+        "admin.summary",
+        channel=community.brag_channel or content.text("admin.no_channel"),
+        brag=content.text("admin.on" if community.brag_thread else "admin.off"),
+        day=days[community.brag_weekday % 7],
+        time=community.brag_time.strftime("%H:%M"),
+        timezone=community.timezone,
+        pulse=content.text("admin.on" if community.pulse else "admin.off"),
+        checkin_time=community.checkin_time.strftime("%H:%M"),
+        support=content.text(
+            "admin.custom_support" if community.support_resources else "admin.default_support"
+        ),
+    )
+
+
+def form(turn: Turn, community: Community) -> Form:
+    """The settings form, showing the current values."""
+    content = turn.content
+    days = content.get("community.weekdays")
+
+    def yes_no(flag: bool) -> str:
+        return "yes" if flag else "no"
+
+    return Form(
+        form_id=FORM_ID,
+        title=content.text("admin.form_title"),
+        fields=(
+            Field("brag_thread", content.text("admin.brag_thread"), required=True,
+                  max_length=3, initial=yes_no(community.brag_thread)),
+            Field("brag_day", content.text("admin.brag_day"), FieldKind.CHOICE, required=True,
+                  options=tuple(Option(str(n), day) for n, day in enumerate(days)),
+                  initial=str(community.brag_weekday)),
+            Field("brag_time", content.text("admin.brag_time"), required=True, max_length=5,
+                  initial=community.brag_time.strftime("%H:%M")),
+            Field("timezone", content.text("admin.timezone"), required=True, max_length=64,
+                  initial=community.timezone),
+            Field("pulse", content.text("admin.pulse_field"), required=True, max_length=3,
+                  initial=yes_no(community.pulse)),
+            Field("checkin_time", content.text("admin.checkin_time"), required=True,
+                  max_length=5, initial=community.checkin_time.strftime("%H:%M")),
+            Field("support", content.text("admin.support"), FieldKind.LONG_TEXT,
+                  max_length=SUPPORT_LIMIT, initial=community.support_resources),
+        ),
+    )  # fmt: skip
+
+
+def _zone(name: str) -> bool:
+    if not name or name.startswith(("/", ".")) or ".." in name:
+        return False
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
