@@ -47,7 +47,8 @@ def build(content: Content, due: Due) -> tuple[list[Reply], tuple[str, str] | No
     if kind in ("day1_mood", "weekly"):
         text = content.text(f"checkins.{kind}.{variant}", **values)
         buttons = (*_moods(content), snooze) if kind == "day1_mood" else (*_moods(content), offer)
-        return [Reply(text=f"{text}\n{footer}", buttons=buttons)], (MOOD_TOPIC, "")
+        # A bare 1 to 5 typed back is read as the mood (see the engine): nothing to remember.
+        return [Reply(text=f"{text}\n{footer}", buttons=buttons)], None
 
     assert rejection is not None
     rid = str(rejection.id)

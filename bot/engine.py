@@ -201,7 +201,8 @@ class Engine:
         answered = await plan.on_text(turn, text, topic, data)
         if answered is not None:
             return answered
-        if topic == checkins.MOOD_TOPIC and number(text, maximum=5) is not None:
+        if number(text, maximum=5) is not None:
+            # A bare 1 to 5 answers a mood check-in (the buttons' numbers), whatever else waits.
             return await checkin.submit(turn, {"mood": text.strip()})
         if topic == reflection.TOPIC:
             return await reflection.on_text(turn, data, text)

@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-# SQLAlchemy's own storage format for SQLite DATETIME, so values written here compare and read
-# back exactly like those written through the ORM layer.
-_SQLITE_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+# On SQLite, moments are written in SQLAlchemy's own DATETIME format ("2026-07-14
+# 08:00:00.000000", which isoformat(" ", "microseconds") produces), so values written here
+# compare and read back exactly like those written through SQLAlchemy.
 
 
 def moment(connection: AsyncConnection, value: dt.datetime | None) -> Any:
@@ -24,14 +24,14 @@ def moment(connection: AsyncConnection, value: dt.datetime | None) -> Any:
         return None
     utc = value.astimezone(dt.UTC)
     if connection.dialect.name == "sqlite":
-        return utc.replace(tzinfo=None).strftime(_SQLITE_FORMAT)
+        return utc.replace(tzinfo=None).isoformat(" ", "microseconds")
     return utc
 
 
 def wall_clock(connection: AsyncConnection, value: dt.datetime) -> Any:
     """A naive local date-time as the driver stores it for a plain DATETIME column."""
     if connection.dialect.name == "sqlite":
-        return value.strftime(_SQLITE_FORMAT)
+        return value.isoformat(" ", "microseconds")
     return value
 
 
@@ -56,7 +56,14 @@ async def fetch(connection: AsyncConnection, sql: str, params: tuple[Any, ...]) 
     """Rows of ``sql`` (with ``?`` markers) as the driver returns them."""
     if connection.dialect.name == "postgresql":
         sql = _numbered(sql)
-    return list(await connection.exec_driver_sql(sql, params))
+    return list((await connection.exec_driver_sql(sql, params)).all())
+
+
+async def execute(connection: AsyncConnection, sql: str, params: tuple[Any, ...]) -> None:
+    """Run ``sql`` (with ``?`` markers) once."""
+    if connection.dialect.name == "postgresql":
+        sql = _numbered(sql)
+    await connection.exec_driver_sql(sql, params)
 
 
 def read_moment(value: Any) -> dt.datetime:

@@ -31,6 +31,7 @@ from bot.model import (
 )
 from bot.schedule import weekly_post
 from storage.bulk import (
+    execute,
     executemany,
     fetch,
     moment,
@@ -58,6 +59,7 @@ from storage.sql import (
 PENDING = PlannedState.PENDING.value
 CLAIMED = PlannedState.CLAIMED.value
 
+_STATES = {state.value: state for state in CheckinState}
 # Writing a check-in never looks at when the person joined.
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -289,16 +291,34 @@ class SqlOutbox:
             at = moment(connection, now)
             # Every update checks the claim is still this instance's: a claim that ran out and
             # was taken over (or a message deleted meanwhile) is left alone.
-            await executemany(
-                connection,
-                "UPDATE planned_messages SET state = 'sent', sent_at = ?, lease_until = NULL,"
-                " message_id = ?, outcome = ?"
-                " WHERE id = ? AND state = 'claimed' AND claimed_by = ?",
-                [
-                    (at, o.platform_message_id[:64], o.code[:32], o.planned_id, instance)
-                    for o in by_state[PlannedState.SENT]
-                ],
-            )
+            sent = by_state[PlannedState.SENT]
+            if connection.dialect.name == "postgresql" and sent:
+                # One statement for the whole batch: arrays unnested server-side.
+                await execute(
+                    connection,
+                    "UPDATE planned_messages AS p SET state = 'sent', sent_at = ?,"
+                    " lease_until = NULL, message_id = v.message_id, outcome = v.outcome"
+                    " FROM unnest(?::bigint[], ?::text[], ?::text[]) AS v(id, message_id, outcome)"
+                    " WHERE p.id = v.id AND p.state = 'claimed' AND p.claimed_by = ?",
+                    (
+                        at,
+                        [o.planned_id for o in sent],
+                        [o.platform_message_id[:64] for o in sent],
+                        [o.code[:32] for o in sent],
+                        instance,
+                    ),
+                )
+            else:
+                await executemany(
+                    connection,
+                    "UPDATE planned_messages SET state = 'sent', sent_at = ?, lease_until = NULL,"
+                    " message_id = ?, outcome = ?"
+                    " WHERE id = ? AND state = 'claimed' AND claimed_by = ?",
+                    [
+                        (at, o.platform_message_id[:64], o.code[:32], o.planned_id, instance)
+                        for o in sent
+                    ],
+                )
             await executemany(
                 connection,
                 "UPDATE planned_messages SET state = 'pending', lease_until = NULL,"
@@ -327,26 +347,53 @@ class SqlOutbox:
                     for o in (*by_state[PlannedState.SKIPPED], *by_state[PlannedState.FAILED])
                 ],
             )
-            await executemany(
-                connection,
-                "INSERT INTO planned_messages (person_id, platform, rejection_id, kind, due_at,"
-                " planned_local, planned_zone, state, attempts, claimed_by, message_id, outcome,"
-                " created_at) VALUES (?, ?, NULL, ?, ?, ?, ?, 'pending', 0, '', '', '', ?)",
-                [
+            follow_ups = [
+                (o.person_id, o.platform, kind, slot)
+                for o in outcomes
+                if o.follow_up is not None
+                for kind, slot in (o.follow_up,)
+            ]
+            if connection.dialect.name == "postgresql" and follow_ups:
+                person_ids, platforms, kinds, slots = zip(*follow_ups, strict=True)
+                await execute(
+                    connection,
+                    "INSERT INTO planned_messages (person_id, platform, rejection_id, kind,"
+                    " due_at, planned_local, planned_zone, state, attempts, claimed_by,"
+                    " message_id, outcome, created_at) SELECT v.person_id, v.platform, NULL,"
+                    " v.kind, v.due_at, v.planned_local, v.planned_zone, 'pending', 0, '', '',"
+                    " '', ? FROM unnest(?::bigint[], ?::text[], ?::text[], ?::timestamptz[],"
+                    " ?::timestamp[], ?::text[])"
+                    " AS v(person_id, platform, kind, due_at, planned_local, planned_zone)",
                     (
-                        o.person_id,
-                        o.platform,
-                        kind,
-                        moment(connection, slot.due),
-                        wall_clock(connection, slot.local),
-                        slot.zone,
                         at,
-                    )
-                    for o in outcomes
-                    if o.follow_up is not None
-                    for kind, slot in (o.follow_up,)
-                ],
-            )
+                        list(person_ids),
+                        list(platforms),
+                        list(kinds),
+                        [s.due for s in slots],
+                        [s.local for s in slots],
+                        [s.zone for s in slots],
+                    ),
+                )
+            else:
+                await executemany(
+                    connection,
+                    "INSERT INTO planned_messages (person_id, platform, rejection_id, kind, due_at,"
+                    " planned_local, planned_zone, state, attempts, claimed_by, message_id,"
+                    " outcome, created_at) VALUES (?, ?, NULL, ?, ?, ?, ?, 'pending', 0, '', '',"
+                    " '', ?)",
+                    [
+                        (
+                            person_id,
+                            platform,
+                            kind,
+                            moment(connection, slot.due),
+                            wall_clock(connection, slot.local),
+                            slot.zone,
+                            at,
+                        )
+                        for person_id, platform, kind, slot in follow_ups
+                    ],
+                )
             await executemany(
                 connection,
                 "INSERT INTO conversations (person_id, topic, data, updated_at) VALUES (?, ?, ?, ?)"
@@ -414,7 +461,7 @@ async def _assemble(connection: Any, claimed: list[PlannedMessage], instance: st
                 bool(weekdays),
                 _EPOCH,
                 unreachable,
-                CheckinState(checkins),
+                _STATES[checkins],
                 read_optional_moment(paused_until),
             )
             for (
