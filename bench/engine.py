@@ -2,9 +2,10 @@
 
     python bench/engine.py [--runs N] [--database-url URL]
 
-Each run is a fresh person's full ``/rejected`` form submission (stored rejection and mood,
-the plan's first replies, the pending reflection question) or one ``/brag TEXT``. Prints the
-median and p99 in milliseconds.
+Each ``/rejected`` run is a full form submission (the person, the rejection and mood stored,
+the week's check-ins planned, the first replies written, the reflection question remembered),
+either from someone the bot has never met or from a returning member; each ``/brag`` adds a
+win. Prints the median and p99 in milliseconds.
 """
 
 from __future__ import annotations
@@ -68,12 +69,17 @@ async def main(runs: int, url: str | None) -> None:
             sender = Sender("bench", "bench", f"person-{index}", "Bench")
             return await engine.handle(FormSubmission(sender, "rejection", REJECTION), now)
 
+        async def rejected_again(index: int) -> object:
+            sender = Sender("bench", "bench", f"person-{index % 100}", "Bench")
+            return await engine.handle(FormSubmission(sender, "rejection", REJECTION), now)
+
         async def brag(index: int) -> object:
             sender = Sender("bench", "bench", f"person-{index % 100}", "Bench")
             return await engine.handle(Command(sender, "brag", f"Shipped release {index}"), now)
 
         print(f"database: {db.url.render_as_string(hide_password=True)}")
-        print(summary("/rejected", await timed(runs, rejected)))
+        print(summary("/rejected, first contact", await timed(runs, rejected)))
+        print(summary("/rejected, returning", await timed(runs, rejected_again)))
         print(summary("/brag", await timed(runs, brag)))
         await db.dispose()
 

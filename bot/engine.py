@@ -24,7 +24,7 @@ from bot import (
 from bot.content import Content
 from bot.errors import BouncebackError
 from bot.events import Choice, Command, Event, FormSubmission, Message
-from bot.model import CheckinState, Person
+from bot.model import CheckinState
 from bot.ports import Store
 from bot.replies import Reply
 from bot.safety import CrisisWords
@@ -86,8 +86,6 @@ class Engine:
         try:
             async with self._store.transaction():
                 person = await self._store.person(event.sender, self._default_timezone, now)
-                if person.created_at == now:
-                    person = await self._welcome(person, now)
                 turn = Turn(self._store, self._content, person, now.astimezone(dt.UTC))
                 if self._crisis_words.in_event(event):
                     return await self._care(turn)
@@ -98,22 +96,6 @@ class Engine:
             # Only the kind of event and the error's type: never the person's words.
             log.exception("could not handle a %s event", type(event).__name__)
             return [Reply(text=self._content.text("help.error"))]
-
-    async def _welcome(self, person: Person, now: dt.datetime) -> Person:
-        """A new member starts with their community's defaults (time zone, check-in time)."""
-        community = await self._store.community(
-            person.platform, person.community, self._default_timezone, now
-        )
-        if (community.timezone, community.checkin_time) == (person.timezone, person.checkin_time):
-            return person
-        return await self._store.update_settings(
-            person.id,
-            timezone=community.timezone,
-            checkin_time=community.checkin_time,
-            quiet_start=person.quiet_start,
-            quiet_end=person.quiet_end,
-            weekdays_only=person.weekdays_only,
-        )
 
     async def _dispatch(self, turn: Turn, event: Event) -> list[Reply]:
         admin_ok = event.sender.is_admin

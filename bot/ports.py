@@ -44,7 +44,8 @@ class Store(Protocol):
         ...
 
     async def person(self, sender: Sender, default_timezone: str, now: dt.datetime) -> Person:
-        """The person behind ``sender``, created on first contact."""
+        """The person behind ``sender``, created on first contact with their community's
+        time zone and check-in time (or ``default_timezone`` and 10:00)."""
         ...
 
     async def update_settings(

@@ -63,6 +63,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Library chatter (migrations, scheduler ticks) helps nobody; their failures still show.
     for chatty in ("alembic", "apscheduler"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
+    # These log SQL and its parameters, and parameters hold what people write.
+    for talkative in ("aiosqlite", "sqlalchemy.engine", "asyncpg"):
+        logging.getLogger(talkative).setLevel(logging.WARNING)
     if args.command == "console" and "BOUNCEBACK_LOG_LEVEL" not in os.environ:
         # The terminal is a chat here: keep routine logs out of the conversation.
         logging.getLogger().setLevel(logging.WARNING)

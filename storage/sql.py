@@ -13,7 +13,7 @@ from contextvars import ContextVar
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Row, Table, bindparam, delete, select, update
+from sqlalchemy import Row, String, Table, Time, bindparam, delete, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -143,7 +143,13 @@ class SqlStore:
             row = (await connection.execute(select(people).where(*key))).first()
         if row is not None:
             return person_from_row(row)
-        # Two instances may meet a new person at once: the unique key lets one row win.
+        # A new member starts with their community's time zone and check-in time, if its
+        # admins set them. Two instances may meet a new person at once: the unique key lets
+        # one row win.
+        home = (
+            communities.c.platform == sender.platform,
+            communities.c.community == sender.community,
+        )
         statement = (
             dialect_insert(self._engine, people)
             .values(
@@ -151,8 +157,14 @@ class SqlStore:
                 community=sender.community,
                 user_id=sender.user_id,
                 display_name=sender.display_name[:100],
-                timezone=default_timezone,
-                checkin_time=dt.time(10, 0),
+                timezone=func.coalesce(
+                    select(communities.c.timezone).where(*home).scalar_subquery(),
+                    literal(default_timezone, String),
+                ),
+                checkin_time=func.coalesce(
+                    select(communities.c.checkin_time).where(*home).scalar_subquery(),
+                    literal(dt.time(10, 0), Time),
+                ),
                 quiet_start=dt.time(21, 0),
                 quiet_end=dt.time(8, 0),
                 weekdays_only=False,

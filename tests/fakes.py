@@ -53,6 +53,7 @@ class MemoryStore:
 
     async def person(self, sender: Sender, default_timezone: str, now: dt.datetime) -> Person:
         key = (sender.platform, sender.community, sender.user_id)
+        home = self.communities.get((sender.platform, sender.community))
         if key not in self.people:
             self.people[key] = Person(
                 id=next(self._ids),
@@ -60,8 +61,8 @@ class MemoryStore:
                 community=sender.community,
                 user_id=sender.user_id,
                 display_name=sender.display_name[:100],
-                timezone=default_timezone,
-                checkin_time=dt.time(10, 0),
+                timezone=home.timezone if home else default_timezone,
+                checkin_time=home.checkin_time if home else dt.time(10, 0),
                 quiet_start=dt.time(21, 0),
                 quiet_end=dt.time(8, 0),
                 weekdays_only=False,

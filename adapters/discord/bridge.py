@@ -8,6 +8,10 @@ something to act on or copy later (buttons, a drafted note) go to the person's d
 messages instead, because ephemeral messages vanish when Discord reloads; the server gets a
 short pointer to them. If Discord refuses the DM (the person's DMs are closed), that is
 recorded in the store, the answer is shown ephemerally after all, with how to open DMs.
+
+Files (a ``/mydata export``) hold a person's data, so they follow the same road to the DMs
+from wherever they were asked for, or come in the ephemeral answer when DMs are closed; the
+responder refuses to attach one to anything others could see.
 """
 
 from __future__ import annotations
@@ -22,7 +26,12 @@ from typing import Any
 
 import discord
 
-from adapters.discord.messenger import UNREACHABLE_REASON, DirectMessages, DmsClosed
+from adapters.discord.messenger import (
+    UNREACHABLE_REASON,
+    DirectMessages,
+    DmsClosed,
+    upload_files,
+)
 from adapters.discord.pending import ChoiceMemo, FormSession, Pending
 from adapters.discord.ports import Clock, Dedupe, Handler, PeopleStore
 from adapters.discord.render import Control, Outgoing, escape, known_values, plan_modal, render
@@ -52,6 +61,11 @@ Prepared = tuple[Sender, Event] | None
 HISTORY_SCAN = 25
 
 
+def _files(keyword: str, files: list[discord.File]) -> dict[str, Any]:
+    # Only when there are files: an empty list would still change the request Discord gets.
+    return {keyword: files} if files else {}
+
+
 class _Responder:
     """Answers one interaction: first the response, then the deferred original, then follow-ups."""
 
@@ -63,6 +77,16 @@ class _Responder:
         self._views = views
         self._deferred = False
         self._original_filled = False
+
+    @property
+    def in_dm(self) -> bool:
+        """Whether the interaction happened in the person's own DM with the bot."""
+        return self.interaction.guild_id is None and self.interaction.context.dm_channel
+
+    @property
+    def private(self) -> bool:
+        """Whether what is sent now is seen by the person only (ephemeral, or in their DM)."""
+        return self.ephemeral or self.in_dm
 
     def can_open_modal(self) -> bool:
         kinds = (discord.InteractionType.application_command, discord.InteractionType.component)
@@ -80,22 +104,29 @@ class _Responder:
         for message in messages:
             view = self._views(message, community)
             extra: dict[str, Any] = {} if view is None else {"view": view}
+            files = upload_files(message.files)
+            if files and not self.private:
+                # A file holds someone's data: never where others see it, whatever asked.
+                log.warning("left a file out of a message others could see")
+                files = []
             content = message.content or None
             mentions = discord.AllowedMentions.none()
             if not self.interaction.response.is_done():
                 await self.interaction.response.send_message(
                     content, ephemeral=self.ephemeral, suppress_embeds=True,
-                    allowed_mentions=mentions, **extra,
+                    allowed_mentions=mentions, **extra, **_files("files", files),
                 )  # fmt: skip
             elif self._deferred and not self._original_filled:
                 self._original_filled = True
                 await self.interaction.edit_original_response(
-                    content=content, allowed_mentions=mentions, **extra
-                )
+                    content=content, allowed_mentions=mentions, **extra,
+                    **_files("attachments", files),
+                )  # fmt: skip
             else:
                 await self.interaction.followup.send(
                     content or discord.utils.MISSING, ephemeral=self.ephemeral,
                     suppress_embeds=True, allowed_mentions=mentions, wait=True, **extra,
+                    **_files("files", files),
                 )  # fmt: skip
 
 
@@ -309,7 +340,8 @@ class Bridge:
         in_guild = interaction.guild_id is not None
         marker = "" if in_guild or who.community == DM_COMMUNITY else who.community
         forms = [reply for reply in replies if reply.form is not None]
-        if forms and len(replies) == 1 and responder.can_open_modal():
+        files = any(reply.attachment is not None for reply in replies)
+        if forms and len(replies) == 1 and not files and responder.can_open_modal():
             form = forms[0].form
             assert form is not None
             session = FormSession(form, known_values(form, presets), marker)
@@ -321,12 +353,13 @@ class Bridge:
             await responder.send(self._with_forms(replies, marker, presets), marker)
             return
         messages = render(replies, self._texts)
-        private = any(reply.private for reply in replies)
+        private = files or any(reply.private for reply in replies)
         if in_guild and not private and not interaction.response.is_done():
             responder.ephemeral = False  # the engine meant it for the channel
+        keep = any(reply.buttons or reply.quote for reply in replies)
         if not messages:
             await responder.send([Outgoing(escape(self._texts.done))], marker)
-        elif in_guild and private and any(reply.buttons or reply.quote for reply in replies):
+        elif (files and not responder.in_dm) or (in_guild and private and keep):
             await self._to_dms(responder, who, messages, now)
         else:
             await responder.send(messages, marker)

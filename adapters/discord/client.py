@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 import discord
@@ -26,6 +26,9 @@ from bot.ports import Messenger
 from bounceback.settings import Settings
 
 log = logging.getLogger(__name__)
+
+CommunityRemoved = Callable[[str, str], Awaitable[object]]
+"""``delete_community(platform, community)``: forget a server's people (its result is ignored)."""
 
 if TYPE_CHECKING:
     _ClientBase = discord.Client
@@ -53,6 +56,7 @@ class _Bounceback(_ClientBase):
     _sync_guild: discord.Object | None
     _sync_commands: bool
     _identify_interval: float
+    _on_community_removed: CommunityRemoved | None
 
     def _wire(
         self,
@@ -65,8 +69,10 @@ class _Bounceback(_ClientBase):
         ack_budget: float,
         sync_commands: bool,
         identify_interval: float,
+        on_community_removed: CommunityRemoved | None,
     ) -> None:
         self._identify_interval = identify_interval
+        self._on_community_removed = on_community_removed
         self.bridge = Bridge(
             self,
             handler=handler,
@@ -116,6 +122,22 @@ class _Bounceback(_ClientBase):
         """Direct messages typed to the bot."""
         await self.bridge.on_dm_message(message)
 
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """The bot left a server (kicked, banned, or the server deleted): forget its people.
+
+        discord.py calls this only for a GUILD_DELETE without ``unavailable``; a server that is
+        merely unreachable in an outage arrives as ``on_guild_unavailable`` and keeps its data.
+        """
+        if self._on_community_removed is None:
+            log.error("no community-removal hook; data of server %s was NOT deleted", guild.id)
+            return
+        try:
+            await self._on_community_removed(PLATFORM, str(guild.id))
+        except Exception:
+            log.exception("could not delete the data of server %s", guild.id)
+            return
+        log.info("discord server %s removed the bot; its data was deleted", guild.id)
+
     def messenger(self, store: PeopleStore | None = None, **options: Any) -> DiscordMessenger:
         """A :class:`DiscordMessenger` on this client's REST session (sharing its rate limits)."""
         return DiscordMessenger(self, store=store, pending=self.bridge.pending, **options)
@@ -140,9 +162,12 @@ def build_client(
     sync_commands: bool = True,
     shard_ids: list[int] | None = None,
     identify_interval: float = 5.0,
+    on_community_removed: CommunityRemoved | None = None,
 ) -> BouncebackClient | ShardedBouncebackClient:
     """A client ready to ``start(token)``: the engine (``handler``), store, settings and clock
-    are explicit so tests can pass fakes. ``dedupe`` is ``services.events.first_time``.
+    are explicit so tests can pass fakes. ``dedupe`` is ``services.events.first_time``;
+    ``on_community_removed`` is ``services.store.delete_community``, called when the bot is
+    removed from a server.
 
     Also points discord.py's REST calls at ``DISCORD_API_URL`` (see :mod:`.api`).
     """
@@ -168,6 +193,7 @@ def build_client(
         ack_budget=ack_budget,
         sync_commands=sync_commands,
         identify_interval=identify_interval,
+        on_community_removed=on_community_removed,
     )
     return client
 
@@ -199,7 +225,8 @@ class ServicesLike(Protocol):
 
 
 async def serve(services: ServicesLike, *, checkins: bool = True) -> None:
-    """Run the Discord bot (gateway and commands) until cancelled.
+    """Run the Discord bot (gateway and commands) until cancelled. A server that removes the
+    bot loses its people's data through ``services.store.delete_community``.
 
     With ``checkins`` and a ``services.clock(messengers)`` (the composition root's check-in
     clock), check-ins are delivered from this process too, through this client's REST session.
@@ -208,11 +235,13 @@ async def serve(services: ServicesLike, *, checkins: bool = True) -> None:
     if settings.discord_token is None:
         raise ValueError("DISCORD_TOKEN is not set")
     quiet_library_logs()
+    removal: CommunityRemoved | None = getattr(services.store, "delete_community", None)
     client = build_client(
         handler=services.engine,
         store=services.store,
         settings=settings,
         dedupe=services.events.first_time,
+        on_community_removed=removal,
     )
     make_clock: Callable[[Mapping[str, Messenger]], _Ticking] | None = getattr(
         services, "clock", None

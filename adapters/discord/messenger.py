@@ -5,10 +5,12 @@ scheduled check-ins (:class:`DiscordMessenger`), which any instance can send wit
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 import aiohttp
 import discord
@@ -22,7 +24,7 @@ from adapters.discord.translate import PLATFORM
 from adapters.discord.views import build_view
 from bot.errors import DeliveryError, PermanentDeliveryError
 from bot.events import Sender
-from bot.replies import Reply
+from bot.replies import Attachment, Reply
 from bounceback.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -46,6 +48,11 @@ def nonce_for(key: str, index: int) -> str:
     with the message it already created, so a retried send never posts twice.
     """
     return hashlib.sha256(f"{key}\x00{index}".encode()).hexdigest()[:24]
+
+
+def upload_files(files: Sequence[Attachment]) -> list[discord.File]:
+    """Fresh ``discord.File`` objects for ``files`` (discord.py consumes one per send)."""
+    return [discord.File(io.BytesIO(file.content), filename=file.filename) for file in files]
 
 
 class DirectMessages:
@@ -81,12 +88,14 @@ class DirectMessages:
     async def send(
         self, user_id: int, messages: Sequence[Outgoing], *, key: str, community: str
     ) -> list[discord.Message]:
-        """Send ``messages`` in order; raises :class:`DmsClosed` if Discord refuses the person."""
+        """Send ``messages`` in order, files uploaded with theirs; raises :class:`DmsClosed` if
+        Discord refuses the person."""
         channel_id = await self.channel_id(user_id)
         channel = self._client.get_partial_messageable(channel_id, type=discord.ChannelType.private)
         sent: list[discord.Message] = []
         for index, message in enumerate(messages):
             view = build_view(message, community, self._pending, self._texts)
+            files: dict[str, Any] = {"files": upload_files(message.files)} if message.files else {}
             try:
                 sent.append(
                     await channel.send(
@@ -95,6 +104,7 @@ class DirectMessages:
                         nonce=nonce_for(key, index),
                         allowed_mentions=discord.AllowedMentions.none(),
                         suppress_embeds=True,
+                        **files,
                     )
                 )
             except discord.HTTPException as error:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from adapters.discord.texts import Texts
-from bot.replies import Button, Field, FieldKind, Form, Reply
+from bot.replies import Attachment, Button, Field, FieldKind, Form, Reply
 
 # Discord's limits (https://discord.com/developers/docs/resources/message and .../components).
 CONTENT_LIMIT = 2000
@@ -28,6 +28,7 @@ OPTION_LIMIT = 100
 # Ours, not Discord's: a reply longer than this many messages is cut short with a marker.
 MESSAGES_PER_BATCH = 10
 HEADING_LIMIT = 200
+FILES_PER_MESSAGE = 10
 
 _QUOTE = ">>> "  # quotes everything after it, to the end of the message
 _URL = re.compile(r"https?://[^\s<>\\]+")
@@ -93,12 +94,15 @@ class Control:
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """One Discord message to send: markdown-ready ``content``, the engine's buttons, and
-    the adapter's own controls (shown after them)."""
+    """One Discord message to send: markdown-ready ``content``, the engine's buttons, the
+    adapter's own controls (shown after them) and ``files`` to upload with it. A message with
+    files is for one person only: senders put it in a DM or an ephemeral answer, never in a
+    channel others see."""
 
     content: str = ""
     buttons: tuple[Button, ...] = ()
     controls: tuple[Control, ...] = ()
+    files: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,15 +115,16 @@ class _Block:
 def render(replies: Iterable[Reply], texts: Texts) -> list[Outgoing]:
     """Replies as messages within Discord's limits; a reply's ``form`` is left to the caller.
 
-    Consecutive replies share a message while they fit; a reply with buttons or a quote ends
-    its message, so buttons always sit under the words they belong to.
+    Consecutive replies share a message while they fit; a reply with buttons, a quote or an
+    attachment ends its message, so buttons and files always sit under the words they belong to.
     """
     messages: list[Outgoing] = []
     pending: list[_Block] = []
     for reply in replies:
         pending.extend(_blocks(reply))
-        if reply.buttons or reply.quote:
-            messages.extend(_pack(pending, unique_buttons(reply.buttons)))
+        if reply.buttons or reply.quote or reply.attachment is not None:
+            files = () if reply.attachment is None else (reply.attachment,)
+            messages.extend(_pack(pending, unique_buttons(reply.buttons), files))
             pending = []
     if pending:
         messages.extend(_pack(pending, ()))
@@ -157,7 +162,9 @@ def _blocks(reply: Reply) -> list[_Block]:
     return blocks
 
 
-def _pack(blocks: Sequence[_Block], buttons: tuple[Button, ...]) -> list[Outgoing]:
+def _pack(
+    blocks: Sequence[_Block], buttons: tuple[Button, ...], files: tuple[Attachment, ...] = ()
+) -> list[Outgoing]:
     chunks: list[str] = []
     current = ""
     for block in blocks:
@@ -184,10 +191,10 @@ def _pack(blocks: Sequence[_Block], buttons: tuple[Button, ...]) -> list[Outgoin
         for start in range(0, len(buttons), BUTTONS_PER_MESSAGE)
     ] or [()]
     messages = [Outgoing(content) for content in chunks[:-1]]
-    messages.append(Outgoing(chunks[-1], groups[0]))
+    messages.append(Outgoing(chunks[-1], groups[0], files=files))
     # More than 25 buttons: the rest follow in messages of their own.
     messages.extend(Outgoing("", group) for group in groups[1:])
-    return [message for message in messages if message.content or message.buttons]
+    return [message for message in messages if message.content or message.buttons or message.files]
 
 
 def _split(text: str, limit: int) -> list[str]:
@@ -230,13 +237,15 @@ def cap(messages: list[Outgoing], texts: Texts) -> list[Outgoing]:
         return messages
     kept = messages[:MESSAGES_PER_BATCH]
     dropped = [button for message in messages[MESSAGES_PER_BATCH:] for button in message.buttons]
+    # Files are never cut with the words: they are what the person asked for.
+    files = [file for message in messages[MESSAGES_PER_BATCH - 1 :] for file in message.files]
     last = kept[-1]
     marker = escape(texts.shortened)
     room = CONTENT_LIMIT - size(marker) - 1
     body = _split(last.content, room)[0] if last.content else ""
     content = f"{body}\n{marker}" if body else marker
     buttons = unique_buttons((*last.buttons, *dropped))[:BUTTONS_PER_MESSAGE]
-    kept[-1] = Outgoing(content, buttons)
+    kept[-1] = Outgoing(content, buttons, files=tuple(files[:FILES_PER_MESSAGE]))
     return kept
 
 

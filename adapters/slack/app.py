@@ -568,24 +568,29 @@ class SlackBot:
             except RenderError as error:
                 log.error("slack reply cannot be rendered: %s", error)
                 messages = [text_message(texts().generic_error)]
-            await self._send(messages, reply.private, origin, client)
+            # Words about a file (an export) stay as private as the file itself.
+            private = reply.private or reply.attachment is not None
+            await self._send(messages, private, origin, client)
             if reply.attachment is not None:
                 await self._hand_over(reply.attachment, origin, client)
 
     async def _hand_over(
         self, attachment: Attachment, origin: Origin, client: AsyncWebClient
     ) -> None:
-        """A file always goes to the person's DM, wherever they asked for it."""
+        """A file always goes to the person's DM, wherever they asked for it; if it cannot,
+        they are told privately rather than left waiting for it."""
         try:
             channel = origin.dm_channel or await self._outbox.open_dm(
                 client, origin.team_id, origin.user_id
             )
             await self._outbox.upload(client, channel, attachment)
+            return
         except SlackApiError as error:
             log_api_error("sharing a file", error)
         except (SlackRequestError, aiohttp.ClientError, TimeoutError) as error:
             # SlackRequestError's message quotes the upload's response: log the type only.
             log.warning("slack file not shared: %s", type(error).__name__)
+        await self._send([text_message(texts().file_failed)], True, origin, client)
 
     async def _open_form(self, client: AsyncWebClient, trigger_id: str, form: Form) -> bool:
         try:

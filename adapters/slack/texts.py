@@ -17,6 +17,7 @@ class Texts:
     continued: str
     generic_error: str
     form_later: str
+    file_failed: str
 
 
 @cache

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import BodyPartReader, WSMsgType, web
 
 APP_ID = 1_100_000_000_000_000_001
 BOT_ID = 1_100_000_000_000_000_002
@@ -56,15 +56,44 @@ def _json(data: Any, status: int = 200, headers: Mapping[str, str] | None = None
     )
 
 
+@dataclass(frozen=True)
+class Upload:
+    """One file of a multipart request (``files[n]``), as received."""
+
+    field: str
+    filename: str
+    content_type: str
+    content: bytes
+
+
 @dataclass
 class Call:
-    """One request the fake received."""
+    """One request the fake received. A multipart request (a message with files) has its
+    ``payload_json`` as ``body`` and its files in ``files``, the way Discord reads it."""
 
     method: str
     path: str  # after the API base, e.g. "/channels/1/messages"
     query: dict[str, str]
     body: Any
     headers: Mapping[str, str]
+    files: list[Upload] = field(default_factory=list)
+    multipart: bool = False
+
+
+async def _read_multipart(request: web.Request) -> tuple[Any, list[Upload]]:
+    """``payload_json`` and the files of a multipart request."""
+    body: Any = {}
+    files: list[Upload] = []
+    reader = await request.multipart()
+    while (part := await reader.next()) is not None:
+        assert isinstance(part, BodyPartReader)
+        if part.name == "payload_json":
+            body = json.loads(await part.text())
+        else:
+            content_type = part.headers.get("Content-Type", "")
+            files.append(Upload(part.name or "", part.filename or "", content_type,
+                                bytes(await part.read())))  # fmt: skip
+    return body, files
 
 
 @dataclass
@@ -252,9 +281,17 @@ class FakeDiscord:
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["tail"]
-        raw = await request.text()
-        body: Any = json.loads(raw) if raw and request.content_type == "application/json" else raw
-        call = Call(request.method, path, dict(request.query), body, dict(request.headers))
+        files: list[Upload] = []
+        body: Any
+        if request.content_type == "multipart/form-data":
+            body, files = await _read_multipart(request)
+        else:
+            raw = await request.text()
+            body = json.loads(raw) if raw and request.content_type == "application/json" else raw
+        call = Call(
+            request.method, path, dict(request.query), body, dict(request.headers), files,
+            multipart=request.content_type == "multipart/form-data",
+        )  # fmt: skip
         async with self._changed:
             self.calls.append(call)
             response = self._scripted(call) or self._route(call)
@@ -293,11 +330,11 @@ class FakeDiscord:
         ):
             return _json([self._command(command, path) for command in body])
         if match := re.fullmatch(r"/interactions/(\d+)/([^/]+)/callback", path):
-            return _json(self._callback(int(match[1]), body))
+            return _json(self._callback(int(match[1]), body, call.files))
         if method == "POST" and (match := re.fullmatch(r"/webhooks/\d+/([^/]+)", path)):
-            return _json(self._message(CHANNEL_ID, body, webhook=True))
+            return _json(self._message(CHANNEL_ID, body, webhook=True, files=call.files))
         if method == "PATCH" and re.fullmatch(r"/webhooks/\d+/[^/]+/messages/@original", path):
-            return _json(self._message(CHANNEL_ID, body, webhook=True))
+            return _json(self._message(CHANNEL_ID, body, webhook=True, files=call.files))
         if method == "POST" and path == "/users/@me/channels":
             user_id = int(body["recipient_id"])
             return _json(
@@ -314,10 +351,12 @@ class FakeDiscord:
                 limit = int(call.query.get("limit", "50"))
                 history = list(reversed(self.messages.get(channel_id, [])))
                 return _json(history[:limit])
-            return self._post_message(channel_id, body)
+            return self._post_message(channel_id, body, call.files)
         return _json({"message": "404: Not Found", "code": 0}, status=404)
 
-    def _post_message(self, channel_id: int, body: dict[str, Any]) -> web.Response:
+    def _post_message(
+        self, channel_id: int, body: dict[str, Any], files: list[Upload]
+    ) -> web.Response:
         recipient = next((u for u, c in self._dm_channels.items() if c == channel_id), None)
         if recipient in self.closed_dms:
             error = {"message": "Cannot send messages to this user", "code": 50007}
@@ -328,7 +367,7 @@ class FakeDiscord:
             known = self._nonces.get((channel_id, str(nonce)))
             if known is not None:
                 return _json(known)
-        message = self._message(channel_id, body)
+        message = self._message(channel_id, body, files=files)
         self.messages.setdefault(channel_id, []).append(message)
         if nonce is not None:
             self._nonces[(channel_id, str(nonce))] = message
@@ -341,6 +380,7 @@ class FakeDiscord:
         *,
         author: dict[str, Any] | None = None,
         webhook: bool = False,
+        files: list[Upload] | None = None,
     ) -> dict[str, Any]:
         message: dict[str, Any] = {
             "id": str(next(self._ids)),
@@ -353,7 +393,7 @@ class FakeDiscord:
             "mention_everyone": False,
             "mentions": [],
             "mention_roles": [],
-            "attachments": [],
+            "attachments": [self._attachment(upload) for upload in files or ()],
             "embeds": [],
             "pinned": False,
             "type": 0,
@@ -366,7 +406,20 @@ class FakeDiscord:
             message["webhook_id"] = str(APP_ID)
         return message
 
-    def _callback(self, interaction_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    def _attachment(self, upload: Upload) -> dict[str, Any]:
+        attachment_id = next(self._ids)
+        url = f"https://cdn.discordapp.test/attachments/{attachment_id}/{upload.filename}"
+        return {
+            "id": str(attachment_id),
+            "filename": upload.filename,
+            "size": len(upload.content),
+            "url": url,
+            "proxy_url": url,
+        }
+
+    def _callback(
+        self, interaction_id: int, body: dict[str, Any], files: list[Upload]
+    ) -> dict[str, Any]:
         kind = body["type"]
         answer: dict[str, Any] = {
             "interaction": {
@@ -377,7 +430,7 @@ class FakeDiscord:
             }
         }
         if kind in (4, 5):
-            message = self._message(CHANNEL_ID, body.get("data", {}), webhook=True)
+            message = self._message(CHANNEL_ID, body.get("data", {}), webhook=True, files=files)
             answer["interaction"]["response_message_id"] = message["id"]
             answer["resource"] = {"type": kind, "message": message}
         return answer

@@ -149,3 +149,46 @@ def dm_message(content: str, channel_id: int, *, user_id: int = USER_ID) -> dict
         "flags": 0,
         "components": [],
     }
+
+
+def guild_create(guild_id: int = GUILD_ID, name: str = "Job Hunt") -> dict[str, Any]:
+    """A GUILD_CREATE for a server the bot is in (no members: the bot asks for none)."""
+    return {
+        "id": str(guild_id),
+        "name": name,
+        "icon": None,
+        "owner_id": "1400000000000000999",
+        "unavailable": False,
+        "member_count": 2,
+        "large": False,
+        "features": [],
+        "roles": [],
+        "emojis": [],
+        "stickers": [],
+        "channels": [],
+        "threads": [],
+        "members": [],
+        "voice_states": [],
+        "presences": [],
+        "stage_instances": [],
+        "guild_scheduled_events": [],
+        "soundboard_sounds": [],
+        "joined_at": "2025-01-01T00:00:00+00:00",
+        "verification_level": 0,
+        "default_message_notifications": 0,
+        "explicit_content_filter": 0,
+        "mfa_level": 0,
+        "nsfw_level": 0,
+        "premium_tier": 0,
+        "preferred_locale": "en-US",
+        "system_channel_flags": 0,
+    }
+
+
+def guild_delete(guild_id: int = GUILD_ID, *, outage: bool = False) -> dict[str, Any]:
+    """A GUILD_DELETE: the bot was removed (kicked, banned, server deleted), or with
+    ``outage`` the server is only unavailable for a while."""
+    data: dict[str, Any] = {"id": str(guild_id)}
+    if outage:
+        data["unavailable"] = True
+    return data

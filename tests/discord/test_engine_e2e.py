@@ -3,6 +3,7 @@ file), against the fake Discord API."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -180,3 +181,24 @@ async def test_closed_dms_reach_the_database(
     assert any(
         body["content"].startswith("I can't send you direct messages") for body in fake.followups()
     )
+
+
+async def test_mydata_export_is_uploaded_to_the_dm_as_json(
+    client: Client, fake: FakeDiscord
+) -> None:
+    await interact(client, slash("brag", {"text": "Shipped <@&1> the @everyone release"}))
+    await interact(client, slash("mydata", {"text": "export"}))
+
+    dm = fake.dm_channel(USER_ID)
+    [upload] = [call for call in fake.calls if call.files]
+    assert (upload.method, upload.path) == ("POST", f"/channels/{dm}/messages")
+    assert upload.body["allowed_mentions"] == {"parse": []}
+    assert upload.body["content"].startswith("Here is everything Bounceback stores about you")
+    [file] = upload.files
+    assert file.filename == "bounceback-my-data-2026-03-10.json"
+    exported = json.loads(file.content)
+    assert "Shipped <@&1> the @everyone release" in json.dumps(exported, ensure_ascii=False)
+    # The server got only private answers: the win's, then the pointer to the DM.
+    assert all(body["data"].get("flags", 0) & 64 for body in fake.callbacks())
+    assert fake.followups()[-1]["content"].startswith("I've sent my answer")
+    assert fake.channel_posts() == fake.channel_posts(dm)

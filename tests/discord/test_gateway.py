@@ -17,9 +17,9 @@ from bot.events import Sender
 from bot.ports import Messenger
 from bot.replies import Reply
 from bounceback.settings import Settings
-from tests.discord.conftest import NOW, TOKEN, Dedupe, FakeHandler
-from tests.discord.fake_discord import GUILD_ID, USER_ID, FakeDiscord
-from tests.discord.payloads import slash
+from tests.discord.conftest import NOW, TOKEN, Dedupe, FakeHandler, drain
+from tests.discord.fake_discord import GUILD_ID, OTHER_GUILD_ID, USER_ID, FakeDiscord
+from tests.discord.payloads import guild_create, guild_delete, slash
 from tests.fakes import MemoryStore
 
 GUILDS, DM_MESSAGES, MESSAGE_CONTENT = 1 << 0, 1 << 12, 1 << 15
@@ -37,6 +37,26 @@ class FakeServices:
     store: MemoryStore
     engine: FakeHandler
     events: Dedupe
+
+
+class RemovalStore(MemoryStore):
+    """The in-memory store plus ``delete_community``, recording each call as it starts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.removed: list[tuple[str, str]] = []
+        self.changed = asyncio.Condition()
+
+    async def delete_community(self, platform: str, community: str) -> int:
+        async with self.changed:
+            self.removed.append((platform, community))
+            self.changed.notify_all()
+        return 1
+
+    async def wait_for_removals(self, count: int) -> None:
+        """Until ``count`` removals were asked for; a 5-second safety limit, not a sleep."""
+        async with asyncio.timeout(5.0), self.changed:
+            await self.changed.wait_for(lambda: len(self.removed) >= count)
 
 
 @dataclass
@@ -121,3 +141,51 @@ async def test_serve_delivers_check_ins_through_its_own_client(
             await running
     assert clock.calls == ["start", "stop"]
     assert [p["content"] for p in fake.channel_posts()] == ["How are you?"]
+
+
+async def test_a_server_that_removes_the_bot_loses_its_data_but_an_outage_does_not(
+    fake: FakeDiscord, settings: Settings, handler: FakeHandler
+) -> None:
+    store = RemovalStore()
+    running = asyncio.create_task(serve(FakeServices(settings, store, handler, Dedupe())))
+    try:
+        await fake.wait_for(lambda f: len(f.gateways) == 1)
+        for guild_id in (GUILD_ID, OTHER_GUILD_ID):
+            await fake.dispatch("GUILD_CREATE", guild_create(guild_id))
+        # An outage first: the server is still there, only unreachable for now.
+        await fake.dispatch("GUILD_DELETE", guild_delete(OTHER_GUILD_ID, outage=True))
+        # Then a real removal. Events are handled in order, so had the outage removed
+        # anything, it would be recorded before this one.
+        await fake.dispatch("GUILD_DELETE", guild_delete(GUILD_ID))
+        await store.wait_for_removals(1)
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+    assert store.removed == [("discord", str(GUILD_ID))]
+
+
+async def test_without_a_removal_hook_nothing_breaks_and_it_is_logged(
+    fake: FakeDiscord,
+    settings: Settings,
+    handler: FakeHandler,
+    people: MemoryStore,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    client = build_client(handler=handler, store=people, settings=settings, clock=lambda: NOW)
+    running = asyncio.create_task(client.start(TOKEN))
+    try:
+        await fake.wait_for(lambda f: len(f.gateways) == 1)
+        await fake.dispatch("GUILD_CREATE", guild_create())
+        with caplog.at_level(logging.ERROR, logger="adapters"):
+            await fake.dispatch("GUILD_DELETE", guild_delete())
+            # A later interaction is answered: the removal before it was handled by then.
+            await fake.dispatch("INTERACTION_CREATE", slash("help", guild_id=OTHER_GUILD_ID))
+            await fake.wait_for(lambda f: bool(f.callbacks()))
+            await drain()
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+        await client.close()
+    assert f"data of server {GUILD_ID} was NOT deleted" in caplog.text

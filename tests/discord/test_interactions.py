@@ -64,7 +64,9 @@ async def test_commands_are_published_for_servers_and_dms(
         "brag",
         "progress",
         "checkin",
+        "hired",
         "mydata",
+        "bounceback",
         "help",
     }
     for command in published.values():

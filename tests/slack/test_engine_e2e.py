@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from adapters.slack.app import build_app
 from adapters.slack.manifest import build_manifest
 from bounceback.bootstrap import Services, open_services
 from bounceback.settings import Settings
-from storage.tables import PersonRow, RejectionRow
+from storage.tables import PersonRow, RejectionRow, WinRow
 from tests.slack.fake_slack import Call, FakeSlack
 from tests.slack.harness import BOT_TOKEN, SIGNING_SECRET, FixedClock, Harness, RecordingSleep
 
@@ -177,3 +178,106 @@ async def test_mydata_export_arrives_as_a_file_in_the_dm(
     assert any("shipped the <big> release & more" in str(win) for win in exported["wins"])
     [shared] = fake_slack.calls_to("files.completeUploadExternal")
     assert shared.args["channel_id"] == "DU1"
+
+
+# ----- crisis care: private, and the person's words kept nowhere -----
+
+CRISIS_WORDS = "I want to die"
+CARE_OPENING = "I'm really sorry you're feeling this way."
+
+
+def watch_every_log(caplog: pytest.LogCaptureFixture) -> None:
+    """Capture everything at DEBUG: Bounceback's own loggers and the Slack libraries'."""
+    caplog.set_level(logging.DEBUG)
+    for name in ("bounceback", "adapters", "slack_bolt", "slack_sdk"):
+        caplog.set_level(logging.DEBUG, logger=name)
+
+
+def stored_bytes(path: Path) -> bytes:
+    """The SQLite database as it is on disk, journal files included."""
+    return b"".join(part.read_bytes() for part in sorted(path.glob("t.db*")))
+
+
+def assert_kept_nowhere(
+    words: str, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    assert caplog.records, "the logs were captured"
+    folded = words.casefold()
+    for call in fake_slack.calls:
+        assert folded not in json.dumps(call.args, default=str).casefold(), call.method
+    assert folded not in caplog.text.casefold()
+    assert words.encode() not in stored_bytes(tmp_path)
+
+
+def care_texts(calls: list[Call]) -> list[str]:
+    return [str(call.args.get("text", "")) for call in calls]
+
+
+async def test_crisis_words_in_a_channel_command_get_a_private_caring_answer(
+    real: Harness,
+    fake_slack: FakeSlack,
+    services: Services,
+    caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
+) -> None:
+    watch_every_log(caplog)
+    await real.command("brag", CRISIS_WORDS, channel="C1", channel_name="general")
+    await real.bot.drain()
+
+    [answer] = fake_slack.calls_to("response_url")
+    assert answer.args["response_type"] == "ephemeral"
+    assert answer.args["text"].startswith(CARE_OPENING)
+    assert "findahelpline.com" in json.dumps(answer.args["blocks"])
+    # Nothing in the channel, nothing public, nothing else at all.
+    assert [call.method for call in fake_slack.api_calls] == ["response_url"]
+    assert_kept_nowhere(CRISIS_WORDS, fake_slack, caplog, tmp_path)
+    assert await count(services, WinRow) == 0
+
+
+async def test_crisis_words_in_the_dm_are_answered_in_the_dm_only(
+    real: Harness,
+    fake_slack: FakeSlack,
+    services: Services,
+    caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
+) -> None:
+    watch_every_log(caplog)
+    await real.dm("I feel suicidal", event_id="EvCare")
+    await real.bot.drain()
+
+    posts = fake_slack.calls_to("chat.postMessage")
+    assert [call.args["channel"] for call in posts] == ["DU1"]
+    assert care_texts(posts)[0].startswith(CARE_OPENING)
+    assert [call.method for call in fake_slack.api_calls] == ["chat.postMessage"]
+    assert fake_slack.calls_to("response_url") == []
+    assert_kept_nowhere("suicidal", fake_slack, caplog, tmp_path)
+    assert await count(services, WinRow) == 0
+
+
+async def test_crisis_words_in_a_form_are_answered_in_the_dm_only(
+    real: Harness,
+    fake_slack: FakeSlack,
+    services: Services,
+    caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
+) -> None:
+    await real.command("rejected")
+    await real.bot.drain()
+    [opened] = fake_slack.calls_to("views.open")
+    view = opened.args["view"]
+    watch_every_log(caplog)
+    typed = answers_for(view, {"company": CRISIS_WORDS, "stage": "interview", "feeling": "1"})
+    closed = await real.submit(
+        view["callback_id"], typed, private_metadata=view["private_metadata"]
+    )
+    await real.bot.drain()
+
+    assert (closed.status, closed.text) == (200, "")  # the modal just closes
+    posts = fake_slack.calls_to("chat.postMessage")
+    assert [call.args["channel"] for call in posts] == ["DU1"]
+    assert care_texts(posts)[0].startswith(CARE_OPENING)
+    assert all(
+        call.args["response_type"] == "ephemeral" for call in fake_slack.calls_to("response_url")
+    )
+    assert_kept_nowhere(CRISIS_WORDS, fake_slack, caplog, tmp_path)
+    assert await count(services, RejectionRow) == 0

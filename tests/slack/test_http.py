@@ -572,3 +572,36 @@ async def test_a_file_is_handed_over_in_the_dm_wherever_it_was_asked_for(
     [shared] = fake_slack.calls_to("files.completeUploadExternal")
     assert shared.args["channel_id"] == "DU1"
     assert shared.token == BOT_TOKEN
+
+
+async def test_words_about_a_file_stay_private_even_if_marked_public(
+    slack: Harness, fake_slack: FakeSlack, handler: FakeHandler
+) -> None:
+    export = Attachment("data.json", b"{}")
+    handler.script = lambda event: [Reply(text="Your file.", attachment=export, private=False)]
+    await slack.command("mydata", "export")
+    await slack.bot.drain()
+    [said] = fake_slack.calls_to("response_url")
+    assert said.args["response_type"] == "ephemeral"
+    [shared] = fake_slack.calls_to("files.completeUploadExternal")
+    assert shared.args["channel_id"] == "DU1"
+
+
+async def test_a_file_that_cannot_be_shared_is_explained_privately(
+    slack: Harness, fake_slack: FakeSlack, handler: FakeHandler, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_slack.script("files.getUploadURLExternal", {"ok": False, "error": "not_allowed"})
+    export = Attachment("data.json", b'{"note": "private words"}')
+    handler.script = lambda event: [Reply(text="Here is everything.", attachment=export)]
+    with caplog.at_level(logging.INFO):
+        await slack.command("mydata", "export")
+        await slack.bot.drain()
+    said = fake_slack.calls_to("response_url")
+    assert [call.args["response_type"] for call in said] == ["ephemeral", "ephemeral"]
+    assert (
+        said[-1].args["text"]
+        == "Sorry, I couldn't send you the file. Please try again in a minute."
+    )
+    assert fake_slack.calls_to("upload") == []
+    assert "not_allowed" in caplog.text
+    assert "private words" not in caplog.text

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapters.slack.render import (
@@ -26,6 +28,47 @@ from adapters.slack.translate import slack_to_plain
 from bot.replies import Button, Field, FieldKind, Form, Option, Reply
 
 ENTITY = re.compile(r"&(amp|lt|gt);")
+# What Slack would turn into a ping, a channel link or a disguised link if it survived.
+SPECIAL = ("<!", "<@", "<#", "<http")
+# Text that tries hard: Slack's own markup, entities, fences, and anything else.
+tricky = st.lists(
+    st.sampled_from(["<!channel>", "<!here|here>", "<@U1>", "<#C1|general>", "<http://x.test|bank>",
+                     "&lt;!everyone&gt;", "&amp;", "<", ">", "&", "```", "*", "_", "\n"])
+    | st.text(max_size=8),
+    max_size=12,
+).map("".join)  # fmt: skip
+
+
+def text_objects(value: Any) -> Iterator[dict[str, Any]]:
+    """Every Block Kit text object (``{"type": "mrkdwn" | "plain_text", "text": ...}``) inside."""
+    if isinstance(value, dict):
+        if value.get("type") in ("mrkdwn", "plain_text") and isinstance(value.get("text"), str):
+            yield value
+        for inner in value.values():
+            yield from text_objects(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from text_objects(inner)
+
+
+def any_form(title: st.SearchStrategy[str]) -> st.SearchStrategy[Form]:
+    field = st.builds(
+        Field,
+        name=st.sampled_from(["company", "role", "when", "notes"]),
+        label=tricky,
+        kind=st.sampled_from(FieldKind),
+        options=st.lists(st.builds(Option, value=st.sampled_from("abc"), label=tricky),
+                         min_size=1, max_size=3).map(tuple),
+        initial=tricky,
+        placeholder=tricky,
+    )  # fmt: skip
+    return st.builds(
+        Form,
+        form_id=st.just("rejection"),
+        title=title,
+        fields=st.lists(field, max_size=4, unique_by=lambda f: f.name).map(tuple),
+        submit_label=tricky,
+    )
 
 
 @given(st.text())
@@ -213,3 +256,36 @@ def test_a_large_form_is_compressed_to_fit_a_button() -> None:
 @pytest.mark.parametrize("blob", ["", "x", "j{", "j[]", "z!!!", 'j{"id":1}'])
 def test_foreign_button_values_are_not_forms(blob: str) -> None:
     assert decode_form(blob) is None
+
+
+@settings(max_examples=40)
+@given(
+    st.builds(
+        Reply,
+        text=tricky,
+        heading=tricky,
+        quote=tricky,
+        buttons=st.lists(st.builds(Button, label=tricky, action=st.just("act")), max_size=3).map(
+            tuple
+        ),
+        form=st.none() | any_form(tricky),
+        private=st.booleans(),
+    )
+)
+def test_no_text_of_any_reply_can_ping_or_link(reply: Reply) -> None:
+    for message in render_reply(reply, form_button=True):
+        strings = [message.text] + [
+            obj["text"] for obj in text_objects(message.blocks) if obj["type"] == "mrkdwn"
+        ]
+        for mrkdwn in strings:
+            assert not any(special in mrkdwn for special in SPECIAL), mrkdwn
+            assert "<" not in mrkdwn and ">" not in mrkdwn
+            assert "&" not in ENTITY.sub("", mrkdwn)
+
+
+@settings(max_examples=25)
+@given(any_form(tricky))
+def test_a_form_shows_its_text_as_plain_text_only(form: Form) -> None:
+    view = render_form(form)
+    # plain_text is never parsed for mentions or links, so "<!channel>" there is just words.
+    assert all(obj["type"] == "plain_text" for obj in text_objects(view))
