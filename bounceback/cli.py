@@ -8,11 +8,12 @@ import getpass
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
+from typing import Any
 
 from pydantic import ValidationError
 
-from bounceback.bootstrap import open_services
+from bounceback.bootstrap import Services, open_services
 from bounceback.settings import Settings
 from storage.crypto import Cipher, CipherError
 from storage.database import DatabaseURLError
@@ -28,6 +29,10 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", required=True)
     console = commands.add_parser("console", help="chat with the bot in this terminal")
     console.add_argument("--user", default=None, help="who you are (default: your login name)")
+    run = commands.add_parser(
+        "run", help="run every platform that has its settings (Slack, Discord) in one process"
+    )
+    run.add_argument("--port", type=int, default=3000, help="Slack HTTP port (default 3000)")
     commands.add_parser("discord", help="run the Discord bot (needs DISCORD_TOKEN)")
     slack = commands.add_parser(
         "slack",
@@ -98,6 +103,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         return await _discord(settings)
     if args.command == "slack":
         return await _slack(settings, args.port)
+    if args.command == "run":
+        return await _run_all(settings, args.port)
     return 2
 
 
@@ -121,44 +128,73 @@ async def _console(settings: Settings, user: str) -> int:
     return 0
 
 
+def _slack_configured(settings: Settings) -> bool:
+    return bool(settings.slack_signing_secret or settings.slack_app_token)
+
+
 async def _discord(settings: Settings) -> int:
     if settings.discord_token is None:
         print("bounceback: set DISCORD_TOKEN to run the Discord bot", file=sys.stderr)
         return 2
-    from adapters.discord import serve
-
     async with open_services(settings) as services:
-        await serve(services)
+        await _serve_discord(services)
     return 0
 
 
 async def _slack(settings: Settings, port: int) -> int:
-    from adapters.slack.app import ConfigurationError
-    from adapters.slack.server import serve
-    from bot.ports import Messenger
-
-    if not settings.slack_signing_secret and not settings.slack_app_token:
+    if not _slack_configured(settings):
         print(
             "bounceback: set SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)",
             file=sys.stderr,
         )
         return 2
     async with open_services(settings) as services:
-        clocks = []
+        return await _serve_slack(services, port)
 
-        def deliver_checkins(messenger: Messenger) -> None:
-            clock = services.clock({messenger.platform: messenger})
-            clock.start()
-            clocks.append(clock)
 
-        try:
-            await serve(services, port=port, register_messenger=deliver_checkins)
-        except ConfigurationError as error:
-            print(f"bounceback: {error}", file=sys.stderr)
+async def _run_all(settings: Settings, port: int) -> int:
+    """Every configured platform side by side around one engine and one database pool; each
+    adapter delivers its own platform's check-ins."""
+    async with open_services(settings) as services:
+        running: list[Coroutine[Any, Any, int]] = []
+        if _slack_configured(settings):
+            running.append(_serve_slack(services, port))
+        if settings.discord_token is not None:
+            running.append(_serve_discord(services))
+        if not running:
+            print("bounceback: no platform is configured (see .env.example)", file=sys.stderr)
             return 2
-        finally:
-            for clock in clocks:
-                await clock.aclose()
+        results = await asyncio.gather(*running)
+    return max(results)
+
+
+async def _serve_discord(services: Services) -> int:
+    from adapters.discord import serve
+
+    await serve(services)
+    return 0
+
+
+async def _serve_slack(services: Services, port: int) -> int:
+    from adapters.slack.app import ConfigurationError
+    from adapters.slack.server import serve
+    from bot.ports import Messenger
+
+    clocks = []
+
+    def deliver_checkins(messenger: Messenger) -> None:
+        clock = services.clock({messenger.platform: messenger})
+        clock.start()
+        clocks.append(clock)
+
+    try:
+        await serve(services, port=port, register_messenger=deliver_checkins)
+    except ConfigurationError as error:
+        print(f"bounceback: {error}", file=sys.stderr)
+        return 2
+    finally:
+        for clock in clocks:
+            await clock.aclose()
     return 0
 
 
