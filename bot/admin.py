@@ -6,7 +6,6 @@ request: on the command, on the button that opens the form, and on the form's su
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Mapping
 
 from bot.checkin import parse_time
@@ -14,6 +13,7 @@ from bot.community import here
 from bot.forms import refused, validate
 from bot.model import Community
 from bot.replies import Button, Field, FieldKind, Form, Option, Reply
+from bot.schedule import known_zone
 from bot.turn import Turn
 
 SETTINGS_ACTION = "admin.settings"
@@ -66,7 +66,7 @@ async def submit(turn: Turn, is_admin: bool, values: Mapping[str, str]) -> list[
             times[name] = parse_time(cleaned[name])
             if times[name] is None:
                 errors[name] = content.text("checkin.bad_time", label=labels[name])
-    if "timezone" not in errors and not _zone(cleaned["timezone"]):
+    if "timezone" not in errors and not known_zone(cleaned["timezone"]):
         errors["timezone"] = content.text(
             "checkin.bad_timezone", label=labels["timezone"], value=cleaned["timezone"]
         )
@@ -137,13 +137,3 @@ def form(turn: Turn, community: Community) -> Form:
                   max_length=SUPPORT_LIMIT, initial=community.support_resources),
         ),
     )  # fmt: skip
-
-
-def _zone(name: str) -> bool:
-    if not name or name.startswith(("/", ".")) or ".." in name:
-        return False
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return False
-    return True

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zoneinfo
 from collections.abc import Mapping
 
 from bot import plan
@@ -12,6 +11,7 @@ from bot.content import Content
 from bot.forms import refused, validate
 from bot.model import Person
 from bot.replies import Button, Field, FieldKind, Form, Option, Reply
+from bot.schedule import known_zone
 from bot.text import clean, number
 from bot.turn import Turn
 
@@ -132,7 +132,7 @@ async def submit_settings(turn: Turn, values: Mapping[str, str]) -> list[Reply]:
     cleaned, errors = validate(blank, values, content, turn.today)
     labels = {field.name: field.label for field in blank.fields}
     zone = cleaned.get("timezone", "")
-    if "timezone" not in errors and not _known_zone(zone):
+    if "timezone" not in errors and not known_zone(zone):
         errors["timezone"] = content.text(
             "checkin.bad_timezone", label=labels["timezone"], value=zone
         )
@@ -177,13 +177,3 @@ def parse_time(text: str) -> dt.time | None:
     """``"9:30"`` or ``"09:30"`` as a time of day, else None."""
     match = _TIME.fullmatch(text.strip())
     return dt.time(int(match[1]), int(match[2])) if match else None
-
-
-def _known_zone(name: str) -> bool:
-    if not name or name.startswith(("/", ".")) or ".." in name:
-        return False
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return False
-    return True

@@ -22,6 +22,10 @@ LESSON_TOPIC = "lesson"
 APPLIED_TOPIC = "applied"
 
 LOW_MOOD = 2
+# The planned messages this module knows how to write.
+KINDS = frozenset(
+    ("day1_mood", "day2_feedback", "day3_strengths", "day5_plan_b", "day7_wrap_up", "weekly")
+)
 
 
 def build(content: Content, due: Due) -> tuple[list[Reply], tuple[str, str] | None]:
@@ -94,11 +98,6 @@ def build(content: Content, due: Due) -> tuple[list[Reply], tuple[str, str] | No
         ),
     )
     return [Reply(text=f"{text}\n{footer}"), question], (LESSON_TOPIC, rid)
-
-
-KINDS = frozenset(
-    ("day1_mood", "day2_feedback", "day3_strengths", "day5_plan_b", "day7_wrap_up", "weekly")
-)
 
 
 @cache

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import brag_thread, checkins
+from bot import brag_thread, checkins, plan
 from bot.content import Content
 from bot.errors import DeliveryError, PermanentDeliveryError
 from bot.events import Sender
@@ -307,14 +307,7 @@ class Dispatcher:
 
 
 def _preferences(due: Due) -> Preferences:
-    person = due.person
-    return Preferences(
-        person.timezone,
-        person.checkin_time,
-        person.quiet_start,
-        person.quiet_end,
-        person.weekdays_only,
-    )
+    return plan.preferences(due.person)
 
 
 def _code(error: Exception, fallback: str) -> str:

@@ -39,10 +39,9 @@ def preferences(person: Person) -> Preferences:
 
 
 def when(turn: Turn, slot: Slot) -> str:
-    """A slot as the person reads it: "Wednesday at 10:00"."""
-    return turn.content.text(
-        "plan.moments", weekday=slot.local.strftime("%A"), time=slot.local.strftime("%H:%M")
-    )
+    """A slot as the person reads it: "Wednesday at 10:00" (day names from the content file)."""
+    weekday = turn.content.get("community.weekdays")[slot.local.weekday()]
+    return turn.content.text("plan.moments", weekday=weekday, time=slot.local.strftime("%H:%M"))
 
 
 async def start(turn: Turn, rejection: Rejection) -> Reply:
@@ -83,8 +82,10 @@ async def pause(turn: Turn, days: int) -> Reply:
     """Hold every check-in until ``days`` from now; the dispatcher moves what comes due."""
     until = turn.now + dt.timedelta(days=days)
     await turn.store.set_checkins(turn.person.id, CheckinState.PAUSED, until)
-    local = until.astimezone(turn.zone)
-    return Reply(text=turn.content.text("plan.paused", until=local.strftime("%A %d %B, %H:%M")))
+    local = until.astimezone(turn.zone).replace(tzinfo=None)
+    slot = Slot(due=until, local=local, zone=turn.person.timezone)
+    until_text = f"{when(turn, slot)} ({local.date().isoformat()})"
+    return Reply(text=turn.content.text("plan.paused", until=until_text))
 
 
 async def resume(turn: Turn) -> Reply:

@@ -178,3 +178,14 @@ def weekly_post(
     monday = local.date() - dt.timedelta(days=local.weekday())
     day = monday + dt.timedelta(days=weekday % 7)
     return iso_week(now, zone), at_local(day, time, zoneinfo.ZoneInfo(zone))
+
+
+def known_zone(name: str) -> bool:
+    """Whether ``name`` is an IANA time zone (and not a path trying to look like one)."""
+    if not name or name.startswith(("/", ".")) or ".." in name:
+        return False
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
