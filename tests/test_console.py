@@ -131,3 +131,55 @@ def test_rendering_is_printable_and_numbers_buttons() -> None:
         "[4] No",
     ]
     assert printable("a\x00\u200bb") == "ab"
+
+
+def test_schedule_lists_planned_check_ins_in_local_time(tmp_path: Path) -> None:
+    console(
+        tmp_path,
+        [
+            "/checkin settings",
+            "America/New_York",
+            "09:30",
+            "",
+            "",
+            "",
+            "/rejected Acme",
+            "",
+            "",
+            "Interview",
+            "",
+            "",
+            "3",
+        ],
+    )
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/console.db"}
+    result = subprocess.run(
+        [str(BIN), "schedule", "--user", "sam"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == "console/console/sam (sam)  America/New_York  [active]"
+    planned = [line.split() for line in lines[1:]]
+    assert [p[4] for p in planned] == [
+        "day1_mood",
+        "day2_feedback",
+        "day3_strengths",
+        "day5_plan_b",
+        "day7_wrap_up",
+        "weekly",
+    ]
+    assert all(p[2] == "09:30" and p[3] in ("EST", "EDT") for p in planned)
+    nobody = subprocess.run(
+        [str(BIN), "schedule", "--user", "nobody"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert nobody.stdout.strip() == "Nothing planned."
