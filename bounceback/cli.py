@@ -119,6 +119,7 @@ async def _console(settings: Settings, user: str) -> int:
             clock = services.clock({"console": ConsoleMessenger(console)})
             clock.start()
             clocks.append(clock)
+            console.after_event = clock.tick
 
         try:
             await run_console(services.engine, user, on_start=deliver_checkins)

@@ -37,6 +37,7 @@ class Console:
     clock: Clock = utc_now
     interactive: bool = False
     folder: Path = field(default_factory=Path.cwd)  # where files for the person are saved
+    after_event: Callable[[], Awaitable[None]] | None = None
     _buttons: tuple[Button, ...] = ()
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -52,6 +53,9 @@ class Console:
                 continue
             async with self._lock:
                 await self.show(await self.engine.handle(event, self.clock()))
+            if self.after_event is not None:
+                # What an answer set in motion (a shared win, a snoozed check-in) shows at once.
+                await self.after_event()
 
     async def deliver(self, replies: list[Reply]) -> None:
         """Show replies that were not asked for (check-ins), between the person's own lines."""
