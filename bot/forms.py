@@ -56,11 +56,20 @@ def validate(
 
 
 def _match_option(value: str, options: tuple[Option, ...]) -> str | None:
-    """The option ``value`` names: by value, by label, or by its number in the list."""
+    """The option ``value`` names: by its value, else its label, else its number in the list.
+
+    Values win over positions: with values "0".."6", "4" is the option whose value is "4",
+    not the fourth option.
+    """
     folded = value.casefold()
-    for number, option in enumerate(options, start=1):
-        if folded in (option.value.casefold(), option.label.casefold(), str(number)):
-            return option.value
+    for matches in (
+        lambda _n, option: option.value.casefold() == folded,
+        lambda _n, option: option.label.casefold() == folded,
+        lambda n, _option: str(n) == folded,
+    ):
+        for number, option in enumerate(options, start=1):
+            if matches(number, option):
+                return option.value
     return None
 
 

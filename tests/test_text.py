@@ -65,3 +65,24 @@ def test_validate_reports_each_problem_by_field() -> None:
     assert "YYYY-MM-DD" in errors["day"]
     _, errors = validate(form, {"name": "ok", "pick": "2", "day": "2026-03-10"}, content, today)
     assert errors == {}
+
+
+def test_an_options_value_wins_over_its_position() -> None:
+    days = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+    form = Form(
+        "f",
+        "F",
+        (
+            Field(
+                "day",
+                "Day",
+                FieldKind.CHOICE,
+                options=tuple(Option(str(n), d) for n, d in enumerate(days)),
+            ),
+        ),
+    )
+    content = Content.load()
+    today = dt.date(2026, 3, 10)
+    assert validate(form, {"day": "4"}, content, today)[0]["day"] == "4"  # Friday, by value
+    assert validate(form, {"day": "friday"}, content, today)[0]["day"] == "4"
+    assert validate(form, {"day": "7"}, content, today)[0]["day"] == "6"  # Sunday, by position
