@@ -37,13 +37,13 @@ def build(content: Content, due: Due) -> tuple[list[Reply], tuple[str, str] | No
         "name": person.display_name or person.user_id,
         "company": rejection.company if rejection else "",
     }
+    footer, remind, offer_label = _labels(content)
     snooze = Button(
-        content.text("plan.remind_tomorrow"),
+        remind,
         SNOOZE_ACTION,
         f"{message.id}:{message.kind}:{message.rejection_id or ''}",
     )
-    offer = Button(content.text("plan.offer_button"), OFFER_ACTION, "")
-    footer = content.text("plan.footer")
+    offer = Button(offer_label, OFFER_ACTION, "")
     variant = "text_low" if low else "text"
     if rejection is None and kind != "weekly":
         kind = "weekly"  # the rejection was deleted; a plain check-in still makes sense
@@ -98,6 +98,16 @@ def build(content: Content, due: Due) -> tuple[list[Reply], tuple[str, str] | No
         ),
     )
     return [Reply(text=f"{text}\n{footer}"), question], (LESSON_TOPIC, rid)
+
+
+@cache
+def _labels(content: Content) -> tuple[str, str, str]:
+    """The words every check-in shares: its footer, "Remind me tomorrow", "I got an offer!"."""
+    return (
+        content.text("plan.footer"),
+        content.text("plan.remind_tomorrow"),
+        content.text("plan.offer_button"),
+    )
 
 
 @cache

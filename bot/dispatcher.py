@@ -115,7 +115,10 @@ class Dispatcher:
     ) -> list[Outcome]:
         """Decide every message, then send those that go now through a pool of
         ``concurrency`` workers (a task per worker, not per message)."""
-        outcomes: list[Outcome | None] = [self.decide(due, now) for due in batch]
+        preferences = [_preferences(due) for due in batch]
+        outcomes: list[Outcome | None] = [
+            self.decide(due, now, prefs) for due, prefs in zip(batch, preferences, strict=True)
+        ]
         to_send = [i for i, outcome in enumerate(outcomes) if outcome is None]
         if to_send:
             # A person may have deleted their data or stopped check-ins since the claim.
@@ -125,15 +128,14 @@ class Dispatcher:
         async def worker() -> None:
             while to_send:
                 index = to_send.pop()
-                outcomes[index] = await self.send(batch[index], now)
+                outcomes[index] = await self.send(batch[index], now, preferences[index])
 
         await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(to_send)))))
         return [outcome for outcome in outcomes if outcome is not None]
 
-    def decide(self, due: Due, now: dt.datetime) -> Outcome | None:
+    def decide(self, due: Due, now: dt.datetime, prefs: Preferences) -> Outcome | None:
         """What to do with a claimed message without sending it; None means send it now."""
         message, person = due.message, due.person
-        prefs = _preferences(due)
 
         def outcome(state: PlannedState, code: str, **extra: Any) -> Outcome:
             return Outcome(message.id, person.id, person.platform, state, code, **extra)
@@ -154,10 +156,9 @@ class Dispatcher:
             return outcome(PlannedState.PENDING, "quiet_hours", retry=later, attempts_used=False)
         return None
 
-    async def send(self, due: Due, now: dt.datetime) -> Outcome:
+    async def send(self, due: Due, now: dt.datetime, prefs: Preferences) -> Outcome:
         """Write the check-in and hand it to the person's platform."""
         message, person = due.message, due.person
-        prefs = _preferences(due)
         follow_up = self._follow_up(due, prefs)
 
         def outcome(state: PlannedState, code: str = "", **extra: Any) -> Outcome:

@@ -8,7 +8,7 @@ written once per dialect and handed to the driver's own ``executemany`` with pla
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -32,6 +32,31 @@ def wall_clock(connection: AsyncConnection, value: dt.datetime) -> Any:
     """A naive local date-time as the driver stores it for a plain DATETIME column."""
     if connection.dialect.name == "sqlite":
         return value.isoformat(" ", "microseconds")
+    return value
+
+
+def converters(
+    connection: AsyncConnection,
+) -> tuple[Callable[[dt.datetime], Any], Callable[[dt.datetime], Any]]:
+    """(moment, wall_clock) for many rows: the dialect is looked up once, not per value."""
+    if connection.dialect.name == "sqlite":
+        return _sqlite_moment, _sqlite_wall_clock
+    return _utc, _same
+
+
+def _sqlite_moment(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _sqlite_wall_clock(value: dt.datetime) -> str:
+    return value.isoformat(" ", "microseconds")
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.UTC)
+
+
+def _same(value: dt.datetime) -> dt.datetime:
     return value
 
 

@@ -31,6 +31,7 @@ from bot.model import (
 )
 from bot.schedule import weekly_post
 from storage.bulk import (
+    converters,
     execute,
     executemany,
     fetch,
@@ -300,6 +301,7 @@ class SqlOutbox:
             by_state[outcome.state].append(outcome)
         async with self._engine.begin() as connection:
             at = moment(connection, now)
+            to_moment, to_wall_clock = converters(connection)
             # Every update checks the claim is still this instance's: a claim that ran out and
             # was taken over (or a message deleted meanwhile) is left alone.
             sent = by_state[PlannedState.SENT]
@@ -337,8 +339,8 @@ class SqlOutbox:
                 " attempts = attempts - ? WHERE id = ? AND state = 'claimed' AND claimed_by = ?",
                 [
                     (
-                        moment(connection, o.retry.due),
-                        wall_clock(connection, o.retry.local),
+                        to_moment(o.retry.due),
+                        to_wall_clock(o.retry.local),
                         o.retry.zone,
                         o.code[:32],
                         0 if o.attempts_used else 1,
