@@ -31,6 +31,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.admins import AdminCheck
 from adapters.slack.logs import bolt_logger
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.outbox import Outbox, ResponseUrlError, log, log_api_error
@@ -65,9 +66,21 @@ REDIRECT_PATH = "/slack/oauth_redirect"
 HEALTH_PATH = "/healthz"
 
 # The least the bot needs: slash commands, posting, sharing a person's data export with them
-# (files:write), opening DMs and reading what people write in them (message.im).
-# app_uninstalled and tokens_revoked need no scope.
-BOT_SCOPES = ("chat:write", "commands", "files:write", "im:history", "im:write")
+# (files:write), opening DMs and reading what people write in them (message.im); for the
+# weekly brag thread, posting in the public channel an admin chose without being invited to it
+# (chat:write.public), a celebration emoji on shared wins (reactions:write) and telling
+# workspace admins from other members (users:read). app_uninstalled and tokens_revoked need
+# no scope.
+BOT_SCOPES = (
+    "chat:write",
+    "chat:write.public",
+    "commands",
+    "files:write",
+    "im:history",
+    "im:write",
+    "reactions:write",
+    "users:read",
+)
 
 # Slack closes a modal with an error if the answer to view_submission takes over 3 s.
 DEFAULT_ANSWER_BUDGET = 2.5
@@ -271,6 +284,7 @@ class SlackBot:
         self._retry_handlers = retry_handlers(sleep)
         self._outbox = Outbox(session=session, retry_handlers=self._retry_handlers)
         self._installation_store = installation_store
+        self._admins = AdminCheck(configured=settings.slack_admins, clock=clock)
         self._verifier = RequestVerifier(_secret(settings.slack_signing_secret).encode(), clock)
         client = AsyncWebClient(
             token=_secret(settings.slack_bot_token) or None,
@@ -434,7 +448,8 @@ class SlackBot:
             return
         submission, origin = submission_event(body)
         client = context.client
-        asking = self._background.spawn(self._ask(submission))
+        # The admin check (for the settings form) runs inside the budget too.
+        asking = self._background.spawn(self._ask(submission, client))
         try:
             replies = await asyncio.wait_for(asyncio.shield(asking), self._answer_budget)
         except TimeoutError:
@@ -465,8 +480,10 @@ class SlackBot:
 
     # ----- after the ack -----
 
-    async def _ask(self, event: Event) -> list[Reply]:
+    async def _ask(self, event: Event, client: AsyncWebClient) -> list[Reply]:
         """The engine's replies; a failure becomes a clear reply, never silence."""
+        # Only after the ack: users.info must not hold up Slack's 3 seconds.
+        event = await self._admins.mark(event, client)
         async with self._locks.hold(f"{event.sender.community}/{event.sender.user_id}"):
             try:
                 return list(await self._handler.handle(event, self._clock()))
@@ -477,7 +494,7 @@ class SlackBot:
                 return [Reply(text=texts().generic_error)]
 
     async def _run(self, event: Event, origin: Origin, client: AsyncWebClient) -> None:
-        await self._answer(await self._ask(event), origin, client)
+        await self._answer(await self._ask(event, client), origin, client)
 
     async def _run_event(self, body: Payload, client: AsyncWebClient) -> None:
         event = body.get("event")
@@ -521,6 +538,7 @@ class SlackBot:
             except Exception as error:
                 log_failure("deleting installation", error)
         self._outbox.forget_team(team_id)
+        self._admins.forget_team(team_id)
         await self._on_community_removed(PLATFORM, team_id)
         log.info("slack workspace %s removed the app; its data was deleted", team_id)
 

@@ -1,8 +1,10 @@
-"""Scheduled delivery (check-ins, nudges) to a person's Slack DM: the engine's ``Messenger``."""
+"""Scheduled delivery to a person's Slack DM (the engine's ``Messenger``) and posts in a
+workspace's brag channel (its ``Publisher``)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
@@ -10,7 +12,7 @@ from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.outbox import Outbox, api_error_code, log, log_api_error
-from adapters.slack.render import render_reply
+from adapters.slack.render import SlackMessage, render_reply
 from adapters.slack.retry import retry_after
 from adapters.slack.translate import PLATFORM
 from bot.errors import DeliveryError, PermanentDeliveryError
@@ -38,13 +40,25 @@ PERMANENT_ERRORS = frozenset(
         "user_not_visible",
     }
 )
+# In a channel, also: the bot was removed from a private channel, posting there is limited to
+# admins, the app lacks a scope added since it was installed, or the message is one it may not
+# delete. None of these clears by retrying; an admin has to act.
+CHANNEL_PERMANENT_ERRORS = PERMANENT_ERRORS | {
+    "cant_delete_message",
+    "missing_scope",
+    "not_in_channel",
+    "restricted_action",
+}
+# Answers that mean the wanted state already holds.
+ALREADY_DONE = frozenset({"already_reacted", "message_not_found"})
 
 
 class SlackMessenger:
-    """Implements :class:`bot.ports.Messenger` for Slack.
+    """Implements :class:`bot.ports.Messenger` and :class:`bot.ports.Publisher` for Slack.
 
-    Opens (or reuses) the person's DM with the bot and posts each reply there. Slack has no
-    idempotency key for chat.postMessage, so ``key`` only names the delivery in logs.
+    Check-ins go to the person's DM with the bot (opened or reused). Brag-thread posts go to
+    the channel an admin chose, with the token of that workspace. Slack has no idempotency key
+    for chat.postMessage, so ``key`` only names the delivery in logs.
     """
 
     platform = PLATFORM
@@ -64,19 +78,22 @@ class SlackMessenger:
         self._retry_handlers = retry_handlers
         self._outbox = outbox
 
-    async def deliver(self, recipient: Sender, replies: Sequence[Reply], key: str) -> str:
-        """Post ``replies`` in the person's DM; returns the ``ts`` of the first message."""
-        token = await self._tokens(recipient.community)
+    async def _client(self, team_id: str) -> AsyncWebClient:
+        token = await self._tokens(team_id)
         if not token:
-            raise PermanentDeliveryError("the app is not installed in this workspace")
-        client = AsyncWebClient(
+            raise PermanentDeliveryError("not_installed (the app is not in this workspace)")
+        return AsyncWebClient(
             token=token,
             base_url=self._api_url,
             session=self._session,
             retry_handlers=list(self._retry_handlers),
         )
+
+    async def deliver(self, recipient: Sender, replies: Sequence[Reply], key: str) -> str:
+        """Post ``replies`` in the person's DM; returns the ``ts`` of the first message."""
+        client = await self._client(recipient.community)
         first = ""
-        try:
+        async with _mapped(f"delivery {key}", PERMANENT_ERRORS):
             channel = await self._outbox.open_dm(client, recipient.community, recipient.user_id)
             for reply in replies:
                 # No modal can open outside an interaction: a form becomes a button.
@@ -85,17 +102,78 @@ class SlackMessenger:
                     first = first or ts
                 if reply.attachment is not None:
                     await self._outbox.upload(client, channel, reply.attachment)
-        except SlackApiError as error:
-            log_api_error(f"delivery {key}", error)
-            code = api_error_code(error)
-            if code in PERMANENT_ERRORS:
-                raise PermanentDeliveryError(code) from None
-            status = getattr(error.response, "status_code", 0)
-            wait = (
-                retry_after(getattr(error.response, "headers", {}) or {}) if status == 429 else None
-            )
-            raise DeliveryError(code, retry_after=wait) from None
-        except (TimeoutError, aiohttp.ClientError, SlackRequestError) as error:
-            log.warning("slack delivery %s failed: %s", key, type(error).__name__)
-            raise DeliveryError(type(error).__name__) from None
         return first
+
+    async def open_thread(
+        self, community: str, channel: str, replies: Sequence[Reply], key: str
+    ) -> str:
+        """Post the week's opening message in ``channel``; its ``ts`` is the thread.
+
+        Anything that does not fit in that one message continues inside the thread.
+        """
+        client = await self._client(community)
+        async with _mapped(f"brag thread {key}", CHANNEL_PERMANENT_ERRORS):
+            messages = list(_public(replies))
+            if not messages:
+                raise PermanentDeliveryError("no_text (nothing to post)")
+            parent = await self._outbox.post(client, channel, messages[0])
+            for message in messages[1:]:
+                await self._outbox.post(client, channel, message, thread_ts=parent)
+        return parent
+
+    async def post(
+        self, community: str, channel: str, thread: str, replies: Sequence[Reply], key: str
+    ) -> str:
+        """Post ``replies`` in the thread whose parent is ``thread``; returns the first ts."""
+        client = await self._client(community)
+        first = ""
+        async with _mapped(f"brag post {key}", CHANNEL_PERMANENT_ERRORS):
+            for message in _public(replies):
+                ts = await self._outbox.post(client, channel, message, thread_ts=thread)
+                first = first or ts
+        if not first:
+            raise PermanentDeliveryError("no_text (nothing to post)")
+        return first
+
+    async def react(
+        self, community: str, channel: str, thread: str, message_id: str, emoji: str
+    ) -> None:
+        """Add the ``emoji`` reaction (a name such as "tada") to a message the bot posted."""
+        client = await self._client(community)
+        async with _mapped("brag reaction", CHANNEL_PERMANENT_ERRORS, ALREADY_DONE):
+            await client.reactions_add(channel=channel, timestamp=message_id, name=emoji)
+
+    async def delete(self, community: str, channel: str, thread: str, message_id: str) -> None:
+        """Delete a message the bot posted; one already gone is fine."""
+        client = await self._client(community)
+        async with _mapped("brag removal", CHANNEL_PERMANENT_ERRORS, ALREADY_DONE):
+            await client.chat_delete(channel=channel, ts=message_id)
+
+
+def _public(replies: Sequence[Reply]) -> Iterator[SlackMessage]:
+    """Channel messages for replies, rendered (and so escaped) like every other reply: what
+    a person shared cannot ping anyone or hide a link. No buttons or forms belong there."""
+    for reply in replies:
+        yield from render_reply(reply)
+
+
+@contextlib.asynccontextmanager
+async def _mapped(
+    what: str, permanent: frozenset[str], fine: frozenset[str] = frozenset()
+) -> AsyncIterator[None]:
+    """Turn a failed Slack call into the engine's delivery errors (``fine`` codes pass)."""
+    try:
+        yield
+    except SlackApiError as error:
+        code = api_error_code(error)
+        if code in fine:
+            return
+        log_api_error(what, error)
+        if code in permanent:
+            raise PermanentDeliveryError(code) from None
+        status = getattr(error.response, "status_code", 0)
+        wait = retry_after(getattr(error.response, "headers", {}) or {}) if status == 429 else None
+        raise DeliveryError(code, retry_after=wait) from None
+    except (TimeoutError, aiohttp.ClientError, SlackRequestError) as error:
+        log.warning("slack %s failed: %s", what, type(error).__name__)
+        raise DeliveryError(type(error).__name__) from None

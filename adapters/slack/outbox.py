@@ -84,12 +84,21 @@ class Outbox:
         for key in [key for key in self._dm_channels if key[0] == team_id]:
             del self._dm_channels[key]
 
-    async def post(self, client: AsyncWebClient, channel: str, message: SlackMessage) -> str:
-        """Post one message in a conversation the bot is in; returns its ``ts``."""
+    async def post(
+        self,
+        client: AsyncWebClient,
+        channel: str,
+        message: SlackMessage,
+        *,
+        thread_ts: str | None = None,
+    ) -> str:
+        """Post one message in a conversation (in a thread when ``thread_ts`` is given);
+        returns its ``ts``."""
         response = await client.chat_postMessage(
             channel=channel,
             text=message.text,
             blocks=message.blocks,
+            thread_ts=thread_ts,
             unfurl_links=False,
             unfurl_media=False,
         )

@@ -86,6 +86,16 @@ def slack_to_plain(text: str) -> str:
     return plain.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
+def command_channel(body: Payload) -> str:
+    """The channel a slash command was typed in; "" in a direct or group DM, which can be
+    nobody's community channel."""
+    channel = _text(body, "channel_id")
+    name = _text(body, "channel_name")
+    if channel.startswith("D") or name == "directmessage" or name.startswith("mpdm-"):
+        return ""
+    return channel
+
+
 def _display_name(user: Payload) -> str:
     return _text(user, "username") or _text(user, "name")
 
@@ -104,7 +114,8 @@ def command_event(body: Payload) -> tuple[Command, Origin]:
         response_url=_text(body, "response_url"),
         trigger_id=_text(body, "trigger_id"),
     )
-    return Command(sender, name, slack_to_plain(_text(body, "text")).strip()), origin
+    text = slack_to_plain(_text(body, "text")).strip()
+    return Command(sender, name, text, channel=command_channel(body)), origin
 
 
 def _interaction_sender(body: Payload) -> Sender:

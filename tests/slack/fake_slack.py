@@ -43,12 +43,15 @@ class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self._scripts: dict[str, deque[Scripted]] = defaultdict(deque)
+        self._holds: dict[str, asyncio.Event] = {}
         self._ts = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.port = 0
         # Socket Mode: envelopes to push once a client connects, and what it sends back.
         self.socket_outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.socket_inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        # users.info answers: user id -> flags merged into a plain member's record.
+        self.users: dict[str, dict[str, Any]] = {}
         self.installation = {
             "ok": True,
             "app_id": "A1",
@@ -65,6 +68,7 @@ class FakeSlack:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)  # users.info and other reads
         app.router.add_post("/respond/{name}", self._respond)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
@@ -98,6 +102,10 @@ class FakeSlack:
         for _ in range(times):
             self._scripts[method].append(Scripted(body, status, headers or {}))
 
+    def hold(self, method: str) -> asyncio.Event:
+        """Keep every answer to ``method`` waiting until the returned event is set."""
+        return self._holds.setdefault(method, asyncio.Event())
+
     def calls_to(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]
 
@@ -122,6 +130,8 @@ class FakeSlack:
         args = await self._args(request)
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         self.calls.append(Call(method, args, token, request.path))
+        if method in self._holds:
+            await self._holds[method].wait()
         if self._scripts[method]:
             scripted = self._scripts[method].popleft()
             return web.json_response(
@@ -156,8 +166,17 @@ class FakeSlack:
             return {"ok": True, "file_id": file_id, "upload_url": upload_url}
         if method == "files.completeUploadExternal":
             return {"ok": True, "files": [{"id": "F1", "title": "file"}]}
-        if method in ("chat.update", "chat.postEphemeral"):
+        if method in ("chat.update", "chat.postEphemeral", "reactions.add"):
             return {"ok": True}
+        if method == "chat.delete":
+            return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
+        if method == "users.info":
+            user_id = str(args.get("user", ""))
+            team = "T9" if token.endswith("T9") else "T1"
+            user = {"id": user_id, "team_id": team, "name": "member", "deleted": False,
+                    "is_admin": False, "is_owner": False, "is_primary_owner": False}  # fmt: skip
+            user.update(self.users.get(user_id, {}))
+            return {"ok": True, "user": user}
         return {"ok": False, "error": "unknown_method"}
 
     async def _respond(self, request: web.Request) -> web.Response:

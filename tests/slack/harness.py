@@ -223,6 +223,7 @@ class Harness:
         ephemeral: bool = False,
         team: str = "T1",
         label: str = "Yes",
+        user: str = "U1",
     ) -> Answer:
         action: dict[str, Any] = {
             "type": "button",
@@ -242,7 +243,7 @@ class Harness:
             {
                 "type": "block_actions",
                 "team": {"id": team, "domain": "acme"},
-                "user": {"id": "U1", "username": "ana", "name": "ana", "team_id": team},
+                "user": {"id": user, "username": "ana", "name": "ana", "team_id": team},
                 "api_app_id": "A1",
                 "trigger_id": "trigger-2",
                 "channel": {"id": channel, "name": "directmessage"},
@@ -259,13 +260,14 @@ class Harness:
         *,
         private_metadata: str = "",
         team: str = "T1",
+        user: str = "U1",
     ) -> Answer:
         state = {name: {"value": dict(element)} for name, element in values.items()}
         return await self.interaction(
             {
                 "type": "view_submission",
                 "team": {"id": team, "domain": "acme"},
-                "user": {"id": "U1", "username": "ana", "name": "ana", "team_id": team},
+                "user": {"id": user, "username": "ana", "name": "ana", "team_id": team},
                 "api_app_id": "A1",
                 "trigger_id": "trigger-3",
                 "view": {

@@ -62,7 +62,7 @@ async def test_slash_command_is_acked_empty_then_answered_ephemerally(
     assert answer.status == 200
     assert answer.text == ""  # nothing shows in the channel
     await slack.bot.drain()
-    assert handler.received == [Command(ANA, "progress", "")]
+    assert handler.received == [Command(ANA, "progress", "", channel="C1")]
     assert handler.events[0][1] == slack.clock()
     [reply] = fake_slack.calls_to("response_url")
     assert reply.args["response_type"] == "ephemeral"
@@ -82,7 +82,9 @@ async def test_public_reply_goes_in_channel(
 async def test_command_text_arrives_as_plain_text(slack: Harness, handler: FakeHandler) -> None:
     await slack.command("brag", "led &lt;the&gt; <@U2|bo> &amp; <https://x.example|x.example> team")
     await slack.bot.drain()
-    assert handler.received == [Command(ANA, "brag", "led <the> @bo & x.example team")]
+    assert handler.received == [
+        Command(ANA, "brag", "led <the> @bo & x.example team", channel="C1")
+    ]
 
 
 async def test_rejected_opens_a_prefilled_modal_right_after_the_ack(

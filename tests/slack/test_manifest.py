@@ -24,6 +24,11 @@ def test_manifest_lists_every_command_the_least_scopes_and_the_events() -> None:
     commands = [entry["command"] for entry in manifest["features"]["slash_commands"]]
     assert commands == [f"/{command.name}" for command in engine_commands()]
     assert manifest["oauth_config"]["scopes"]["bot"] == list(BOT_SCOPES)
+    # The brag thread and community settings: a public channel without an invitation, the
+    # celebration emoji, and telling admins from members. Nothing that reads channels.
+    assert {"chat:write.public", "reactions:write", "users:read"} <= set(BOT_SCOPES)
+    assert not any(scope.endswith(":history") and scope != "im:history" for scope in BOT_SCOPES)
+    assert {"/hired", "/bounceback"} <= set(commands)
     settings = manifest["settings"]
     assert set(settings["event_subscriptions"]["bot_events"]) == {
         "message.im",

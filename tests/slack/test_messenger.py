@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from adapters.slack.messenger import SlackMessenger
+from adapters.slack.outbox import Outbox
 from bot.errors import DeliveryError, PermanentDeliveryError
 from bot.events import Sender
-from bot.ports import Messenger
+from bot.ports import Messenger, Publisher
 from bot.replies import Attachment, Button, Field, Form, Reply
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import BOT_TOKEN, Harness, RecordingSleep
@@ -102,3 +105,115 @@ async def test_an_unreachable_slack_is_retried_once_then_retryable(
     with pytest.raises(DeliveryError):
         await messenger.deliver(ANA, [Reply(text="hi")], "k")
     assert sleep.waits == [0.5]
+
+
+# ----- the brag thread: SlackMessenger as the engine's Publisher -----
+
+WIN = "Ana shared a win: <!channel> @everyone <@U2> <!subteam^S1> <https://evil.example|bank>"
+
+
+def test_it_is_a_publisher(messenger: SlackMessenger) -> None:
+    assert isinstance(messenger, Publisher)
+
+
+async def test_a_thread_opens_in_the_channel_and_posts_go_into_it(
+    messenger: SlackMessenger, fake_slack: FakeSlack
+) -> None:
+    parent = await messenger.open_thread(
+        "T1", "C123", [Reply(heading="Brag thread", text="Share a win", private=False)], "k1"
+    )
+    ts = await messenger.post("T1", "C123", parent, [Reply(text=WIN, private=False)], "k2")
+    await messenger.react("T1", "C123", parent, ts, "tada")
+    await messenger.delete("T1", "C123", parent, ts)
+
+    opened, posted = fake_slack.calls_to("chat.postMessage")
+    assert (opened.args["channel"], "thread_ts" in opened.args) == ("C123", False)
+    assert (posted.args["channel"], posted.args["thread_ts"]) == ("C123", parent)
+    assert (parent, ts) == ("1.000100", "2.000100")
+    assert fake_slack.calls_to("conversations.open") == []  # never through a DM
+    [reaction] = fake_slack.calls_to("reactions.add")
+    assert reaction.args == {"channel": "C123", "timestamp": ts, "name": "tada"}
+    [deleted] = fake_slack.calls_to("chat.delete")
+    assert deleted.args == {"channel": "C123", "ts": ts}
+    assert {call.token for call in fake_slack.api_calls} == {BOT_TOKEN}
+
+
+async def test_a_shared_win_cannot_ping_or_hide_a_link(
+    messenger: SlackMessenger, fake_slack: FakeSlack
+) -> None:
+    await messenger.post("T1", "C123", "1.1", [Reply(text=WIN, private=False)], "k")
+    [posted] = fake_slack.calls_to("chat.postMessage")
+    sent = json.dumps([posted.args["text"], posted.args["blocks"]])
+    for live in ("<!channel>", "<@U2>", "<!subteam", "<https://"):
+        assert live not in sent
+    [section] = posted.args["blocks"]
+    assert section["text"]["verbatim"] is True  # no auto-linking of names or URLs
+    assert "&lt;!channel&gt; @everyone &lt;@U2&gt;" in section["text"]["text"]
+    assert posted.args["unfurl_links"] in (False, "0", 0)
+
+
+async def test_a_long_opening_continues_inside_the_thread(
+    messenger: SlackMessenger, fake_slack: FakeSlack
+) -> None:
+    long = "\n\n".join(f"paragraph {n} " + "x" * 2900 for n in range(55))
+    parent = await messenger.open_thread("T1", "C123", [Reply(text=long, private=False)], "k")
+    first, *rest = fake_slack.calls_to("chat.postMessage")
+    assert "thread_ts" not in first.args and len(first.args["blocks"]) == 50
+    assert rest and all(call.args["thread_ts"] == parent for call in rest)
+
+
+async def test_each_workspace_posts_with_its_own_token(fake_slack: FakeSlack) -> None:
+    tokens = {"T1": "xoxb-one-T1", "T9": "xoxb-nine-T9"}
+
+    async def lookup(team_id: str) -> str | None:
+        return tokens.get(team_id)
+
+    publisher = SlackMessenger(
+        tokens=lookup,
+        api_url=fake_slack.api_url,
+        session=None,
+        retry_handlers=[],
+        outbox=Outbox(session=None, retry_handlers=[]),
+    )
+    await publisher.open_thread("T9", "C9", [Reply(text="hi", private=False)], "k")
+    await publisher.react("T1", "C1", "1.1", "1.1", "tada")
+    assert [call.token for call in fake_slack.api_calls] == ["xoxb-nine-T9", "xoxb-one-T1"]
+    with pytest.raises(PermanentDeliveryError, match="not_installed"):
+        await publisher.post("T404", "C1", "1.1", [Reply(text="hi", private=False)], "k")
+
+
+@pytest.mark.parametrize(
+    "error", ["channel_not_found", "not_in_channel", "is_archived", "restricted_action"]
+)
+async def test_a_channel_the_bot_cannot_use_is_a_permanent_failure(
+    messenger: SlackMessenger, fake_slack: FakeSlack, error: str
+) -> None:
+    fake_slack.script("chat.postMessage", {"ok": False, "error": error}, times=2)
+    with pytest.raises(PermanentDeliveryError, match=error):
+        await messenger.open_thread("T1", "C123", [Reply(text="hi", private=False)], "k")
+    with pytest.raises(PermanentDeliveryError, match=error):
+        await messenger.post("T1", "C123", "1.1", [Reply(text="hi", private=False)], "k")
+
+
+async def test_a_post_rate_limited_too_long_is_retried_later(
+    messenger: SlackMessenger, fake_slack: FakeSlack, sleep: RecordingSleep
+) -> None:
+    fake_slack.script("chat.postMessage", {"ok": False, "error": "ratelimited"}, status=429,
+                      headers={"Retry-After": "90"})  # fmt: skip
+    with pytest.raises(DeliveryError) as raised:
+        await messenger.post("T1", "C123", "1.1", [Reply(text="hi", private=False)], "k")
+    assert not isinstance(raised.value, PermanentDeliveryError)
+    assert raised.value.retry_after == 90
+    assert sleep.waits == []
+
+
+async def test_an_existing_reaction_and_a_message_already_gone_are_fine(
+    messenger: SlackMessenger, fake_slack: FakeSlack
+) -> None:
+    fake_slack.script("reactions.add", {"ok": False, "error": "already_reacted"})
+    fake_slack.script("chat.delete", {"ok": False, "error": "message_not_found"})
+    await messenger.react("T1", "C123", "1.1", "2.2", "tada")
+    await messenger.delete("T1", "C123", "1.1", "2.2")
+    fake_slack.script("chat.delete", {"ok": False, "error": "internal_error"}, status=500)
+    with pytest.raises(DeliveryError):
+        await messenger.delete("T1", "C123", "1.1", "2.2")

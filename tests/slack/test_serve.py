@@ -130,7 +130,7 @@ async def test_socket_mode(fake_slack: FakeSlack) -> None:
     # Stopping serve finishes the after-ack work, so the answer has gone out by now.
     assert len(fake_slack.calls_to("response_url")) == 1
     assert services.engine.received == [
-        Command(Sender("slack", "T1", "U1", "ana"), "brag", "shipped it")
+        Command(Sender("slack", "T1", "U1", "ana"), "brag", "shipped it", channel="C1")
     ]
 
 

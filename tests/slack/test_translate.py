@@ -47,14 +47,21 @@ def test_command() -> None:
         "trigger_id": "t1",
     }
     command, origin = command_event(body)
-    assert command == Command(Sender("slack", "T1", "U1", "ana"), "rejected", "Acme & Co")
+    assert command == Command(
+        Sender("slack", "T1", "U1", "ana"), "rejected", "Acme & Co", channel="C9"
+    )
     assert (origin.response_url, origin.trigger_id, origin.dm_channel) == (
         "https://hooks.example/r",
         "t1",
         "",
     )
-    _, in_dm = command_event({**body, "channel_id": "D1", "channel_name": "directmessage"})
+    dm_command, in_dm = command_event({**body, "channel_id": "D1", "channel_name": "directmessage"})
     assert in_dm.dm_channel == ""  # response_url works in any DM, ours or not
+    assert dm_command.channel == ""  # a DM is never a community channel
+    group, _ = command_event({**body, "channel_id": "G1", "channel_name": "mpdm-ana--bo-1"})
+    assert group.channel == ""
+    private, _ = command_event({**body, "channel_id": "G2", "channel_name": "private-team"})
+    assert private.channel == "G2"
 
 
 def test_button_action_id_carries_the_engine_action() -> None:
