@@ -50,6 +50,7 @@ from adapters.discord.translate import (
     submitted_values,
 )
 from adapters.discord.views import build_modal, build_view
+from bot import admin
 from bot.errors import BouncebackError
 from bot.events import Choice, Command, Event, FormSubmission, Message, Sender
 from bot.replies import FieldKind, Form, Reply
@@ -59,6 +60,32 @@ log = logging.getLogger(__name__)
 Interaction = discord.Interaction[Any]
 Prepared = tuple[Sender, Event] | None
 HISTORY_SCAN = 25
+# Buttons whose press must come from the server (the engine checks the presser's permissions).
+SERVER_ACTIONS = frozenset({admin.SETTINGS_ACTION})
+
+
+def manages_server(interaction: Interaction) -> bool:
+    """Whether the person may change the server's settings: Discord's Manage Server permission
+    (or Administrator), from the permissions Discord sends with every guild interaction.
+    Never in a DM, where no server's permissions apply."""
+    if interaction.guild_id is None:
+        return False
+    permissions = interaction.permissions
+    return permissions.manage_guild or permissions.administrator
+
+
+def command_channel(interaction: Interaction) -> str:
+    """The channel a command was typed in, as the engine names it ("" outside a server).
+
+    In a thread it is the thread's parent: a thread cannot hold threads of its own, and the
+    parent is the channel the person sees the thread in.
+    """
+    if interaction.guild_id is None or interaction.channel_id is None:
+        return ""
+    channel = interaction.channel
+    if isinstance(channel, discord.Thread) and channel.parent_id:
+        return str(channel.parent_id)
+    return str(interaction.channel_id)
 
 
 def _files(keyword: str, files: list[discord.File]) -> dict[str, Any]:
@@ -164,7 +191,7 @@ class Bridge:
 
         async def prepare() -> Prepared:
             who = await self._sender(interaction)
-            return who, Command(who, name, text)
+            return who, Command(who, name, text, channel=command_channel(interaction))
 
         await self._run(interaction, prepare)
 
@@ -183,7 +210,8 @@ class Bridge:
             who = await self._sender(interaction)
             if required <= given.keys():
                 return who, FormSubmission(who, form.form_id, dict(given), form.context)
-            return who, Command(who, name, given.get(text_field, ""))
+            channel = command_channel(interaction)
+            return who, Command(who, name, given.get(text_field, ""), channel=channel)
 
         await self._run(interaction, prepare, presets=given)
 
@@ -357,6 +385,11 @@ class Bridge:
         if in_guild and not private and not interaction.response.is_done():
             responder.ephemeral = False  # the engine meant it for the channel
         keep = any(reply.buttons or reply.quote for reply in replies)
+        # A settings button pressed in a DM could not show the server's permissions, so the
+        # answer that carries it stays (ephemeral) in the server.
+        keep = keep and not any(
+            button.action in SERVER_ACTIONS for reply in replies for button in reply.buttons
+        )
         if not messages:
             await responder.send([Outgoing(escape(self._texts.done))], marker)
         elif (files and not responder.in_dm) or (in_guild and private and keep):
@@ -445,7 +478,12 @@ class Bridge:
         )
 
     def _who(self, interaction: Interaction, community: str) -> Sender:
-        return sender(interaction.user.id, interaction.user.display_name, community)
+        return sender(
+            interaction.user.id,
+            interaction.user.display_name,
+            community,
+            is_admin=manages_server(interaction),
+        )
 
     async def _sender(self, interaction: Interaction, carried: str = "") -> Sender:
         """Who is talking, and in which server. In a DM with nothing carried, the server is the

@@ -4,7 +4,6 @@ scheduled check-ins (:class:`DiscordMessenger`), which any instance can send wit
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 from collections import OrderedDict
@@ -16,11 +15,12 @@ import aiohttp
 import discord
 
 from adapters.discord.api import quiet_library_logs, use_api_base
+from adapters.discord.channels import ChannelPosts, retry_after
 from adapters.discord.pending import Pending
 from adapters.discord.ports import Clock, PeopleStore, utc_now
 from adapters.discord.render import Outgoing, render
 from adapters.discord.texts import Texts, texts
-from adapters.discord.translate import PLATFORM
+from adapters.discord.translate import PLATFORM, nonce_for
 from adapters.discord.views import build_view
 from bot.errors import DeliveryError, PermanentDeliveryError
 from bot.events import Sender
@@ -39,15 +39,6 @@ MAX_RATELIMIT_WAIT = 30.0
 
 class DmsClosed(Exception):
     """Discord will not deliver direct messages from the bot to this person."""
-
-
-def nonce_for(key: str, index: int) -> str:
-    """A deterministic nonce for the ``index``-th message of planned send ``key``.
-
-    With ``enforce_nonce`` Discord answers a repeat of the same nonce (within a few minutes)
-    with the message it already created, so a retried send never posts twice.
-    """
-    return hashlib.sha256(f"{key}\x00{index}".encode()).hexdigest()[:24]
 
 
 def upload_files(files: Sequence[Attachment]) -> list[discord.File]:
@@ -117,7 +108,8 @@ class DirectMessages:
 
 
 class DiscordMessenger:
-    """:class:`bot.ports.Messenger` for Discord: check-ins and nudges as direct messages.
+    """:class:`bot.ports.Messenger` for Discord: check-ins and nudges as direct messages; and
+    :class:`bot.ports.Publisher`: the weekly brag thread in a server's channel.
 
     REST only, so it works in any instance, with or without a gateway connection. With a
     ``store`` it also records a person whose DMs are closed and stops trying them.
@@ -139,6 +131,7 @@ class DiscordMessenger:
         self._clock = clock
         self._texts = texts()
         self._dms = DirectMessages(client, pending or Pending(), self._texts)
+        self._channels = ChannelPosts(client, self._texts)
 
     @classmethod
     @asynccontextmanager
@@ -193,16 +186,32 @@ class DiscordMessenger:
         except discord.HTTPException as error:
             raise DeliveryError(
                 f"Discord refused the message (HTTP {error.status}, code {error.code})",
-                retry_after=_retry_after(error),
+                retry_after=retry_after(error),
             ) from None
         except (TimeoutError, aiohttp.ClientError, OSError) as error:
             raise DeliveryError(f"could not reach Discord ({type(error).__name__})") from None
         return str(sent[-1].id)
 
+    # The brag thread (bot.ports.Publisher): see adapters.discord.channels.
 
-def _retry_after(error: discord.HTTPException) -> float | None:
-    header = error.response.headers.get("Retry-After") if error.response is not None else None
-    try:
-        return float(header) if header else None
-    except ValueError:
-        return None
+    async def open_thread(
+        self, community: str, channel: str, replies: Sequence[Reply], key: str
+    ) -> str:
+        """Post the week's opening in ``channel`` and start its thread; the thread's id."""
+        return await self._channels.open_thread(community, channel, replies, key)
+
+    async def post(
+        self, community: str, channel: str, thread: str, replies: Sequence[Reply], key: str
+    ) -> str:
+        """Post a shared win (or offer news) into ``thread``; the message's id."""
+        return await self._channels.post(community, channel, thread, replies, key)
+
+    async def react(
+        self, community: str, channel: str, thread: str, message_id: str, emoji: str
+    ) -> None:
+        """React to a post with the emoji the engine names ("tada" is 🎉)."""
+        await self._channels.react(community, channel, thread, message_id, emoji)
+
+    async def delete(self, community: str, channel: str, thread: str, message_id: str) -> None:
+        """Take a post down; one already gone is fine."""
+        await self._channels.delete(community, channel, thread, message_id)

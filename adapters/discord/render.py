@@ -342,3 +342,15 @@ def _modal_field(field: Field, error: str, texts: Texts) -> ModalField:
         initial=field.initial[:max_length],
         placeholder=trim(placeholder, PLACEHOLDER_LIMIT, texts.ellipsis),
     )
+
+
+def one_message(messages: Sequence[Outgoing], texts: Texts) -> str:
+    """The words of ``messages`` as the content of one message: whatever does not fit in the
+    first is cut, ending in an ellipsis (a post that is taken down later is one message)."""
+    contents = [message.content for message in messages if message.content]
+    if not contents:
+        return ""
+    if len(contents) == 1:
+        return contents[0]
+    room = CONTENT_LIMIT - size(texts.ellipsis)
+    return _split(contents[0], room)[0] + texts.ellipsis

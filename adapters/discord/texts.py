@@ -31,6 +31,7 @@ class Texts:
     form_expired: str
     date_placeholder: str
     choose_one: str
+    thread_name: str
 
 
 @cache

@@ -7,6 +7,7 @@ longer is kept in memory instead (see :mod:`adapters.discord.pending`).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -33,9 +34,10 @@ FORM_MEMORY_PREFIX = "bbf#"
 _CHOICE = re.compile(CHOICE_TEMPLATE)
 
 
-def sender(user_id: int, display_name: str, community: str) -> Sender:
-    """The engine's view of a Discord user in ``community`` (a guild id or ``"dm"``)."""
-    return Sender(PLATFORM, community, str(user_id), display_name)
+def sender(user_id: int, display_name: str, community: str, *, is_admin: bool = False) -> Sender:
+    """The engine's view of a Discord user in ``community`` (a guild id or ``"dm"``);
+    ``is_admin`` when they may change the server's settings (Manage Server)."""
+    return Sender(PLATFORM, community, str(user_id), display_name, is_admin=is_admin)
 
 
 def community_of(guild_id: int | None, carried: str = "") -> str:
@@ -127,3 +129,12 @@ def submitted_values(components: Iterable[Mapping[str, Any]]) -> dict[str, str]:
                 chosen = component.get("values") or []
                 values[component["custom_id"]] = str(chosen[0]) if chosen else ""
     return values
+
+
+def nonce_for(key: str, index: int) -> str:
+    """A deterministic nonce for the ``index``-th message of planned send ``key``.
+
+    With ``enforce_nonce`` Discord answers a repeat of the same nonce (within a few minutes)
+    with the message it already created, so a retried send never posts twice.
+    """
+    return hashlib.sha256(f"{key}\x00{index}".encode()).hexdigest()[:24]

@@ -13,6 +13,7 @@ import logging
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,6 +31,7 @@ from bot.content import Content
 from bot.engine import CommandInfo, Engine
 from bot.events import Event
 from bot.replies import Reply
+from bounceback.bootstrap import Services, open_services
 from bounceback.settings import Settings
 from tests.discord.fake_discord import FakeDiscord
 from tests.fakes import MemoryStore
@@ -118,6 +120,34 @@ def people() -> MemoryStore:
 def dedupe() -> Dedupe:
     """A fresh dedupe log."""
     return Dedupe()
+
+
+@pytest.fixture
+async def services(tmp_path: Path, fake: FakeDiscord) -> AsyncIterator[Services]:
+    """The real composition root on a fresh SQLite file, pointed at the fake."""
+    settings = Settings.from_mapping(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path}/t.db",
+            "DISCORD_TOKEN": TOKEN,
+            "DISCORD_API_URL": fake.base_url,
+            "BOUNCEBACK_TIMEZONE": "UTC",
+        }
+    )
+    async with open_services(settings) as opened:
+        yield opened
+
+
+async def start(services: Services) -> Client:
+    """A client around the real engine and store, logged in to the fake (close it after)."""
+    client = build_client(
+        handler=services.engine,
+        store=services.store,
+        settings=services.settings,
+        clock=lambda: NOW,
+        dedupe=services.events.first_time,
+        ack_budget=5.0,
+    )
+    return await logged_in(client)
 
 
 async def logged_in(client: Client) -> Client:

@@ -1,9 +1,10 @@
 """A fake Discord: the REST API (and a minimal gateway) as a real HTTP server on loopback.
 
 It answers the routes the adapter uses the way Discord documents them, remembers the
-messages it "created" (with nonce deduplication, like ``enforce_nonce``), can refuse a person's
-DMs with error 50007, can answer with scripted failures (429, 5xx), and records every request
-so tests assert on the exact payloads.
+messages it "created" (with nonce deduplication, like ``enforce_nonce``), the threads started
+from them, reactions and deletions, can refuse a person's DMs with error 50007, can archive a
+thread (then it refuses changes there with 50083 until it is unarchived), can answer with
+scripted failures (429, 5xx), and records every request so tests assert on the exact payloads.
 """
 
 from __future__ import annotations
@@ -45,6 +46,14 @@ def user_payload(user_id: int = USER_ID, name: str = "Ada") -> dict[str, Any]:
         "global_name": name,
         "avatar": None,
     }
+
+
+def _error(status: int, code: int, message: str) -> web.Response:
+    return _json({"message": message, "code": code}, status=status)
+
+
+def _no_content() -> web.Response:
+    return web.Response(status=204)
 
 
 def _json(data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> web.Response:
@@ -121,6 +130,10 @@ class FakeDiscord:
     calls: list[Call] = field(default_factory=list)
     closed_dms: set[int] = field(default_factory=set)
     messages: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    # Threads started from a message: thread id (= the message's id) -> the thread object.
+    threads: dict[int, dict[str, Any]] = field(default_factory=dict)
+    reactions: list[tuple[int, int, str]] = field(default_factory=list)  # channel, message, emoji
+    deleted: list[tuple[int, int]] = field(default_factory=list)  # channel, message
     gateways: list[_Gateway] = field(default_factory=list)
     shards: int = 1
     base_url: str = ""
@@ -226,6 +239,10 @@ class FakeDiscord:
         message = self._message(channel_id, {"content": content}, author=author)
         self.messages.setdefault(channel_id, []).append(message)
         return message
+
+    def archive(self, thread_id: int) -> None:
+        """Archive a thread, as Discord does when it has been idle."""
+        self.threads[thread_id]["thread_metadata"]["archived"] = True
 
     async def wait_for(self, predicate: Callable[[FakeDiscord], bool]) -> None:
         """Until ``predicate(self)`` holds; a 5-second safety limit, not a sleep."""
@@ -345,6 +362,18 @@ class FakeDiscord:
                     "recipients": [user_payload(user_id)],
                 }
             )
+        if method == "POST" and (
+            match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)/threads", path)
+        ):
+            return self._start_thread(int(match[1]), int(match[2]), body)
+        if method == "PUT" and (
+            match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)/reactions/([^/]+)/@me", path)
+        ):
+            return self._react(int(match[1]), int(match[2]), match[3])
+        if method == "DELETE" and (match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)", path)):
+            return self._delete(int(match[1]), int(match[2]))
+        if method == "PATCH" and (match := re.fullmatch(r"/channels/(\d+)", path)):
+            return self._edit_channel(int(match[1]), body)
         if match := re.fullmatch(r"/channels/(\d+)/messages", path):
             channel_id = int(match[1])
             if method == "GET":
@@ -354,9 +383,76 @@ class FakeDiscord:
             return self._post_message(channel_id, body, call.files)
         return _json({"message": "404: Not Found", "code": 0}, status=404)
 
+    def _archived(self, channel_id: int) -> bool:
+        thread = self.threads.get(channel_id)
+        return thread is not None and bool(thread["thread_metadata"]["archived"])
+
+    def _find(self, channel_id: int, message_id: int) -> dict[str, Any] | None:
+        return next(
+            (m for m in self.messages.get(channel_id, []) if m["id"] == str(message_id)), None
+        )
+
+    def _start_thread(self, channel_id: int, message_id: int, body: dict[str, Any]) -> web.Response:
+        if self._find(channel_id, message_id) is None:
+            return _error(404, 10008, "Unknown Message")
+        if message_id in self.threads:
+            return _error(400, 160004, "A thread has already been created for this message")
+        name = body["name"]
+        if not 1 <= len(name) <= 100:
+            return _error(400, 50035, "Invalid Form Body")
+        # Discord gives a thread started from a message that message's id.
+        thread = {
+            "id": str(message_id),
+            "type": 11,
+            "guild_id": str(GUILD_ID),
+            "parent_id": str(channel_id),
+            "owner_id": str(BOT_ID),
+            "name": name,
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+            "message_count": 0,
+            "member_count": 1,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": body.get("auto_archive_duration", 4320),
+                "archive_timestamp": TIMESTAMP,
+                "locked": False,
+            },
+        }
+        self.threads[message_id] = thread
+        return _json(thread, status=201)
+
+    def _react(self, channel_id: int, message_id: int, emoji: str) -> web.Response:
+        if self._archived(channel_id):
+            return _error(400, 50083, "Thread is archived")
+        if self._find(channel_id, message_id) is None:
+            return _error(404, 10008, "Unknown Message")
+        self.reactions.append((channel_id, message_id, emoji))
+        return _no_content()
+
+    def _delete(self, channel_id: int, message_id: int) -> web.Response:
+        if self._archived(channel_id):
+            return _error(400, 50083, "Thread is archived")
+        message = self._find(channel_id, message_id)
+        if message is None:
+            return _error(404, 10008, "Unknown Message")
+        self.messages[channel_id].remove(message)
+        self.deleted.append((channel_id, message_id))
+        return _no_content()
+
+    def _edit_channel(self, channel_id: int, body: dict[str, Any]) -> web.Response:
+        thread = self.threads.get(channel_id)
+        if thread is None:
+            return _error(404, 10003, "Unknown Channel")
+        if "archived" in body:
+            thread["thread_metadata"]["archived"] = bool(body["archived"])
+        return _json(thread)
+
     def _post_message(
         self, channel_id: int, body: dict[str, Any], files: list[Upload]
     ) -> web.Response:
+        if self._archived(channel_id):
+            return _error(400, 50083, "Thread is archived")
         recipient = next((u for u, c in self._dm_channels.items() if c == channel_id), None)
         if recipient in self.closed_dms:
             error = {"message": "Cannot send messages to this user", "code": 50007}

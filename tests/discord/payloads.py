@@ -9,10 +9,14 @@ from typing import Any
 from tests.discord.fake_discord import APP_ID, CHANNEL_ID, GUILD_ID, USER_ID, user_payload
 
 _ids = itertools.count(1_600_000_000_000_000_001)
+THREAD_ID = 1_300_000_000_000_000_777  # a thread in the server, for commands typed there
 
 
 def _base(kind: int, data: dict[str, Any], *, guild_id: int | None, user_id: int,
-          dm_channel: int | None) -> dict[str, Any]:  # fmt: skip
+          dm_channel: int | None, permissions: int = 0,
+          thread_of: int | None = None) -> dict[str, Any]:  # fmt: skip
+    """``permissions`` are the member's in the channel (Discord sends them with every guild
+    interaction); ``thread_of`` makes the channel a thread of that channel."""
     interaction_id = next(_ids)
     payload: dict[str, Any] = {
         "id": str(interaction_id),
@@ -34,17 +38,8 @@ def _base(kind: int, data: dict[str, Any], *, guild_id: int | None, user_id: int
             guild_locale="en-US",
             context=0,
             authorizing_integration_owners={"0": str(guild_id)},
-            channel_id=str(CHANNEL_ID),
-            channel={
-                "id": str(CHANNEL_ID),
-                "type": 0,
-                "guild_id": str(guild_id),
-                "name": "job-hunt",
-                "position": 0,
-                "permission_overwrites": [],
-                "nsfw": False,
-                "parent_id": None,
-            },
+            channel_id=str(CHANNEL_ID if thread_of is None else THREAD_ID),
+            channel=_channel(guild_id, thread_of),
             member={
                 "user": user,
                 "nick": None,
@@ -53,7 +48,7 @@ def _base(kind: int, data: dict[str, Any], *, guild_id: int | None, user_id: int
                 "deaf": False,
                 "mute": False,
                 "flags": 0,
-                "permissions": "0",
+                "permissions": str(permissions),
             },
         )
     else:
@@ -68,6 +63,36 @@ def _base(kind: int, data: dict[str, Any], *, guild_id: int | None, user_id: int
     return payload
 
 
+def _channel(guild_id: int, thread_of: int | None) -> dict[str, Any]:
+    if thread_of is not None:
+        return {
+            "id": str(THREAD_ID),
+            "type": 11,
+            "guild_id": str(guild_id),
+            "name": "a thread",
+            "parent_id": str(thread_of),
+            "owner_id": str(USER_ID),
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+            "message_count": 0,
+            "member_count": 1,
+            "thread_metadata": {
+                "archived": False, "auto_archive_duration": 1440,
+                "archive_timestamp": "2026-03-10T14:30:00.000000+00:00", "locked": False,
+            },
+        }  # fmt: skip
+    return {
+        "id": str(CHANNEL_ID),
+        "type": 0,
+        "guild_id": str(guild_id),
+        "name": "job-hunt",
+        "position": 0,
+        "permission_overwrites": [],
+        "nsfw": False,
+        "parent_id": None,
+    }
+
+
 def slash(
     name: str,
     options: Mapping[str, str] | None = None,
@@ -76,6 +101,8 @@ def slash(
     command_guild: int | None = None,
     user_id: int = USER_ID,
     dm_channel: int | None = None,
+    permissions: int = 0,
+    thread_of: int | None = None,
 ) -> dict[str, Any]:
     """``/name`` with string options, in a server (default) or a DM (``guild_id=None``)."""
     data: dict[str, Any] = {
@@ -86,7 +113,8 @@ def slash(
     }
     if command_guild is not None:
         data["guild_id"] = str(command_guild)
-    return _base(2, data, guild_id=guild_id, user_id=user_id, dm_channel=dm_channel)
+    return _base(2, data, guild_id=guild_id, user_id=user_id, dm_channel=dm_channel,
+                 permissions=permissions, thread_of=thread_of)  # fmt: skip
 
 
 def press(
@@ -96,10 +124,12 @@ def press(
     guild_id: int | None = GUILD_ID,
     user_id: int = USER_ID,
     dm_channel: int | None = None,
+    permissions: int = 0,
 ) -> dict[str, Any]:
     """A button press on ``message`` (a message object as the fake API returned it)."""
     data = {"custom_id": custom_id, "component_type": 2}
-    payload = _base(3, data, guild_id=guild_id, user_id=user_id, dm_channel=dm_channel)
+    payload = _base(3, data, guild_id=guild_id, user_id=user_id, dm_channel=dm_channel,
+                    permissions=permissions)  # fmt: skip
     payload["message"] = dict(message)
     return payload
 
@@ -111,6 +141,7 @@ def submit(
     guild_id: int | None = GUILD_ID,
     user_id: int = USER_ID,
     dm_channel: int | None = None,
+    permissions: int = 0,
 ) -> dict[str, Any]:
     """The submission of ``modal`` (the ``data`` of a type-9 callback) filled with ``values``;
     select menus get their value in ``values``, like Discord sends them."""
@@ -118,7 +149,9 @@ def submit(
     for number, label in enumerate(modal["components"], start=1):
         inner = label["component"]
         if inner["type"] == 3:
-            chosen = values.get(inner["custom_id"], "")
+            # Discord sends a select's default option when the person leaves it as it is.
+            default = next((o["value"] for o in inner["options"] if o.get("default")), "")
+            chosen = values.get(inner["custom_id"], default)
             answer = {"type": 3, "id": number * 2, "custom_id": inner["custom_id"],
                       "values": [chosen] if chosen else []}  # fmt: skip
         else:
@@ -126,7 +159,8 @@ def submit(
                       "value": values.get(inner["custom_id"], inner.get("value", ""))}  # fmt: skip
         components.append({"type": 18, "id": number * 2 - 1, "component": answer})
     data = {"custom_id": modal["custom_id"], "components": components}
-    return _base(5, data, guild_id=guild_id, user_id=user_id, dm_channel=dm_channel)
+    return _base(5, data, guild_id=guild_id, user_id=user_id, dm_channel=dm_channel,
+                 permissions=permissions)  # fmt: skip
 
 
 def dm_message(content: str, channel_id: int, *, user_id: int = USER_ID) -> dict[str, Any]:

@@ -5,49 +5,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from adapters.discord import DiscordMessenger, build_client
+from adapters.discord import DiscordMessenger
 from adapters.discord.render import CONTENT_LIMIT
 from bot.events import Sender
 from bot.replies import Button, Reply
-from bounceback.bootstrap import Services, open_services
-from bounceback.settings import Settings
-from tests.discord.conftest import NOW, TOKEN, Client, interact, logged_in, message_in_dm
+from bounceback.bootstrap import Services
+from tests.discord.conftest import NOW, Client, interact, message_in_dm, start
 from tests.discord.fake_discord import GUILD_ID, USER_ID, FakeDiscord
 from tests.discord.payloads import dm_message, press, slash, submit
 
 ADA = Sender("discord", str(GUILD_ID), str(USER_ID), "Ada")
-
-
-@pytest.fixture
-async def services(tmp_path: Path, fake: FakeDiscord) -> AsyncIterator[Services]:
-    """The real composition root on a fresh SQLite file."""
-    settings = Settings.from_mapping(
-        {
-            "DATABASE_URL": f"sqlite:///{tmp_path}/t.db",
-            "DISCORD_TOKEN": TOKEN,
-            "DISCORD_API_URL": fake.base_url,
-            "BOUNCEBACK_TIMEZONE": "UTC",
-        }
-    )
-    async with open_services(settings) as opened:
-        yield opened
-
-
-async def start(services: Services) -> Client:
-    client = build_client(
-        handler=services.engine,
-        store=services.store,
-        settings=services.settings,
-        clock=lambda: NOW,
-        dedupe=services.events.first_time,
-        ack_budget=5.0,
-    )
-    return await logged_in(client)
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from tests.discord.conftest import (
     interact,
     message_in_dm,
 )
-from tests.discord.fake_discord import APP_ID, BOT_USER, GUILD_ID, USER_ID, FakeDiscord
+from tests.discord.fake_discord import APP_ID, BOT_USER, CHANNEL_ID, GUILD_ID, USER_ID, FakeDiscord
 from tests.discord.payloads import dm_message, press, slash, submit
 from tests.fakes import MemoryStore
 
@@ -99,7 +99,7 @@ async def test_a_command_in_a_server_is_answered_privately(
 ) -> None:
     handler.answer = lambda event: [Reply(heading="Your journey", text="Rejections logged: 2")]
     await interact(client, slash("progress"))
-    assert handler.events == [Command(ADA, "progress", "")]
+    assert handler.events == [Command(ADA, "progress", "", channel=str(CHANNEL_ID))]
     assert fake.callbacks() == [
         {
             "type": 4,
@@ -119,7 +119,7 @@ async def test_what_a_person_typed_comes_back_inert(
     typed = "@everyone shipped it <@123456789012345678> [bank](https://evil.example) **big**"
     handler.answer = lambda event: [Reply(text=f"Added: {event.text}")]  # type: ignore[union-attr]
     await interact(client, slash("brag", {"text": typed}))
-    assert handler.events == [Command(ADA, "brag", typed)]
+    assert handler.events == [Command(ADA, "brag", typed, channel=str(CHANNEL_ID))]
     [callback] = fake.callbacks()
     assert callback["data"]["content"] == (
         "Added: \\@everyone shipped it \\<\\@123456789012345678> "
@@ -146,7 +146,7 @@ async def test_missing_options_are_asked_in_a_modal_with_the_rest_carried(
 
     handler.answer = answer
     await interact(client, slash("rejected", {"stage": "interview", "feeling": "2"}))
-    assert handler.events == [Command(ADA, "rejected", "")]
+    assert handler.events == [Command(ADA, "rejected", "", channel=str(CHANNEL_ID))]
     [callback] = fake.callbacks()
     assert callback["type"] == 9
     modal = callback["data"]

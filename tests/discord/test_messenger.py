@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from adapters.discord.messenger import DiscordMessenger, nonce_for
+from adapters.discord.messenger import DiscordMessenger
+from adapters.discord.translate import nonce_for
 from bot.errors import DeliveryError, PermanentDeliveryError
 from bot.events import Sender
 from bot.replies import Button, Field, Form, Reply
