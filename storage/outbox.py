@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.model import (
     CheckinState,
+    Community,
     Due,
     Outcome,
     Person,
@@ -140,17 +141,21 @@ class SqlOutbox:
             return [await self._assemble_post(connection, row, now) for row in claimed]
 
     async def _assemble_post(self, connection: Any, row: Any, now: dt.datetime) -> PostDue:
-        community = community_from_row(
-            (
-                await connection.execute(
-                    select(communities).where(
-                        communities.c.platform == row.platform,
-                        communities.c.community == row.community,
-                    )
+        found = (
+            await connection.execute(
+                select(communities).where(
+                    communities.c.platform == row.platform,
+                    communities.c.community == row.community,
                 )
-            ).first()
-            or _missing_community(row)
-        )
+            )
+        ).first()
+        if found is not None:
+            community = community_from_row(found)
+        else:
+            # The community was removed meanwhile: nothing more is posted there.
+            community = Community(
+                row.platform, row.community, "UTC", brag_thread=False, pulse=False
+            )
         kind = PostKind(row.kind)
         if row.channel and kind is not PostKind.UNSHARE:
             community = replace(community, brag_channel=row.channel)
@@ -553,24 +558,6 @@ async def _assemble(connection: Any, claimed: list[PlannedMessage], instance: st
         for message in claimed
         if message.person_id in by_person
     ]
-
-
-def _missing_community(row: Any) -> Any:
-    """A community row for a post whose community was removed meanwhile (nothing is posted)."""
-
-    class Missing:
-        platform = row.platform
-        community = row.community
-        timezone = "UTC"
-        brag_channel = ""
-        brag_weekday = 0
-        brag_time = dt.time(10, 0)
-        checkin_time = dt.time(10, 0)
-        support_resources = ""
-        brag_thread = False
-        pulse = False
-
-    return Missing
 
 
 async def _pulse(connection: Any, row: Any, now: dt.datetime) -> Pulse:
