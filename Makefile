@@ -28,8 +28,11 @@ lint: $(STAMP)
 	@$(BIN)/ruff format .
 	@$(BIN)/mypy
 
+# The benchmarks (PostgreSQL too when TEST_DATABASE_URL is set); figures go in the README.
 bench: $(STAMP)
 	@$(BIN)/python bench/engine.py
+	@$(BIN)/python bench/scheduler.py
+	@$(BIN)/python bench/slack.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
