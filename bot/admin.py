@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from bot.checkin import parse_time
 from bot.community import here
-from bot.forms import refused, validate
+from bot.forms import refusal, validate
 from bot.model import Community
 from bot.replies import Button, Field, FieldKind, Form, Option, Reply
 from bot.schedule import known_zone
@@ -74,7 +74,7 @@ async def submit(turn: Turn, is_admin: bool, values: Mapping[str, str]) -> list[
         if name not in errors and cleaned[name].casefold() not in ("yes", "y", "no", "n"):
             errors[name] = content.text("checkin.bad_yes_no", label=labels[name])
     if errors:
-        return [Reply(text=next(iter(errors.values())), form=refused(blank, cleaned, errors))]
+        return [refusal(blank, cleaned, errors)]
     updated = await turn.store.update_community(
         community.platform,
         community.community,

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from bot import plan
 from bot.content import Content
-from bot.forms import refused, validate
+from bot.forms import refusal, validate
 from bot.model import Person
 from bot.replies import Button, Field, FieldKind, Form, Option, Reply
 from bot.schedule import known_zone
@@ -118,7 +118,7 @@ async def submit(turn: Turn, values: Mapping[str, str]) -> list[Reply]:
     blank = form(content)
     cleaned, errors = validate(blank, values, content, turn.today)
     if errors:
-        return [Reply(text=next(iter(errors.values())), form=refused(blank, cleaned, errors))]
+        return [refusal(blank, cleaned, errors)]
     score = int(cleaned["mood"])
     await turn.store.add_mood(turn.person.id, score, cleaned["note"], "checkin", turn.now)
     key = "saved_low" if score <= 2 else "saved_high" if score >= 4 else "saved_mid"
@@ -149,7 +149,7 @@ async def submit_settings(turn: Turn, values: Mapping[str, str]) -> list[Reply]:
     if "weekdays_only" not in errors and weekdays not in ("yes", "y", "no", "n"):
         errors["weekdays_only"] = content.text("checkin.bad_yes_no", label=labels["weekdays_only"])
     if errors:
-        return [Reply(text=next(iter(errors.values())), form=refused(blank, cleaned, errors))]
+        return [refusal(blank, cleaned, errors)]
     person = await turn.store.update_settings(
         turn.person.id,
         timezone=zone,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot import plan
-from bot.forms import validate
+from bot.forms import refusal, validate
 from bot.model import Community, PostKind, Win
 from bot.replies import Button, Field, FieldKind, Form, Reply
 from bot.schedule import iso_week
@@ -124,7 +124,7 @@ async def on_hired_form(turn: Turn, values: Mapping[str, str]) -> list[Reply]:
     form = hired_form(turn)
     cleaned, errors = validate(form, values, turn.content, turn.today)
     if errors:
-        return [Reply(text=next(iter(errors.values())), form=form)]
+        return [refusal(form, cleaned, errors)]
     return [await _share(turn, PostKind.SHARE_HIRED, win_id=None, body=cleaned["advice"])]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from bot.content import Content
-from bot.forms import refused, validate
+from bot.forms import refusal, validate
 from bot.model import Rejection
 from bot.replies import Button, Field, FieldKind, Form, Reply
 from bot.text import clean, number
@@ -59,7 +59,7 @@ async def on_form(turn: Turn, values: Mapping[str, str], context: str) -> list[R
     blank = reply_form(turn.content, found)
     cleaned, errors = validate(blank, values, turn.content, turn.today)
     if errors:
-        return [Reply(text=next(iter(errors.values())), form=refused(blank, cleaned, errors))]
+        return [refusal(blank, cleaned, errors)]
     return await _log_reply(turn, found, cleaned["said"])
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from bot.content import Content
-from bot.replies import FieldKind, Form, Option
+from bot.replies import FieldKind, Form, Option, Reply
 from bot.text import clean
 
 
@@ -77,3 +77,8 @@ def refused(form: Form, values: Mapping[str, str], errors: Mapping[str, str]) ->
     """``form`` again, holding what the person typed and the reasons it was refused."""
     fields = tuple(replace(field, initial=values.get(field.name, "")) for field in form.fields)
     return replace(form, fields=fields, errors=dict(errors))
+
+
+def refusal(form: Form, values: Mapping[str, str], errors: Mapping[str, str]) -> Reply:
+    """The answer to a refused submission: the first reason, and the form back to fix."""
+    return Reply(text=next(iter(errors.values())), form=refused(form, values, errors))

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from bot import feedback, plan, reflection
 from bot.content import Content
-from bot.forms import refused, validate
+from bot.forms import refusal, validate
 from bot.model import RejectionDraft, Stage
 from bot.replies import Button, Field, FieldKind, Form, Option, Reply
 from bot.text import clean
@@ -82,8 +82,7 @@ async def submit(turn: Turn, values: Mapping[str, str]) -> list[Reply]:
     blank = form(content)
     cleaned, errors = validate(blank, values, content, turn.today)
     if errors:
-        first = next(iter(errors.values()))
-        return [Reply(text=first, form=refused(blank, cleaned, errors))]
+        return [refusal(blank, cleaned, errors)]
     draft = RejectionDraft(
         company=cleaned["company"],
         role=cleaned["role"],
