@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.sql import answers, moods, planned_messages, processed_events
+from storage.sql import EventLog, answers, moods, planned_messages
 
 # Platforms stop retrying an event within minutes; a day of ids is plenty to catch repeats.
 EVENT_MEMORY = dt.timedelta(days=1)
@@ -29,10 +29,7 @@ async def sweep(db: AsyncEngine, now: dt.datetime, keep: dt.timedelta) -> dict[s
                     planned_messages.c.due_at < cutoff,
                 ),
             ),
-            (
-                "processed_events",
-                delete(processed_events).where(processed_events.c.seen_at < now - EVENT_MEMORY),
-            ),
         ):
             removed[name] = (await connection.execute(statement)).rowcount
+    removed["processed_events"] = await EventLog(db).forget_before(now - EVENT_MEMORY)
     return removed

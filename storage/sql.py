@@ -599,12 +599,14 @@ class SqlStore:
                 if existing is not None:
                     return False
             # The week's thread opens now if it was not due yet: a share needs its home.
+            thread = post_row(
+                person.platform, person.community, PostKind.BRAG_THREAD, week, channel, now
+            )
             await connection.execute(
                 dialect_insert(self._engine, community_posts)
-                .values(**post_row(person.platform, person.community, PostKind.BRAG_THREAD,
-                                    week, channel, now))
+                .values(**thread)
                 .on_conflict_do_nothing()
-            )  # fmt: skip
+            )
             await connection.execute(
                 update(community_posts)
                 .where(
@@ -617,24 +619,10 @@ class SqlStore:
                 )
                 .values(due_at=now)
             )
+            shared = post_row(person.platform, person.community, kind, week, channel, now)
             await connection.execute(
                 community_posts.insert().values(
-                    platform=person.platform,
-                    community=person.community,
-                    kind=kind.value,
-                    week=week,
-                    person_id=person.id,
-                    win_id=win_id,
-                    body=body,
-                    channel=channel,
-                    thread="",
-                    message_id="",
-                    due_at=now,
-                    state="pending",
-                    attempts=0,
-                    claimed_by="",
-                    outcome="",
-                    created_at=now,
+                    {**shared, "person_id": person.id, "win_id": win_id, "body": body}
                 )
             )
         return True
@@ -663,24 +651,12 @@ class SqlStore:
                 await connection.execute(select(posts).where(*mine, posts.c.state == "sent"))
             ).all()
             for row in sent:
+                removal = post_row(
+                    row.platform, row.community, PostKind.UNSHARE, row.week, row.channel, now
+                )
                 await connection.execute(
                     posts.insert().values(
-                        platform=row.platform,
-                        community=row.community,
-                        kind=PostKind.UNSHARE.value,
-                        week=row.week,
-                        person_id=None,
-                        win_id=None,
-                        body="",
-                        channel=row.channel,
-                        thread=row.thread,
-                        message_id=row.message_id,
-                        due_at=now,
-                        state="pending",
-                        attempts=0,
-                        claimed_by="",
-                        outcome="",
-                        created_at=now,
+                        {**removal, "thread": row.thread, "message_id": row.message_id}
                     )
                 )
                 await connection.execute(
@@ -778,12 +754,14 @@ class EventLog:
         async with self._engine.begin() as connection:
             return (await connection.execute(statement)).first() is not None
 
-    async def forget_before(self, moment: dt.datetime) -> None:
-        """Drop keys older than ``moment``; platforms stop retrying long before."""
+    async def forget_before(self, moment: dt.datetime) -> int:
+        """Drop keys older than ``moment`` (platforms stop retrying long before); returns how
+        many went."""
         async with self._engine.begin() as connection:
-            await connection.execute(
+            result = await connection.execute(
                 delete(processed_events).where(processed_events.c.seen_at < moment)
             )
+        return result.rowcount
 
 
 def person_from_row(row: Row[Any]) -> Person:
