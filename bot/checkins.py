@@ -16,7 +16,6 @@ NOT_YET_ACTION = "plan.not_yet"
 MOOD_ACTION = "checkin.mood"  # the same buttons as /checkin's
 
 # Topics of what the bot waits for after a check-in, so a typed answer lands right.
-MOOD_TOPIC = "checkin_mood"
 STRENGTH_TOPIC = "strength"
 LESSON_TOPIC = "lesson"
 APPLIED_TOPIC = "applied"

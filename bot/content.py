@@ -61,10 +61,15 @@ class Content:
 
     def words(self, key: str) -> list[str]:
         """A list of phrases, folded for case-insensitive matching."""
+        cached = self._cache.get(f"words:{key}")
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
         items = self.get(key)
         if not isinstance(items, list):
             raise TypeError(f"content {key!r} is not a list")
-        return [str(item).casefold() for item in items]
+        folded = [str(item).casefold() for item in items]
+        self._cache[f"words:{key}"] = folded
+        return folded
 
     def records(self, key: str) -> list[Mapping[str, str]]:
         """An array of tables, such as the reflection questions."""

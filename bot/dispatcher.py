@@ -136,43 +136,38 @@ class Dispatcher:
     def decide(self, due: Due, now: dt.datetime, prefs: Preferences) -> Outcome | None:
         """What to do with a claimed message without sending it; None means send it now."""
         message, person = due.message, due.person
-
-        def outcome(state: PlannedState, code: str, **extra: Any) -> Outcome:
-            return Outcome(message.id, person.id, person.platform, state, code, **extra)
-
         if person.checkins is CheckinState.STOPPED:
-            return outcome(PlannedState.SKIPPED, "stopped")
+            return _outcome(due, PlannedState.SKIPPED, "stopped")
         if person.unreachable:
-            return outcome(PlannedState.SKIPPED, "unreachable")
+            return _outcome(due, PlannedState.SKIPPED, "unreachable")
         if message.due < now - self.grace:
             # Came due while the bot was down, too long ago to still be welcome.
-            return outcome(PlannedState.SKIPPED, "stale", follow_up=self._follow_up(due, prefs))
+            return _outcome(
+                due, PlannedState.SKIPPED, "stale", follow_up=self._follow_up(due, prefs)
+            )
         paused_until = person.paused_until
         if person.checkins is CheckinState.PAUSED and paused_until and paused_until > now:
             later = first_slot_after(paused_until, prefs, local_date(paused_until, prefs))
-            return outcome(PlannedState.PENDING, "paused", retry=later, attempts_used=False)
+            return _outcome(due, PlannedState.PENDING, "paused", retry=later, attempts_used=False)
         if not deliverable_now(now, prefs):
             later = first_slot_after(now, prefs, local_date(now, prefs))
-            return outcome(PlannedState.PENDING, "quiet_hours", retry=later, attempts_used=False)
+            return _outcome(
+                due, PlannedState.PENDING, "quiet_hours", retry=later, attempts_used=False
+            )
         return None
 
     async def send(self, due: Due, now: dt.datetime, prefs: Preferences) -> Outcome:
         """Write the check-in and hand it to the person's platform."""
         message, person = due.message, due.person
         follow_up = self._follow_up(due, prefs)
-
-        def outcome(state: PlannedState, code: str = "", **extra: Any) -> Outcome:
-            return Outcome(message.id, person.id, person.platform, state, code, **extra)
-
         messenger = self.messengers[person.platform]
         replies, waiting = checkins.build(self.content, due)
         recipient = Sender(person.platform, person.community, person.user_id, person.display_name)
         try:
             platform_id = await messenger.deliver(recipient, replies, f"bb-{message.id}")
         except PermanentDeliveryError as error:
-            return outcome(
-                PlannedState.FAILED, "unreachable", unreachable=_code(error, "unreachable")
-            )
+            reason = _code(error, "unreachable")
+            return _outcome(due, PlannedState.FAILED, "unreachable", unreachable=reason)
         except DeliveryError as error:
             return self._retry(due, now, prefs, error.retry_after, follow_up, "retry")
         except Exception as error:  # a bug or an unexpected platform answer: retry, then give up
@@ -180,7 +175,8 @@ class Dispatcher:
                 "delivery of planned message %s failed: %s", message.id, type(error).__name__
             )
             return self._retry(due, now, prefs, None, follow_up, "error")
-        return outcome(
+        return _outcome(
+            due,
             PlannedState.SENT,
             platform_message_id=platform_id,
             follow_up=follow_up,
@@ -196,25 +192,16 @@ class Dispatcher:
         follow_up: tuple[str, Slot] | None,
         code: str,
     ) -> Outcome:
-        message, person = due.message, due.person
+        message = due.message
         if message.attempts >= self.max_attempts:
-            return Outcome(
-                message.id,
-                person.id,
-                person.platform,
-                PlannedState.FAILED,
-                "gave_up",
-                follow_up=follow_up,
-            )
+            return _outcome(due, PlannedState.FAILED, "gave_up", follow_up=follow_up)
         moment = now + retry_delay(message.attempts, retry_after)
         slot = Slot(
             due=moment,
             local=moment.astimezone(prefs.zone).replace(tzinfo=None),
             zone=prefs.timezone,
         )
-        return Outcome(
-            message.id, person.id, person.platform, PlannedState.PENDING, code, retry=slot
-        )
+        return _outcome(due, PlannedState.PENDING, code, retry=slot)
 
     @staticmethod
     def _follow_up(due: Due, prefs: Preferences) -> tuple[str, Slot] | None:
@@ -305,6 +292,12 @@ class Dispatcher:
                 return PostOutcome(post.id, PlannedState.FAILED, "gave_up")
             retry = now + retry_delay(post.attempts)
             return PostOutcome(post.id, PlannedState.PENDING, "error", retry_at=retry)
+
+
+def _outcome(due: Due, state: PlannedState, code: str = "", **extra: Any) -> Outcome:
+    """What became of ``due``'s message."""
+    person = due.person
+    return Outcome(due.message.id, person.id, person.platform, state, code, **extra)
 
 
 def _preferences(due: Due) -> Preferences:
