@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 
 from bot import checkins, feedback
 from bot.model import CheckinState, Person, PlannedMessage, Rejection, WinKind
@@ -12,11 +13,12 @@ from bot.replies import Reply
 from bot.schedule import (
     Preferences,
     Slot,
-    first_slot_after,
-    local_date,
     recovery_plan,
+    same_local_time,
+    spread,
     tomorrow,
 )
+from bot.schedule import replan as replan_slot
 from bot.text import clean, number
 from bot.turn import Turn
 
@@ -95,15 +97,8 @@ async def resume(turn: Turn) -> Reply:
     prefs = preferences(turn.person)
     pending = await turn.store.planned(turn.person.id)
     if pending:
-        moves: list[tuple[int, Slot]] = []
-        after = turn.now
-        for message in pending:
-            earliest = max(message.local.date(), local_date(after, prefs))
-            slot = first_slot_after(after, prefs, earliest)
-            moves.append((message.id, slot))
-            after = slot.due
-        await turn.store.move_planned(turn.person.id, moves)
-        return Reply(text=turn.content.text("plan.resumed", when=when(turn, moves[0][1])))
+        moved = await _settle(turn, turn.person, pending, [(m.id, _slot_of(m)) for m in pending])
+        return Reply(text=turn.content.text("plan.resumed", when=when(turn, moved[0][1])))
     slot = tomorrow(turn.now, prefs)
     await turn.store.replace_plan(
         turn.person.id, turn.person.platform, None, [("weekly", slot)], turn.now
@@ -112,15 +107,40 @@ async def resume(turn: Turn) -> Reply:
 
 
 async def replan(turn: Turn, person: Person) -> None:
-    """Move what is planned to a person's new time, zone or quiet hours."""
+    """Move what is planned to a person's new time, zone or quiet hours: each check-in keeps
+    its local day where it can, and no two land on one day."""
     prefs = preferences(person)
     pending = await turn.store.planned(person.id)
-    moves = []
-    for message in pending:
-        slot = first_slot_after(turn.now, prefs, message.local.date())
-        moves.append((message.id, slot))
+    await _settle(turn, person, pending, [(m.id, replan_slot(m.local, prefs)) for m in pending])
+
+
+async def follow_zone(turn: Turn, person: Person) -> None:
+    """A person moved to another zone: what is planned keeps its local times there (Wednesday
+    10:00 stays Wednesday 10:00), moved on where that moment has already passed."""
+    prefs = preferences(person)
+    pending = await turn.store.planned(person.id)
+    await _settle(
+        turn, person, pending, [(m.id, same_local_time(_slot_of(m), prefs)) for m in pending]
+    )
+
+
+async def _settle(
+    turn: Turn,
+    person: Person,
+    pending: Sequence[PlannedMessage],
+    wanted: Sequence[tuple[int | None, Slot]],
+) -> list[tuple[int | None, Slot]]:
+    """Spread ``wanted`` (planned message id, the slot it should have; None for one not stored
+    yet) over separate days from now, store the moves, and return where each landed. Of two
+    wanting one moment, the one listed first keeps it."""
+    ordered = sorted(wanted, key=lambda item: item[1].due)
+    slots = spread([slot for _, slot in ordered], preferences(person), turn.now)
+    placed = [(planned_id, slot) for (planned_id, _), slot in zip(ordered, slots, strict=True)]
+    stored = {message.id: _slot_of(message) for message in pending}
+    moves = [(i, slot) for i, slot in placed if i is not None and stored.get(i) != slot]
     if moves:
         await turn.store.move_planned(person.id, moves)
+    return placed
 
 
 async def on_button(turn: Turn, action: str, value: str) -> list[Reply]:
@@ -152,12 +172,22 @@ async def snooze(turn: Turn, value: str) -> Reply:
     kind, _, rejection_id = rest.partition(":")
     if turn.person.checkins is CheckinState.STOPPED or kind not in checkins.KINDS:
         return Reply(text=turn.content.text("plan.snooze_gone"))
-    slot = tomorrow(turn.now, preferences(turn.person))
+    prefs = preferences(turn.person)
     wanted = number(planned_id, maximum=2**62)
-    pending = {m.id for m in await turn.store.planned(turn.person.id)}
-    if wanted in pending:
-        await turn.store.move_planned(turn.person.id, [(wanted, slot)])
-    else:
+    pending = await turn.store.planned(turn.person.id)
+    known = wanted if any(m.id == wanted for m in pending) else None
+    # The snoozed step comes tomorrow; anything already planned from then on makes room.
+    placed = await _settle(
+        turn,
+        turn.person,
+        pending,
+        [
+            (known, tomorrow(turn.now, prefs)),
+            *((m.id, _slot_of(m)) for m in pending if m.id != known),
+        ],
+    )
+    slot = next(s for i, s in placed if i == known)
+    if known is None:
         # Already sent (the usual case): plan the same step once more, for tomorrow.
         own = {r.id for r in await turn.store.rejections(turn.person.id)}
         rejection = number(rejection_id, maximum=2**62)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -144,6 +145,34 @@ def tomorrow(now: dt.datetime, prefs: Preferences) -> Slot:
 def replan(local: dt.datetime, prefs: Preferences) -> Slot:
     """A planned local date moved to the person's new preferences (time, zone, quiet hours)."""
     return slot_on(local.date(), prefs)
+
+
+def spread(slots: Sequence[Slot], prefs: Preferences, after: dt.datetime) -> list[Slot]:
+    """``slots`` (in the order they should arrive) moved as little as needed so that each is
+    strictly after ``after`` and on a later local day than the one before it.
+
+    A slot that already fits stays as it is; one that does not becomes the first slot on its own
+    day or later that does. So moving a plan (new preferences, a new zone, a snooze) never puts
+    two check-ins on one day, let alone at one minute.
+    """
+    placed: list[Slot] = []
+    moment = after
+    last_day: dt.date | None = None
+    for slot in slots:
+        day = slot.local.date()
+        earliest = day if last_day is None else max(day, last_day + dt.timedelta(days=1))
+        if slot.due <= moment or day < earliest:
+            slot = first_slot_after(moment, prefs, earliest)
+        placed.append(slot)
+        moment, last_day = slot.due, slot.local.date()
+    return placed
+
+
+def same_local_time(slot: Slot, prefs: Preferences) -> Slot:
+    """``slot``'s wall-clock time kept in the zone of ``prefs`` (a person moved zones: what was
+    Wednesday 10:00 in Berlin becomes Wednesday 10:00 in New York)."""
+    due = at_local(slot.local.date(), slot.local.time(), prefs.zone)
+    return Slot(due=due, local=slot.local, zone=prefs.timezone)
 
 
 @lru_cache(maxsize=8192)
