@@ -62,7 +62,29 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
+    # Deleted rows are overwritten with zeros, not just unlinked: a deleted person's words must
+    # not stay readable in free pages of the file (see checkpoint() for the WAL).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+async def checkpoint(engine: AsyncEngine) -> bool:
+    """On SQLite, copy the WAL into the database file and truncate it to nothing.
+
+    Until then the WAL still holds earlier versions of every page written, a deleted person's
+    words included; with ``secure_delete`` the copied pages carry zeros where they were.
+    Returns False when a reader kept the checkpoint from finishing (it is logged; the next
+    delete or the daily sweep tries again). On PostgreSQL, nothing to do here (see
+    SECURITY.md on VACUUM).
+    """
+    if engine.dialect.name != "sqlite":
+        return True
+    async with engine.connect() as connection:
+        row = (await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).first()
+    busy = row is not None and row[0] != 0
+    if busy:
+        log.warning("sqlite checkpoint was blocked by a reader; the WAL is truncated later")
+    return not busy
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

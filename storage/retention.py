@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.database import checkpoint
 from storage.sql import EventLog, answers, moods, planned_messages
 
 # Platforms stop retrying an event within minutes; a day of ids is plenty to catch repeats.
@@ -15,7 +16,11 @@ EVENT_MEMORY = dt.timedelta(days=1)
 
 async def sweep(db: AsyncEngine, now: dt.datetime, keep: dt.timedelta) -> dict[str, int]:
     """Delete what is older than ``keep`` (moods, check-in answers, finished planned messages)
-    and event ids older than a day; returns how many rows went, by table."""
+    and event ids older than a day; returns how many rows went, by table.
+
+    Then the SQLite WAL is checkpointed, so swept notes are gone from the files as well (and,
+    once a day at least, whatever else was overwritten or withdrawn since the last one).
+    """
     cutoff = now - keep
     removed: dict[str, int] = {}
     async with db.begin() as connection:
@@ -32,4 +37,5 @@ async def sweep(db: AsyncEngine, now: dt.datetime, keep: dt.timedelta) -> dict[s
         ):
             removed[name] = (await connection.execute(statement)).rowcount
     removed["processed_events"] = await EventLog(db).forget_before(now - EVENT_MEMORY)
+    await checkpoint(db)
     return removed

@@ -64,33 +64,8 @@ answers: Table = AnswerRow.__table__  # type: ignore[assignment]
 communities: Table = CommunityRow.__table__  # type: ignore[assignment]
 community_posts: Table = CommunityPostRow.__table__  # type: ignore[assignment]
 
-# Free text people write, sealed at rest when a key is configured.
-_SEALED_COLUMNS: tuple[tuple[Table, tuple[str, ...]], ...] = (
-    (rejections, ("feedback",)),
-    (reflections, ("note",)),
-    (moods, ("note",)),
-    (answers, ("value",)),
-    (wins, ("text",)),
-)
-_SEALED: dict[str, tuple[str, ...]] = {
-    "rejections": ("feedback",),
-    "reflections": ("note",),
-    "moods": ("note",),
-    "checkin_answers": ("value",),
-    "wins": ("text",),
-}
-
-# Every table holding a person's records (each has person_id), in the order export shows them.
-_PERSONAL_TABLES: tuple[tuple[str, Table], ...] = (
-    ("rejections", rejections),
-    ("reflections", reflections),
-    ("moods", moods),
-    ("checkin_answers", answers),
-    ("wins", wins),
-    ("pending_question", conversations),
-    ("planned_messages", planned_messages),
-    ("shared_posts", community_posts),
-)
+# Opens clear values and refuses sealed ones: the mappers' default when given no cipher.
+_CLEAR = Cipher()
 
 
 def dialect_insert(engine: AsyncEngine, table: Table) -> Any:
@@ -110,6 +85,8 @@ class SqlStore:
         self._engine = engine
         self._cipher = cipher or Cipher()
         self._current: ContextVar[AsyncConnection | None] = ContextVar("connection", default=None)
+        # Set by a deletion inside a transaction: the WAL is checkpointed once it commits.
+        self._erased: ContextVar[bool] = ContextVar("erased", default=False)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
@@ -123,6 +100,16 @@ class SqlStore:
                 yield
             finally:
                 self._current.reset(token)
+        if self._erased.get():
+            self._erased.set(False)
+            await checkpoint(self._engine)
+
+    async def _erase_after_commit(self) -> None:
+        """Leave nothing of deleted rows in the database files once the deletion commits."""
+        if self._current.get() is not None:
+            self._erased.set(True)
+        else:
+            await checkpoint(self._engine)
 
     @asynccontextmanager
     async def _connect(self) -> AsyncIterator[AsyncConnection]:
@@ -142,7 +129,7 @@ class SqlStore:
         async with self._connect() as connection:
             row = (await connection.execute(select(people).where(*key))).first()
         if row is not None:
-            return person_from_row(row)
+            return person_from_row(row, self._cipher)
         # A new member starts with their community's time zone and check-in time, if its
         # admins set them. Two instances may meet a new person at once: the unique key lets
         # one row win.
@@ -156,7 +143,7 @@ class SqlStore:
                 platform=sender.platform,
                 community=sender.community,
                 user_id=sender.user_id,
-                display_name=sender.display_name[:100],
+                display_name=self._cipher.seal(sender.display_name[:100]),
                 timezone=func.coalesce(
                     select(communities.c.timezone).where(*home).scalar_subquery(),
                     literal(default_timezone, String),
@@ -178,7 +165,7 @@ class SqlStore:
             row = (await connection.execute(statement)).first()
             if row is None:
                 row = (await connection.execute(select(people).where(*key))).one()
-        return person_from_row(row)
+        return person_from_row(row, self._cipher)
 
     async def update_settings(
         self,
@@ -224,11 +211,11 @@ class SqlStore:
                     rejections.insert()
                     .values(
                         person_id=person_id,
-                        company=draft.company,
-                        role=draft.role,
+                        company=self._cipher.seal(draft.company),
+                        role=self._cipher.seal(draft.role),
                         stage=draft.stage.value,
                         rejected_on=draft.rejected_on,
-                        interviewer=draft.interviewer,
+                        interviewer=self._cipher.seal(draft.interviewer),
                         feeling=draft.feeling,
                         created_at=now,
                         feedback="",
@@ -245,7 +232,7 @@ class SqlStore:
                     created_at=now,
                 )
             )
-        return rejection_from_row(row)
+        return rejection_from_row(row, self._cipher)
 
     async def rejections(self, person_id: int) -> Sequence[Rejection]:
         async with self._connect() as connection:
@@ -254,7 +241,7 @@ class SqlStore:
                 .where(rejections.c.person_id == person_id)
                 .order_by(rejections.c.id)
             )
-            return [self._opened(rejection_from_row(row)) for row in rows]
+            return [rejection_from_row(row, self._cipher) for row in rows]
 
     async def mark_note_sent(
         self, person_id: int, rejection_id: int, now: dt.datetime
@@ -280,7 +267,7 @@ class SqlStore:
                     .returning(*rejections.c)
                 )
             ).first()
-        return None if row is None else self._opened(rejection_from_row(row))
+        return None if row is None else rejection_from_row(row, self._cipher)
 
     async def save_reflection(
         self,
@@ -365,6 +352,7 @@ class SqlStore:
             result = await connection.execute(
                 delete(wins).where(wins.c.id == win_id, wins.c.person_id == person_id)
             )
+        await self._erase_after_commit()
         return result.rowcount > 0
 
     async def add_mood(
@@ -622,7 +610,12 @@ class SqlStore:
             shared = post_row(person.platform, person.community, kind, week, channel, now)
             await connection.execute(
                 community_posts.insert().values(
-                    {**shared, "person_id": person.id, "win_id": win_id, "body": body}
+                    {
+                        **shared,
+                        "person_id": person.id,
+                        "win_id": win_id,
+                        "body": self._cipher.seal(body),
+                    }
                 )
             )
         return True
@@ -668,72 +661,36 @@ class SqlStore:
 
     async def export(self, person_id: int) -> Mapping[str, Any]:
         async with self._connect() as connection:
-            person = (
-                await connection.execute(select(people).where(people.c.id == person_id))
-            ).first()
-            if person is None:
-                return {}
-            data: dict[str, Any] = {"person": _plain(person._mapping, hide=("id",))}
-            for name, table in _PERSONAL_TABLES:
-                rows = await connection.execute(
-                    select(table).where(table.c.person_id == person_id).order_by(*table.primary_key)
-                )
-                sealed = _SEALED.get(name, ())
-                data[name] = [
-                    {
-                        key: self._cipher.open(value) if key in sealed else value
-                        for key, value in _plain(row._mapping, hide=("person_id",)).items()
-                    }
-                    for row in rows
-                ]
-        return data
+            return await export(connection, self._cipher, person_id)
 
     async def delete_person(self, person_id: int) -> None:
         async with self._connect() as connection:
             # Claimed check-ins go too: the dispatcher re-checks its claims before sending.
-            for _, table in _PERSONAL_TABLES:
+            for _, table in PERSONAL_TABLES:
                 await connection.execute(delete(table).where(table.c.person_id == person_id))
             await connection.execute(delete(people).where(people.c.id == person_id))
-
-    def _opened(self, rejection: Rejection) -> Rejection:
-        if not rejection.feedback:
-            return rejection
-        return replace(rejection, feedback=self._cipher.open(rejection.feedback))
+        await self._erase_after_commit()
 
     def _opened_win(self, win: Win) -> Win:
         return replace(win, text=self._cipher.open(win.text))
 
     async def reseal(self) -> int:
-        """Seal every free-text value with the current key (after adding or rotating a key);
+        """Seal every sealed value with the current key (after adding or rotating a key);
         returns how many values changed."""
-        changed = 0
-        async with self._engine.begin() as connection:
-            for table, columns in _SEALED_COLUMNS:
-                rows = await connection.execute(select(table.c.id, *(table.c[c] for c in columns)))
-                for row in rows.all():
-                    values = {
-                        column: self._cipher.reseal(row._mapping[column])
-                        for column in columns
-                        if row._mapping[column]
-                    }
-                    values = {k: v for k, v in values.items() if v != row._mapping[k]}
-                    if values:
-                        await connection.execute(
-                            update(table).where(table.c.id == row.id).values(**values)
-                        )
-                        changed += len(values)
-        return changed
+        return await reseal(self._engine, self._cipher)
 
     async def delete_community(self, platform: str, community: str) -> int:
         """Delete a community's settings, its posts' records and every person of it with all
         their records; returns how many people."""
         async with self._connect() as connection:
-            for table in (community_posts, communities):
+            members: Table = OrganizationMemberRow.__table__  # type: ignore[assignment]
+            for table in (community_posts, communities, members):
                 where = (table.c.platform == platform, table.c.community == community)
                 await connection.execute(delete(table).where(*where))
             result = await connection.execute(
                 delete(people).where(people.c.platform == platform, people.c.community == community)
             )
+        await self._erase_after_commit()
         return result.rowcount
 
 
@@ -764,15 +721,18 @@ class EventLog:
         return result.rowcount
 
 
-def person_from_row(row: Row[Any]) -> Person:
-    """A people row (all columns, or at least these by name) as the engine sees it."""
+def person_from_row(row: Row[Any], cipher: Cipher | None = None) -> Person:
+    """A people row (all columns, or at least these by name) as the engine sees it.
+
+    ``cipher`` opens the sealed display name; without one, a sealed value raises CipherError.
+    """
     mapping = row._mapping
     return Person(
         id=mapping["id"],
         platform=mapping["platform"],
         community=mapping["community"],
         user_id=mapping["user_id"],
-        display_name=mapping["display_name"],
+        display_name=(cipher or _CLEAR).open(mapping["display_name"]),
         timezone=mapping["timezone"],
         checkin_time=mapping["checkin_time"],
         quiet_start=mapping["quiet_start"],
@@ -847,18 +807,6 @@ def planned_message(row: Row[Any]) -> PlannedMessage:
         rejection_id=row.rejection_id,
         outcome=row.outcome,
     )
-
-
-def _plain(mapping: Mapping[Any, Any], hide: tuple[str, ...] = ()) -> dict[str, Any]:
-    """A row as JSON-ready values: moments and dates in ISO 8601."""
-    plain: dict[str, Any] = {}
-    for key, value in mapping.items():
-        if key in hide:
-            continue
-        if isinstance(value, dt.datetime | dt.date | dt.time):
-            value = value.isoformat()
-        plain[key] = value
-    return plain
 
 
 def community_from_row(row: Row[Any]) -> Community:

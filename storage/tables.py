@@ -75,7 +75,8 @@ class PersonRow(Base):
     platform: Mapped[str] = mapped_column(String(16))
     community: Mapped[str] = mapped_column(String(64))
     user_id: Mapped[str] = mapped_column(String(64))
-    display_name: Mapped[str] = mapped_column(String(100), default="")
+    # Sealed with the encryption key, so Text: a sealed value is several times longer.
+    display_name: Mapped[str] = mapped_column(Text, default="")
     timezone: Mapped[str] = mapped_column(String(64))
     checkin_time: Mapped[dt.time] = mapped_column(Time, default=dt.time(10, 0))
     quiet_start: Mapped[dt.time] = mapped_column(Time, default=dt.time(21, 0))
@@ -96,11 +97,12 @@ class RejectionRow(Base):
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
-    company: Mapped[str] = mapped_column(String(100))
-    role: Mapped[str] = mapped_column(String(100), default="")
+    # company, role, interviewer (a third person) and feedback are sealed with the key.
+    company: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(Text, default="")
     stage: Mapped[str] = mapped_column(String(20))
     rejected_on: Mapped[dt.date] = mapped_column(Date)
-    interviewer: Mapped[str] = mapped_column(String(100), default="")
+    interviewer: Mapped[str] = mapped_column(Text, default="")
     feeling: Mapped[int] = mapped_column(SmallInteger)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     note_sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -284,3 +286,17 @@ class CommunityPostRow(Base):
     claimed_by: Mapped[str] = mapped_column(String(64), default="")
     outcome: Mapped[str] = mapped_column(String(32), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class OrganizationMemberRow(Base):
+    """A community reached through an organization-wide install (a Slack workspace of an
+    Enterprise Grid org), so that the organization's uninstall finds every community to erase.
+    """
+
+    __tablename__ = "organization_members"
+    __table_args__ = (Index("ix_organization_members_org", "platform", "organization"),)
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    community: Mapped[str] = mapped_column(String(64), primary_key=True)
+    organization: Mapped[str] = mapped_column(String(64))
+    seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
