@@ -35,7 +35,6 @@ from bot.model import (
     Stage,
     Win,
     WinKind,
-    ZoneSource,
 )
 from bot.schedule import Slot
 from storage.crypto import Cipher
@@ -198,31 +197,6 @@ class SqlStore:
             ).one()
         return person_from_row(row, self._cipher)
 
-    async def known_person(self, sender: Sender) -> Person | None:
-        async with self._connect() as connection:
-            row = (
-                await connection.execute(
-                    select(people).where(
-                        people.c.platform == sender.platform,
-                        people.c.community == sender.community,
-                        people.c.user_id == sender.user_id,
-                    )
-                )
-            ).first()
-        return None if row is None else person_from_row(row, self._cipher)
-
-    async def set_timezone(self, person_id: int, timezone: str, source: ZoneSource) -> Person:
-        async with self._connect() as connection:
-            row = (
-                await connection.execute(
-                    update(people)
-                    .where(people.c.id == person_id)
-                    .values(timezone=timezone, timezone_source=source.value)
-                    .returning(*people.c)
-                )
-            ).one()
-        return person_from_row(row, self._cipher)
-
     async def set_unreachable(self, person_id: int, reason: str, now: dt.datetime) -> None:
         async with self._connect() as connection:
             await connection.execute(
@@ -351,9 +325,6 @@ class SqlStore:
                         text=self._cipher.seal(text),
                         kind=kind.value,
                         created_at=now,
-                        number=select(func.coalesce(func.max(wins.c.number), 0) + 1)
-                        .where(wins.c.person_id == person_id)
-                        .scalar_subquery(),
                     )
                     .returning(*wins.c)
                 )
@@ -460,15 +431,11 @@ class SqlStore:
         now: dt.datetime,
     ) -> None:
         async with self._connect() as connection:
-            # A claimed one of the old plan is superseded too: the dispatcher's last look
-            # before sending finds it no longer claimed, and it is not sent.
             await connection.execute(
                 update(planned_messages)
                 .where(
                     planned_messages.c.person_id == person_id,
-                    planned_messages.c.state.in_(
-                        [PlannedState.PENDING.value, PlannedState.CLAIMED.value]
-                    ),
+                    planned_messages.c.state == PlannedState.PENDING.value,
                 )
                 .values(state=PlannedState.SKIPPED.value, outcome="superseded")
             )
@@ -487,22 +454,12 @@ class SqlStore:
         slot: Slot,
         now: dt.datetime,
     ) -> None:
-        # One pending message per kind and person (a unique index): asking for one that is
-        # already pending moves it instead.
-        statement = dialect_insert(self._engine, planned_messages).values(
-            **planned_row(person_id, platform, rejection_id, kind, slot, now)
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=[planned_messages.c.person_id, planned_messages.c.kind],
-            index_where=planned_messages.c.state == PlannedState.PENDING.value,
-            set_={
-                "due_at": statement.excluded.due_at,
-                "planned_local": statement.excluded.planned_local,
-                "planned_zone": statement.excluded.planned_zone,
-            },
-        )
         async with self._connect() as connection:
-            await connection.execute(statement)
+            await connection.execute(
+                planned_messages.insert().values(
+                    **planned_row(person_id, platform, rejection_id, kind, slot, now)
+                )
+            )
 
     async def planned(self, person_id: int) -> Sequence[PlannedMessage]:
         async with self._connect() as connection:
@@ -788,7 +745,6 @@ def person_from_row(row: Row[Any], cipher: Cipher | None = None) -> Person:
         unreachable=mapping["unreachable"],
         checkins=CheckinState(mapping["checkins"]),
         paused_until=mapping["paused_until"],
-        timezone_source=ZoneSource(mapping.get("timezone_source", ZoneSource.DEFAULT)),
     )
 
 
@@ -813,13 +769,7 @@ def rejection_from_row(row: Row[Any], cipher: Cipher | None = None) -> Rejection
 
 
 def _win(row: Row[Any]) -> Win:
-    return Win(
-        id=row.id,
-        text=row.text,
-        kind=WinKind(row.kind),
-        created_at=row.created_at,
-        number=row.number,
-    )
+    return Win(id=row.id, text=row.text, kind=WinKind(row.kind), created_at=row.created_at)
 
 
 def planned_row(
