@@ -46,6 +46,14 @@ class CheckinState(StrEnum):
     STOPPED = "stopped"  # nothing is sent until they resume
 
 
+class ZoneSource(StrEnum):
+    """Where a person's time zone came from, so that only a guess is ever replaced."""
+
+    DEFAULT = "default"  # the community's zone (or the bot's), a guess
+    PLATFORM = "platform"  # the platform's profile (Slack): followed when it changes
+    PERSON = "person"  # chosen by the person: never overridden
+
+
 class PlannedState(StrEnum):
     """Where a planned message is in its life."""
 
@@ -75,6 +83,7 @@ class Person:
     unreachable: str = ""
     checkins: CheckinState = CheckinState.ACTIVE
     paused_until: dt.datetime | None = None
+    timezone_source: ZoneSource = ZoneSource.DEFAULT
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +135,8 @@ class Win:
     text: str
     kind: WinKind
     created_at: dt.datetime
+    # The person's own number for it (1, 2, 3...): kept when other wins are removed.
+    number: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ from bot.model import (
     RejectionDraft,
     Win,
     WinKind,
+    ZoneSource,
 )
 from bot.replies import Reply
 from bot.schedule import Slot
@@ -59,6 +60,14 @@ class Store(Protocol):
         weekdays_only: bool,
     ) -> Person:
         """Change a person's check-in preferences."""
+        ...
+
+    async def known_person(self, sender: Sender) -> Person | None:
+        """The person behind ``sender`` if the bot knows them; never creates anyone."""
+        ...
+
+    async def set_timezone(self, person_id: int, timezone: str, source: ZoneSource) -> Person:
+        """Change a person's time zone, noting where it came from."""
         ...
 
     async def set_unreachable(self, person_id: int, reason: str, now: dt.datetime) -> None:

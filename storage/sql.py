@@ -35,6 +35,7 @@ from bot.model import (
     Stage,
     Win,
     WinKind,
+    ZoneSource,
 )
 from bot.schedule import Slot
 from storage.crypto import Cipher
@@ -197,6 +198,31 @@ class SqlStore:
             ).one()
         return person_from_row(row, self._cipher)
 
+    async def known_person(self, sender: Sender) -> Person | None:
+        async with self._connect() as connection:
+            row = (
+                await connection.execute(
+                    select(people).where(
+                        people.c.platform == sender.platform,
+                        people.c.community == sender.community,
+                        people.c.user_id == sender.user_id,
+                    )
+                )
+            ).first()
+        return None if row is None else person_from_row(row, self._cipher)
+
+    async def set_timezone(self, person_id: int, timezone: str, source: ZoneSource) -> Person:
+        async with self._connect() as connection:
+            row = (
+                await connection.execute(
+                    update(people)
+                    .where(people.c.id == person_id)
+                    .values(timezone=timezone, timezone_source=source.value)
+                    .returning(*people.c)
+                )
+            ).one()
+        return person_from_row(row, self._cipher)
+
     async def set_unreachable(self, person_id: int, reason: str, now: dt.datetime) -> None:
         async with self._connect() as connection:
             await connection.execute(
@@ -325,6 +351,9 @@ class SqlStore:
                         text=self._cipher.seal(text),
                         kind=kind.value,
                         created_at=now,
+                        number=select(func.coalesce(func.max(wins.c.number), 0) + 1)
+                        .where(wins.c.person_id == person_id)
+                        .scalar_subquery(),
                     )
                     .returning(*wins.c)
                 )
@@ -745,6 +774,7 @@ def person_from_row(row: Row[Any], cipher: Cipher | None = None) -> Person:
         unreachable=mapping["unreachable"],
         checkins=CheckinState(mapping["checkins"]),
         paused_until=mapping["paused_until"],
+        timezone_source=ZoneSource(mapping.get("timezone_source", ZoneSource.DEFAULT)),
     )
 
 
@@ -769,7 +799,13 @@ def rejection_from_row(row: Row[Any], cipher: Cipher | None = None) -> Rejection
 
 
 def _win(row: Row[Any]) -> Win:
-    return Win(id=row.id, text=row.text, kind=WinKind(row.kind), created_at=row.created_at)
+    return Win(
+        id=row.id,
+        text=row.text,
+        kind=WinKind(row.kind),
+        created_at=row.created_at,
+        number=row.number,
+    )
 
 
 def planned_row(

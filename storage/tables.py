@@ -88,6 +88,10 @@ class PersonRow(Base):
     paused_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     unreachable_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # "default" (a guess), "platform" (the person's Slack zone) or "person" (their own choice).
+    timezone_source: Mapped[str] = mapped_column(
+        String(10), default="default", server_default="default"
+    )
 
 
 class RejectionRow(Base):
@@ -129,12 +133,15 @@ class WinRow(Base):
     """An entry of a bragging list."""
 
     __tablename__ = "wins"
+    __table_args__ = (Index("uq_wins_person_number", "person_id", "number", unique=True),)
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # The person's own number for the win, never reused for another while it exists.
+    number: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class MoodRow(Base):

@@ -26,6 +26,7 @@ from bot.model import (
     RejectionDraft,
     Win,
     WinKind,
+    ZoneSource,
 )
 from bot.schedule import Slot
 
@@ -95,6 +96,12 @@ class MemoryStore:
             quiet_end=quiet_end,
             weekdays_only=weekdays_only,
         )
+
+    async def known_person(self, sender: Sender) -> Person | None:
+        return self.people.get((sender.platform, sender.community, sender.user_id))
+
+    async def set_timezone(self, person_id: int, timezone: str, source: ZoneSource) -> Person:
+        return self._replace_person(person_id, timezone=timezone, timezone_source=source)
 
     async def set_unreachable(self, person_id: int, reason: str, now: dt.datetime) -> None:
         self._replace_person(person_id, unreachable=reason)
@@ -166,7 +173,9 @@ class MemoryStore:
         return [r for _, r in sorted(mine, key=lambda pair: pair[0])]
 
     async def add_win(self, person_id: int, text: str, kind: WinKind, now: dt.datetime) -> Win:
-        win = Win(id=next(self._ids), text=text, kind=kind, created_at=now)
+        numbers = [w.number for p, w in self.wins_by_id.values() if p == person_id]
+        number = max(numbers, default=0) + 1
+        win = Win(id=next(self._ids), text=text, kind=kind, created_at=now, number=number)
         self.wins_by_id[win.id] = (person_id, win)
         return win
 

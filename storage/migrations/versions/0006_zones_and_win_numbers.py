@@ -1,0 +1,40 @@
+"""where a person's time zone came from; each win's own number
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-30 16:15:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+
+revision: str = '0006'
+down_revision: str | None = '0005'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('people', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('timezone_source', sa.String(length=10), server_default='default', nullable=False)
+        )
+    with op.batch_alter_table('wins', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('number', sa.Integer(), server_default='0', nullable=False))
+    # Existing wins are numbered 1, 2, 3... per person, in the order they were written.
+    op.execute(
+        "UPDATE wins SET number = (SELECT COUNT(*) FROM wins AS earlier"
+        " WHERE earlier.person_id = wins.person_id AND earlier.id <= wins.id)"
+    )
+    op.create_index('uq_wins_person_number', 'wins', ['person_id', 'number'], unique=True)
+
+
+def downgrade() -> None:
+    op.drop_index('uq_wins_person_number', table_name='wins')
+    with op.batch_alter_table('wins', schema=None) as batch_op:
+        batch_op.drop_column('number')
+    with op.batch_alter_table('people', schema=None) as batch_op:
+        batch_op.drop_column('timezone_source')

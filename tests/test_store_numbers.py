@@ -1,0 +1,70 @@
+"""The Store contract for time-zone sources and win numbers, on the fake and on SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.events import Sender
+from bot.model import WinKind, ZoneSource
+from bot.ports import Store
+from storage.database import create_engine
+from storage.sql import SqlStore
+from tests.conftest import DATABASES, database_for
+from tests.fakes import MemoryStore
+
+SAM = Sender("slack", "T1", "U1", "Sam")
+ALEX = Sender("slack", "T1", "U2", "Alex")
+
+
+@pytest.fixture(params=["memory", *DATABASES])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """Each implementation of the port in turn."""
+    if request.param == "memory":
+        yield MemoryStore()
+        return
+    db = create_engine(await database_for(request.param, request, tmp_path))
+    try:
+        yield SqlStore(db)
+    finally:
+        await db.dispose()
+
+
+async def test_a_zone_remembers_where_it_came_from(store: Store, now: dt.datetime) -> None:
+    assert await store.known_person(SAM) is None  # looking never creates anyone
+    person = await store.person(SAM, "UTC", now)
+    assert person.timezone_source is ZoneSource.DEFAULT
+    assert await store.known_person(SAM) == person
+
+    moved = await store.set_timezone(person.id, "America/New_York", ZoneSource.PLATFORM)
+    chosen = await store.set_timezone(person.id, "Europe/Lisbon", ZoneSource.PERSON)
+
+    assert (moved.timezone, moved.timezone_source) == ("America/New_York", ZoneSource.PLATFORM)
+    assert (chosen.timezone, chosen.timezone_source) == ("Europe/Lisbon", ZoneSource.PERSON)
+    assert await store.person(SAM, "UTC", now) == chosen
+    assert await store.known_person(ALEX) is None
+
+
+async def test_win_numbers_are_each_persons_own_and_never_shift(
+    store: Store, now: dt.datetime
+) -> None:
+    sam = await store.person(SAM, "UTC", now)
+    alex = await store.person(ALEX, "UTC", now)
+    first, second, third = [
+        await store.add_win(sam.id, text, WinKind.ACCOMPLISHMENT, now) for text in "abc"
+    ]
+    theirs = await store.add_win(alex.id, "x", WinKind.SOFT_SKILL, now)
+
+    assert [first.number, second.number, third.number, theirs.number] == [1, 2, 3, 1]
+    assert await store.remove_win(sam.id, second.id)
+    fourth = await store.add_win(sam.id, "d", WinKind.OBSTACLE, now)
+
+    assert [(w.text, w.number) for w in await store.wins(sam.id)] == [
+        ("a", 1),
+        ("c", 3),
+        ("d", 4),
+    ]
+    assert fourth.number == 4
