@@ -20,7 +20,8 @@ async def command(turn: Turn, text: str) -> list[Reply]:
         return [await listing(turn)]
     if words.casefold() == "export":
         return await community.export(turn)
-    if verb.casefold() == "remove" and (not rest or number(rest) is not None):
+    if verb.casefold() == "remove" and len(rest.split()) <= 1:
+        # "/brag remove 2", and also "/brag remove -1" or "/brag remove x": never a win.
         return [await _remove(turn, rest)]
     return await _add(turn, words)
 
@@ -45,19 +46,18 @@ async def on_button(turn: Turn, value: str) -> list[Reply]:
 
 
 async def listing(turn: Turn) -> Reply:
-    """The bragging list, grouped by kind, numbered in the order it was written."""
+    """The bragging list in the order it was written, each win with its own number (kept for
+    good: removing one never renumbers the others) and its kind."""
     content = turn.content
     wins = await turn.store.wins(turn.person.id)
     if not wins:
         return Reply(text=content.text("brag.list_empty"))
     labels = content.table("brag.kinds")
-    numbered = list(enumerate(wins, start=1))
-    sections: list[str] = []
-    for kind in WinKind:
-        lines = [f"{number}. {win.text}" for number, win in numbered if win.kind is kind]
-        if lines:
-            sections.append("\n".join([f"{labels[kind.value]}:", *lines]))
-    body = "\n\n".join(sections)
+    lines = [
+        content.text("brag.list_item", number=win.number, text=win.text, kind=labels[win.kind])
+        for win in sorted(wins, key=lambda win: win.number)
+    ]
+    body = "\n".join(lines)
     return Reply(
         heading=content.text("brag.list_heading"),
         text=f"{body}\n\n{content.text('brag.list_footer')}",
@@ -117,10 +117,9 @@ async def _remove(turn: Turn, number_text: str) -> Reply:
     position = number(number_text)
     if position is None:
         return Reply(text=content.text("brag.remove_usage"))
-    wins = await turn.store.wins(turn.person.id)
-    if position > len(wins):
+    win = next((w for w in await turn.store.wins(turn.person.id) if w.number == position), None)
+    if win is None:
         return Reply(text=content.text("brag.not_found", number=position))
-    win = wins[position - 1]
     unshared = await turn.store.unshare_win(turn.person.id, win.id, turn.now)
     await turn.store.remove_win(turn.person.id, win.id)
     text = content.text("brag.removed", number=position)

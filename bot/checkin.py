@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from bot import plan
 from bot.content import Content
 from bot.forms import refusal, validate
-from bot.model import Person
+from bot.model import Person, ZoneSource
 from bot.replies import Button, Field, FieldKind, Form, Option, Reply
 from bot.schedule import known_zone
 from bot.text import clean, number
@@ -19,6 +19,7 @@ FORM_ID = "checkin"
 SETTINGS_FORM_ID = "checkin_settings"
 MOOD_ACTION = "checkin.mood"
 NOTE_LIMIT = 1000
+_NUMBERISH = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]*)?")
 _TIME = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])", re.ASCII)
 
 
@@ -104,6 +105,10 @@ async def command(turn: Turn, text: str) -> list[Reply]:
     score = number(first, maximum=5)
     if score is not None:
         return await submit(turn, {"mood": str(score), "note": rest})
+    if _NUMBERISH.fullmatch(first):
+        # "/checkin 0" or "/checkin 7": say why before offering the form again.
+        why = turn.content.text("checkin.bad_mood", value=first[:8])
+        return [Reply(text=why, form=form(turn.content))]
     return [Reply(form=form(turn.content))]
 
 
@@ -158,6 +163,9 @@ async def submit_settings(turn: Turn, values: Mapping[str, str]) -> list[Reply]:
         quiet_end=times["quiet_end"],
         weekdays_only=weekdays.startswith("y"),
     )
+    if zone != turn.person.timezone:
+        # Their own choice from now on: a platform's zone never overrides it.
+        person = await turn.store.set_timezone(person.id, zone, ZoneSource.PERSON)
     await plan.replan(turn, person)
     return [
         Reply(

@@ -55,7 +55,7 @@ async def on_button(turn: Turn, action: str, value: str) -> list[Reply]:
     if action == KEEP_ACTION:
         return [Reply(text=content.text("community.kept_private"))]
     if action == HIRED_KEEP_ACTION:
-        return [Reply(text=content.text("community.kept_private"))]
+        return [Reply(text=content.text("community.hired_kept_private"))]
     if action == HIRED_SHARE_ACTION:
         return [Reply(form=hired_form(turn))]
     win_id = number(value, maximum=2**62)

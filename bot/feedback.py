@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from bot import checkins
 from bot.content import Content
 from bot.forms import refusal, validate
 from bot.model import Rejection
@@ -66,14 +67,20 @@ async def on_form(turn: Turn, values: Mapping[str, str], context: str) -> list[R
 def notes(turn: Turn, rejection: Rejection) -> list[Reply]:
     """The note in each variant, filled with what the person gave and nothing invented."""
     content = turn.content
+    greetings = content.table("feedback.greetings")
+    named = "named" if rejection.interviewer else "unnamed"
+    stage = rejection.stage.value
     values = {
-        "interviewer": rejection.interviewer or content.text("feedback.dear_fallback"),
+        "greeting": greetings[f"email_{named}"].format(interviewer=rejection.interviewer),
+        "hi": greetings[f"short_{named}"].format(interviewer=rejection.interviewer),
+        "met": content.table("feedback.met").get(stage, ""),
         "company": rejection.company,
         "role": rejection.role or content.text("feedback.role_fallback"),
         "name": turn.name,
     }
+    variants = content.records(f"feedback.variants.{content.table('feedback.notes_for')[stage]}")
     replies = [Reply(text=content.text("feedback.intro", company=rejection.company))]
-    for variant in content.records("feedback.variants"):
+    for variant in variants:
         replies.append(Reply(heading=variant["heading"], quote=variant["body"].format(**values)))
     last = replies[-1]
     replies[-1] = Reply(
@@ -135,6 +142,10 @@ async def _log_reply(turn: Turn, rejection: Rejection, said: str) -> list[Reply]
     if not said:
         return [Reply(text=turn.content.text("feedback.reply_empty"))]
     await turn.store.log_feedback(turn.person.id, rejection.id, said, turn.now)
+    # The reply asks what they'd do differently: the answer is a lesson, an area to work on.
+    await turn.store.set_conversation(
+        turn.person.id, checkins.LESSON_TOPIC, str(rejection.id), turn.now
+    )
     return [Reply(text=turn.content.text("feedback.reply_saved"))]
 
 

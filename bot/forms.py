@@ -10,6 +10,9 @@ from bot.content import Content
 from bot.replies import FieldKind, Form, Option, Reply
 from bot.text import clean
 
+# A date further back than this is a typo (0001-01-01), not a rejection to plan around.
+OLDEST_YEARS = 5
+
 
 def validate(
     form: Form, values: Mapping[str, str], content: Content, today: dt.date
@@ -50,8 +53,17 @@ def validate(
                     "limits.bad_date", label=label, example=today.isoformat()
                 )
             else:
+                earliest = dt.date(today.year - OLDEST_YEARS, 1, 1)
                 if day > today:
                     errors[field.name] = content.text("limits.future_date", label=label)
+                elif day < earliest:
+                    errors[field.name] = content.text(
+                        "limits.too_old_date",
+                        label=label,
+                        value=value,
+                        years=OLDEST_YEARS,
+                        earliest=earliest.isoformat(),
+                    )
     return cleaned, errors
 
 

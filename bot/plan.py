@@ -227,7 +227,7 @@ async def on_text(turn: Turn, text: str, topic: str, data: str) -> list[Reply] |
     content = turn.content
     words = clean(text)
     phrase = words.casefold().strip(_PUNCTUATION)
-    if phrase in content.words("plan.words.stop"):
+    if _unwrapped(phrase, content.words("plan.words.polite")) in content.words("plan.words.stop"):
         return [await stop(turn)]
     if phrase in content.words("plan.words.pause"):
         return [await pause(turn, PAUSE_DEFAULT_DAYS)]
@@ -261,6 +261,22 @@ async def on_text(turn: Turn, text: str, topic: str, data: str) -> list[Reply] |
         await turn.store.clear_conversation(turn.person.id)
         return [Reply(text=content.text("plan.lesson_saved"))]
     return None
+
+
+def _unwrapped(phrase: str, polite: Sequence[str]) -> str:
+    """``phrase`` without the courtesies around it: "please stop messaging me, thanks" ->
+    "stop messaging me"."""
+    words = phrase.replace(",", " ").split()
+    changed = True
+    while changed and words:
+        changed = False
+        for courtesy in polite:
+            size = len(courtesy.split())
+            if words[:size] == courtesy.split() and len(words) > size:
+                words, changed = words[size:], True
+            elif words[-size:] == courtesy.split() and len(words) > size:
+                words, changed = words[:-size], True
+    return " ".join(words).strip(_PUNCTUATION)
 
 
 async def _latest_rejection(turn: Turn) -> Rejection | None:

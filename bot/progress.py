@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot import reflection
+from bot.model import CheckinAnswer, Rejection
 from bot.replies import Reply
 from bot.turn import Turn
 
 _BARS = "▁▂▃▄▅▆▇█"
 MOOD_WINDOW = 14
 FEW_NOES = 5
+AVERAGE_NOES = 24  # the LA Times figure the content quotes
 
 
 def sparkline(scores: Sequence[int]) -> str:
@@ -40,15 +42,33 @@ async def command(turn: Turn) -> list[Reply]:
                 "progress.mood", sparkline=sparkline(scores), first=scores[0], last=scores[-1]
             )
         )
+    answers = await store.answers(person_id)
     found = reflection.areas(content, await store.reflections(person_id))
+    for answer in answers:
+        lesson = content.text("progress.areas_lesson", text=answer.value)
+        if answer.kind == "lesson" and answer.value and lesson not in found:
+            found.append(lesson)
     if found:
         lines.append(content.text("progress.areas_heading"))
         lines.extend(f"• {area}" for area in found)
     if rejections:
-        framing = (
-            content.text("progress.framing_few")
-            if len(rejections) < FEW_NOES
-            else content.text("progress.framing_many", count=len(rejections))
-        )
-        lines.append(framing)
+        lines.append(framing(turn, len(rejections), _hired_since(answers, rejections[-1])))
     return [Reply(heading=content.text("progress.heading"), text="\n".join(lines))]
+
+
+def framing(turn: Turn, count: int, hired: bool) -> str:
+    """A closing line that fits the count: the ~24 noes before a yes is an average, so a
+    handful is "on the road", two dozen is "more than most", and after a yes it is a yes."""
+    content = turn.content
+    if hired:
+        return content.text("progress.framing_hired")
+    if count < FEW_NOES:
+        return content.text("progress.framing_few")
+    if count < AVERAGE_NOES:
+        return content.text("progress.framing_some", count=count)
+    return content.text("progress.framing_many", count=count)
+
+
+def _hired_since(answers: Sequence[CheckinAnswer], latest: Rejection) -> bool:
+    """Whether the person told of an offer after their latest rejection."""
+    return any(a.kind == "offer" and a.created_at >= latest.created_at for a in answers)

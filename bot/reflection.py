@@ -32,6 +32,17 @@ _WORDS = {
 }
 
 
+# Which questions fit a stage: performance questions only where there was an interview, none
+# at all after a withdrawn offer (that was the company's side).
+_GROUPS = {
+    Stage.APPLICATION: "application",
+    Stage.PHONE_SCREEN: "interview",
+    Stage.INTERVIEW: "interview",
+    Stage.FINAL_ROUND: "interview",
+    Stage.OFFER_WITHDRAWN: "offer",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Question:
     """One reflection question from the content file."""
@@ -43,10 +54,7 @@ class Question:
 
     def fits(self, stage: Stage) -> bool:
         """Whether this question makes sense after a rejection at ``stage``."""
-        if self.after == "any":
-            return True
-        interviewed = stage is not Stage.APPLICATION
-        return (self.after == "interview") == interviewed
+        return self.after == "any" or _GROUPS[stage] in self.after.split()
 
 
 def questions(content: Content) -> list[Question]:

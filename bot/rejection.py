@@ -94,13 +94,16 @@ async def submit(turn: Turn, values: Mapping[str, str]) -> list[Reply]:
         feeling=int(cleaned["feeling"]),
     )
     rejection = await turn.store.add_rejection(turn.person.id, draft, turn.now)
-    feeling_key = "low" if draft.feeling <= 2 else "high" if draft.feeling >= 4 else ""
+    feeling_key = "low" if draft.feeling <= 2 else "high" if draft.feeling >= 4 else "mid"
     body = content.text(f"rejected.by_stage.{draft.stage.value}")
-    if feeling_key:
+    if feeling_key != "mid":
         body = f"{body}\n{content.text(f'rejected.by_feeling.{feeling_key}')}"
     scheduled = await plan.start(turn, rejection)
+    heading = content.text(
+        f"rejected.saved_heading.{feeling_key}", name=turn.name, company=draft.company
+    )
     replies = [
-        Reply(heading=content.text("rejected.saved_heading", name=turn.name), text=body),
+        Reply(heading=heading, text=body),
         Reply(
             text=content.text("rejected.offer_note.text"),
             buttons=(

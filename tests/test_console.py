@@ -64,7 +64,7 @@ def test_a_whole_rejection_through_the_form_buttons_and_a_restart(tmp_path: Path
     assert "Role can be up to 100" in out
     assert "How far did you get? is needed." in out
     assert "[3] Interview" in out
-    assert "I'm sorry, sam. That stings." in out
+    assert "I'm sorry about Acme, sam. That stings." in out
     assert "[1] Draft my feedback note" in out
     assert "Noted as something to work on" in out
 

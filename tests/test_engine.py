@@ -204,7 +204,8 @@ async def test_feedback_never_invents_an_interviewer_or_role(
 
     email = next(r.quote for r in replies if r.quote)
     assert email.startswith("Subject:")
-    assert "Dear Hello," in email and "the role" in email
+    assert "\n\nHello,\n\n" in email and "Hello" not in email.replace("Hello,", "")
+    assert "the role" in email
 
 
 async def test_feedback_sent_and_reply_are_recorded(
@@ -261,9 +262,9 @@ async def test_brag_adds_lists_refiles_and_removes(
     contribution = next(b for b in added.buttons if b.label == "Contribution")
     await engine.handle(Choice(SAM, contribution.action, contribution.value), now)
     [listing] = await engine.handle(Command(SAM, "brag", "list"), now)
-    assert "Contribution:\n1. Shipped the billing rewrite" in listing.text
-    assert "Soft skill:\n2. Calmed a tense client call" in listing.text
-    assert "Technical skill:\n3. SQL window functions" in listing.text
+    assert "1. Shipped the billing rewrite (Contribution)" in listing.text
+    assert "2. Calmed a tense client call (Soft skill)" in listing.text
+    assert "3. SQL window functions (Technical skill)" in listing.text
 
     [removed] = await engine.handle(Command(SAM, "brag", "remove 2"), now)
     assert "Removed win 2" in removed.text

@@ -63,7 +63,8 @@ async def test_the_recovery_plan_from_slash_command_to_dm_and_back(
     # The plan has buttons, so it went to the DM; the server got a pointer.
     dm = fake.dm_channel(USER_ID)
     posts = fake.channel_posts(dm)
-    assert posts[0]["content"].startswith("**I'm sorry, Ada. That stings.**")
+    # The company is named, and shown inert.
+    assert posts[0]["content"].startswith("**I'm sorry about Acme \\<\\@&1>, Ada. That stings.**")
     assert all(len(p["content"]) <= CONTENT_LIMIT for p in posts)
     assert all(p["allowed_mentions"] == {"parse": []} for p in posts)
     everything = [cid for p in posts for cid in custom_ids(p)]
