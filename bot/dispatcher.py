@@ -7,21 +7,24 @@ is only the clock; the outbox in the database is the truth.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import datetime as dt
 import itertools
 import logging
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from bot import brag_thread, checkins, plan
+from bot import checkins, plan
 from bot.content import Content
+from bot.delivery import Coalescer
 from bot.errors import DeliveryError, PermanentDeliveryError
 from bot.events import Sender
-from bot.model import CheckinState, Due, Outcome, PlannedState, PostDue, PostKind, PostOutcome
-from bot.ports import Messenger, Outbox, Publisher
+from bot.model import CheckinState, Due, Outcome, PlannedState
+from bot.ports import CommunityPosts, Messenger, Outbox, Publisher, Recaller
+from bot.posting import Poster
 from bot.schedule import (
     WEEKLY,
     Preferences,
@@ -34,6 +37,10 @@ from bot.schedule import (
 )
 
 log = logging.getLogger(__name__)
+
+# A record that failed (the connection dropped mid-write) is written again: the writes are
+# fenced and idempotent, so a commit whose acknowledgement was lost changes nothing twice.
+RECORD_RETRIES = 5
 
 
 @dataclass
@@ -54,84 +61,175 @@ class TickReport:
 
 @dataclass
 class Dispatcher:
-    """Delivers due planned messages exactly once per claim, in batches."""
+    """Delivers due planned messages exactly once per claim.
+
+    Each batch is claimed under a token of its own with a lease counted from the claim and
+    renewed while the batch is worked. Every message is looked at once more right before its
+    send and recorded as soon as the platform accepted it (a write-behind grouping the
+    records of concurrent sends): a process killed at any instant can repeat at most the
+    ``in_flight`` messages sent and not yet recorded, never a batch.
+    """
 
     outbox: Outbox
     content: Content
     messengers: Mapping[str, Messenger]
     instance: str  # unique per process: claims are made under it
     batch_size: int = 1000
-    lease: dt.timedelta = dt.timedelta(minutes=5)
+    lease: dt.timedelta = dt.timedelta(minutes=2)
     grace: dt.timedelta = dt.timedelta(hours=3)
     max_attempts: int = 6
     concurrency: int = 32
+    # The most messages handed to a platform and not yet recorded, at any instant.
+    in_flight: int = 64
+    # No send starts later than this before the lease ends (a send's own time limit).
+    send_margin: dt.timedelta = dt.timedelta(seconds=30)
     # Platforms whose community channels this instance posts in (the weekly brag thread).
     publishers: Mapping[str, Publisher] = field(default_factory=dict)
+    posts: CommunityPosts | None = None
+    # Seconds, for the time a tick has been running (the tick's ``now`` plus that is the
+    # moment of each claim); a parameter so tests can run a long tick without waiting.
+    monotonic: Callable[[], float] = time.monotonic
+    _stopping: bool = field(default=False, init=False)
+
+    def stop(self) -> None:
+        """Take no new message: sends in flight finish and are recorded, the rest of the
+        claimed batch is handed back at once for any instance to take."""
+        self._stopping = True
 
     async def tick(self, now: dt.datetime) -> TickReport:
         """Deliver everything due at ``now`` (in batches until none is left)."""
         report = TickReport()
-        platforms = sorted(self.messengers)
-        batches = itertools.count(1)
+        started = self.monotonic()
 
-        def claim() -> tuple[str, asyncio.Task[Sequence[Due]]]:
-            # Each batch is claimed under a token of its own, so batches never mix.
-            token = f"{self.instance}#{next(batches)}"
-            return token, asyncio.ensure_future(
-                self.outbox.claim(
-                    now,
-                    limit=self.batch_size,
-                    lease_until=now + self.lease,
-                    instance=token,
-                    platforms=platforms,
-                )
+        def at() -> dt.datetime:
+            return now + dt.timedelta(seconds=self.monotonic() - started)
+
+        if self.publishers and self.posts is not None and not self._stopping:
+            poster = Poster(
+                self.posts, self.content, self.publishers, self.lease, self.max_attempts, _code
             )
-
-        if self.publishers:
-            await self._tick_posts(now, f"{self.instance}#posts", report)
-        upcoming: tuple[str, asyncio.Task[Sequence[Due]]] | None = claim()
-        while upcoming is not None:
-            token, claiming = upcoming
-            batch = await claiming
-            # Claim the next batch while this one is written and sent, so the database
-            # works while Python does.
-            upcoming = claim() if len(batch) == self.batch_size else None
+            await poster.tick(now, f"{self.instance}#posts", report.counts)
+        platforms = sorted(self.messengers)
+        for number in itertools.count(1):
+            if self._stopping:
+                break
+            token = f"{self.instance}#{number}"
+            moment = at()
+            lease = _Lease(token, self.monotonic() + self.lease.total_seconds())
+            batch = await self.outbox.claim(
+                moment,
+                limit=self.batch_size,
+                lease_until=moment + self.lease,
+                instance=token,
+                platforms=platforms,
+            )
             if not batch:
                 break
             report.claimed += len(batch)
-            try:
-                outcomes = await self._handle_batch(token, batch, now)
-                await self.outbox.finish(token, outcomes, now)
-            except BaseException:
-                if upcoming is not None:
-                    upcoming[1].cancel()  # its rows return to the pool when the lease ends
-                raise
-            for outcome in outcomes:
-                report.add(outcome)
+            await self._deliver(lease, batch, at, report)
+            if len(batch) < self.batch_size:
+                break
         return report
 
-    async def _handle_batch(
-        self, token: str, batch: Sequence[Due], now: dt.datetime
-    ) -> list[Outcome]:
-        """Decide every message, then send those that go now through a pool of
-        ``concurrency`` workers (a task per worker, not per message)."""
+    async def _deliver(
+        self,
+        lease: _Lease,
+        batch: Sequence[Due],
+        at: Callable[[], dt.datetime],
+        report: TickReport,
+    ) -> None:
+        """Send one claimed batch through ``concurrency`` workers, recording as they go."""
+        token = lease.token
+        now = at()
         preferences = [_preferences(due) for due in batch]
-        outcomes: list[Outcome | None] = [
-            self.decide(due, now, prefs) for due, prefs in zip(batch, preferences, strict=True)
-        ]
-        to_send = [i for i, outcome in enumerate(outcomes) if outcome is None]
-        if to_send:
-            # A person may have deleted their data or stopped check-ins since the claim.
-            held = await self.outbox.held(token, [batch[i].message.id for i in to_send])
-            to_send = [i for i in to_send if batch[i].message.id in held]
+        recorder: Coalescer[Outcome, bool] = Coalescer(
+            lambda outcomes: self.outbox.record(token, outcomes, at()),
+            retries=RECORD_RETRIES,
+            retry_on=(Exception,),
+        )
+        checker: Coalescer[int, bool] = Coalescer(lambda ids: self._held(token, ids, at()))
+        recorded: list[asyncio.Future[bool]] = []
+        outcomes: list[Outcome] = []
+
+        def record(outcome: Outcome) -> asyncio.Future[bool]:
+            outcomes.append(outcome)
+            future = recorder.submit(outcome)
+            recorded.append(future)
+            return future
+
+        queue: collections.deque[int] = collections.deque()
+        for index, (due, prefs) in enumerate(zip(batch, preferences, strict=True)):
+            decided = self.decide(due, now, prefs)
+            if decided is None:
+                queue.append(index)
+            else:
+                record(decided)
+        permits = asyncio.Semaphore(self.in_flight)
+        handed_back: list[int] = []
+        margin = min(self.send_margin, self.lease / 4).total_seconds()
 
         async def worker() -> None:
-            while to_send:
-                index = to_send.pop()
-                outcomes[index] = await self.send(batch[index], now, preferences[index])
+            while queue:
+                index = queue.popleft()
+                due = batch[index]
+                await permits.acquire()
+                if self._stopping or self.monotonic() > lease.deadline - margin:
+                    handed_back.append(due.message.id)
+                    permits.release()
+                    continue
+                try:
+                    # The last look, right before the send: deleted, stopped or paused since
+                    # the claim, or taken over by another instance.
+                    if not await checker.ask(due.message.id):
+                        handed_back.append(due.message.id)
+                        permits.release()
+                        continue
+                    outcome = await self.send(due, at(), preferences[index])
+                except BaseException:
+                    permits.release()
+                    raise
+                record(outcome).add_done_callback(lambda _: permits.release())
 
-        await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(to_send)))))
-        return [outcome for outcome in outcomes if outcome is not None]
+        renewing = asyncio.ensure_future(self._renew(lease, at))
+        try:
+            await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(queue)))))
+            await recorder.aclose()
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
+        if handed_back:
+            await self.outbox.release(token, handed_back)
+            report.counts["handed_back"] = report.counts.get("handed_back", 0) + len(handed_back)
+        failed: BaseException | None = None
+        for outcome, future in zip(outcomes, recorded, strict=True):
+            if future.exception() is not None:
+                failed = future.exception()
+                continue
+            if future.result():
+                report.add(outcome)
+            else:
+                report.counts["taken_over"] = report.counts.get("taken_over", 0) + 1
+        if failed is not None:
+            raise failed
+
+    async def _held(self, token: str, ids: Sequence[int], now: dt.datetime) -> list[bool]:
+        held = await self.outbox.held(token, ids, now)
+        return [planned_id in held for planned_id in ids]
+
+    async def _renew(self, lease: _Lease, at: Callable[[], dt.datetime]) -> None:
+        """Keep the batch's lease ahead while it is worked (a backlog, slow or rate-limited
+        sends); if the database cannot be reached, the local deadline stops the sends."""
+        every = self.lease.total_seconds() / 3
+        while True:
+            await asyncio.sleep(every)
+            started = self.monotonic()
+            try:
+                await self.outbox.renew(lease.token, at() + self.lease)
+            except Exception as error:
+                log.warning("lease renewal failed: %s", type(error).__name__)
+                continue
+            lease.deadline = started + self.lease.total_seconds()
 
     def decide(self, due: Due, now: dt.datetime, prefs: Preferences) -> Outcome | None:
         """What to do with a claimed message without sending it; None means send it now."""
@@ -163,8 +261,21 @@ class Dispatcher:
         messenger = self.messengers[person.platform]
         replies, waiting = checkins.build(self.content, due)
         recipient = Sender(person.platform, person.community, person.user_id, person.display_name)
+        key = f"bb-{message.id}"
         try:
-            platform_id = await messenger.deliver(recipient, replies, f"bb-{message.id}")
+            if message.attempts > 1 and isinstance(messenger, Recaller):
+                # An earlier claim may have sent it and died before recording it.
+                found = await messenger.delivered(recipient, key)
+                if found is not None:
+                    return _outcome(
+                        due,
+                        PlannedState.SENT,
+                        "recalled",
+                        platform_message_id=found,
+                        follow_up=follow_up,
+                        conversation=waiting,
+                    )
+            platform_id = await messenger.deliver(recipient, replies, key)
         except PermanentDeliveryError as error:
             reason = _code(error, "unreachable")
             return _outcome(due, PlannedState.FAILED, "unreachable", unreachable=reason)
@@ -213,85 +324,13 @@ class Dispatcher:
         previous = Slot(due=message.due, local=message.local, zone=message.zone)
         return WEEKLY, weekly_after(previous, prefs)
 
-    async def _tick_posts(self, now: dt.datetime, token: str, report: TickReport) -> None:
-        """Open due brag threads and post (or take down) what people chose to share."""
-        platforms = sorted(self.publishers)
-        await self.outbox.plan_brag_threads(now, platforms)
-        while True:
-            posts = await self.outbox.claim_posts(
-                now, limit=100, lease_until=now + self.lease, instance=token, platforms=platforms
-            )
-            if not posts:
-                return
-            opened: dict[tuple[str, str, str], str] = {}
-            outcomes = []
-            for post in posts:
-                outcome = await self._publish(post, now, opened)
-                outcomes.append(outcome)
-                key = f"post_{outcome.state.value}"
-                report.counts[key] = report.counts.get(key, 0) + 1
-            await self.outbox.finish_posts(token, outcomes, now)
-            if len(posts) < 100:
-                return
 
-    async def _publish(
-        self, post: PostDue, now: dt.datetime, opened: dict[tuple[str, str, str], str]
-    ) -> PostOutcome:
-        community = post.community
-        publisher = self.publishers[community.platform]
-        where = (community.platform, community.community, post.week)
-        key = f"bb-post-{post.id}"
-        try:
-            if post.kind is PostKind.BRAG_THREAD:
-                if not (community.brag_thread and community.brag_channel):
-                    return PostOutcome(post.id, PlannedState.SKIPPED, "disabled")
-                week_start = (now.astimezone(ZoneInfo(community.timezone))).date()
-                week_start -= dt.timedelta(days=week_start.weekday())
-                replies = brag_thread.opening(self.content, week_start, post.pulse)
-                thread = await publisher.open_thread(
-                    community.community, community.brag_channel, replies, key
-                )
-                opened[where] = thread
-                return PostOutcome(post.id, PlannedState.SENT, thread=thread, message_id=thread)
-            if post.kind is PostKind.UNSHARE:
-                await publisher.delete(
-                    community.community, community.brag_channel, post.thread, post.message_id
-                )
-                return PostOutcome(post.id, PlannedState.SENT, "removed")
-            thread = post.thread or opened.get(where, "")
-            if not thread:
-                if post.thread_pending:
-                    retry = now + dt.timedelta(minutes=1)
-                    return PostOutcome(post.id, PlannedState.PENDING, "waiting", retry_at=retry)
-                return PostOutcome(post.id, PlannedState.SKIPPED, "no_thread")
-            if post.kind is PostKind.SHARE_WIN:
-                if not post.text:
-                    return PostOutcome(post.id, PlannedState.SKIPPED, "win_gone")
-                replies = brag_thread.shared_win(self.content, post.author, post.text)
-            else:
-                replies = brag_thread.shared_offer(self.content, post.author, post.text)
-            message_id = await publisher.post(
-                community.community, community.brag_channel, thread, replies, key
-            )
-            # The celebration is a nicety; the post itself is what matters.
-            with contextlib.suppress(DeliveryError, PermanentDeliveryError):
-                await publisher.react(
-                    community.community, community.brag_channel, thread, message_id, "tada"
-                )
-            return PostOutcome(post.id, PlannedState.SENT, thread=thread, message_id=message_id)
-        except PermanentDeliveryError as error:
-            return PostOutcome(post.id, PlannedState.FAILED, _code(error, "refused"))
-        except DeliveryError as error:
-            if post.attempts >= self.max_attempts:
-                return PostOutcome(post.id, PlannedState.FAILED, "gave_up")
-            retry = now + retry_delay(post.attempts, error.retry_after)
-            return PostOutcome(post.id, PlannedState.PENDING, "retry", retry_at=retry)
-        except Exception as error:
-            log.warning("community post %s failed: %s", post.id, type(error).__name__)
-            if post.attempts >= self.max_attempts:
-                return PostOutcome(post.id, PlannedState.FAILED, "gave_up")
-            retry = now + retry_delay(post.attempts)
-            return PostOutcome(post.id, PlannedState.PENDING, "error", retry_at=retry)
+@dataclass
+class _Lease:
+    """A batch's claim token and when, on this process's monotonic clock, its lease ends."""
+
+    token: str
+    deadline: float
 
 
 def _outcome(due: Due, state: PlannedState, code: str = "", **extra: Any) -> Outcome:

@@ -242,8 +242,8 @@ class Store(Protocol):
         ...
 
 
-class Outbox(Protocol):
-    """The durable queue of planned messages, as the dispatcher sees it."""
+class CommunityPosts(Protocol):
+    """The durable queue of posts in community channels (the weekly brag thread)."""
 
     async def plan_brag_threads(self, now: dt.datetime, platforms: Sequence[str]) -> int:
         """Make sure every community with a brag channel has this week's thread planned
@@ -268,6 +268,15 @@ class Outbox(Protocol):
         """Record what happened to claimed posts."""
         ...
 
+
+class Outbox(Protocol):
+    """The durable queue of planned messages, as the dispatcher sees it.
+
+    Every write after a claim is fenced by the claim's token: it changes a row only while
+    that row is still claimed under that token, so an instance whose lease ran out can never
+    record, re-plan or hand back a row that another instance has taken over.
+    """
+
     async def claim(
         self,
         now: dt.datetime,
@@ -278,16 +287,33 @@ class Outbox(Protocol):
         platforms: Sequence[str],
     ) -> Sequence[Due]:
         """Atomically take up to ``limit`` due messages for ``platforms``, and any whose
-        earlier claim's lease ran out, holding them until ``lease_until``."""
+        earlier claim's lease ran out, holding them under the token ``instance`` until
+        ``lease_until``."""
         ...
 
-    async def held(self, instance: str, planned_ids: Sequence[int]) -> set[int]:
-        """Which of these messages are still claimed by ``instance`` (not deleted, not stopped,
-        not taken over): the last look before sending."""
+    async def held(self, instance: str, planned_ids: Sequence[int], now: dt.datetime) -> set[int]:
+        """Which of these messages are still claimed by ``instance`` and still welcome at
+        ``now`` (the person not deleted, stopped, paused or unreachable): the last look
+        before sending."""
         ...
 
-    async def finish(self, instance: str, outcomes: Sequence[Outcome], now: dt.datetime) -> None:
-        """Record what happened to claimed messages; ignores any this instance no longer holds."""
+    async def record(
+        self, instance: str, outcomes: Sequence[Outcome], now: dt.datetime
+    ) -> Sequence[bool]:
+        """Record what happened to claimed messages, each with its follow-ups (the next
+        weekly check-in, the conversation, an unreachable person), in one transaction;
+        returns, per outcome, whether it was recorded (False: the claim was no longer
+        ``instance``'s, so nothing of it was written). Safe to call again with the same
+        outcomes after a lost connection."""
+        ...
+
+    async def renew(self, instance: str, lease_until: dt.datetime) -> int:
+        """Extend the lease of every row still claimed under ``instance``; returns how many."""
+        ...
+
+    async def release(self, instance: str, planned_ids: Sequence[int]) -> int:
+        """Hand back claimed messages that were not sent, due as before and with the claim's
+        attempt given back, so any instance takes them at once; returns how many."""
         ...
 
 
@@ -303,6 +329,19 @@ class Messenger(Protocol):
         duplicate. Raises :class:`bot.errors.DeliveryError` for a failure worth retrying and
         :class:`bot.errors.PermanentDeliveryError` when this person cannot be reached.
         """
+        ...
+
+
+@runtime_checkable
+class Recaller(Protocol):
+    """A messenger that can tell whether a keyed delivery already reached the person.
+
+    Used before sending a message whose earlier claim may have sent it (the process died
+    between the platform's acceptance and the record): found, it is recorded, not resent.
+    """
+
+    async def delivered(self, recipient: Sender, key: str) -> str | None:
+        """The platform's id of the message sent under ``key``, or None if there is none."""
         ...
 
 

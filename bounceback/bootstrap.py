@@ -15,6 +15,7 @@ from bot.engine import Engine
 from bot.ports import Messenger, Publisher
 from bounceback.clock import CheckinClock, instance_name
 from bounceback.settings import Settings
+from storage.community_posts import SqlCommunityPosts
 from storage.crypto import Cipher
 from storage.database import create_engine, upgrade, wait_for
 from storage.outbox import SqlOutbox
@@ -32,6 +33,7 @@ class Services:
     events: EventLog
     engine: Engine
     outbox: SqlOutbox
+    posts: SqlCommunityPosts
 
     def dispatcher(self, messengers: Mapping[str, Messenger]) -> Dispatcher:
         """A dispatcher delivering through ``messengers`` (by platform name); those that can
@@ -47,7 +49,9 @@ class Services:
             messengers=messengers,
             instance=instance_name(),
             grace=dt.timedelta(hours=self.settings.grace_hours),
+            lease=dt.timedelta(seconds=self.settings.lease_seconds),
             publishers=publishers,
+            posts=self.posts,
         )
 
     def clock(self, messengers: Mapping[str, Messenger]) -> CheckinClock:
@@ -56,6 +60,7 @@ class Services:
             self.dispatcher(messengers),
             interval=self.settings.tick_seconds,
             daily=self.sweep,
+            grace=self.settings.shutdown_grace_seconds,
         )
 
     async def sweep(self, now: dt.datetime) -> dict[str, int]:
@@ -87,6 +92,7 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
             events=EventLog(db),
             engine=engine,
             outbox=SqlOutbox(db, cipher),
+            posts=SqlCommunityPosts(db, cipher),
         )
     finally:
         await db.dispose()

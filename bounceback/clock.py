@@ -41,8 +41,10 @@ class CheckinClock:
         interval: float = 30.0,
         clock: Callable[[], dt.datetime] = utc_now,
         daily: Callable[[dt.datetime], Awaitable[object]] | None = None,
+        grace: float = 20.0,
     ) -> None:
         self._dispatcher = dispatcher
+        self._grace = grace
         self._interval = interval
         self._clock = clock
         self._daily = daily
@@ -105,14 +107,24 @@ class CheckinClock:
             log.info("check-ins: %s", " ".join(deliveries(report)))
 
     def stop(self) -> None:
-        """Stop ticking; a round in progress goes on to its end if the loop keeps running."""
+        """Stop ticking at once; a round in progress is cancelled (:meth:`aclose` drains it)."""
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
 
-    async def aclose(self, grace: float = 10.0) -> None:
-        """Stop ticking and give a round in progress ``grace`` seconds to record its work."""
-        self.stop()
+    async def aclose(self, grace: float | None = None) -> None:
+        """Stop ticking and drain: the round in progress starts no new send, records those in
+        flight and hands the rest of its claim back; after ``grace`` seconds (the clock's
+        own by default) it is cancelled, and what it still held returns with its lease."""
+        self._dispatcher.stop()
+        if self._scheduler is not None:
+            # Paused, not shut down yet: shutting APScheduler down cancels a running job.
+            self._scheduler.pause()
         current = self._current
         if current is not None and not current.done():
-            await asyncio.wait({current}, timeout=grace)
+            await asyncio.wait({current}, timeout=self._grace if grace is None else grace)
+            if not current.done():
+                log.warning("check-in round still running after the grace period: cancelled")
+                current.cancel()
+                await asyncio.wait({current})
+        self.stop()

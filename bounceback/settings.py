@@ -25,6 +25,13 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", alias="BOUNCEBACK_LOG_LEVEL")
     tick_seconds: float = Field(default=30.0, gt=0, alias="BOUNCEBACK_TICK_SECONDS")
     grace_hours: float = Field(default=3.0, ge=0, alias="BOUNCEBACK_GRACE_HOURS")
+    # How long a claimed check-in is held before another instance may take it over (renewed
+    # while the claim is worked, so only a dead instance's claims run out).
+    lease_seconds: float = Field(default=120.0, ge=1, alias="BOUNCEBACK_LEASE_SECONDS")
+    # On SIGTERM: how long in-flight sends and after-acknowledgement work may take to finish.
+    shutdown_grace_seconds: float = Field(
+        default=20.0, ge=0, alias="BOUNCEBACK_SHUTDOWN_GRACE_SECONDS"
+    )
     encryption_key: SecretStr | None = Field(default=None, alias="BOUNCEBACK_ENCRYPTION_KEY")
     retention_days: int = Field(default=365, ge=1, alias="BOUNCEBACK_RETENTION_DAYS")
     support_resources: str = Field(default="", alias="BOUNCEBACK_SUPPORT_RESOURCES")

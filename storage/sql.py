@@ -460,11 +460,15 @@ class SqlStore:
         now: dt.datetime,
     ) -> None:
         async with self._connect() as connection:
+            # A claimed one of the old plan is superseded too: the dispatcher's last look
+            # before sending finds it no longer claimed, and it is not sent.
             await connection.execute(
                 update(planned_messages)
                 .where(
                     planned_messages.c.person_id == person_id,
-                    planned_messages.c.state == PlannedState.PENDING.value,
+                    planned_messages.c.state.in_(
+                        [PlannedState.PENDING.value, PlannedState.CLAIMED.value]
+                    ),
                 )
                 .values(state=PlannedState.SKIPPED.value, outcome="superseded")
             )
@@ -483,12 +487,22 @@ class SqlStore:
         slot: Slot,
         now: dt.datetime,
     ) -> None:
+        # One pending message per kind and person (a unique index): asking for one that is
+        # already pending moves it instead.
+        statement = dialect_insert(self._engine, planned_messages).values(
+            **planned_row(person_id, platform, rejection_id, kind, slot, now)
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[planned_messages.c.person_id, planned_messages.c.kind],
+            index_where=planned_messages.c.state == PlannedState.PENDING.value,
+            set_={
+                "due_at": statement.excluded.due_at,
+                "planned_local": statement.excluded.planned_local,
+                "planned_zone": statement.excluded.planned_zone,
+            },
+        )
         async with self._connect() as connection:
-            await connection.execute(
-                planned_messages.insert().values(
-                    **planned_row(person_id, platform, rejection_id, kind, slot, now)
-                )
-            )
+            await connection.execute(statement)
 
     async def planned(self, person_id: int) -> Sequence[PlannedMessage]:
         async with self._connect() as connection:

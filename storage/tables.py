@@ -192,6 +192,18 @@ class PlannedMessageRow(Base):
     __table_args__ = (
         Index("ix_planned_messages_state_due", "state", "platform", "due_at"),
         Index("ix_planned_messages_person", "person_id", "state"),
+        # Two pending check-ins of one kind for one person would be two schedules: a bug
+        # must become an error, never a second message every week.
+        Index(
+            "uq_planned_messages_pending_kind",
+            "person_id",
+            "kind",
+            unique=True,
+            sqlite_where=text("state = 'pending'"),
+            postgresql_where=text("state = 'pending'"),
+        ),
+        # Renewing and handing back a claim find its rows by token.
+        Index("ix_planned_messages_claim", "claimed_by", "state"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)

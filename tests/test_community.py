@@ -15,6 +15,7 @@ from bot.dispatcher import Dispatcher
 from bot.engine import Engine
 from bot.events import Choice, Command, FormSubmission, Message, Sender
 from bot.replies import Reply
+from storage.community_posts import SqlCommunityPosts
 from storage.outbox import SqlOutbox
 from storage.sql import SqlStore, community_posts
 from tests.scheduling.harness import RecordingMessenger
@@ -77,7 +78,8 @@ class World:
 
     def dispatcher(self, name: str = "one") -> Dispatcher:
         return Dispatcher(SqlOutbox(self.db), Content.load(), {"slack": self.channels}, name,
-                          publishers={"slack": self.channels})  # fmt: skip
+                          publishers={"slack": self.channels},
+                          posts=SqlCommunityPosts(self.db))  # fmt: skip
 
     async def set_up(self) -> None:
         await self.engine.handle(

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.content import Content
-from bot.dispatcher import Dispatcher
+from bot.dispatcher import Dispatcher, TickReport, _Lease
 from bot.engine import Engine
 from bot.events import Choice, Command, FormSubmission, Message, Sender
 from bot.model import WinKind
@@ -111,8 +111,9 @@ async def test_a_check_in_already_claimed_is_not_sent_after_deletion(db: AsyncEn
     assert len(batch) == 1
     await store.delete_person((await store.person(SAM, "UTC", NOW)).id)
 
-    outcomes = await dispatcher._handle_batch("one#1", batch, due)
-    await outbox.finish("one#1", outcomes, due)
+    lease = _Lease("one#1", deadline=float("inf"))
+    report = TickReport()
+    await dispatcher._deliver(lease, batch, lambda: due, report)
 
     assert messenger.sent == []
     async with db.connect() as connection:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 import discord
@@ -202,12 +202,6 @@ class _EventLog(Protocol):
     async def first_time(self, key: str, now: Any) -> bool: ...
 
 
-class _Ticking(Protocol):
-    def start(self) -> None: ...
-
-    def stop(self) -> None: ...
-
-
 class ServicesLike(Protocol):
     """The parts of ``bounceback.bootstrap.Services`` the Discord adapter uses."""
 
@@ -224,12 +218,15 @@ class ServicesLike(Protocol):
     def events(self) -> _EventLog: ...
 
 
-async def serve(services: ServicesLike, *, checkins: bool = True) -> None:
-    """Run the Discord bot (gateway and commands) until cancelled. A server that removes the
-    bot loses its people's data through ``services.store.delete_community``.
+async def serve(
+    services: ServicesLike, *, register_messenger: Callable[[Messenger], None] | None = None
+) -> None:
+    """Run the Discord bot (gateway and commands) until cancelled, then close the gateway. A
+    server that removes the bot loses its people's data through
+    ``services.store.delete_community``.
 
-    With ``checkins`` and a ``services.clock(messengers)`` (the composition root's check-in
-    clock), check-ins are delivered from this process too, through this client's REST session.
+    Once logged in, the messenger for scheduled check-ins (sending through this client's REST
+    session) goes to ``register_messenger``: the process's one dispatcher delivers through it.
     """
     settings = services.settings
     if settings.discord_token is None:
@@ -243,18 +240,8 @@ async def serve(services: ServicesLike, *, checkins: bool = True) -> None:
         dedupe=services.events.first_time,
         on_community_removed=removal,
     )
-    make_clock: Callable[[Mapping[str, Messenger]], _Ticking] | None = getattr(
-        services, "clock", None
-    )
-    clock: _Ticking | None = None
     async with client:
         await client.login(settings.discord_token.get_secret_value())
-        if checkins and make_clock is not None:
-            messenger = client.messenger(services.store, default_timezone=settings.timezone)
-            clock = make_clock({PLATFORM: messenger})
-            clock.start()
-        try:
-            await client.connect()
-        finally:
-            if clock is not None:
-                clock.stop()
+        if register_messenger is not None:
+            register_messenger(client.messenger(services.store, default_timezone=settings.timezone))
+        await client.connect()

@@ -58,7 +58,8 @@ class SlackMessenger:
 
     Check-ins go to the person's DM with the bot (opened or reused). Brag-thread posts go to
     the channel an admin chose, with the token of that workspace. Slack has no idempotency key
-    for chat.postMessage, so ``key`` only names the delivery in logs.
+    for chat.postMessage: a check-in carries its ``key`` as message metadata, which
+    :meth:`delivered` looks for before a message that may already have gone is sent again.
     """
 
     platform = PLATFORM
@@ -98,11 +99,23 @@ class SlackMessenger:
             for reply in replies:
                 # No modal can open outside an interaction: a form becomes a button.
                 for message in render_reply(reply, form_button=True):
-                    ts = await self._outbox.post(client, channel, message)
+                    ts = await self._outbox.post(client, channel, message, key=key)
                     first = first or ts
                 if reply.attachment is not None:
                     await self._outbox.upload(client, channel, reply.attachment)
         return first
+
+    async def delivered(self, recipient: Sender, key: str) -> str | None:
+        """The ts of a check-in already posted under ``key`` in the person's DM, if any.
+
+        chat.postMessage has no idempotency key; each delivery carries its key as message
+        metadata instead, and a delivery that an earlier claim may have made is looked up in
+        the DM's history (``im:history``) before it is sent again.
+        """
+        client = await self._client(recipient.community)
+        async with _mapped(f"delivery look-up {key}", PERMANENT_ERRORS):
+            channel = await self._outbox.open_dm(client, recipient.community, recipient.user_id)
+            return await self._outbox.find_keyed(client, channel, key)
 
     async def open_thread(
         self, community: str, channel: str, replies: Sequence[Reply], key: str

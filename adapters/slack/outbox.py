@@ -52,6 +52,11 @@ class ResponseUrlError(Exception):
         self.status = status
 
 
+# The metadata event type tagging each scheduled delivery with its outbox key.
+DELIVERY_EVENT = "bounceback_delivery"
+HISTORY_PAGE = 100
+
+
 class Outbox:
     """Sends Block Kit messages through a given Web API client or a response_url."""
 
@@ -91,9 +96,11 @@ class Outbox:
         message: SlackMessage,
         *,
         thread_ts: str | None = None,
+        key: str = "",
     ) -> str:
         """Post one message in a conversation (in a thread when ``thread_ts`` is given);
-        returns its ``ts``."""
+        returns its ``ts``. A ``key`` travels as the message's metadata, so a delivery can
+        later be found in the conversation's history (:meth:`find_keyed`)."""
         response = await client.chat_postMessage(
             channel=channel,
             text=message.text,
@@ -101,8 +108,25 @@ class Outbox:
             thread_ts=thread_ts,
             unfurl_links=False,
             unfurl_media=False,
+            metadata={"event_type": DELIVERY_EVENT, "event_payload": {"key": key}} if key else None,
         )
         return str(response.get("ts", ""))
+
+    async def find_keyed(self, client: AsyncWebClient, channel: str, key: str) -> str | None:
+        """The ts of the bot's message carrying ``key`` among the conversation's latest
+        messages (a delivery is looked for within its lease, so the latest page is enough)."""
+        response = await client.conversations_history(
+            channel=channel, include_all_metadata=True, limit=HISTORY_PAGE
+        )
+        messages = response.get("messages")
+        for found in messages if isinstance(messages, list) else []:
+            metadata = found.get("metadata") if isinstance(found, dict) else None
+            if not isinstance(metadata, dict) or metadata.get("event_type") != DELIVERY_EVENT:
+                continue
+            payload = metadata.get("event_payload")
+            if isinstance(payload, dict) and payload.get("key") == key:
+                return str(found.get("ts", ""))
+        return None
 
     async def respond(self, response_url: str, message: SlackMessage, *, ephemeral: bool) -> None:
         """Answer through a slash command's or button's response_url."""

@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
 import yarl
@@ -59,27 +58,6 @@ class RemovalStore(MemoryStore):
             await self.changed.wait_for(lambda: len(self.removed) >= count)
 
 
-@dataclass
-class RecordingClock:
-    messengers: Mapping[str, Messenger]
-    calls: list[str] = field(default_factory=list)
-
-    def start(self) -> None:
-        self.calls.append("start")
-
-    def stop(self) -> None:
-        self.calls.append("stop")
-
-
-@dataclass
-class ServicesWithClock(FakeServices):
-    clocks: list[RecordingClock] = field(default_factory=list)
-
-    def clock(self, messengers: Mapping[str, Messenger]) -> RecordingClock:
-        self.clocks.append(RecordingClock(messengers))
-        return self.clocks[-1]
-
-
 async def test_serve_answers_interactions_from_the_gateway(
     fake: FakeDiscord, settings: Settings, handler: FakeHandler, people: MemoryStore
 ) -> None:
@@ -123,24 +101,24 @@ async def test_one_gateway_connection_per_shard(
     assert len(fake.callbacks()) == 1
 
 
-async def test_serve_delivers_check_ins_through_its_own_client(
+async def test_serve_hands_over_a_messenger_sending_through_its_own_client(
     fake: FakeDiscord, settings: Settings, handler: FakeHandler, people: MemoryStore
 ) -> None:
-    services = ServicesWithClock(settings, people, handler, Dedupe())
-    running = asyncio.create_task(serve(services))
+    messengers: list[Messenger] = []
+    services = FakeServices(settings, people, handler, Dedupe())
+    running = asyncio.create_task(serve(services, register_messenger=messengers.append))
     try:
         await fake.wait_for(lambda f: len(f.gateways) == 1)
-        [clock] = services.clocks
-        assert clock.calls == ["start"]
-        assert set(clock.messengers) == {"discord"}
+        [messenger] = messengers
+        assert messenger.platform == "discord"
         ada = Sender("discord", str(GUILD_ID), str(USER_ID), "Ada")
-        await clock.messengers["discord"].deliver(ada, [Reply(text="How are you?")], "bb-1")
+        await messenger.deliver(ada, [Reply(text="How are you?")], "bb-1")
     finally:
         running.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await running
-    assert clock.calls == ["start", "stop"]
     assert [p["content"] for p in fake.channel_posts()] == ["How are you?"]
+    await fake.wait_for(lambda f: f.gateways[0].socket.closed)
 
 
 async def test_a_server_that_removes_the_bot_loses_its_data_but_an_outage_does_not(

@@ -53,7 +53,7 @@ async def services(tmp_path: Path, fake: FakeDiscord) -> AsyncIterator[Services]
 @contextlib.asynccontextmanager
 async def running(services: Services, fake: FakeDiscord) -> AsyncIterator[None]:
     """``bounceback discord`` (without check-ins), connected to the fake gateway."""
-    task = asyncio.create_task(serve(services, checkins=False))
+    task = asyncio.create_task(serve(services))
     try:
         await fake.wait_for(lambda f: len(f.gateways) == 1)
         yield

@@ -158,7 +158,7 @@ async def test_a_killed_process_lease_is_reclaimed_after_it_runs_out(world: Worl
     # A wakes up and reports: its claim is gone, so nothing changes.
     from bot.model import Outcome
 
-    await world.outbox.finish(
+    recorded = await world.outbox.record(
         "A",
         [
             Outcome(
@@ -167,6 +167,7 @@ async def test_a_killed_process_lease_is_reclaimed_after_it_runs_out(world: Worl
         ],
         DAY1,
     )
+    assert recorded == [False]
     assert (await world.states())[0] == ("day1_mood", "sent", "")
 
 

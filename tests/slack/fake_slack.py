@@ -52,6 +52,8 @@ class FakeSlack:
         self.socket_inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         # users.info answers: user id -> flags merged into a plain member's record.
         self.users: dict[str, dict[str, Any]] = {}
+        # Messages posted per conversation, newest first, as conversations.history lists them.
+        self.history: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.installation = {
             "ok": True,
             "app_id": "A1",
@@ -153,7 +155,20 @@ class FakeSlack:
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": f"D{args.get('users', '')}"}}
         if method == "chat.postMessage":
-            return {"ok": True, "channel": args.get("channel"), "ts": f"{next(self._ts)}.000100"}
+            ts = f"{next(self._ts)}.000100"
+            posted: dict[str, Any] = {"type": "message", "ts": ts, "text": args.get("text", "")}
+            metadata = args.get("metadata")
+            if isinstance(metadata, str):  # form-encoded
+                metadata = json.loads(metadata)
+            if metadata:
+                posted["metadata"] = metadata
+            self.history[str(args.get("channel", ""))].insert(0, posted)
+            return {"ok": True, "channel": args.get("channel"), "ts": ts}
+        if method == "conversations.history":
+            found = self.history[str(args.get("channel", ""))][: int(args.get("limit", 100))]
+            if str(args.get("include_all_metadata", "")).lower() not in ("true", "1"):
+                found = [{k: v for k, v in m.items() if k != "metadata"} for m in found]
+            return {"ok": True, "messages": found, "has_more": False}
         if method in ("views.open", "views.update", "views.push"):
             return {"ok": True, "view": {"id": "V1"}}
         if method == "oauth.v2.access":

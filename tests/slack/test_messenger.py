@@ -217,3 +217,34 @@ async def test_an_existing_reaction_and_a_message_already_gone_are_fine(
     fake_slack.script("chat.delete", {"ok": False, "error": "internal_error"}, status=500)
     with pytest.raises(DeliveryError):
         await messenger.delete("T1", "C123", "1.1", "2.2")
+
+
+async def test_each_check_in_carries_its_key_as_metadata(
+    messenger: SlackMessenger, fake_slack: FakeSlack
+) -> None:
+    await messenger.deliver(ANA, [Reply(text="How are you today?")], "bb-41")
+    [post] = fake_slack.calls_to("chat.postMessage")
+    metadata = post.args["metadata"]
+    metadata = json.loads(metadata) if isinstance(metadata, str) else metadata
+    assert metadata == {"event_type": "bounceback_delivery", "event_payload": {"key": "bb-41"}}
+
+
+async def test_a_delivery_is_found_in_the_dm_history_by_its_key(
+    messenger: SlackMessenger, fake_slack: FakeSlack
+) -> None:
+    assert await messenger.delivered(ANA, "bb-41") is None
+    ts = await messenger.deliver(ANA, [Reply(text="How are you today?")], "bb-41")
+    await messenger.deliver(ANA, [Reply(text="Another one")], "bb-42")
+
+    assert await messenger.delivered(ANA, "bb-41") == ts
+    assert await messenger.delivered(ANA, "bb-43") is None
+    [history, *_] = fake_slack.calls_to("conversations.history")
+    assert history.args["channel"] == "DU1"
+
+
+async def test_a_failed_look_up_is_a_delivery_error_never_a_blind_resend(
+    messenger: SlackMessenger, fake_slack: FakeSlack
+) -> None:
+    fake_slack.script("conversations.history", {"ok": False, "error": "internal_error"})
+    with pytest.raises(DeliveryError):
+        await messenger.delivered(ANA, "bb-41")

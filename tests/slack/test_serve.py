@@ -55,7 +55,15 @@ def free_port() -> int:
 @contextlib.asynccontextmanager
 async def serving(services: FakeServices, port: int) -> AsyncIterator[None]:
     ready = asyncio.Event()
-    task = asyncio.create_task(serve(services, port=port, host="127.0.0.1", ready=ready))
+    task = asyncio.create_task(
+        serve(
+            services,
+            port=port,
+            host="127.0.0.1",
+            ready=ready,
+            register_messenger=lambda m: services.messengers.__setitem__(m.platform, m),
+        )
+    )
     try:
         await asyncio.wait_for(ready.wait(), PROMPTLY)
         yield

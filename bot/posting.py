@@ -1,0 +1,125 @@
+"""The brag thread's deliveries: opening the week's thread and posting what people shared.
+
+Driven by the dispatcher's tick, before the check-ins: threads first, so shares that arrive
+together find their thread open.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from bot import brag_thread
+from bot.content import Content
+from bot.errors import DeliveryError, PermanentDeliveryError
+from bot.model import PlannedState, PostDue, PostKind, PostOutcome
+from bot.ports import CommunityPosts, Publisher
+from bot.schedule import retry_delay
+
+log = logging.getLogger(__name__)
+
+BATCH = 100
+
+
+@dataclass
+class Poster:
+    """Claims due community posts and hands them to each platform's publisher."""
+
+    posts: CommunityPosts
+    content: Content
+    publishers: Mapping[str, Publisher]
+    lease: dt.timedelta
+    max_attempts: int
+    error_code: Callable[[Exception, str], str]
+
+    async def tick(self, now: dt.datetime, token: str, counts: dict[str, int]) -> None:
+        """Open due brag threads and post (or take down) what people chose to share."""
+        platforms = sorted(self.publishers)
+        await self.posts.plan_brag_threads(now, platforms)
+        while True:
+            claimed = await self.posts.claim_posts(
+                now, limit=BATCH, lease_until=now + self.lease, instance=token, platforms=platforms
+            )
+            if not claimed:
+                return
+            opened: dict[tuple[str, str, str], str] = {}
+            outcomes = []
+            for post in claimed:
+                outcome = await self.publish(post, now, opened)
+                outcomes.append(outcome)
+                key = f"post_{outcome.state.value}"
+                counts[key] = counts.get(key, 0) + 1
+            await self.posts.finish_posts(token, outcomes, now)
+            if len(claimed) < BATCH:
+                return
+
+    async def publish(
+        self, post: PostDue, now: dt.datetime, opened: dict[tuple[str, str, str], str]
+    ) -> PostOutcome:
+        """Post one claimed community post; what became of it."""
+        try:
+            return await self._publish(post, now, opened)
+        except PermanentDeliveryError as error:
+            return PostOutcome(post.id, PlannedState.FAILED, self.error_code(error, "refused"))
+        except DeliveryError as error:
+            return self._retry(post, now, "retry", error.retry_after)
+        except Exception as error:
+            log.warning("community post %s failed: %s", post.id, type(error).__name__)
+            return self._retry(post, now, "error", None)
+
+    def _retry(
+        self, post: PostDue, now: dt.datetime, code: str, retry_after: float | None
+    ) -> PostOutcome:
+        if post.attempts >= self.max_attempts:
+            return PostOutcome(post.id, PlannedState.FAILED, "gave_up")
+        retry = now + retry_delay(post.attempts, retry_after)
+        return PostOutcome(post.id, PlannedState.PENDING, code, retry_at=retry)
+
+    async def _publish(
+        self, post: PostDue, now: dt.datetime, opened: dict[tuple[str, str, str], str]
+    ) -> PostOutcome:
+        community = post.community
+        publisher = self.publishers[community.platform]
+        where = (community.platform, community.community, post.week)
+        key = f"bb-post-{post.id}"
+        if post.kind is PostKind.BRAG_THREAD:
+            if not (community.brag_thread and community.brag_channel):
+                return PostOutcome(post.id, PlannedState.SKIPPED, "disabled")
+            week_start = (now.astimezone(ZoneInfo(community.timezone))).date()
+            week_start -= dt.timedelta(days=week_start.weekday())
+            replies = brag_thread.opening(self.content, week_start, post.pulse)
+            thread = await publisher.open_thread(
+                community.community, community.brag_channel, replies, key
+            )
+            opened[where] = thread
+            return PostOutcome(post.id, PlannedState.SENT, thread=thread, message_id=thread)
+        if post.kind is PostKind.UNSHARE:
+            await publisher.delete(
+                community.community, community.brag_channel, post.thread, post.message_id
+            )
+            return PostOutcome(post.id, PlannedState.SENT, "removed")
+        thread = post.thread or opened.get(where, "")
+        if not thread:
+            if post.thread_pending:
+                retry = now + dt.timedelta(minutes=1)
+                return PostOutcome(post.id, PlannedState.PENDING, "waiting", retry_at=retry)
+            return PostOutcome(post.id, PlannedState.SKIPPED, "no_thread")
+        if post.kind is PostKind.SHARE_WIN:
+            if not post.text:
+                return PostOutcome(post.id, PlannedState.SKIPPED, "win_gone")
+            replies = brag_thread.shared_win(self.content, post.author, post.text)
+        else:
+            replies = brag_thread.shared_offer(self.content, post.author, post.text)
+        message_id = await publisher.post(
+            community.community, community.brag_channel, thread, replies, key
+        )
+        # The celebration is a nicety; the post itself is what matters.
+        with contextlib.suppress(DeliveryError, PermanentDeliveryError):
+            await publisher.react(
+                community.community, community.brag_channel, thread, message_id, "tada"
+            )
+        return PostOutcome(post.id, PlannedState.SENT, thread=thread, message_id=message_id)

@@ -1,0 +1,228 @@
+"""The community-post outbox: the weekly brag thread and what people chose to share in it.
+
+Claims and leases work like the check-in outbox (``storage.outbox``); a partial unique index
+lets each community's weekly thread be planned once, whatever the number of instances.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.model import Community, PlannedState, PostDue, PostKind, PostOutcome, Pulse
+from bot.schedule import weekly_post
+from storage.crypto import Cipher
+from storage.sql import (
+    communities,
+    community_from_row,
+    community_posts,
+    dialect_insert,
+    people,
+    post_row,
+    rejections,
+    wins,
+)
+
+PENDING = PlannedState.PENDING.value
+CLAIMED = PlannedState.CLAIMED.value
+
+
+class SqlCommunityPosts:
+    """:class:`bot.ports.CommunityPosts` on SQLAlchemy."""
+
+    def __init__(self, engine: AsyncEngine, cipher: Cipher | None = None) -> None:
+        self._engine = engine
+        self._cipher = cipher or Cipher()
+
+    async def plan_brag_threads(self, now: dt.datetime, platforms: Sequence[str]) -> int:
+        added = 0
+        async with self._engine.begin() as connection:
+            rows = await connection.execute(
+                select(communities).where(
+                    communities.c.platform.in_(list(platforms)),
+                    communities.c.brag_thread.is_(True),
+                    communities.c.brag_channel != "",
+                )
+            )
+            for row in rows.all():
+                week, due = weekly_post(now, row.timezone, row.brag_weekday, row.brag_time)
+                result = await connection.execute(
+                    dialect_insert(self._engine, community_posts)
+                    .values(
+                        **post_row(row.platform, row.community, PostKind.BRAG_THREAD, week,
+                                    row.brag_channel, due)
+                    )
+                    .on_conflict_do_nothing()
+                )  # fmt: skip
+                added += max(result.rowcount, 0)
+        return added
+
+    async def claim_posts(
+        self,
+        now: dt.datetime,
+        *,
+        limit: int,
+        lease_until: dt.datetime,
+        instance: str,
+        platforms: Sequence[str],
+    ) -> Sequence[PostDue]:
+        posts = community_posts
+        due = (
+            select(posts.c.id)
+            .where(
+                posts.c.platform.in_(list(platforms)),
+                or_(
+                    (posts.c.state == PENDING) & (posts.c.due_at <= now),
+                    (posts.c.state == CLAIMED) & (posts.c.lease_until < now),
+                ),
+            )
+            # Threads first, so shares that arrive together find their thread open.
+            .order_by((posts.c.kind != PostKind.BRAG_THREAD.value), posts.c.due_at, posts.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        claim = (
+            update(posts)
+            .where(posts.c.id.in_(due.scalar_subquery()))
+            .values(
+                state=CLAIMED,
+                lease_until=lease_until,
+                claimed_by=instance,
+                attempts=posts.c.attempts + 1,
+            )
+            .returning(*posts.c)
+        )
+        async with self._engine.begin() as connection:
+            claimed = sorted(
+                (await connection.execute(claim)).all(),
+                key=lambda r: (r.kind != PostKind.BRAG_THREAD.value, r.due_at, r.id),
+            )
+            if not claimed:
+                return []
+            return [await self._assemble_post(connection, row, now) for row in claimed]
+
+    async def _assemble_post(self, connection: Any, row: Any, now: dt.datetime) -> PostDue:
+        found = (
+            await connection.execute(
+                select(communities).where(
+                    communities.c.platform == row.platform,
+                    communities.c.community == row.community,
+                )
+            )
+        ).first()
+        if found is not None:
+            community = community_from_row(found)
+        else:
+            # The community was removed meanwhile: nothing more is posted there.
+            community = Community(
+                row.platform, row.community, "UTC", brag_thread=False, pulse=False
+            )
+        kind = PostKind(row.kind)
+        if row.channel and kind is not PostKind.UNSHARE:
+            community = replace(community, brag_channel=row.channel)
+        post = PostDue(
+            id=row.id,
+            kind=kind,
+            community=community,
+            week=row.week,
+            due=row.due_at,
+            attempts=row.attempts,
+            thread=row.thread,
+            message_id=row.message_id,
+            text=row.body,
+        )
+        if kind is PostKind.BRAG_THREAD:
+            if community.pulse:
+                post = replace(post, pulse=await _pulse(connection, row, now))
+            return post
+        if kind is PostKind.UNSHARE:
+            return replace(post, community=replace(community, brag_channel=row.channel))
+        thread = (
+            await connection.execute(
+                select(community_posts.c.thread, community_posts.c.state).where(
+                    community_posts.c.platform == row.platform,
+                    community_posts.c.community == row.community,
+                    community_posts.c.kind == PostKind.BRAG_THREAD.value,
+                    community_posts.c.week == row.week,
+                )
+            )
+        ).first()
+        author = ""
+        if row.person_id is not None:
+            author = (
+                await connection.scalar(
+                    select(people.c.display_name).where(people.c.id == row.person_id)
+                )
+                or ""
+            )
+        text = row.body
+        if kind is PostKind.SHARE_WIN and row.win_id is not None:
+            sealed = await connection.scalar(select(wins.c.text).where(wins.c.id == row.win_id))
+            text = self._cipher.open(sealed) if sealed else ""
+        return replace(
+            post,
+            thread=thread.thread if thread is not None and thread.state == "sent" else "",
+            thread_pending=thread is not None and thread.state != "sent",
+            author=author,
+            text=text,
+        )
+
+    async def finish_posts(
+        self, instance: str, outcomes: Sequence[PostOutcome], now: dt.datetime
+    ) -> None:
+        posts = community_posts
+        async with self._engine.begin() as connection:
+            for outcome in outcomes:
+                values: dict[str, Any] = {
+                    "state": outcome.state.value,
+                    "outcome": outcome.code[:32],
+                    "lease_until": None,
+                }
+                if outcome.state is PlannedState.SENT:
+                    values.update(thread=outcome.thread[:64], message_id=outcome.message_id[:64])
+                if outcome.state is PlannedState.PENDING:
+                    values.update(claimed_by="", due_at=outcome.retry_at or now)
+                if outcome.state is not PlannedState.PENDING:
+                    values["body"] = ""  # shared advice is kept only until it is posted
+                await connection.execute(
+                    update(posts)
+                    .where(
+                        posts.c.id == outcome.post_id,
+                        posts.c.state == CLAIMED,
+                        posts.c.claimed_by == instance,
+                    )
+                    .values(**values)
+                )
+
+
+async def _pulse(connection: Any, row: Any, now: dt.datetime) -> Pulse:
+    """Anonymous counts of the community's last seven days."""
+    since = now - dt.timedelta(days=7)
+    members = select(people.c.id).where(
+        people.c.platform == row.platform, people.c.community == row.community
+    )
+    setbacks = await connection.scalar(
+        select(func.count(func.distinct(rejections.c.person_id))).where(
+            rejections.c.person_id.in_(members), rejections.c.created_at >= since
+        )
+    )
+    notes = await connection.scalar(
+        select(func.count(func.distinct(rejections.c.person_id))).where(
+            rejections.c.person_id.in_(members), rejections.c.note_sent_at >= since
+        )
+    )
+    shared = await connection.scalar(
+        select(func.count(func.distinct(community_posts.c.person_id))).where(
+            community_posts.c.platform == row.platform,
+            community_posts.c.community == row.community,
+            community_posts.c.kind == PostKind.SHARE_WIN.value,
+            community_posts.c.state.in_([PENDING, CLAIMED, "sent"]),
+            community_posts.c.created_at >= since,
+        )
+    )
+    return Pulse(setbacks=setbacks or 0, notes=notes or 0, wins=shared or 0)

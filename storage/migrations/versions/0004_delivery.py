@@ -1,0 +1,46 @@
+"""delivery exactly once: one pending check-in per kind and person; claims found by token
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-30 15:40:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+
+revision: str = '0004'
+down_revision: str | None = '0003'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    # Schedules doubled by the old dispatcher: keep each person's earliest pending check-in
+    # of a kind and skip the others, so the unique index can be built.
+    op.execute(
+        "UPDATE planned_messages SET state = 'skipped', outcome = 'duplicate'"
+        " WHERE state = 'pending' AND EXISTS (SELECT 1 FROM planned_messages AS other"
+        " WHERE other.person_id = planned_messages.person_id"
+        " AND other.kind = planned_messages.kind AND other.state = 'pending'"
+        " AND (other.due_at < planned_messages.due_at OR (other.due_at = planned_messages.due_at"
+        " AND other.id < planned_messages.id)))"
+    )
+    op.create_index(
+        'uq_planned_messages_pending_kind',
+        'planned_messages',
+        ['person_id', 'kind'],
+        unique=True,
+        sqlite_where=sa.text("state = 'pending'"),
+        postgresql_where=sa.text("state = 'pending'"),
+    )
+    op.create_index(
+        'ix_planned_messages_claim', 'planned_messages', ['claimed_by', 'state'], unique=False
+    )
+
+
+def downgrade() -> None:
+    op.drop_index('ix_planned_messages_claim', table_name='planned_messages')
+    op.drop_index('uq_planned_messages_pending_kind', table_name='planned_messages')
