@@ -20,10 +20,11 @@ from bot import (
     reflection,
     rejection,
     safety,
+    zones,
 )
 from bot.content import Content
 from bot.errors import BouncebackError
-from bot.events import Choice, Command, Event, FormSubmission, Message
+from bot.events import Choice, Command, Event, FormSubmission, Message, Sender
 from bot.model import CheckinState
 from bot.ports import Store
 from bot.replies import Reply
@@ -87,6 +88,7 @@ class Engine:
             async with self._store.transaction():
                 person = await self._store.person(event.sender, self._default_timezone, now)
                 turn = Turn(self._store, self._content, person, now.astimezone(dt.UTC))
+                turn = await zones.follow(turn, event.sender)
                 if self._crisis_words.in_event(event):
                     return await self._care(turn)
                 return await self._dispatch(turn, event)
@@ -96,6 +98,14 @@ class Engine:
             # Only the kind of event and the error's type: never the person's words.
             log.exception("could not handle a %s event", type(event).__name__)
             return [Reply(text=self._content.text("help.error"))]
+
+    async def follow_zone(self, sender: Sender, now: dt.datetime) -> None:
+        """The platform says ``sender.timezone`` is now the person's zone (Slack's
+        ``user_change``): follow it, unless they chose one. Nobody is created for it."""
+        async with self._store.transaction():
+            person = await self._store.known_person(sender)
+            if person is not None:
+                await zones.follow(Turn(self._store, self._content, person, now), sender)
 
     async def _dispatch(self, turn: Turn, event: Event) -> list[Reply]:
         admin_ok = event.sender.is_admin

@@ -22,6 +22,11 @@ class Sender:
     # Whether the platform says this person administers the community (Slack workspace admins
     # or owners, or a configured list; Discord's Manage Server permission).
     is_admin: bool = False
+    # The person's IANA time zone when the platform knows it (Slack's profile), else "".
+    timezone: str = ""
+    # The person's language and region when the platform says (Discord: "en-US", "pt-BR"),
+    # else "": a hint for guessing a zone it does not tell.
+    locale: str = ""
 
 
 @dataclass(frozen=True, slots=True)

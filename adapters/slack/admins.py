@@ -10,7 +10,7 @@ import asyncio
 import dataclasses
 import datetime as dt
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -25,6 +25,8 @@ CACHE_SECONDS = 60.0
 CACHE_SIZE = 10_000
 
 Clock = Callable[[], dt.datetime]
+# Told what users.info said about (team, user): the profile, or None when Slack could not say.
+ProfileSeen = Callable[[str, str, Mapping[str, object] | None], object]
 
 
 def needs_admin(event: Event) -> bool:
@@ -49,12 +51,21 @@ class AdminCheck:
     A failed lookup counts as "no" and is not remembered, so the next request asks again.
     """
 
-    def __init__(self, *, configured: str, clock: Clock, ttl: float = CACHE_SECONDS) -> None:
+    def __init__(
+        self,
+        *,
+        configured: str,
+        clock: Clock,
+        ttl: float = CACHE_SECONDS,
+        on_profile: ProfileSeen | None = None,
+    ) -> None:
         self._configured = configured_admins(configured)
+        # The same users.info answer carries the person's time zone: shared, not asked twice.
+        self._on_profile = on_profile
         self._clock = clock
         self._ttl = dt.timedelta(seconds=ttl)
         self._cache: OrderedDict[tuple[str, str], tuple[bool, dt.datetime]] = OrderedDict()
-        self._asking: dict[tuple[str, str], asyncio.Future[bool | None]] = {}
+        self._asking: dict[tuple[str, str], asyncio.Future[dict[str, object] | None]] = {}
 
     async def mark(self, event: Event, client: AsyncWebClient) -> Event:
         """``event`` with ``Sender.is_admin`` filled in where the engine needs it."""
@@ -82,9 +93,12 @@ class AdminCheck:
             asking = asyncio.ensure_future(self._look_up(client, team_id, user_id))
             self._asking[key] = asking
             asking.add_done_callback(lambda _: self._asking.pop(key, None))
-        found = await asyncio.shield(asking)
-        if found is None:
+        user = await asyncio.shield(asking)
+        if self._on_profile is not None:
+            self._on_profile(team_id, user_id, user)
+        if user is None:
             return False
+        found = _administers(user, team_id)
         self._cache[key] = (found, now + self._ttl)
         self._cache.move_to_end(key)
         if len(self._cache) > CACHE_SIZE:
@@ -92,8 +106,10 @@ class AdminCheck:
         return found
 
     @staticmethod
-    async def _look_up(client: AsyncWebClient, team_id: str, user_id: str) -> bool | None:
-        """users.info's verdict; None when Slack could not say."""
+    async def _look_up(
+        client: AsyncWebClient, team_id: str, user_id: str
+    ) -> dict[str, object] | None:
+        """users.info's record of the person; None when Slack could not say."""
         try:
             response = await client.users_info(user=user_id)
         except SlackApiError as error:
@@ -109,7 +125,7 @@ class AdminCheck:
             )
             return None
         user = response.get("user")
-        return isinstance(user, dict) and _administers(user, team_id)
+        return user if isinstance(user, dict) else {}
 
     def forget_team(self, team_id: str) -> None:
         """Drop what is remembered about a workspace that removed the app."""

@@ -53,10 +53,12 @@ from adapters.slack.translate import (
     button_press,
     command_event,
     message_event,
+    profile_change,
     submission_event,
 )
+from adapters.slack.zones import ZoneLookup
 from bot.errors import BouncebackError
-from bot.events import Event
+from bot.events import Event, Sender
 from bot.replies import Attachment, Form, Reply
 from bounceback.settings import Settings
 
@@ -110,6 +112,8 @@ Clock = Callable[[], datetime]
 T = TypeVar("T")
 # The storage hook deleting a community's people and data (its return value is ignored).
 CommunityRemoved = Callable[[str, str], Awaitable[object]]
+# The engine's hook for a person's new Slack time zone (``Engine.follow_zone``).
+ZoneChanged = Callable[[Sender, datetime], Awaitable[object]]
 
 
 class ConfigurationError(ValueError):
@@ -273,6 +277,7 @@ class SlackBot:
         sleep: Sleep,
         answer_budget: float,
         workers: int,
+        on_zone_changed: ZoneChanged | None = None,
     ) -> None:
         self._handler = handler
         self._dedupe = dedupe
@@ -284,7 +289,11 @@ class SlackBot:
         self._retry_handlers = retry_handlers(sleep)
         self._outbox = Outbox(session=session, retry_handlers=self._retry_handlers)
         self._installation_store = installation_store
-        self._admins = AdminCheck(configured=settings.slack_admins, clock=clock)
+        self._zones = ZoneLookup(clock=clock)
+        self._admins = AdminCheck(
+            configured=settings.slack_admins, clock=clock, on_profile=self._zones.saw
+        )
+        self._on_zone_changed = on_zone_changed
         self._verifier = RequestVerifier(_secret(settings.slack_signing_secret).encode(), clock)
         client = AsyncWebClient(
             token=_secret(settings.slack_bot_token) or None,
@@ -484,6 +493,7 @@ class SlackBot:
         """The engine's replies; a failure becomes a clear reply, never silence."""
         # Only after the ack: users.info must not hold up Slack's 3 seconds.
         event = await self._admins.mark(event, client)
+        event = await self._zones.mark(event, client)
         async with self._locks.hold(f"{event.sender.community}/{event.sender.user_id}"):
             try:
                 return list(await self._handler.handle(event, self._clock()))
@@ -511,6 +521,21 @@ class SlackBot:
             )
             if bot_revoked and await self._first_time(body):
                 await self._remove_team(body)
+        elif kind == "user_change":
+            await self._zone_changed(body)
+
+    async def _zone_changed(self, body: Payload) -> None:
+        """Someone's Slack profile changed: follow a new time zone (the engine ignores people
+        it has never met, and zones they chose themselves)."""
+        who = profile_change(body)
+        if who is None or self._on_zone_changed is None:
+            return
+        self._zones.remember(who.community, who.user_id, who.timezone)
+        if await self._first_time(body):
+            try:
+                await self._on_zone_changed(who, self._clock())
+            except Exception as error:
+                log_failure("following a time zone change", error)
 
     async def _first_time(self, body: Payload) -> bool:
         """False for a retry of an event already handled here or on another instance."""
@@ -539,6 +564,7 @@ class SlackBot:
                 log_failure("deleting installation", error)
         self._outbox.forget_team(team_id)
         self._admins.forget_team(team_id)
+        self._zones.forget_team(team_id)
         await self._on_community_removed(PLATFORM, team_id)
         log.info("slack workspace %s removed the app; its data was deleted", team_id)
 
@@ -672,6 +698,7 @@ def build_app(
     sleep: Sleep = asyncio.sleep,
     answer_budget: float = DEFAULT_ANSWER_BUDGET,
     workers: int = DEFAULT_WORKERS,
+    on_zone_changed: ZoneChanged | None = None,
 ) -> SlackBot:
     """Build the Slack adapter around ``handler`` (the engine or a test fake).
 
@@ -679,7 +706,8 @@ def build_app(
     ``SLACK_CLIENT_SECRET``, in which case ``installation_store`` and ``state_store`` are
     required. ``clock`` gives aware datetimes (it also judges request timestamps); ``sleep``
     is how 429s are waited out; ``session`` is reused for every Slack call when given;
-    ``workers`` bounds the after-ack work running at once.
+    ``workers`` bounds the after-ack work running at once; ``on_zone_changed`` hears of a
+    person's new Slack time zone (``user_change``).
     """
     return SlackBot(
         handler=handler,
@@ -693,4 +721,5 @@ def build_app(
         sleep=sleep,
         answer_budget=answer_budget,
         workers=workers,
+        on_zone_changed=on_zone_changed,
     )

@@ -24,7 +24,8 @@ HEADER = (
     "# `python -m adapters.slack.manifest --write`; docs/slack.md explains every step."
 )
 MANIFEST_PATH = Path(__file__).with_name("manifest.yaml")
-BOT_EVENTS = ("app_uninstalled", "message.im", "tokens_revoked")
+# user_change: a member's new time zone, so check-ins follow them (needs users:read).
+BOT_EVENTS = ("app_uninstalled", "message.im", "tokens_revoked", "user_change")
 # Slack's own limits for slash command fields.
 DESCRIPTION_LIMIT = 2000
 USAGE_HINT_LIMIT = 1000

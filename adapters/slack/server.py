@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import aiohttp
@@ -13,7 +13,6 @@ from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.slack.app import (
@@ -25,15 +24,23 @@ from adapters.slack.app import (
     build_app,
 )
 from adapters.slack.logs import RedactPayloads, bolt_logger
+from bot.events import Sender
 from bot.ports import Messenger
 from bounceback.settings import Settings
+from storage.organizations import SqlOrganizations
 
 log = logging.getLogger("bounceback.slack")
 
 # How long an OAuth "state" stays valid between /slack/install and the redirect back.
 STATE_EXPIRATION_SECONDS = 600
-# On shutdown, how long after-ack work may take to finish before it is cancelled.
-SHUTDOWN_GRACE_SECONDS = 10.0
+
+
+class Engine(Handler, Protocol):
+    """The engine as ``serve`` wires it: events, and a person's new Slack time zone."""
+
+    async def follow_zone(self, sender: Sender, now: dt.datetime) -> None:
+        """Follow ``sender.timezone`` unless the person chose their own."""
+        ...
 
 
 class Services(Protocol):
@@ -46,7 +53,7 @@ class Services(Protocol):
     def db(self) -> AsyncEngine: ...
 
     @property
-    def engine(self) -> Handler: ...
+    def engine(self) -> Engine: ...
 
     @property
     def events(self) -> Dedupe: ...
@@ -80,8 +87,8 @@ async def oauth_stores(
 ) -> tuple[AsyncSQLAlchemyInstallationStore, AsyncSQLAlchemyOAuthStateStore]:
     """Bolt's installation and OAuth-state stores in the project's own database.
 
-    Their tables are created if missing; with several instances starting at once, a
-    concurrent creation is harmless (the tables exist either way).
+    Their tables come from Bounceback's migrations (0005), like every other table, so
+    instances starting together never race to create them.
     """
     installations = AsyncSQLAlchemyInstallationStore(
         client_id=client_id, engine=db, logger=bolt_logger()
@@ -89,14 +96,6 @@ async def oauth_stores(
     states = AsyncSQLAlchemyOAuthStateStore(
         expiration_seconds=STATE_EXPIRATION_SECONDS, engine=db, logger=bolt_logger()
     )
-    for store in (installations, states):
-        try:
-            await store.create_tables()  # type: ignore[no-untyped-call]
-        except SQLAlchemyError as error:
-            log.warning(
-                "slack oauth tables not created (%s); assuming another instance did",
-                type(error).__name__,
-            )
     return installations, states
 
 
@@ -109,20 +108,6 @@ def _quiet_sdk_logs() -> None:
             logger.addFilter(RedactPayloads())
         if logger.getEffectiveLevel() < logging.INFO:
             logger.setLevel(logging.INFO)
-
-
-def _register_messenger(services: Any, messenger: Messenger) -> None:
-    """Hand the messenger to the check-in scheduler, wherever bootstrap expects it."""
-    register = getattr(services, "register_messenger", None)
-    messengers = getattr(services, "messengers", None)
-    if callable(register):
-        register(messenger)
-    elif isinstance(messengers, MutableMapping):
-        messengers[messenger.platform] = messenger
-    else:
-        log.warning(
-            "no messenger registry on services; scheduled Slack check-ins cannot be delivered"
-        )
 
 
 async def serve(
@@ -139,9 +124,10 @@ async def serve(
     Socket Mode when ``SLACK_APP_TOKEN`` is set, else HTTP mode (``/slack/events``) when
     ``SLACK_SIGNING_SECRET`` is. The HTTP server on ``port`` always serves ``/healthz`` and,
     with ``SLACK_CLIENT_ID``/``SLACK_CLIENT_SECRET``, the OAuth install pages. The
-    :class:`SlackMessenger` for scheduled check-ins goes to ``register_messenger`` (default:
-    ``services.register_messenger`` or ``services.messengers``). ``ready`` is set once
-    requests can arrive.
+    :class:`SlackMessenger` for scheduled check-ins goes to ``register_messenger``: the
+    process's one dispatcher delivers through it. ``ready`` is set once requests can arrive.
+    Cancelled, it stops taking requests, then finishes the work it acknowledged (within the
+    shutdown grace period) before closing its HTTP session.
     """
     settings = services.settings
     app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else ""
@@ -160,14 +146,14 @@ async def serve(
             dedupe=services.events,
             clock=utc_now,
             on_community_removed=on_community_removed or _removal_hook(services),
+            organizations=SqlOrganizations(services.db),
             installation_store=installations,
             state_store=states,
             session=session,
+            on_zone_changed=services.engine.follow_zone,
         )
         if register_messenger is not None:
             register_messenger(bot.messenger)
-        else:
-            _register_messenger(services, bot.messenger)
         runner = web.AppRunner(
             bot.web_app(events=bool(settings.slack_signing_secret)), access_log=None
         )
@@ -188,4 +174,4 @@ async def serve(
             if socket is not None:
                 await socket.close_async()  # type: ignore[no-untyped-call]
             await runner.cleanup()
-            await bot.aclose(SHUTDOWN_GRACE_SECONDS)
+            await bot.aclose(settings.shutdown_grace_seconds)

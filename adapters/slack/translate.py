@@ -206,3 +206,17 @@ def message_event(body: Payload) -> tuple[Message, Origin] | None:
         return None
     origin = Origin(team_id=team_id, user_id=user_id, dm_channel=_text(event, "channel"))
     return Message(Sender(PLATFORM, team_id, user_id), text), origin
+
+
+def profile_change(body: Payload) -> Sender | None:
+    """A ``user_change`` event as the person with their (new) time zone; None when it says
+    nothing the engine can use (no zone, a bot, a deactivated account)."""
+    event = body.get("event")
+    user = event.get("user") if isinstance(event, Mapping) else None
+    if not isinstance(user, Mapping) or user.get("deleted") is True or user.get("is_bot") is True:
+        return None
+    user_id, zone = _text(user, "id"), _text(user, "tz")
+    team_id = _text(body, "team_id") or _text(user, "team_id")
+    if not (user_id and zone and team_id):
+        return None
+    return Sender(PLATFORM, team_id, user_id, timezone=zone)

@@ -19,7 +19,7 @@ import aiohttp
 from aiohttp import web
 
 from adapters.slack.app import SlackBot
-from bot.events import Command, Event
+from bot.events import Command, Event, Sender
 from bot.replies import Reply
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
@@ -56,6 +56,7 @@ class FakeHandler:
         self.events: list[tuple[Event, dt.datetime]] = []
         self.script: Script = script or self._echo
         self.gate: Any = None  # an asyncio.Event to hold answers back, when set
+        self.zones: list[Sender] = []  # time zone changes heard (user_change)
 
     @staticmethod
     def _echo(event: Event) -> Sequence[Reply]:
@@ -68,6 +69,9 @@ class FakeHandler:
         if self.gate is not None:
             await self.gate.wait()
         return list(self.script(event))
+
+    async def follow_zone(self, sender: Sender, now: dt.datetime) -> None:
+        self.zones.append(sender)
 
     @property
     def received(self) -> list[Event]:

@@ -228,8 +228,9 @@ async def test_crisis_words_in_a_channel_command_get_a_private_caring_answer(
     assert answer.args["response_type"] == "ephemeral"
     assert answer.args["text"].startswith(CARE_OPENING)
     assert "findahelpline.com" in json.dumps(answer.args["blocks"])
-    # Nothing in the channel, nothing public, nothing else at all.
-    assert [call.method for call in fake_slack.api_calls] == ["response_url"]
+    # Nothing in the channel, nothing public, nothing else at all (but reading the person's
+    # time zone, which carries their user id alone).
+    assert [call.method for call in fake_slack.api_calls] == ["users.info", "response_url"]
     assert_kept_nowhere(CRISIS_WORDS, fake_slack, caplog, tmp_path)
     assert await count(services, WinRow) == 0
 
@@ -248,7 +249,7 @@ async def test_crisis_words_in_the_dm_are_answered_in_the_dm_only(
     posts = fake_slack.calls_to("chat.postMessage")
     assert [call.args["channel"] for call in posts] == ["DU1"]
     assert care_texts(posts)[0].startswith(CARE_OPENING)
-    assert [call.method for call in fake_slack.api_calls] == ["chat.postMessage"]
+    assert [call.method for call in fake_slack.api_calls] == ["users.info", "chat.postMessage"]
     assert fake_slack.calls_to("response_url") == []
     assert_kept_nowhere("suicidal", fake_slack, caplog, tmp_path)
     assert await count(services, WinRow) == 0

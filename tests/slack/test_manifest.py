@@ -34,6 +34,7 @@ def test_manifest_lists_every_command_the_least_scopes_and_the_events() -> None:
         "message.im",
         "app_uninstalled",
         "tokens_revoked",
+        "user_change",  # check-ins follow a member's new time zone
     }
     assert settings["interactivity"]["is_enabled"] is True
     urls = [entry["url"] for entry in manifest["features"]["slash_commands"]]
