@@ -56,6 +56,12 @@ from adapters.slack.translate import (
     profile_change,
     submission_event,
 )
+from adapters.slack.uninstall import (
+    OrganizationMembers,
+    Organizations,
+    organization_removal,
+    remove_organization,
+)
 from adapters.slack.zones import ZoneLookup
 from bot.errors import BouncebackError
 from bot.events import Event, Sender
@@ -84,6 +90,8 @@ BOT_SCOPES = (
     "users:read",
 )
 
+# The one line logged for a signed request Bolt cannot read (never its body).
+UNREADABLE_BODY = "slack request body is not a JSON object or form; answered 400"
 # Slack closes a modal with an error if the answer to view_submission takes over 3 s.
 DEFAULT_ANSWER_BUDGET = 2.5
 # Workers running after-ack work; enough to overlap Slack and database round trips.
@@ -273,6 +281,7 @@ class SlackBot:
         on_community_removed: CommunityRemoved,
         installation_store: AsyncInstallationStore | None,
         state_store: AsyncOAuthStateStore | None,
+        organizations: Organizations | None,
         session: aiohttp.ClientSession | None,
         sleep: Sleep,
         answer_budget: float,
@@ -289,6 +298,7 @@ class SlackBot:
         self._retry_handlers = retry_handlers(sleep)
         self._outbox = Outbox(session=session, retry_handlers=self._retry_handlers)
         self._installation_store = installation_store
+        self._organizations = organizations
         self._zones = ZoneLookup(clock=clock)
         self._admins = AdminCheck(
             configured=settings.slack_admins, clock=clock, on_profile=self._zones.saw
@@ -324,6 +334,8 @@ class SlackBot:
         self.bolt.action(re.compile(r".*"))(self._on_action)
         self.bolt.view(re.compile(r".*"))(self._on_view)
         self.bolt.event(re.compile(r".*"))(self._on_event)
+        members = OrganizationMembers(organizations, clock, self._background.submit)
+        self.bolt.use(members.note)
 
     @staticmethod
     def _oauth_settings(
@@ -395,9 +407,15 @@ class SlackBot:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
             return web.json_response({"error": "invalid request"}, status=400)
-        bolt_request = AsyncBoltRequest(
-            body=text, query=request.query_string, headers=dict(request.headers)
-        )
+        try:
+            bolt_request = AsyncBoltRequest(
+                body=text, query=request.query_string, headers=dict(request.headers)
+            )
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError):
+            # Signed, so from Slack or its secret's holder, yet unreadable (Bolt parses and
+            # reads ids while building the request): a 400, not a 500 and a traceback.
+            log.warning(UNREADABLE_BODY)
+            return web.json_response({"error": "invalid request"}, status=400)
         return await to_aiohttp_response(await self.bolt.async_dispatch(bolt_request))
 
     async def _install(self, request: web.Request) -> web.Response:
@@ -514,6 +532,14 @@ class SlackBot:
             if found is not None and await self._first_time(body):
                 message, origin = found
                 await self._run(message, origin, client)
+        elif (organization := organization_removal(body)) is not None:
+            if await self._first_time(body):
+                await remove_organization(
+                    organization,
+                    installation_store=self._installation_store,
+                    organizations=self._organizations,
+                    remove_team=self._remove_team,
+                )
         elif kind in ("app_uninstalled", "tokens_revoked") and isinstance(event, Mapping):
             tokens = event.get("tokens")
             bot_revoked = kind == "app_uninstalled" or (
@@ -694,6 +720,7 @@ def build_app(
     on_community_removed: CommunityRemoved,
     installation_store: AsyncInstallationStore | None = None,
     state_store: AsyncOAuthStateStore | None = None,
+    organizations: Organizations | None = None,
     session: aiohttp.ClientSession | None = None,
     sleep: Sleep = asyncio.sleep,
     answer_budget: float = DEFAULT_ANSWER_BUDGET,
@@ -704,7 +731,9 @@ def build_app(
 
     Single workspace with ``SLACK_BOT_TOKEN``; many with ``SLACK_CLIENT_ID`` and
     ``SLACK_CLIENT_SECRET``, in which case ``installation_store`` and ``state_store`` are
-    required. ``clock`` gives aware datetimes (it also judges request timestamps); ``sleep``
+    required; ``organizations`` remembers which workspaces an org-wide install reached, so its
+    uninstall erases them all.
+    ``clock`` gives aware datetimes (it also judges request timestamps); ``sleep``
     is how 429s are waited out; ``session`` is reused for every Slack call when given;
     ``workers`` bounds the after-ack work running at once; ``on_zone_changed`` hears of a
     person's new Slack time zone (``user_change``).
@@ -717,6 +746,7 @@ def build_app(
         on_community_removed=on_community_removed,
         installation_store=installation_store,
         state_store=state_store,
+        organizations=organizations,
         session=session,
         sleep=sleep,
         answer_budget=answer_budget,

@@ -9,7 +9,6 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from adapters.slack.app import BOT_SCOPES, ConfigurationError, build_app
 from adapters.slack.server import oauth_stores
@@ -17,6 +16,8 @@ from bot.errors import PermanentDeliveryError
 from bot.events import Sender
 from bot.replies import Field, Form, Reply
 from bounceback.settings import Settings
+from storage.database import create_engine
+from tests.conftest import prepare
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import (
     SIGNING_SECRET,
@@ -48,7 +49,8 @@ def oauth_settings(fake_slack: FakeSlack) -> Settings:
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[AsyncSQLAlchemyInstallationStore]:
-    db = create_async_engine(f"sqlite+aiosqlite:///{tmp_path}/oauth.db")
+    # Slack's tables come from Bounceback's migrations, like every other table.
+    db = create_engine(await prepare(f"sqlite:///{tmp_path}/oauth.db"))
     installations, _ = await oauth_stores(db, CLIENT_ID)
     yield installations
     await db.dispose()
