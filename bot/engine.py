@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from bot import (
     admin,
     brag,
+    care,
     checkin,
     checkins,
     community,
@@ -19,13 +20,11 @@ from bot import (
     progress,
     reflection,
     rejection,
-    safety,
     zones,
 )
 from bot.content import Content
 from bot.errors import BouncebackError
 from bot.events import Choice, Command, Event, FormSubmission, Message, Sender
-from bot.model import CheckinState
 from bot.ports import Store
 from bot.replies import Reply
 from bot.safety import CrisisWords
@@ -66,6 +65,8 @@ class Engine:
         self._default_timezone = default_timezone
         self._crisis_words = crisis_words or CrisisWords.load()
         self._support_resources = support_resources or content.text("safety.resources")
+        # Crisis-bearing text waiting for the person's yes; memory only (see bot.care).
+        self._held = care.HeldWords()
         self.commands: Sequence[CommandInfo] = tuple(
             CommandInfo(
                 name,
@@ -90,7 +91,7 @@ class Engine:
                 turn = Turn(self._store, self._content, person, now.astimezone(dt.UTC))
                 turn = await zones.follow(turn, event.sender)
                 if self._crisis_words.in_event(event):
-                    return await self._care(turn)
+                    return await self._care(turn, event)
                 return await self._dispatch(turn, event)
         except BouncebackError as error:
             return [Reply(text=str(error))]
@@ -118,6 +119,8 @@ class Engine:
             case Choice(action=action, value=value):
                 if action == admin.SETTINGS_ACTION:
                     return await admin.on_button(turn, admin_ok)
+                if action in care.ACTIONS:
+                    return await self._care_choice(turn, event, action, value[:200])
                 return await self._choice(turn, action, value)
             case FormSubmission(form_id=form_id, values=values, context=context):
                 if form_id == admin.FORM_ID:
@@ -164,6 +167,8 @@ class Engine:
         if action.startswith("community."):
             return await community.on_button(turn, action, value)
         if action == mydata.DELETE_ACTION:
+            if value == "confirm":
+                self._held.forget(turn.person.id)
             return await mydata.on_button(turn, value)
         return [Reply(text=self._content.text("help.unknown_message"))]
 
@@ -200,18 +205,28 @@ class Engine:
             return await reflection.on_text(turn, data, text)
         return [Reply(text=self._content.text("help.unknown_message"))]
 
-    async def _care(self, turn: Turn) -> list[Reply]:
-        """Words that suggest a crisis: answer with care, keep them nowhere, hold the nudges."""
-        person = turn.person
-        if person.checkins is not CheckinState.STOPPED:
-            until = turn.now + dt.timedelta(days=safety.HOLD_DAYS)
-            if person.paused_until is None or person.paused_until < until:
-                await turn.store.set_checkins(person.id, CheckinState.PAUSED, until)
-        await turn.store.clear_conversation(person.id)
+    async def _care(self, turn: Turn, event: Event) -> list[Reply]:
+        """Words that suggest a crisis: answer with care, store none of them, hold the nudges."""
         place = await community.here(turn)
         resources = place.support_resources or self._support_resources
-        text = self._content.text("safety.reply", resources=resources)
-        return [Reply(text=text, private=True)]
+        held_fields = (
+            self._crisis_words.flagged_fields(event.values)
+            if isinstance(event, FormSubmission)
+            else set()
+        )
+        return [await care.answer(turn, event, held_fields, self._held, resources)]
+
+    async def _care_choice(
+        self, turn: Turn, choice: Choice, action: str, value: str
+    ) -> list[Reply]:
+        if action == care.CARRY_ON_ACTION:
+            return [await care.carry_on(turn, value)]
+        if action == care.DROP_ACTION:
+            return [await care.drop(turn, self._held, value)]
+        event, note = await care.keep(turn, self._held, value, choice.sender)
+        # Their explicit yes: handled as if typed just now, without asking again.
+        replies = await self._dispatch(turn, event) if event is not None else []
+        return [note, *replies] if note is not None else replies
 
     def _too_long(self, length: int) -> Reply:
         return Reply(

@@ -116,18 +116,22 @@ async def test_crisis_words_in_a_server_get_a_caring_answer_only_they_see(
     watch_every_log(caplog)
     async with running(services, fake):
         await fake.dispatch("INTERACTION_CREATE", slash(command, options))
-        await fake.wait_for(lambda f: bool(f.callbacks()))
+        await fake.wait_for(lambda f: bool(f.followups()))
     assert logging.getLogger("discord").getEffectiveLevel() >= logging.INFO
 
-    [answer] = fake.callbacks()
-    assert answer["type"] == 4
-    assert answer["data"]["flags"] & EPHEMERAL
-    assert answer["data"]["allowed_mentions"] == NO_PINGS
-    assert answer["data"]["content"].startswith(CARE_OPENING)
-    assert "https://findahelpline.com" in answer["data"]["content"]
-    # Nothing anywhere else: no channel post, no DM, no follow-up.
-    assert fake.channel_posts() == []
-    assert fake.followups() == []
+    # The answer carries one-tap buttons (keep what was typed, carry on), so like every answer
+    # with buttons it goes to their DMs; the server shows only them a pointer to it.
+    [deferred] = fake.callbacks()
+    assert deferred["type"] == 5
+    assert deferred["data"]["flags"] & EPHEMERAL
+    [answer] = fake.channel_posts()
+    assert answer == fake.channel_posts(fake.dm_channel(USER_ID))[0]
+    assert answer["allowed_mentions"] == NO_PINGS
+    assert answer["content"].startswith(CARE_OPENING)
+    assert "https://findahelpline.com" in answer["content"]
+    assert answer["components"]
+    [pointer] = fake.followups()
+    assert CARE_OPENING not in pointer["content"]
     assert_kept_nowhere(words, fake, caplog, tmp_path)
     assert await count(services, WinRow) == 0
     assert await count(services, RejectionRow) == 0
