@@ -235,6 +235,26 @@ async def test_crisis_words_in_a_channel_command_get_a_private_caring_answer(
     assert await count(services, WinRow) == 0
 
 
+async def test_after_a_crisis_one_tap_keeps_what_was_typed_and_one_resumes_check_ins(
+    real: Harness, fake_slack: FakeSlack, services: Services, tmp_path: Path
+) -> None:
+    await real.command("brag", CRISIS_WORDS, channel="C1", channel_name="general")
+    await real.bot.drain()
+    [answer] = fake_slack.calls_to("response_url")
+    offered = {b["text"]["text"]: b for b in buttons([answer])}
+    assert set(offered) == {"Yes, keep it", "No, let it go", "I'm okay, carry on"}
+    assert CRISIS_WORDS.encode() not in stored_bytes(tmp_path)
+
+    for label in ("I'm okay, carry on", "Yes, keep it"):
+        chosen = offered[label]
+        await real.press(chosen["action_id"], chosen.get("value", ""), channel="C1", ephemeral=True)
+        await real.bot.drain()
+
+    texts = care_texts(fake_slack.calls_to("response_url"))
+    assert any("check-ins are back on" in text for text in texts)
+    assert await count(services, WinRow) == 1  # saved after their yes, and only then
+
+
 async def test_crisis_words_in_the_dm_are_answered_in_the_dm_only(
     real: Harness,
     fake_slack: FakeSlack,
