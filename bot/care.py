@@ -142,9 +142,12 @@ async def answer(
     """The private, warm reply; check-ins paused; what was typed held until they answer."""
     content = turn.content
     buttons: list[Button] = []
+    waiting = await turn.store.conversation(turn.person.id)
     pending = await _pending(turn, event, held_fields)
     if pending is None:
-        await turn.store.clear_conversation(turn.person.id)
+        # Whatever question was open is dropped, but an earlier keep/let-go stays answerable.
+        if waiting is not None and waiting.topic != TOPIC:
+            await turn.store.clear_conversation(turn.person.id)
     else:
         held.put(turn.person.id, pending, turn.now)
         durable = pending.without_held().to_json()

@@ -160,6 +160,20 @@ async def test_an_answer_to_a_question_is_kept_as_that_answer(
     assert win.text == text
 
 
+async def test_a_second_message_leaves_the_first_keep_answerable_after_a_restart(
+    memory_store: MemoryStore, content: Content, now: dt.datetime
+) -> None:
+    before = Engine(memory_store, content)
+    values = {"mood": "2", "note": "I want to end it all"}
+    [reply] = await before.handle(FormSubmission(SAM, "checkin", values), now)
+    await before.handle(Message(SAM, "kms"), now)  # answers nothing: nothing new to keep
+
+    after = Engine(memory_store, content)
+    await after.handle(press(SAM, button(reply, care.KEEP_ACTION)), now)
+    [mood] = [m for moods in memory_store.moods_by_person.values() for m in moods]
+    assert mood.score == 2
+
+
 async def test_a_message_that_answers_nothing_has_nothing_to_keep(
     engine: Engine, now: dt.datetime
 ) -> None:
