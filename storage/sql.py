@@ -43,6 +43,7 @@ from storage.database import checkpoint
 from storage.privacy import PERSONAL_TABLES, export, reseal
 from storage.tables import (
     AnswerRow,
+    ButtonMemoRow,
     CommunityPostRow,
     CommunityRow,
     ConversationRow,
@@ -67,6 +68,7 @@ planned_messages: Table = PlannedMessageRow.__table__  # type: ignore[assignment
 answers: Table = AnswerRow.__table__  # type: ignore[assignment]
 communities: Table = CommunityRow.__table__  # type: ignore[assignment]
 community_posts: Table = CommunityPostRow.__table__  # type: ignore[assignment]
+button_memos: Table = ButtonMemoRow.__table__  # type: ignore[assignment]
 
 # Opens clear values and refuses sealed ones: the mappers' default when given no cipher.
 _CLEAR = Cipher()
@@ -222,6 +224,24 @@ class SqlStore:
                 )
             ).one()
         return person_from_row(row, self._cipher)
+
+    async def remember_memo(self, token: str, data: str, now: dt.datetime) -> None:
+        """Keep what a platform button means under ``token`` (the Discord adapter's long
+        buttons and forms), sealed like everything a person typed."""
+        async with self._connect() as connection:
+            await connection.execute(
+                dialect_insert(self._engine, button_memos)
+                .values(token=token, data=self._cipher.seal(data), created_at=now)
+                .on_conflict_do_nothing()
+            )
+
+    async def memo(self, token: str) -> str | None:
+        """What :meth:`remember_memo` kept under ``token``."""
+        async with self._connect() as connection:
+            data = await connection.scalar(
+                select(button_memos.c.data).where(button_memos.c.token == token)
+            )
+        return None if data is None else self._cipher.open(data)
 
     async def set_unreachable(self, person_id: int, reason: str, now: dt.datetime) -> None:
         async with self._connect() as connection:

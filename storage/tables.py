@@ -202,8 +202,6 @@ class PlannedMessageRow(Base):
             sqlite_where=text("state = 'pending'"),
             postgresql_where=text("state = 'pending'"),
         ),
-        # Renewing and handing back a claim find its rows by token.
-        Index("ix_planned_messages_claim", "claimed_by", "state"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
@@ -319,3 +317,17 @@ class OrganizationMemberRow(Base):
     community: Mapped[str] = mapped_column(String(64), primary_key=True)
     organization: Mapped[str] = mapped_column(String(64))
     seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class ButtonMemoRow(Base):
+    """What a Discord button or modal means when it did not fit in its 100-character custom id
+    (a long form's pages, a refused form to fix, a long choice), so it works after a restart.
+
+    ``data`` is JSON, sealed with the encryption key: a form's half-typed values are in it.
+    """
+
+    __tablename__ = "button_memos"
+
+    token: Mapped[str] = mapped_column(String(32), primary_key=True)
+    data: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)

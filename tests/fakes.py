@@ -47,6 +47,7 @@ class MemoryStore:
         self.answers_by_person: dict[int, list[CheckinAnswer]] = {}
         self.communities: dict[tuple[str, str], Community] = {}
         self.posts: list[dict[str, Any]] = []
+        self.memos: dict[str, str] = {}  # the Discord adapter's long buttons
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
@@ -102,6 +103,12 @@ class MemoryStore:
 
     async def set_timezone(self, person_id: int, timezone: str, source: ZoneSource) -> Person:
         return self._replace_person(person_id, timezone=timezone, timezone_source=source)
+
+    async def remember_memo(self, token: str, data: str, now: dt.datetime) -> None:
+        self.memos.setdefault(token, data)
+
+    async def memo(self, token: str) -> str | None:
+        return self.memos.get(token)
 
     async def set_unreachable(self, person_id: int, reason: str, now: dt.datetime) -> None:
         self._replace_person(person_id, unreachable=reason)

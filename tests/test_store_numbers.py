@@ -7,10 +7,13 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.events import Sender
 from bot.model import WinKind, ZoneSource
 from bot.ports import Store
+from storage.crypto import Cipher
 from storage.database import create_engine
 from storage.sql import SqlStore
 from tests.conftest import DATABASES, database_for
@@ -68,3 +71,22 @@ async def test_win_numbers_are_each_persons_own_and_never_shift(
         ("d", 4),
     ]
     assert fourth.number == 4
+
+
+async def test_a_button_memo_is_kept_once_and_read_back(store: Store, now: dt.datetime) -> None:
+    memos = store  # the Discord adapter's MemoStore is the same store
+    assert isinstance(memos, SqlStore | MemoryStore)
+    assert await memos.memo("0123456789abcdef") is None
+    await memos.remember_memo("0123456789abcdef", '{"kind":"choice"}', now)
+    await memos.remember_memo("0123456789abcdef", "a second write changes nothing", now)
+    assert await memos.memo("0123456789abcdef") == '{"kind":"choice"}'
+
+
+async def test_a_button_memo_is_sealed_at_rest(db: AsyncEngine, now: dt.datetime) -> None:
+    sealed = SqlStore(db, Cipher([Cipher.new_key()]))
+    await sealed.remember_memo("fedcba9876543210", '{"known":{"company":"Acme"}}', now)
+
+    async with db.connect() as connection:
+        raw = await connection.scalar(text("SELECT data FROM button_memos"))
+    assert "Acme" not in str(raw)
+    assert await sealed.memo("fedcba9876543210") == '{"known":{"company":"Acme"}}'

@@ -33,7 +33,7 @@ from adapters.discord.messenger import (
     upload_files,
 )
 from adapters.discord.pending import ChoiceMemo, FormSession, Pending
-from adapters.discord.ports import Clock, Dedupe, Handler, PeopleStore
+from adapters.discord.ports import Clock, Dedupe, Handler, MemoStore, PeopleStore
 from adapters.discord.render import Control, Outgoing, escape, known_values, plan_modal, render
 from adapters.discord.texts import Texts
 from adapters.discord.translate import (
@@ -97,9 +97,14 @@ class _Responder:
     """Answers one interaction: first the response, then the deferred original, then follow-ups."""
 
     def __init__(
-        self, interaction: Interaction, views: Callable[[Outgoing, str], discord.ui.View | None]
+        self,
+        interaction: Interaction,
+        views: Callable[[Outgoing, str], discord.ui.View | None],
+        save: Callable[[], Awaitable[None]],
     ) -> None:
         self.interaction = interaction
+        # Stores what the views' long buttons and modals mean, before they are sent.
+        self._save = save
         self.ephemeral = interaction.guild_id is not None
         self._views = views
         self._deferred = False
@@ -125,11 +130,13 @@ class _Responder:
             self._deferred = True
 
     async def modal(self, modal: discord.ui.Modal) -> None:
+        await self._save()
         await self.interaction.response.send_modal(modal)
 
     async def send(self, messages: Sequence[Outgoing], community: str) -> None:
         for message in messages:
             view = self._views(message, community)
+            await self._save()
             extra: dict[str, Any] = {} if view is None else {"view": view}
             files = upload_files(message.files)
             if files and not self.private:
@@ -172,6 +179,7 @@ class Bridge:
         texts: Texts,
         ack_budget: float = 2.0,
         pending: Pending | None = None,
+        memos: MemoStore | None = None,
     ) -> None:
         self._client = client
         self._handler = handler
@@ -181,7 +189,7 @@ class Bridge:
         self._dedupe = dedupe
         self._texts = texts
         self._ack_budget = ack_budget
-        self.pending = pending or Pending()
+        self.pending = pending or Pending(store=memos, clock=clock)
         self.dms = DirectMessages(client, self.pending, texts)
 
     # Entry points: commands, buttons, modals, DMs.
@@ -227,12 +235,12 @@ class Bridge:
         await self._run(interaction, prepare)
 
     async def on_pending(self, interaction: Interaction, token: str) -> None:
-        """A button whose state is in memory: a long choice, or a form to (re)open."""
-        entry = self.pending.get(token)
+        """A button whose meaning is stored under a token: a long choice, or a form to (re)open."""
+        entry = await self.pending.find(token)
         if isinstance(entry, ChoiceMemo):
             await self.on_choice(interaction, entry.action, entry.value, entry.community)
         elif isinstance(entry, FormSession):
-            await interaction.response.send_modal(self._modal(entry))
+            await self._responder(interaction).modal(self._modal(entry))
         else:
             await self._say(interaction, self._texts.form_expired)
 
@@ -242,7 +250,7 @@ class Bridge:
         custom_id = str(data.get("custom_id", ""))
         values = submitted_values(data.get("components", ()))
         if custom_id.startswith(FORM_MEMORY_PREFIX):
-            entry = self.pending.get(custom_id.removeprefix(FORM_MEMORY_PREFIX))
+            entry = await self.pending.find(custom_id.removeprefix(FORM_MEMORY_PREFIX))
             if not isinstance(entry, FormSession):
                 await self._say(interaction, self._texts.form_expired)
                 return
@@ -475,6 +483,7 @@ class Bridge:
         return _Responder(
             interaction,
             lambda message, community: build_view(message, community, self.pending, self._texts),
+            self.pending.save,
         )
 
     def _who(self, interaction: Interaction, community: str) -> Sender:

@@ -18,7 +18,7 @@ from adapters.discord.api import quiet_library_logs, use_api_base
 from adapters.discord.bridge import Bridge
 from adapters.discord.commands import build_commands, command_forms
 from adapters.discord.messenger import DiscordMessenger
-from adapters.discord.ports import Clock, Dedupe, Handler, PeopleStore, utc_now
+from adapters.discord.ports import Clock, Dedupe, Handler, MemoStore, PeopleStore, Store, utc_now
 from adapters.discord.texts import texts
 from adapters.discord.translate import FORM_MEMORY_PREFIX, FORM_PREFIX, PLATFORM
 from adapters.discord.views import DYNAMIC_ITEMS
@@ -70,6 +70,7 @@ class _Bounceback(_ClientBase):
         sync_commands: bool,
         identify_interval: float,
         on_community_removed: CommunityRemoved | None,
+        memos: MemoStore | None,
     ) -> None:
         self._identify_interval = identify_interval
         self._on_community_removed = on_community_removed
@@ -82,6 +83,7 @@ class _Bounceback(_ClientBase):
             dedupe=dedupe,
             texts=texts(),
             ack_budget=ack_budget,
+            memos=memos,
         )
         self.tree = app_commands.CommandTree(self)
         guild_id = settings.discord_guild_id
@@ -163,11 +165,13 @@ def build_client(
     shard_ids: list[int] | None = None,
     identify_interval: float = 5.0,
     on_community_removed: CommunityRemoved | None = None,
+    memos: MemoStore | None = None,
 ) -> BouncebackClient | ShardedBouncebackClient:
     """A client ready to ``start(token)``: the engine (``handler``), store, settings and clock
     are explicit so tests can pass fakes. ``dedupe`` is ``services.events.first_time``;
     ``on_community_removed`` is ``services.store.delete_community``, called when the bot is
-    removed from a server.
+    removed from a server. ``memos`` keeps what long buttons and forms mean (without it they
+    last as long as the process).
 
     Also points discord.py's REST calls at ``DISCORD_API_URL`` (see :mod:`.api`).
     """
@@ -194,6 +198,7 @@ def build_client(
         sync_commands=sync_commands,
         identify_interval=identify_interval,
         on_community_removed=on_community_removed,
+        memos=memos,
     )
     return client
 
@@ -209,7 +214,7 @@ class ServicesLike(Protocol):
     def settings(self) -> Settings: ...
 
     @property
-    def store(self) -> PeopleStore: ...
+    def store(self) -> Store: ...
 
     @property
     def engine(self) -> Handler: ...
@@ -239,6 +244,7 @@ async def serve(
         settings=settings,
         dedupe=services.events.first_time,
         on_community_removed=removal,
+        memos=services.store,
     )
     async with client:
         await client.login(settings.discord_token.get_secret_value())

@@ -86,6 +86,7 @@ class DirectMessages:
         sent: list[discord.Message] = []
         for index, message in enumerate(messages):
             view = build_view(message, community, self._pending, self._texts)
+            await self._pending.save()  # a long button's meaning is stored before it is sent
             files: dict[str, Any] = {"files": upload_files(message.files)} if message.files else {}
             try:
                 sent.append(

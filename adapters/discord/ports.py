@@ -47,9 +47,26 @@ class Handler(Protocol):
     async def handle(self, event: Event, now: dt.datetime) -> list[Reply]: ...
 
 
+class MemoStore(Protocol):
+    """Where the adapter keeps what a long button or form means (see
+    :mod:`adapters.discord.pending`), so that it outlives the process."""
+
+    async def remember_memo(self, token: str, data: str, now: dt.datetime) -> None:
+        """Keep ``data`` under ``token``."""
+        ...
+
+    async def memo(self, token: str) -> str | None:
+        """What was kept under ``token``, if anything."""
+        ...
+
+
 class PeopleStore(Protocol):
     """The two store calls the adapter makes itself: who someone is, and whether DMs work."""
 
     async def person(self, sender: Sender, default_timezone: str, now: dt.datetime) -> Person: ...
 
     async def set_unreachable(self, person_id: int, reason: str, now: dt.datetime) -> None: ...
+
+
+class Store(PeopleStore, MemoStore, Protocol):
+    """Everything the adapter keeps through the store (``storage.sql.SqlStore``)."""

@@ -2,7 +2,7 @@
 
 Custom ids carry everything a button or modal needs, so a press or a submission still works
 after a restart or on another instance. Discord caps a custom id at 100 characters; anything
-longer is kept in memory instead (see :mod:`adapters.discord.pending`).
+longer is stored under a short token instead (see :mod:`adapters.discord.pending`).
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ CUSTOM_ID_LIMIT = 100
 # A button's choice. ``community`` is set on messages in a direct message that belong to a
 # server's member (check-ins, the recovery plan): a DM itself says nothing about the server.
 CHOICE_TEMPLATE = r"bb(?:@(?P<community>[0-9]{1,20}))?:(?P<action>[^:]*):(?P<value>[\s\S]*)"
-# A button whose state lives in memory (a long form, a refused form, an over-long choice).
+# A button whose meaning is stored under a token (a long form, a refused form, a long choice).
 PENDING_TEMPLATE = r"bbx:(?P<token>[0-9a-f]{16})"
 # The "I've opened my DMs" button.
 DMS_CHECK_ID = "bb!dms"
-# Modals: stateless ``bbf:<query>`` or in-memory ``bbf#<token>``.
+# Modals: stateless ``bbf:<query>`` or stored ``bbf#<token>``.
 FORM_PREFIX = "bbf:"
 FORM_MEMORY_PREFIX = "bbf#"
 

@@ -75,7 +75,7 @@ class ChoiceButton(ui.DynamicItem[ui.Button[Any]], template=CHOICE_TEMPLATE):
 
 
 class PendingButton(ui.DynamicItem[ui.Button[Any]], template=PENDING_TEMPLATE):
-    """A button whose meaning is kept in memory (a long or refused form)."""
+    """A button whose meaning is stored under a token (a long or refused form)."""
 
     def __init__(self, button: ui.Button[Any]) -> None:
         super().__init__(button)

@@ -146,6 +146,7 @@ async def start(services: Services) -> Client:
         clock=lambda: NOW,
         dedupe=services.events.first_time,
         ack_budget=5.0,
+        memos=services.store,
     )
     return await logged_in(client)
 
