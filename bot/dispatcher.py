@@ -67,7 +67,7 @@ class Dispatcher:
     renewed while the batch is worked. Every message is looked at once more right before its
     send and recorded as soon as the platform accepted it (a write-behind grouping the
     records of concurrent sends): a process killed at any instant can repeat at most the
-    ``in_flight`` messages sent and not yet recorded, never a batch.
+    messages sent and not yet recorded (:attr:`in_flight`), never a batch.
     """
 
     outbox: Outbox
@@ -79,10 +79,10 @@ class Dispatcher:
     grace: dt.timedelta = dt.timedelta(hours=3)
     max_attempts: int = 6
     concurrency: int = 32
-    # The most messages handed to a platform and not yet recorded, at any instant.
-    in_flight: int = 64
     # No send starts later than this before the lease ends (a send's own time limit).
     send_margin: dt.timedelta = dt.timedelta(seconds=30)
+    # Seconds before the first new try of a record that failed (doubling each time).
+    record_backoff: float = 0.2
     # Platforms whose community channels this instance posts in (the weekly brag thread).
     publishers: Mapping[str, Publisher] = field(default_factory=dict)
     posts: CommunityPosts | None = None
@@ -90,6 +90,13 @@ class Dispatcher:
     # moment of each claim); a parameter so tests can run a long tick without waiting.
     monotonic: Callable[[], float] = time.monotonic
     _stopping: bool = field(default=False, init=False)
+
+    @property
+    def in_flight(self) -> int:
+        """The most messages handed to a platform and not yet recorded, at any instant: what
+        the senders have in hand plus as much again being recorded, so sending and recording
+        overlap."""
+        return 2 * self.concurrency
 
     def stop(self) -> None:
         """Take no new message: sends in flight finish and are recorded, the rest of the
@@ -145,6 +152,7 @@ class Dispatcher:
         recorder: Coalescer[Outcome, bool] = Coalescer(
             lambda outcomes: self.outbox.record(token, outcomes, at()),
             retries=RECORD_RETRIES,
+            backoff=self.record_backoff,
             retry_on=(Exception,),
         )
         checker: Coalescer[int, bool] = Coalescer(lambda ids: self._held(token, ids, at()))
@@ -173,7 +181,7 @@ class Dispatcher:
                 index = queue.popleft()
                 due = batch[index]
                 await permits.acquire()
-                if self._stopping or self.monotonic() > lease.deadline - margin:
+                if self._stopping or self.monotonic() >= lease.deadline - margin:
                     handed_back.append(due.message.id)
                     permits.release()
                     continue
@@ -199,8 +207,8 @@ class Dispatcher:
             with contextlib.suppress(asyncio.CancelledError):
                 await renewing
         if handed_back:
-            await self.outbox.release(token, handed_back)
-            report.counts["handed_back"] = report.counts.get("handed_back", 0) + len(handed_back)
+            released = await self.outbox.release(token, handed_back)
+            report.counts["handed_back"] = report.counts.get("handed_back", 0) + released
         failed: BaseException | None = None
         for outcome, future in zip(outcomes, recorded, strict=True):
             if future.exception() is not None:

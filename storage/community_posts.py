@@ -134,7 +134,7 @@ class SqlCommunityPosts:
             attempts=row.attempts,
             thread=row.thread,
             message_id=row.message_id,
-            text=row.body,
+            text=self._cipher.open(row.body),
         )
         if kind is PostKind.BRAG_THREAD:
             if community.pulse:
@@ -154,13 +154,11 @@ class SqlCommunityPosts:
         ).first()
         author = ""
         if row.person_id is not None:
-            author = (
-                await connection.scalar(
-                    select(people.c.display_name).where(people.c.id == row.person_id)
-                )
-                or ""
+            sealed_name = await connection.scalar(
+                select(people.c.display_name).where(people.c.id == row.person_id)
             )
-        text = row.body
+            author = self._cipher.open(sealed_name) if sealed_name else ""
+        text = post.text
         if kind is PostKind.SHARE_WIN and row.win_id is not None:
             sealed = await connection.scalar(select(wins.c.text).where(wins.c.id == row.win_id))
             text = self._cipher.open(sealed) if sealed else ""

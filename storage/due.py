@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from bot.model import CheckinState, Due, Person, PlannedMessage, PlannedState
 from storage.bulk import fetch, read_optional_moment, read_time
+from storage.crypto import Cipher
 from storage.sql import moods, planned_messages, rejection_from_row, rejections, wins
 
 CLAIMED = PlannedState.CLAIMED.value
@@ -22,8 +23,11 @@ _STATES = {state.value: state for state in CheckinState}
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
-async def assemble(connection: Any, claimed: list[PlannedMessage], instance: str) -> list[Due]:
-    """Each message claimed under ``instance`` with its person, mood, rejection and wins."""
+async def assemble(
+    connection: Any, claimed: list[PlannedMessage], instance: str, cipher: Cipher
+) -> list[Due]:
+    """Each message claimed under ``instance`` with its person, mood, rejection and wins
+    (sealed names and employers opened with ``cipher``)."""
     t = planned_messages
     batch = select(t.c.person_id).where(t.c.claimed_by == instance, t.c.state == CLAIMED)
     by_person = {
@@ -34,7 +38,7 @@ async def assemble(connection: Any, claimed: list[PlannedMessage], instance: str
                 platform,
                 community,
                 user_id,
-                display_name,
+                cipher.open(display_name),
                 zone,
                 read_time(checkin),
                 read_time(quiet_start),
@@ -95,7 +99,7 @@ async def assemble(connection: Any, claimed: list[PlannedMessage], instance: str
             t.c.claimed_by == instance, t.c.state == CLAIMED, t.c.rejection_id.is_not(None)
         )
         by_rejection = {
-            row.id: rejection_from_row(row)
+            row.id: rejection_from_row(row, cipher)
             for row in await connection.execute(
                 select(rejections).where(rejections.c.id.in_(claimed_rejections.scalar_subquery()))
             )

@@ -108,7 +108,7 @@ class SqlOutbox:
             ]
             if not claimed:
                 return []
-            return await assemble(connection, claimed, instance)
+            return await assemble(connection, claimed, instance, self._cipher)
 
     async def held(self, instance: str, planned_ids: Sequence[int], now: dt.datetime) -> set[int]:
         if not planned_ids:

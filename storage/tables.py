@@ -202,8 +202,6 @@ class PlannedMessageRow(Base):
             sqlite_where=text("state = 'pending'"),
             postgresql_where=text("state = 'pending'"),
         ),
-        # Renewing and handing back a claim find its rows by token.
-        Index("ix_planned_messages_claim", "claimed_by", "state"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)

@@ -15,8 +15,9 @@ import pytest
 from bot.dispatcher import Dispatcher
 from tests.scheduling.chaos import Platform, chaos
 
-# What one killed process may have handed to the platform and not yet recorded.
-IN_FLIGHT = Dispatcher.in_flight
+# What one killed process may have handed to the platform and not yet recorded
+# (Dispatcher.in_flight with the default concurrency).
+IN_FLIGHT = 2 * Dispatcher.concurrency
 RUNS = 2
 COUNT = 400
 

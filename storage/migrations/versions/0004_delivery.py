@@ -1,4 +1,4 @@
-"""delivery exactly once: one pending check-in per kind and person; claims found by token
+"""delivery exactly once: one pending check-in per kind and person
 
 Revision ID: 0004
 Revises: 0003
@@ -36,11 +36,7 @@ def upgrade() -> None:
         sqlite_where=sa.text("state = 'pending'"),
         postgresql_where=sa.text("state = 'pending'"),
     )
-    op.create_index(
-        'ix_planned_messages_claim', 'planned_messages', ['claimed_by', 'state'], unique=False
-    )
 
 
 def downgrade() -> None:
-    op.drop_index('ix_planned_messages_claim', table_name='planned_messages')
     op.drop_index('uq_planned_messages_pending_kind', table_name='planned_messages')
