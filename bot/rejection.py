@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from bot import feedback, plan, reflection
+from bot import feedback, plan, reflection, zones
 from bot.content import Content
 from bot.forms import refusal, validate
 from bot.model import RejectionDraft, Stage
@@ -17,8 +17,9 @@ FORM_ID = "rejection"
 NAME_LIMIT = 100
 
 
-def form(content: Content, company: str = "") -> Form:
-    """The rejection form, with ``company`` filled in if the person typed one."""
+def form(content: Content, company: str = "", zone: Field | None = None) -> Form:
+    """The rejection form, with ``company`` filled in if the person typed one, and ``zone``
+    (the time-zone question, see :func:`bot.zones.question`) last when it is asked."""
     stages = content.table("rejected.stage_labels")
     feelings = content.table("rejected.feeling_labels")
     return Form(
@@ -66,6 +67,7 @@ def form(content: Content, company: str = "") -> Form:
                 required=True,
                 options=tuple(Option(str(n), feelings[str(n)]) for n in range(1, 6)),
             ),
+            *((zone,) if zone is not None else ()),
         ),
     )
 
@@ -73,16 +75,19 @@ def form(content: Content, company: str = "") -> Form:
 async def begin(turn: Turn, text: str) -> list[Reply]:
     """Open the form, prefilled with whatever followed the command."""
     company = clean(text)[:NAME_LIMIT]
-    return [Reply(form=form(turn.content, company))]
+    return [Reply(form=form(turn.content, company, zones.question(turn)))]
 
 
 async def submit(turn: Turn, values: Mapping[str, str]) -> list[Reply]:
     """Save a filled-in form and answer with the first steps of the plan."""
     content = turn.content
-    blank = form(content)
+    blank = form(content, zone=zones.question(turn, values.get(zones.FIELD, "")))
     cleaned, errors = validate(blank, values, content, turn.today)
     if errors:
         return [refusal(blank, cleaned, errors)]
+    if cleaned.get(zones.FIELD):
+        # Asked once, on the first /rejected: the plan below already uses the answer.
+        turn = await zones.choose(turn, cleaned[zones.FIELD])
     draft = RejectionDraft(
         company=cleaned["company"],
         role=cleaned["role"],

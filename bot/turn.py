@@ -19,6 +19,8 @@ class Turn:
     content: Content
     person: Person
     now: dt.datetime
+    # The person's language and region if the platform said ("pt-BR"), for guessing a zone.
+    locale: str = ""
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

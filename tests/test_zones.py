@@ -99,3 +99,58 @@ async def test_an_unknown_zone_from_the_platform_is_ignored(
 
     [person] = memory_store.people.values()
     assert (person.timezone, person.timezone_source) == ("Europe/Berlin", ZoneSource.DEFAULT)
+
+
+LUCIA = Sender("discord", "G1", "42", "Lucía", locale="pt-BR")
+
+
+async def test_a_discord_member_is_asked_their_zone_once_with_likely_ones(
+    engine: Engine, memory_store: MemoryStore
+) -> None:
+    [reply] = await engine.handle(Command(LUCIA, "rejected"), TUESDAY)
+
+    assert reply.form is not None
+    [zone] = [f for f in reply.form.fields if f.name == "timezone"]
+    values = [option.value for option in zone.options]
+    assert values[0] == zone.initial == "Europe/Berlin"  # the community's, preselected
+    assert "America/Sao_Paulo" in values and len(values) <= 6
+    assert "Sao Paulo (11:30 now)" in [option.label for option in zone.options]
+
+    answer = {**REJECTION, "timezone": "America/Sao_Paulo"}
+    replies = await engine.handle(FormSubmission(LUCIA, "rejection", answer), TUESDAY)
+
+    [person] = memory_store.people.values()
+    assert (person.timezone, person.timezone_source) == ("America/Sao_Paulo", ZoneSource.PERSON)
+    assert "(your time, America/Sao_Paulo)" in replies[-1].text
+    assert {m.zone for m in await memory_store.planned(person.id)} == {"America/Sao_Paulo"}
+    [again] = await engine.handle(Command(LUCIA, "rejected"), TUESDAY)
+    assert again.form is not None
+    assert "timezone" not in [f.name for f in again.form.fields]  # asked once
+
+
+async def test_keeping_the_preselected_zone_counts_as_an_answer(
+    engine: Engine, memory_store: MemoryStore
+) -> None:
+    answer = {**REJECTION, "timezone": "Europe/Berlin"}
+    await engine.handle(FormSubmission(LUCIA, "rejection", answer), TUESDAY)
+
+    [person] = memory_store.people.values()
+    assert (person.timezone, person.timezone_source) == ("Europe/Berlin", ZoneSource.PERSON)
+
+
+async def test_no_zone_question_where_the_platform_gives_a_zone_or_no_locale(
+    engine: Engine,
+) -> None:
+    console = Sender("console", "console", "sam", "Sam")
+    for sender in (ANA, console):
+        [reply] = await engine.handle(Command(sender, "rejected"), TUESDAY)
+        assert reply.form is not None
+        assert "timezone" not in [f.name for f in reply.form.fields]
+
+
+async def test_a_forged_zone_answer_is_refused(engine: Engine, memory_store: MemoryStore) -> None:
+    answer = {**REJECTION, "timezone": "../../etc/passwd"}
+    [reply] = await engine.handle(FormSubmission(LUCIA, "rejection", answer), TUESDAY)
+
+    assert reply.form is not None and "timezone" in reply.form.errors
+    assert not memory_store.rejections_by_id

@@ -74,6 +74,13 @@ def manages_server(interaction: Interaction) -> bool:
     return permissions.manage_guild or permissions.administrator
 
 
+def locale_of(interaction: Interaction) -> str:
+    """The person's Discord language and region ("en-US", "pt-BR"), given with a command so
+    the engine can guess their time zone (Discord never says it)."""
+    value = interaction.locale.value
+    return value if isinstance(value, str) else ""
+
+
 def command_channel(interaction: Interaction) -> str:
     """The channel a command was typed in, as the engine names it ("" outside a server).
 
@@ -199,7 +206,8 @@ class Bridge:
 
         async def prepare() -> Prepared:
             who = await self._sender(interaction)
-            return who, Command(who, name, text, channel=command_channel(interaction))
+            asker = replace(who, locale=locale_of(interaction))
+            return who, Command(asker, name, text, channel=command_channel(interaction))
 
         await self._run(interaction, prepare)
 
@@ -219,7 +227,8 @@ class Bridge:
             if required <= given.keys():
                 return who, FormSubmission(who, form.form_id, dict(given), form.context)
             channel = command_channel(interaction)
-            return who, Command(who, name, given.get(text_field, ""), channel=channel)
+            asker = replace(who, locale=locale_of(interaction))
+            return who, Command(asker, name, given.get(text_field, ""), channel=channel)
 
         await self._run(interaction, prepare, presets=given)
 

@@ -46,8 +46,9 @@ async def test_the_recovery_plan_from_slash_command_to_dm_and_back(
     await interact(client, slash("rejected", {"stage": "interview", "feeling": "2"}))
     modal = fake.callbacks()[-1]
     assert modal["type"] == 9
+    # The time zone is asked once (Discord never tells it), the community's preselected.
     assert [c["component"]["custom_id"] for c in modal["data"]["components"]] == [
-        "company", "role", "rejected_on", "interviewer",
+        "company", "role", "rejected_on", "interviewer", "timezone",
     ]  # fmt: skip
 
     await interact(

@@ -36,6 +36,8 @@ TEXTS = texts()
 EPHEMERAL, SUPPRESS_EMBEDS = 64, 4
 NO_PINGS: dict[str, list[str]] = {"parse": []}
 ADA = Sender("discord", str(GUILD_ID), str(USER_ID), "Ada")
+# Commands carry the person's Discord locale (the payloads say en-US): a hint for their zone.
+ASKING = Sender("discord", str(GUILD_ID), str(USER_ID), "Ada", locale="en-US")
 
 
 def buttons(body: dict[str, Any]) -> list[dict[str, Any]]:
@@ -99,7 +101,7 @@ async def test_a_command_in_a_server_is_answered_privately(
 ) -> None:
     handler.answer = lambda event: [Reply(heading="Your journey", text="Rejections logged: 2")]
     await interact(client, slash("progress"))
-    assert handler.events == [Command(ADA, "progress", "", channel=str(CHANNEL_ID))]
+    assert handler.events == [Command(ASKING, "progress", "", channel=str(CHANNEL_ID))]
     assert fake.callbacks() == [
         {
             "type": 4,
@@ -119,7 +121,7 @@ async def test_what_a_person_typed_comes_back_inert(
     typed = "@everyone shipped it <@123456789012345678> [bank](https://evil.example) **big**"
     handler.answer = lambda event: [Reply(text=f"Added: {event.text}")]  # type: ignore[union-attr]
     await interact(client, slash("brag", {"text": typed}))
-    assert handler.events == [Command(ADA, "brag", typed, channel=str(CHANNEL_ID))]
+    assert handler.events == [Command(ASKING, "brag", typed, channel=str(CHANNEL_ID))]
     [callback] = fake.callbacks()
     assert callback["data"]["content"] == (
         "Added: \\@everyone shipped it \\<\\@123456789012345678> "
@@ -146,7 +148,7 @@ async def test_missing_options_are_asked_in_a_modal_with_the_rest_carried(
 
     handler.answer = answer
     await interact(client, slash("rejected", {"stage": "interview", "feeling": "2"}))
-    assert handler.events == [Command(ADA, "rejected", "", channel=str(CHANNEL_ID))]
+    assert handler.events == [Command(ASKING, "rejected", "", channel=str(CHANNEL_ID))]
     [callback] = fake.callbacks()
     assert callback["type"] == 9
     modal = callback["data"]
@@ -454,5 +456,5 @@ async def test_a_command_in_the_dm_belongs_to_the_server_of_the_conversation(
         {"type": 1, "components": [{"type": 2, "style": 2, "label": "3", "custom_id": mood}]}
     ]
     await interact(client, slash("progress", guild_id=None, dm_channel=dm))
-    assert handler.events == [Command(ADA, "progress", "")]
+    assert handler.events == [Command(ASKING, "progress", "")]
     assert fake.callbacks()[0]["data"]["flags"] == SUPPRESS_EMBEDS  # a DM: nothing to hide
