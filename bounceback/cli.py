@@ -109,24 +109,9 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _console(settings: Settings, user: str) -> int:
-    from adapters.console.chat import Console, run_console
-    from adapters.console.messenger import ConsoleMessenger
+    from bounceback.console_session import chat
 
-    async with open_services(settings) as services:
-        clocks = []
-
-        async def deliver_checkins(console: Console) -> None:
-            clock = services.clock({"console": ConsoleMessenger(console)})
-            clock.start()
-            clocks.append(clock)
-            console.after_event = clock.tick
-
-        try:
-            await run_console(services.engine, user, on_start=deliver_checkins)
-        finally:
-            for clock in clocks:
-                await clock.aclose()
-    return 0
+    return await chat(settings, user)
 
 
 def _slack_configured(settings: Settings) -> bool:

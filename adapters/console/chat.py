@@ -6,19 +6,33 @@ import asyncio
 import datetime as dt
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TextIO
+from typing import Protocol, TextIO
 
+from adapters.console.buttons import OpenButtons
+from adapters.console.lines import FileLines
 from adapters.console.render import button_lines, printable, render
-from bot.engine import Engine
+from adapters.console.texts import texts
 from bot.events import Choice, Command, Event, FormSubmission, Message, Sender
 from bot.replies import Attachment, Button, FieldKind, Form, Reply
-from bot.text import clean, number
+from bot.text import clean
 
 Clock = Callable[[], dt.datetime]
 QUIT = ("/quit", "/exit")
+
+
+class Handler(Protocol):
+    """The engine, as the console uses it."""
+
+    async def handle(self, event: Event, now: dt.datetime) -> list[Reply]: ...
+
+
+class Lines(Protocol):
+    """Where typed lines come from."""
+
+    async def read_line(self) -> str | None: ...
 
 
 def utc_now() -> dt.datetime:
@@ -28,31 +42,44 @@ def utc_now() -> dt.datetime:
 
 @dataclass
 class Console:
-    """Reads lines, hands them to the engine, prints its replies; forms go field by field."""
+    """Reads lines, hands them to the engine, prints its replies; forms go field by field.
 
-    engine: Engine
+    ``local`` holds the commands only the terminal has (``/next``), by name, each given the
+    rest of the line.
+    """
+
+    engine: Handler
     sender: Sender
-    stdin: TextIO = field(default_factory=lambda: sys.stdin)
+    lines: Lines = field(default_factory=FileLines)
     stdout: TextIO = field(default_factory=lambda: sys.stdout)
     clock: Clock = utc_now
     interactive: bool = False
     folder: Path = field(default_factory=Path.cwd)  # where files for the person are saved
     after_event: Callable[[], Awaitable[None]] | None = None
-    _buttons: tuple[Button, ...] = ()
+    local: Mapping[str, Callable[[str], Awaitable[None]]] = field(default_factory=dict)
+    _buttons: OpenButtons = field(default_factory=OpenButtons)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _typed_ahead: list[str] = field(default_factory=list)
 
     async def run(self) -> None:
         """Chat until end of input or ``/quit``."""
-        self.say("Bounceback, in your terminal. Type /help to start, /quit to leave.")
+        self.say(texts().welcome)
         while True:
             line = await self.read("> " if self.interactive else "")
             if line is None or line.strip().casefold() in QUIT:
                 return
+            name, _, rest = line.strip().removeprefix("/").partition(" ")
+            run_here = self.local.get(name.casefold()) if line.strip().startswith("/") else None
+            if run_here is not None:
+                await run_here(rest.strip())
+                continue
             event = self.to_event(line)
             if event is None:
                 continue
             async with self._lock:
-                await self.show(await self.engine.handle(event, self.clock()))
+                await self.show(await self.engine.handle(event, self.clock()), answer=True)
+                if isinstance(event, Command) and event.name.casefold() == "help":
+                    self.say(texts().help_console)
             if self.after_event is not None:
                 # What an answer set in motion (a shared win, a snoozed check-in) shows at once.
                 await self.after_event()
@@ -67,68 +94,65 @@ class Console:
         text = line.strip()
         if not text:
             return None
-        chosen = self._match_button(text)
+        chosen = self._buttons.take(text)
         if chosen is not None:
-            self._buttons = ()
             return Choice(self.sender, chosen.action, chosen.value)
+        self._buttons.moved_on()
         if text.startswith("/"):
             name, _, rest = text[1:].partition(" ")
             # The terminal is one place, and whoever runs it runs the community.
             return Command(self.sender, name, rest.strip(), channel="brag")
         return Message(self.sender, text)
 
-    def _match_button(self, text: str) -> Button | None:
-        position = number(text, maximum=len(self._buttons) or 1)
-        if position is not None and self._buttons:
-            return self._buttons[position - 1]
-        folded = text.casefold()
-        return next((b for b in self._buttons if b.label.casefold() == folded), None)
-
-    async def show(self, replies: list[Reply]) -> None:
-        """Print replies, number their buttons across the batch, and fill any form they open."""
-        buttons: list[Button] = []
+    async def show(self, replies: list[Reply], *, answer: bool = False) -> None:
+        """Print replies with their buttons numbered apart from any still open, and fill the
+        form they open. ``answer``: they answer the person's own line."""
         for reply in replies:
-            shown = render(replace(reply, form=None), first_number=len(buttons) + 1)
+            first = self._buttons.add(reply.buttons, answer=answer)
+            shown = render(replace(reply, form=None), first_number=first)
             if shown:
                 self.say(shown)
             if reply.attachment is not None:
-                self.say(f"Saved to {save_privately(self.folder, reply.attachment)}")
-            buttons.extend(reply.buttons)
-        self._buttons = tuple(buttons)
+                saved = save_privately(self.folder, reply.attachment)
+                self.say(texts().saved_to.format(path=saved))
         forms = [reply.form for reply in replies if reply.form is not None]
         if forms:
             submission = await self.fill(forms[-1])
             if submission is not None:
-                await self.show(await self.engine.handle(submission, self.clock()))
+                await self.show(await self.engine.handle(submission, self.clock()), answer=True)
 
     async def fill(self, form: Form) -> FormSubmission | None:
-        """Ask a form's fields one at a time; None if input ends first."""
+        """Ask a form's fields one at a time. None if input ends first, or if a slash command
+        is typed instead of an answer: the form is dropped and the command runs next."""
         values = {f.name: f.initial for f in form.fields}
         asking = [f for f in form.fields if not form.errors or f.name in form.errors]
         if not form.errors:
-            self.say(f"-- {printable(form.title)} --")
+            self.say(texts().form_title.format(title=printable(form.title)))
         for item in asking:
             while True:
                 self.say(_prompt(item.label, item.required, item.initial, item.placeholder))
                 if item.kind is FieldKind.CHOICE:
-                    self.say(
-                        "\n".join(
-                            button_lines(tuple(Button(o.label, "", o.value) for o in item.options))
-                        )
-                    )
+                    options = tuple(Button(o.label, "", o.value) for o in item.options)
+                    self.say("\n".join(button_lines(options)))
                 line = await self.read("")
                 if line is None:
+                    return None
+                if line.strip().startswith("/"):
+                    self.say(texts().form_cancelled)
+                    self._typed_ahead.append(line)
                     return None
                 answer = clean(line)
                 if not answer and item.initial:
                     answer = item.initial
+                label = printable(item.label)
                 if not answer and item.required:
-                    self.say(f"{printable(item.label)} is needed.")
+                    self.say(texts().field_needed.format(label=label))
                     continue
                 if len(answer) > item.max_length:
                     self.say(
-                        f"That's {len(answer)} characters; {printable(item.label)} can be up to "
-                        f"{item.max_length}. Please try again."
+                        texts().field_too_long.format(
+                            length=len(answer), label=label, limit=item.max_length
+                        )
                     )
                     continue
                 values[item.name] = answer
@@ -136,12 +160,13 @@ class Console:
         return FormSubmission(self.sender, form.form_id, values, form.context)
 
     async def read(self, prompt: str) -> str | None:
-        """One line of input, or None at end of input. Reads off the event loop's thread."""
+        """One line of input (a command a form gave back first), or None at end of input."""
+        if self._typed_ahead:
+            return self._typed_ahead.pop(0)
         if prompt:
             self.stdout.write(prompt)
             self.stdout.flush()
-        line = await asyncio.to_thread(self.stdin.readline)
-        return line.rstrip("\n") if line else None
+        return await self.lines.read_line()
 
     def say(self, text: str) -> None:
         """Print a block of bot text followed by a blank line."""
@@ -174,22 +199,3 @@ def _prompt(label: str, required: bool, initial: str, placeholder: str) -> str:
         example = f"{printable(placeholder)}; " if placeholder else ""
         hint = f" ({example}optional, Enter to skip)"
     return f"{printable(label)}{hint}:"
-
-
-async def run_console(
-    engine: Engine,
-    user: str,
-    *,
-    clock: Clock = utc_now,
-    on_start: Callable[[Console], Awaitable[None]] | None = None,
-) -> None:
-    """Chat as ``user`` on this process's standard input and output."""
-    console = Console(
-        engine=engine,
-        sender=Sender("console", "console", user, user, is_admin=True),
-        clock=clock,
-        interactive=sys.stdin.isatty(),
-    )
-    if on_start is not None:
-        await on_start(console)
-    await console.run()

@@ -21,6 +21,7 @@ class ConsoleMessenger:
     def __init__(self, console: Console) -> None:
         self._console = console
         self._ids = itertools.count(1)
+        self.delivered = 0  # check-ins shown to the console's user in this session
 
     async def open_thread(
         self, community: str, channel: str, replies: Sequence[Reply], key: str
@@ -54,4 +55,5 @@ class ConsoleMessenger:
         if recipient.user_id != self._console.sender.user_id:
             raise DeliveryError("not_here", retry_after=3600)
         await self._console.deliver(list(replies))
+        self.delivered += 1
         return f"console-{next(self._ids)}"

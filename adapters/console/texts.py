@@ -1,0 +1,30 @@
+"""The console's own few user-facing words, read from ``messages.toml``."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+
+@dataclass(frozen=True, slots=True)
+class Texts:
+    """Words the terminal needs that the engine does not say (forms, /next, the greeting)."""
+
+    welcome: str
+    help_console: str
+    form_title: str
+    form_cancelled: str
+    field_needed: str
+    field_too_long: str
+    saved_to: str
+    next_moved: str
+    next_nothing: str
+
+
+@cache
+def texts() -> Texts:
+    """The console's words, loaded once from the packaged data file."""
+    raw = resources.files(__package__ or "adapters.console").joinpath("messages.toml")
+    return Texts(**tomllib.loads(raw.read_text("utf-8")))
