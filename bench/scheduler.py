@@ -22,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -35,6 +34,7 @@ from bot.dispatcher import Dispatcher  # noqa: E402
 from bot.events import Sender  # noqa: E402
 from bot.model import Due, Person, PlannedMessage, PlannedState  # noqa: E402
 from bot.replies import Reply  # noqa: E402
+from tests.databases import create_database, drop_database  # noqa: E402
 
 NOW = dt.datetime(2026, 7, 14, 8, 0, tzinfo=dt.UTC)
 
@@ -251,37 +251,6 @@ def measure(kind: str, url: str, people: int, processes: int = 1) -> dict[str, f
     }
 
 
-def fresh_postgres(admin_url: str) -> tuple[str, str]:
-    """A new database on the server at ``admin_url``: (its URL, its name)."""
-    import asyncpg
-    from sqlalchemy.engine import make_url
-
-    name = f"bounceback_bench_{uuid.uuid4().hex[:8]}"
-    plain = make_url(admin_url).set(drivername="postgresql")
-
-    async def create() -> None:
-        connection = await asyncpg.connect(plain.render_as_string(hide_password=False))
-        await connection.execute(f'CREATE DATABASE "{name}"')
-        await connection.close()
-
-    asyncio.run(create())
-    return plain.set(database=name).render_as_string(hide_password=False), name
-
-
-def drop_postgres(admin_url: str, name: str) -> None:
-    import asyncpg
-    from sqlalchemy.engine import make_url
-
-    plain = make_url(admin_url).set(drivername="postgresql")
-
-    async def drop() -> None:
-        connection = await asyncpg.connect(plain.render_as_string(hide_password=False))
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await connection.close()
-
-    asyncio.run(drop())
-
-
 def line(name: str, figures: dict[str, float]) -> str:
     return (
         f"{name:<44} {int(figures['count']):>7} check-ins  {figures['seconds']:7.2f} s  "
@@ -316,13 +285,13 @@ def main() -> None:
             print(line(label, figures), flush=True)
         if args.postgres:
             for processes in runs:
-                url, name = fresh_postgres(args.postgres)
+                url, name = create_database(args.postgres, "bounceback_bench")
                 try:
                     plural = "es" if processes > 1 else ""
                     label = f"Bounceback outbox, PostgreSQL, {processes} process{plural}"
                     print(line(label, measure("outbox", url, args.people, processes)), flush=True)
                 finally:
-                    drop_postgres(args.postgres, name)
+                    drop_database(args.postgres, name)
         alternative = measure("apscheduler", f"sqlite:///{folder}/jobs.db", args.alternative_people)
         print(line("APScheduler 3 SQLAlchemyJobStore, SQLite, 1 process", alternative), flush=True)
     ratio = outbox["per_second"] / alternative["per_second"]

@@ -8,6 +8,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.database import checkpoint
+from storage.inbox import inbox
 from storage.sql import EventLog, answers, moods, planned_messages
 
 # Platforms stop retrying an event within minutes; a day of ids is plenty to catch repeats.
@@ -37,5 +38,13 @@ async def sweep(db: AsyncEngine, now: dt.datetime, keep: dt.timedelta) -> dict[s
         ):
             removed[name] = (await connection.execute(statement)).rowcount
     removed["processed_events"] = await EventLog(db).forget_before(now - EVENT_MEMORY)
+    async with db.begin() as connection:
+        removed["inbox"] = (
+            await connection.execute(
+                delete(inbox).where(
+                    inbox.c.state != "pending", inbox.c.received_at < now - EVENT_MEMORY
+                )
+            )
+        ).rowcount
     await checkpoint(db)
     return removed

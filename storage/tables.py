@@ -180,6 +180,30 @@ class ProcessedEventRow(Base):
     seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
 
 
+class InboxRow(Base):
+    """Work a platform was told is handled (acknowledged) and that is not done yet.
+
+    Written before the acknowledgement and marked done when the work is: an entry still
+    pending after its holder's lease ran out belonged to a process that died, and is redone
+    once by whichever instance reclaims it. The payload (the event, sealed like every free
+    text) is cleared once the work is done.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (Index("ix_inbox_state_lease", "state", "platform", "lease_until"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    # The platform's own id for the delivery (an event id, a trigger id): seen twice, once.
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    claimed_by: Mapped[str] = mapped_column(String(64), default="")
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
 class PlannedMessageRow(Base):
     """One message the bot means to send a person: the scheduler's source of truth.
 

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import asyncpg
 import pytest
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.content import Content
 from bot.engine import Engine
 from storage.database import create_engine, upgrade
 from storage.tables import Base
+from tests.databases import create_database, drop_database
 from tests.fakes import MemoryStore
 
 NOW = dt.datetime(2026, 3, 10, 14, 30, tzinfo=dt.UTC)
@@ -64,27 +60,11 @@ def postgres_url() -> Iterator[str]:
         if os.environ.get("BOUNCEBACK_REQUIRE_POSTGRES"):
             pytest.fail("BOUNCEBACK_REQUIRE_POSTGRES is set but TEST_DATABASE_URL is not")
         pytest.skip("TEST_DATABASE_URL is not set")
-    name = f"bounceback_test_{uuid.uuid4().hex[:12]}"
-    plain = make_url(admin).set(drivername="postgresql")
-    dsn = plain.render_as_string(hide_password=False)
-
-    async def run(statement: str) -> None:
-        connection = await asyncpg.connect(dsn)
-        try:
-            await connection.execute(statement)
-        finally:
-            await connection.close()
-
-    def run_now(statement: str) -> None:
-        # A thread of its own: this fixture may be first requested from inside a running loop.
-        with ThreadPoolExecutor(1) as pool:
-            pool.submit(asyncio.run, run(statement)).result()
-
-    run_now(f'CREATE DATABASE "{name}"')
+    url, name = create_database(admin)
     try:
-        yield plain.set(database=name).render_as_string(hide_password=False)
+        yield url
     finally:
-        run_now(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_database(admin, name)
 
 
 async def _empty(db: AsyncEngine) -> None:

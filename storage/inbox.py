@@ -1,0 +1,130 @@
+"""The inbox: acknowledged work, kept until it is done, redone once if its process died.
+
+An adapter writes an entry before it acknowledges a request, under the platform's own id for
+that delivery (so a retried delivery is recognised), holding it for a lease. It marks the
+entry done when the work is; a graceful shutdown hands unfinished entries back at once. An
+entry still pending when its lease ran out is reclaimed by one instance (the claim is one
+fenced UPDATE, as in the outbox) and redone there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import cast
+
+from sqlalchemy import Table, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.bulk import fetch, moment
+from storage.crypto import Cipher
+from storage.sql import dialect_insert
+from storage.tables import InboxRow
+
+# The mapped class's table, typed as the Core table it is.
+inbox = cast(Table, InboxRow.__table__)
+
+PENDING = "pending"
+DONE = "done"
+# Redoing an entry that failed again and again helps nobody: it is dropped after this many.
+MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One piece of acknowledged work, as its adapter stored it."""
+
+    id: int
+    payload: str
+
+
+class SqlInbox:
+    """Acknowledged work on SQLAlchemy, for one process (``instance``)."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        cipher: Cipher,
+        *,
+        instance: str,
+        lease: dt.timedelta = dt.timedelta(seconds=60),
+    ) -> None:
+        self._engine = engine
+        self._cipher = cipher
+        self._instance = instance
+        self._lease = lease
+
+    async def accept(self, platform: str, key: str, payload: str, now: dt.datetime) -> int | None:
+        """Keep ``payload`` until :meth:`done`; None when ``key`` was accepted before."""
+        statement = (
+            dialect_insert(self._engine, inbox)
+            .values(
+                key=f"{platform}:{key}"[:200],
+                platform=platform,
+                payload=self._cipher.seal(payload),
+                state=PENDING,
+                claimed_by=self._instance,
+                lease_until=now + self._lease,
+                attempts=1,
+                received_at=now,
+            )
+            .on_conflict_do_nothing()
+            .returning(inbox.c.id)
+        )
+        async with self._engine.begin() as connection:
+            return (await connection.execute(statement)).scalar()
+
+    async def done(self, entry: int) -> None:
+        """The work is done: nothing of it is kept but the key (for recognising retries)."""
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                update(inbox)
+                .where(inbox.c.id == entry, inbox.c.claimed_by == self._instance)
+                .values(state=DONE, payload="", lease_until=None)
+            )
+
+    async def hand_back(self, entries: Sequence[int], now: dt.datetime) -> None:
+        """Work this process will not finish (it is stopping): any instance may redo it now."""
+        if not entries:
+            return
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                update(inbox)
+                .where(
+                    inbox.c.id.in_(list(entries)),
+                    inbox.c.state == PENDING,
+                    inbox.c.claimed_by == self._instance,
+                )
+                .values(lease_until=now)
+            )
+
+    async def reclaim(self, platform: str, now: dt.datetime, limit: int = 50) -> list[Entry]:
+        """Take over entries whose holder's lease ran out, to redo them here (each once)."""
+        async with self._engine.begin() as connection:
+            lock = " FOR UPDATE SKIP LOCKED" if connection.dialect.name == "postgresql" else ""
+            rows = await fetch(
+                connection,
+                "UPDATE inbox SET claimed_by = ?, lease_until = ?, attempts = attempts + 1"
+                " WHERE id IN (SELECT id FROM inbox WHERE state = 'pending' AND platform = ?"
+                f" AND lease_until <= ? ORDER BY id LIMIT ?{lock}) RETURNING id, payload, attempts",
+                (
+                    self._instance,
+                    moment(connection, now + self._lease),
+                    platform,
+                    moment(connection, now),
+                    limit,
+                ),
+            )
+            given_up = [row[0] for row in rows if row[2] > MAX_ATTEMPTS]
+            if given_up:
+                await connection.execute(
+                    update(inbox)
+                    .where(inbox.c.id.in_(given_up))
+                    .values(state="failed", payload="", lease_until=None)
+                )
+        return [
+            Entry(id_, self._cipher.open(payload))
+            for id_, payload, attempts in sorted(rows)
+            if attempts <= MAX_ATTEMPTS
+        ]
