@@ -7,8 +7,10 @@ import asyncio
 import getpass
 import logging
 import os
+import signal
 import sys
 from collections.abc import Coroutine, Sequence
+from importlib import metadata
 from typing import Any
 
 from pydantic import ValidationError
@@ -16,9 +18,12 @@ from pydantic import ValidationError
 from bounceback.bootstrap import Services, open_services
 from bounceback.settings import Settings
 from storage.crypto import Cipher, CipherError
-from storage.database import DatabaseURLError
+from storage.database import DatabaseUnavailable, DatabaseURLError, create_engine, wait_for
 
 log = logging.getLogger("bounceback")
+
+# How long ``schedule`` and ``db`` wait for an unreachable database before saying so.
+ONE_SHOT_WAIT_SECONDS = 10.0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -26,6 +31,7 @@ def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="bounceback", description="A recovery companion for job seekers."
     )
+    root.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = root.add_subparsers(dest="command", required=True)
     console = commands.add_parser("console", help="chat with the bot in this terminal")
     console.add_argument("--user", default=None, help="who you are (default: your login name)")
@@ -58,7 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings()
     except ValidationError as error:
         problems = "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or 'setting'}: {e['msg']}" for e in error.errors()
+            f"{'.'.join(map(str, e['loc'])) or 'setting'}: {e['msg'].removeprefix('Value error, ')}"
+            for e in error.errors()
         )
         print(f"bounceback: bad setting: {problems}", file=sys.stderr)
         return 2
@@ -75,15 +82,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The terminal is a chat here: keep routine logs out of the conversation.
         logging.getLogger().setLevel(logging.WARNING)
     try:
-        return asyncio.run(_run(args, settings))
+        status = asyncio.run(_run(args, settings))
+        sys.stdout.flush()  # here, where a closed pipe is caught, rather than at exit
+        return status
     except (DatabaseURLError, CipherError) as error:
         print(f"bounceback: {error}", file=sys.stderr)
         return 2
+    except DatabaseUnavailable as error:
+        print(f"bounceback: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
+        print(file=sys.stderr)  # the shell's prompt starts on a line of its own after ^C
         return 130
+    except BrokenPipeError:
+        # The reader stopped reading (``bounceback schedule | head``): nothing to report. The
+        # output still buffered must not fail again at exit, so it goes nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "schedule" or (args.command == "db" and args.action != "new-key"):
+        # A one-shot command says the database is away, after a short wait, rather than
+        # waiting for it as long as a server would.
+        await _database_answers(settings, ONE_SHOT_WAIT_SECONDS)
     if args.command == "db":
         if args.action == "new-key":
             print(Cipher.new_key())
@@ -156,8 +178,13 @@ async def _run_all(settings: Settings, port: int) -> int:
 
 async def _serve_discord(services: Services) -> int:
     from adapters.discord import serve
+    from adapters.discord.client import LoginRefused
 
-    await serve(services)
+    try:
+        await serve(services)
+    except LoginRefused as error:
+        print(f"bounceback: {error}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -190,6 +217,21 @@ async def _schedule(settings: Settings, user: str | None) -> int:
     async with open_services(settings) as services:
         await print_schedule(services.db, user, sys.stdout)
     return 0
+
+
+async def _database_answers(settings: Settings, seconds: float) -> None:
+    db = create_engine(settings.database_url)
+    try:
+        await wait_for(db, give_up_after=seconds)
+    finally:
+        await db.dispose()
+
+
+def _version() -> str:
+    try:
+        return metadata.version("bounceback")
+    except metadata.PackageNotFoundError:
+        return "(not installed)"
 
 
 def _login_name() -> str:

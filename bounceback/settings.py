@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
 
 class Settings(BaseSettings):
     """Bounceback's configuration. Secrets are ``SecretStr`` so they never print by accident."""
@@ -50,6 +52,14 @@ class Settings(BaseSettings):
     discord_guild_id: int | None = Field(default=None, alias="DISCORD_GUILD_ID")
     discord_api_url: str | None = Field(default=None, alias="DISCORD_API_URL")
     discord_shard_count: int | None = Field(default=None, alias="DISCORD_SHARD_COUNT")
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        name = value.strip().upper()
+        if name not in LOG_LEVELS:
+            raise ValueError(f"unknown log level {value!r}; use one of {', '.join(LOG_LEVELS)}")
+        return name
 
     @field_validator("timezone")
     @classmethod

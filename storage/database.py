@@ -111,28 +111,41 @@ async def wait_for(
     longest_delay: float = 30.0,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     attempts: int | None = None,
+    give_up_after: float | None = None,
 ) -> None:
     """Return once the database answers; until then retry with backoff, saying so once.
 
     One clear line on the first failure (and one when it comes back), never a traceback storm.
+    A server waits for as long as it takes; a one-shot command passes ``give_up_after``
+    (seconds of waiting) or ``attempts`` and gets :class:`DatabaseUnavailable` then. What
+    waiting cannot fix (a database that does not exist, a refused login) raises
+    :class:`DatabaseRefused` at once.
     """
     delay = first_delay
+    waited = 0.0
     tries = 0
     while True:
         tries += 1
         try:
-            async with engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
-        except (OSError, DBAPIError) as error:
-            if attempts is not None and tries >= attempts:
-                raise DatabaseUnavailable(f"cannot reach the {describe(engine)}") from error
+            async with asyncio.timeout(_attempt_limit(give_up_after, waited)):
+                async with engine.connect() as connection:
+                    await connection.execute(text("SELECT 1"))
+        except (OSError, DBAPIError, TimeoutError) as error:
+            _raise_if_refused(engine, error)
+            out_of_time = give_up_after is not None and waited >= give_up_after
+            if (attempts is not None and tries >= attempts) or out_of_time:
+                raise DatabaseUnavailable(
+                    f"cannot reach the {describe(engine)} ({_reason(error)})"
+                    + (f" after waiting {waited:.0f} s" if waited else "")
+                ) from error
             if tries == 1:
+                until = f"for up to {give_up_after:.0f} s" if give_up_after else "until it answers"
                 log.error(
-                    "cannot reach the %s (%s); retrying until it answers",
-                    describe(engine),
-                    _reason(error),
+                    "cannot reach the %s (%s); retrying %s", describe(engine), _reason(error), until
                 )
-            await sleep(delay)
+            pause = delay if give_up_after is None else min(delay, give_up_after - waited)
+            await sleep(pause)
+            waited += pause
             delay = min(delay * 2, longest_delay)
             continue
         if tries > 1:
@@ -140,14 +153,56 @@ async def wait_for(
         return
 
 
+def _attempt_limit(give_up_after: float | None, waited: float) -> float | None:
+    # One connection attempt may hang for a minute on an unreachable host: a bounded wait
+    # bounds each attempt too.
+    return None if give_up_after is None else max(give_up_after - waited, 1.0)
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and current not in chain:
+        chain.append(current)
+        orig = current.orig if isinstance(current, DBAPIError) else None
+        current = orig if isinstance(orig, BaseException) else current.__cause__
+    return chain
+
+
+def _sqlstate(error: BaseException) -> str:
+    return next((str(s) for e in _causes(error) if (s := getattr(e, "sqlstate", None))), "")
+
+
+def _raise_if_refused(engine: AsyncEngine, error: BaseException) -> None:
+    url = engine.url
+    state = _sqlstate(error)
+    if state == "3D000":  # invalid_catalog_name
+        raise DatabaseRefused(
+            f"the PostgreSQL database {url.database!r} does not exist on "
+            f"{url.host or 'localhost'}:{url.port or 5432}; create it first, e.g. "
+            f"createdb -h {url.host or 'localhost'} -p {url.port or 5432}"
+            f"{f' -U {url.username}' if url.username else ''} {url.database} "
+            f"(or CREATE DATABASE {url.database}; in psql)"
+        ) from error
+    if state in ("28P01", "28000"):  # invalid_password, invalid_authorization_specification
+        raise DatabaseRefused(
+            f"the {describe(engine)} refused the login of user {url.username!r}: "
+            "check the user and password in DATABASE_URL"
+        ) from error
+
+
 def _reason(error: BaseException) -> str:
-    """The error's kind, without its message (which may hold connection details)."""
-    cause = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
-    return type(cause).__name__
+    """The most specific kind of error, without its message (which may hold connection
+    details): ``ConnectionRefusedError``, not the driver's generic ``Error``."""
+    return type(_causes(error)[-1]).__name__
 
 
 class DatabaseUnavailable(RuntimeError):
-    """The database did not answer in the attempts allowed."""
+    """The database did not answer in the attempts or the time allowed."""
+
+
+class DatabaseRefused(DatabaseUnavailable):
+    """The database server answered, and waiting will not help: no such database, bad login."""
 
 
 async def upgrade(engine: AsyncEngine) -> None:

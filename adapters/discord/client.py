@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
+import aiohttp
 import discord
 from discord import app_commands
 
@@ -203,6 +204,11 @@ def build_client(
     return client
 
 
+class LoginRefused(RuntimeError):
+    """Discord did not take ``DISCORD_TOKEN`` (or could not be reached to ask): one line to
+    print, where discord.py would end in a long traceback."""
+
+
 class _EventLog(Protocol):
     async def first_time(self, key: str, now: Any) -> bool: ...
 
@@ -247,7 +253,15 @@ async def serve(
         memos=services.store,
     )
     async with client:
-        await client.login(settings.discord_token.get_secret_value())
+        try:
+            await client.login(settings.discord_token.get_secret_value())
+        except discord.LoginFailure:
+            raise LoginRefused(
+                "Discord refused DISCORD_TOKEN: copy the bot's token from the Developer "
+                "Portal (your application > Bot > Reset Token)"
+            ) from None
+        except (aiohttp.ClientError, OSError, TimeoutError) as error:
+            raise LoginRefused(f"cannot reach Discord to log in ({type(error).__name__})") from None
         if register_messenger is not None:
             register_messenger(client.messenger(services.store, default_timezone=settings.timezone))
         await client.connect()

@@ -11,8 +11,10 @@ from typing import Any, Protocol
 import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.slack.app import (
@@ -110,6 +112,51 @@ def _quiet_sdk_logs() -> None:
             logger.setLevel(logging.INFO)
 
 
+async def check_tokens(settings: Settings, session: aiohttp.ClientSession) -> str | None:
+    """Ask Slack once whether it takes the configured tokens, before serving anything.
+
+    A refused token is one :class:`ConfigurationError` naming it, instead of a server that
+    says "listening" and then fails every request, or a Socket Mode client retrying forever.
+    The bot token goes through ``auth.test``; the app token through ``apps.connections.open``,
+    whose Socket Mode URL is returned for the first connection.
+    """
+    api = settings.slack_api_url
+    calls: list[tuple[str, str]] = []
+    if settings.slack_bot_token:
+        calls.append(("SLACK_BOT_TOKEN", "auth.test"))
+    if settings.slack_app_token:
+        calls.append(("SLACK_APP_TOKEN", "apps.connections.open"))
+    url: str | None = None
+    for name, method in calls:
+        secret = settings.slack_bot_token if name == "SLACK_BOT_TOKEN" else settings.slack_app_token
+        token = secret.get_secret_value() if secret else ""
+        client = AsyncWebClient(token=token, base_url=api, session=session)
+        try:
+            if method == "auth.test":
+                await client.auth_test()
+            else:
+                response = await client.apps_connections_open(app_token=token)
+                url = str(response["url"])
+        except SlackApiError as error:
+            code = error.response.get("error", "error") if error.response else "error"
+            raise ConfigurationError(
+                f"Slack refused {name} ({code} from {method}): {_TOKEN_HELP[name]}"
+            ) from None
+        except (aiohttp.ClientError, OSError, TimeoutError) as error:
+            raise ConfigurationError(
+                f"cannot reach Slack at {api} to check {name} ({type(error).__name__})"
+            ) from None
+    return url
+
+
+_TOKEN_HELP = {
+    "SLACK_BOT_TOKEN": "copy the Bot User OAuth Token (xoxb-...) from your app's "
+    "OAuth & Permissions page, and install the app to the workspace",
+    "SLACK_APP_TOKEN": "create an app-level token (xapp-...) with the connections:write "
+    "scope on your app's Basic Information page, and turn on Socket Mode",
+}
+
+
 async def serve(
     services: Services,
     *,
@@ -137,6 +184,7 @@ async def serve(
         )
     _quiet_sdk_logs()
     async with aiohttp.ClientSession() as session:
+        socket_url = await check_tokens(settings, session)
         installations = states = None
         if settings.slack_client_id and settings.slack_client_secret:
             installations, states = await oauth_stores(services.db, settings.slack_client_id)
@@ -163,6 +211,7 @@ async def serve(
             await web.TCPSite(runner, host, port).start()
             if app_token:
                 socket = AsyncSocketModeHandler(bot.bolt, app_token, logger=bolt_logger())
+                socket.client.wss_uri = socket_url  # the URL the token check was given
                 await socket.connect_async()  # type: ignore[no-untyped-call]
                 log.info("slack adapter connected in Socket Mode; health on port %s", port)
             else:
