@@ -18,6 +18,7 @@ from bounceback.settings import Settings
 from storage.community_posts import SqlCommunityPosts
 from storage.crypto import Cipher
 from storage.database import create_engine, upgrade, wait_for
+from storage.inbox import SqlInbox
 from storage.outbox import SqlOutbox
 from storage.retention import sweep
 from storage.sql import EventLog, SqlStore
@@ -34,6 +35,8 @@ class Services:
     engine: Engine
     outbox: SqlOutbox
     posts: SqlCommunityPosts
+    # Work adapters acknowledged to a platform, kept until done.
+    inbox: SqlInbox
 
     def dispatcher(self, messengers: Mapping[str, Messenger]) -> Dispatcher:
         """A dispatcher delivering through ``messengers`` (by platform name); those that can
@@ -93,6 +96,7 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
             engine=engine,
             outbox=SqlOutbox(db, cipher),
             posts=SqlCommunityPosts(db, cipher),
+            inbox=SqlInbox(db, cipher, instance=instance_name()),
         )
     finally:
         await db.dispose()

@@ -9,12 +9,13 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from importlib import metadata
 from typing import Any
 
 from pydantic import ValidationError
 
+from bot.ports import Messenger
 from bounceback.bootstrap import Services, open_services
 from bounceback.settings import Settings
 from storage.crypto import Cipher, CipherError
@@ -144,9 +145,7 @@ async def _discord(settings: Settings) -> int:
     if settings.discord_token is None:
         print("bounceback: set DISCORD_TOKEN to run the Discord bot", file=sys.stderr)
         return 2
-    async with open_services(settings) as services:
-        await _serve_discord(services)
-    return 0
+    return await _serve(settings, slack_port=None, discord=True)
 
 
 async def _slack(settings: Settings, port: int) -> int:
@@ -156,58 +155,63 @@ async def _slack(settings: Settings, port: int) -> int:
             file=sys.stderr,
         )
         return 2
-    async with open_services(settings) as services:
-        return await _serve_slack(services, port)
+    return await _serve(settings, slack_port=port, discord=False)
 
 
 async def _run_all(settings: Settings, port: int) -> int:
-    """Every configured platform side by side around one engine and one database pool; each
-    adapter delivers its own platform's check-ins."""
+    """Every configured platform side by side around one engine and one database pool."""
+    slack = _slack_configured(settings)
+    discord = settings.discord_token is not None
+    if not (slack or discord):
+        print("bounceback: no platform is configured (see .env.example)", file=sys.stderr)
+        return 2
+    return await _serve(settings, slack_port=port if slack else None, discord=discord)
+
+
+async def _serve(settings: Settings, *, slack_port: int | None, discord: bool) -> int:
+    """The adapters asked for, with one check-in clock and one dispatcher delivering through
+    every adapter's messenger, until SIGTERM or SIGINT (then drained, exit 0)."""
+    from bounceback.shutdown import serve_until_stopped, stop_on_signals
+
+    stop = asyncio.Event()
     async with open_services(settings) as services:
-        running: list[Coroutine[Any, Any, int]] = []
-        if _slack_configured(settings):
-            running.append(_serve_slack(services, port))
-        if settings.discord_token is not None:
-            running.append(_serve_discord(services))
-        if not running:
-            print("bounceback: no platform is configured (see .env.example)", file=sys.stderr)
-            return 2
-        results = await asyncio.gather(*running)
-    return max(results)
+        with stop_on_signals(stop):
+            messengers: dict[str, Messenger] = {}
+
+            def register(messenger: Messenger) -> None:
+                messengers[messenger.platform] = messenger
+
+            adapters: list[Coroutine[Any, Any, int]] = []
+            if slack_port is not None:
+                adapters.append(_serve_slack(services, slack_port, register))
+            if discord:
+                adapters.append(_serve_discord(services, register))
+            clock = services.clock(messengers)
+            grace = settings.shutdown_grace_seconds
+            return await serve_until_stopped(adapters, clock, stop, grace)
 
 
-async def _serve_discord(services: Services) -> int:
+async def _serve_discord(services: Services, register: Callable[[Messenger], None]) -> int:
     from adapters.discord import serve
     from adapters.discord.client import LoginRefused
 
     try:
-        await serve(services)
+        await serve(services, register_messenger=register)
     except LoginRefused as error:
         print(f"bounceback: {error}", file=sys.stderr)
         return 2
     return 0
 
 
-async def _serve_slack(services: Services, port: int) -> int:
+async def _serve_slack(services: Services, port: int, register: Callable[[Messenger], None]) -> int:
     from adapters.slack.app import ConfigurationError
     from adapters.slack.server import serve
-    from bot.ports import Messenger
-
-    clocks = []
-
-    def deliver_checkins(messenger: Messenger) -> None:
-        clock = services.clock({messenger.platform: messenger})
-        clock.start()
-        clocks.append(clock)
 
     try:
-        await serve(services, port=port, register_messenger=deliver_checkins)
+        await serve(services, port=port, register_messenger=register)
     except ConfigurationError as error:
         print(f"bounceback: {error}", file=sys.stderr)
         return 2
-    finally:
-        for clock in clocks:
-            await clock.aclose()
     return 0
 
 

@@ -16,6 +16,7 @@ import hmac
 import itertools
 import re
 import traceback
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
@@ -32,6 +33,7 @@ from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.admins import AdminCheck
+from adapters.slack.kept import NOT_KEPT, SEEN, Inbox, KeptWork
 from adapters.slack.logs import bolt_logger
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.outbox import Outbox, ResponseUrlError, log, log_api_error
@@ -287,8 +289,12 @@ class SlackBot:
         answer_budget: float,
         workers: int,
         on_zone_changed: ZoneChanged | None = None,
+        inbox: Inbox | None = None,
     ) -> None:
         self._handler = handler
+        self._kept = KeptWork(inbox, clock)
+        self._settings = settings
+        self._session = session
         self._dedupe = dedupe
         self._clock = clock
         self._on_community_removed = on_community_removed
@@ -323,8 +329,9 @@ class SlackBot:
             process_before_response=True,
             oauth_settings=self._oauth_settings(settings, installation_store, state_store),
         )
+        self._tokens = self._token_lookup(settings)
         self.messenger = SlackMessenger(
-            tokens=self._token_lookup(settings),
+            tokens=self._tokens,
             api_url=settings.slack_api_url,
             session=session,
             retry_handlers=self._retry_handlers,
@@ -441,31 +448,64 @@ class SlackBot:
         await self._background.drain()
 
     async def aclose(self, grace: float = 10.0) -> None:
-        """Finish (or, after ``grace`` seconds, cancel) the work still running."""
+        """Finish (or, after ``grace`` seconds, cancel) the work still running; acknowledged
+        work left unfinished is handed back for any instance to redo at once."""
         await self._background.close(grace)
+        await self._kept.hand_back()
+
+    async def redo_unfinished(self) -> int:
+        """Redo acknowledged work whose process died before finishing it (once, here);
+        returns how much was taken up."""
+        redone = 0
+        for entry, event, origin in await self._kept.reclaim():
+            token = await self._tokens(origin.team_id)
+            if not token:  # the app left that workspace meanwhile
+                await self._kept.done(entry)
+                continue
+            client = AsyncWebClient(
+                token=token,
+                base_url=self._settings.slack_api_url,
+                session=self._session,
+                retry_handlers=self._retry_handlers,
+            )
+            self._background.submit(self._run(event, origin, client, entry))
+            redone += 1
+        return redone
 
     # ----- Bolt listeners: ack, then translate -----
 
     async def _on_command(
         self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
     ) -> None:
-        await ack()
         command, origin = command_event(body)
-        self._background.submit(self._run(command, origin, context.client), urgent=True)
+        # Kept before the ack: from then on Slack will never send it again.
+        entry = await self._kept.keep(_delivery(body), command, origin)
+        await ack()
+        if entry != SEEN:
+            work = self._run(command, origin, context.client, entry)
+            self._background.submit(work, urgent=True)
 
     async def _on_action(
         self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
     ) -> None:
-        await ack()
         actions = body.get("actions")
         if not isinstance(actions, list) or not actions or not isinstance(actions[0], Mapping):
+            await ack()
             return
         press, origin = button_press(body, actions[0])
         if press.form_blob:
+            # Opening a form needs the trigger within 3 seconds: nothing to redo later.
+            await ack()
             work = self._open_later_form(press.form_blob, origin, context.client)
             self._background.submit(work, urgent=True)
         elif press.choice is not None:
-            self._background.submit(self._run(press.choice, origin, context.client), urgent=True)
+            entry = await self._kept.keep(_delivery(body), press.choice, origin)
+            await ack()
+            if entry != SEEN:
+                work = self._run(press.choice, origin, context.client, entry)
+                self._background.submit(work, urgent=True)
+        else:
+            await ack()
 
     async def _on_view(
         self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
@@ -475,13 +515,17 @@ class SlackBot:
             return
         submission, origin = submission_event(body)
         client = context.client
+        entry = await self._kept.keep(_delivery(body), submission, origin)
+        if entry == SEEN:
+            await ack()
+            return
         # The admin check (for the settings form) runs inside the budget too.
         asking = self._background.spawn(self._ask(submission, client))
         try:
             replies = await asyncio.wait_for(asyncio.shield(asking), self._answer_budget)
         except TimeoutError:
             await ack()  # close the modal in time; the answer follows in the DM
-            self._background.submit(self._answer_late(asking, origin, client))
+            self._background.submit(self._answer_late(asking, origin, client, entry))
             return
         rest = list(replies)
         refused = next(
@@ -496,14 +540,18 @@ class SlackBot:
             rest[rest.index(follow_up)] = dataclasses.replace(follow_up, form=None)
         else:
             await ack()
-        if rest:
-            self._background.submit(self._answer(rest, origin, client))
+        self._background.submit(self._answer(rest, origin, client, entry))
 
     async def _on_event(
         self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
     ) -> None:
+        entry = NOT_KEPT
+        found = message_event(body) if _event_type(body) == "message" else None
+        if found is not None:
+            entry = await self._kept.keep(_delivery(body), *found)
         await ack()
-        self._background.submit(self._run_event(body, context.client))
+        if entry != SEEN:
+            self._background.submit(self._run_event(body, context.client, entry))
 
     # ----- after the ack -----
 
@@ -521,17 +569,22 @@ class SlackBot:
                 log_failure(f"engine on {type(event).__name__}", error)
                 return [Reply(text=texts().generic_error)]
 
-    async def _run(self, event: Event, origin: Origin, client: AsyncWebClient) -> None:
-        await self._answer(await self._ask(event, client), origin, client)
+    async def _run(
+        self, event: Event, origin: Origin, client: AsyncWebClient, entry: int = NOT_KEPT
+    ) -> None:
+        await self._answer(await self._ask(event, client), origin, client, entry)
 
-    async def _run_event(self, body: Payload, client: AsyncWebClient) -> None:
+    async def _run_event(
+        self, body: Payload, client: AsyncWebClient, entry: int = NOT_KEPT
+    ) -> None:
         event = body.get("event")
         kind = event.get("type") if isinstance(event, Mapping) else None
         if kind == "message":
             found = message_event(body)
-            if found is not None and await self._first_time(body):
+            # A kept event is new (the inbox knows its id); otherwise ask the event log.
+            if found is not None and (entry != NOT_KEPT or await self._first_time(body)):
                 message, origin = found
-                await self._run(message, origin, client)
+                await self._run(message, origin, client, entry)
         elif (organization := organization_removal(body)) is not None:
             if await self._first_time(body):
                 await remove_organization(
@@ -595,7 +648,11 @@ class SlackBot:
         log.info("slack workspace %s removed the app; its data was deleted", team_id)
 
     async def _answer_late(
-        self, asking: asyncio.Task[list[Reply]], origin: Origin, client: AsyncWebClient
+        self,
+        asking: asyncio.Task[list[Reply]],
+        origin: Origin,
+        client: AsyncWebClient,
+        entry: int = NOT_KEPT,
     ) -> None:
         """Replies that came after the modal had to close: errors become words in the DM."""
         replies = []
@@ -607,7 +664,7 @@ class SlackBot:
                     reply, text=words, form=dataclasses.replace(reply.form, errors={})
                 )
             replies.append(reply)
-        await self._answer(replies, origin, client)
+        await self._answer(replies, origin, client, entry)
 
     @staticmethod
     def _renders(form: Form) -> bool:
@@ -619,10 +676,21 @@ class SlackBot:
         return True
 
     async def _answer(
+        self,
+        replies: Sequence[Reply],
+        origin: Origin,
+        client: AsyncWebClient,
+        entry: int = NOT_KEPT,
+    ) -> None:
+        """Send replies where they belong (then the acknowledged work ``entry`` is done)."""
+        await self._deliver(replies, origin, client)
+        await self._kept.done(entry)
+
+    async def _deliver(
         self, replies: Sequence[Reply], origin: Origin, client: AsyncWebClient
     ) -> None:
-        """Send replies where they belong: a form opens as a modal while the trigger is
-        fresh (else it becomes a button); words go to the DM, or answer in the channel."""
+        """A form opens as a modal while the trigger is fresh (else it becomes a button);
+        words go to the DM, or answer in the channel."""
         trigger = origin.trigger_id
         for reply in replies:
             form_button = False
@@ -711,6 +779,21 @@ class SlackBot:
                 return
 
 
+def _delivery(body: Mapping[str, Any]) -> str:
+    """A key for one delivery: Slack's event id (an event is retried under the same id), else
+    a fresh one (interactions are never retried)."""
+    event_id = body.get("event_id")
+    if isinstance(event_id, str) and event_id:
+        return f"event:{event_id}"
+    return f"interaction:{uuid.uuid4().hex}"
+
+
+def _event_type(body: Mapping[str, Any]) -> str:
+    event = body.get("event")
+    kind = event.get("type") if isinstance(event, Mapping) else None
+    return kind if isinstance(kind, str) else ""
+
+
 def build_app(
     handler: Handler,
     settings: Settings,
@@ -726,6 +809,7 @@ def build_app(
     answer_budget: float = DEFAULT_ANSWER_BUDGET,
     workers: int = DEFAULT_WORKERS,
     on_zone_changed: ZoneChanged | None = None,
+    inbox: Inbox | None = None,
 ) -> SlackBot:
     """Build the Slack adapter around ``handler`` (the engine or a test fake).
 
@@ -736,7 +820,8 @@ def build_app(
     ``clock`` gives aware datetimes (it also judges request timestamps); ``sleep``
     is how 429s are waited out; ``session`` is reused for every Slack call when given;
     ``workers`` bounds the after-ack work running at once; ``on_zone_changed`` hears of a
-    person's new Slack time zone (``user_change``).
+    person's new Slack time zone (``user_change``); ``inbox`` keeps acknowledged work until it
+    is done (see :mod:`adapters.slack.kept`).
     """
     return SlackBot(
         handler=handler,
@@ -752,4 +837,5 @@ def build_app(
         answer_budget=answer_budget,
         workers=workers,
         on_zone_changed=on_zone_changed,
+        inbox=inbox,
     )

@@ -25,6 +25,7 @@ from adapters.slack.app import (
     SlackBot,
     build_app,
 )
+from adapters.slack.kept import Inbox
 from adapters.slack.logs import RedactPayloads, bolt_logger
 from bot.events import Sender
 from bot.ports import Messenger
@@ -35,6 +36,8 @@ log = logging.getLogger("bounceback.slack")
 
 # How long an OAuth "state" stays valid between /slack/install and the redirect back.
 STATE_EXPIRATION_SECONDS = 600
+# How often to look for acknowledged work that a process which died left unfinished.
+REDO_EVERY_SECONDS = 30.0
 
 
 class Engine(Handler, Protocol):
@@ -59,6 +62,9 @@ class Services(Protocol):
 
     @property
     def events(self) -> Dedupe: ...
+
+    @property
+    def inbox(self) -> Inbox | None: ...
 
 
 def utc_now() -> dt.datetime:
@@ -157,6 +163,20 @@ _TOKEN_HELP = {
 }
 
 
+async def redo_unfinished(bot: SlackBot, every: float = REDO_EVERY_SECONDS) -> None:
+    """Until cancelled: now (after a restart) and then regularly (another instance may have
+    died), take up acknowledged work whose process did not finish it."""
+    while True:
+        try:
+            redone = await bot.redo_unfinished()
+        except Exception as error:  # the database may be away: try again next time
+            log.warning("redoing acknowledged work failed: %s", type(error).__name__)
+        else:
+            if redone:
+                log.info("redoing %s acknowledged request(s) left unfinished", redone)
+        await asyncio.sleep(every)
+
+
 async def serve(
     services: Services,
     *,
@@ -192,6 +212,7 @@ async def serve(
             services.engine,
             settings,
             dedupe=services.events,
+            inbox=services.inbox,
             clock=utc_now,
             on_community_removed=on_community_removed or _removal_hook(services),
             organizations=SqlOrganizations(services.db),
@@ -218,7 +239,7 @@ async def serve(
                 log.info("slack adapter listening on port %s", port)
             if ready is not None:
                 ready.set()
-            await asyncio.Event().wait()  # until cancelled
+            await redo_unfinished(bot)  # until cancelled
         finally:
             if socket is not None:
                 await socket.close_async()  # type: ignore[no-untyped-call]

@@ -44,6 +44,7 @@ class FakeServices:
     store: FakeStore = field(default_factory=FakeStore)
     db: Any = None
     messengers: dict[str, Messenger] = field(default_factory=dict)
+    inbox: Any = None
 
 
 def free_port() -> int:

@@ -1,0 +1,131 @@
+"""Work the adapter acknowledged to Slack, kept durably until it is done.
+
+Slack takes an acknowledgement within 3 seconds and never sends a command, a button press or
+an acknowledged event again. So before acknowledging, the adapter writes the event to the
+inbox under Slack's own id for the delivery (a retried event is then recognised), and marks it
+done once its replies went out. Work a stopping process could not finish is handed back;
+work of a process that died is reclaimed after its lease and redone, once, by one instance.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Protocol
+
+from adapters.slack.translate import PLATFORM, Origin
+from bot.codec import CodecError, decode_event, encode_event
+from bot.events import Event
+
+log = logging.getLogger("bounceback.slack")
+
+# ``keep``'s answer for a delivery seen before (a retry of work already kept).
+SEEN = -1
+# ``keep``'s answer when nothing could be kept (no inbox, no key, or the database is away):
+# the work still runs, as it would without the inbox.
+NOT_KEPT = 0
+
+
+class Kept(Protocol):
+    """An inbox entry as handed back for redoing."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def payload(self) -> str: ...
+
+
+class Inbox(Protocol):
+    """``storage.inbox.SqlInbox`` as the adapter uses it."""
+
+    async def accept(self, platform: str, key: str, payload: str, now: datetime) -> int | None:
+        """Keep ``payload``; None when ``key`` was accepted before."""
+        ...
+
+    async def done(self, entry: int) -> None:
+        """The work of ``entry`` is done."""
+        ...
+
+    async def hand_back(self, entries: Sequence[int], now: datetime) -> None:
+        """Work this process will not finish: any instance may redo it now."""
+        ...
+
+    async def reclaim(self, platform: str, now: datetime, limit: int = 50) -> Sequence[Kept]:
+        """Entries whose holder died, now held here to be redone."""
+        ...
+
+
+class KeptWork:
+    """The adapter's side of the inbox: keep, mark done, hand back, redo."""
+
+    def __init__(self, inbox: Inbox | None, clock: Callable[[], datetime]) -> None:
+        self._inbox = inbox
+        self._clock = clock
+        self._holding: set[int] = set()
+
+    async def keep(self, key: str, event: Event, origin: Origin) -> int:
+        """Write ``event`` down before it is acknowledged: its entry, :data:`SEEN` or
+        :data:`NOT_KEPT`."""
+        if self._inbox is None or not key:
+            return NOT_KEPT
+        where = {
+            "team_id": origin.team_id,
+            "user_id": origin.user_id,
+            "response_url": origin.response_url,
+            "dm_channel": origin.dm_channel,
+        }
+        try:
+            entry = await self._inbox.accept(
+                PLATFORM, key, encode_event(event, where), self._clock()
+            )
+        except Exception as error:  # the database may be away: do the work all the same
+            log.warning("acknowledged work not kept: %s", type(error).__name__)
+            return NOT_KEPT
+        if entry is None:
+            return SEEN
+        self._holding.add(entry)
+        return entry
+
+    async def done(self, entry: int) -> None:
+        """Forget ``entry``: its replies went out."""
+        if self._inbox is None or entry <= NOT_KEPT:
+            return
+        self._holding.discard(entry)
+        try:
+            await self._inbox.done(entry)
+        except Exception as error:  # redone after the lease: better twice than never
+            log.warning("acknowledged work not marked done: %s", type(error).__name__)
+
+    async def hand_back(self) -> None:
+        """On the way out: what is still held goes back for another instance to redo now."""
+        if self._inbox is None or not self._holding:
+            return
+        try:
+            await self._inbox.hand_back(sorted(self._holding), self._clock())
+        except Exception as error:
+            log.warning("acknowledged work not handed back: %s", type(error).__name__)
+        self._holding.clear()
+
+    async def reclaim(self) -> list[tuple[int, Event, Origin]]:
+        """Work whose process died, to redo here: (entry, event, where to answer)."""
+        if self._inbox is None:
+            return []
+        found = []
+        for kept in await self._inbox.reclaim(PLATFORM, self._clock()):
+            try:
+                event, where = decode_event(kept.payload)
+            except CodecError:
+                log.warning("acknowledged work %s cannot be read; dropped", kept.id)
+                await self._inbox.done(kept.id)
+                continue
+            self._holding.add(kept.id)
+            origin = Origin(
+                team_id=where.get("team_id", ""),
+                user_id=where.get("user_id", ""),
+                response_url=where.get("response_url", ""),
+                dm_channel=where.get("dm_channel", ""),
+            )
+            found.append((kept.id, event, origin))
+        return found

@@ -1,0 +1,115 @@
+"""Work acknowledged to Slack survives the process that acknowledged it: redone once, by one
+instance, after a crash (its lease runs out) or a stop (handed back at once)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.slack.app import SlackBot, build_app
+from bounceback.settings import Settings
+from storage.crypto import Cipher
+from storage.inbox import SqlInbox
+from tests.slack.fake_slack import FakeSlack
+from tests.slack.harness import NOW, FakeDedupe, FakeHandler, FixedClock, Harness, RecordingRemoval
+
+LEASE = dt.timedelta(seconds=60)
+
+
+def bot(
+    db: AsyncEngine, name: str, settings: Settings, handler: FakeHandler, clock: FixedClock
+) -> SlackBot:
+    return build_app(
+        handler,
+        settings,
+        dedupe=FakeDedupe(),
+        clock=clock,
+        on_community_removed=RecordingRemoval(),
+        inbox=SqlInbox(db, Cipher(), instance=name, lease=LEASE),
+    )
+
+
+@pytest.fixture
+async def first(
+    db: AsyncEngine, settings: Settings, fake_slack: FakeSlack, clock: FixedClock
+) -> AsyncIterator[Harness]:
+    handler = FakeHandler()
+    handler.gate = asyncio.Event()  # the engine is busy: the work is acknowledged, not done
+    harness = Harness(bot(db, "first", settings, handler, clock), clock, fake_slack.response_url())
+    await harness.start()
+    yield harness
+    handler.gate.set()
+    await harness.stop()
+
+
+def replies(fake_slack: FakeSlack) -> list[str]:
+    return [str(call.args.get("text", "")) for call in fake_slack.calls_to("response_url")]
+
+
+async def test_work_of_a_process_that_died_is_redone_once_elsewhere(
+    db: AsyncEngine,
+    first: Harness,
+    settings: Settings,
+    fake_slack: FakeSlack,
+    clock: FixedClock,
+) -> None:
+    answer = await first.command("brag", "shipped the release")
+    assert answer.status == 200  # acknowledged: Slack will never send it again
+    # The process dies with the work in hand: no hand-back, no record of it being done.
+    await first.bot._background.close(0)
+
+    handler = FakeHandler()
+    second = bot(db, "second", settings, handler, clock)
+    assert await second.redo_unfinished() == 0  # its holder's lease is still running
+    clock.now = NOW + LEASE + dt.timedelta(seconds=1)
+    third = bot(db, "third", settings, FakeHandler(), clock)
+    assert await second.redo_unfinished() == 1
+    assert await third.redo_unfinished() == 0  # one instance takes it, once
+    await second.drain()
+
+    [event] = handler.received
+    assert getattr(event, "text", "") == "shipped the release"
+    assert replies(fake_slack) == ["got /brag shipped the release"]
+    assert await second.redo_unfinished() == 0
+    await second.aclose(0)
+    await third.aclose(0)
+
+
+async def test_work_a_stopping_process_could_not_finish_is_handed_back_at_once(
+    db: AsyncEngine,
+    first: Harness,
+    settings: Settings,
+    fake_slack: FakeSlack,
+    clock: FixedClock,
+) -> None:
+    await first.dm("I got a rejection", event_id="Ev9")
+    await first.bot.aclose(0)  # SIGTERM with no time left: stop, hand back what is unfinished
+
+    handler = FakeHandler()
+    second = bot(db, "second", settings, handler, clock)
+    assert await second.redo_unfinished() == 1  # at once, not after the lease
+    await second.drain()
+    assert len(handler.received) == 1
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+    await second.aclose(0)
+
+
+async def test_a_retried_event_is_handled_once_and_finished_work_is_never_redone(
+    db: AsyncEngine, settings: Settings, fake_slack: FakeSlack, clock: FixedClock
+) -> None:
+    handler = FakeHandler()
+    harness = Harness(bot(db, "first", settings, handler, clock), clock, fake_slack.response_url())
+    await harness.start()
+    try:
+        await harness.dm("hello", event_id="Ev7")
+        await harness.dm("hello", event_id="Ev7", headers={"X-Slack-Retry-Num": "1"})
+        await harness.bot.drain()
+        assert len(handler.received) == 1
+        clock.now = NOW + dt.timedelta(hours=1)
+        assert await harness.bot.redo_unfinished() == 0
+    finally:
+        await harness.stop()
