@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
+
+T = TypeVar("T")
 
 
 class Content:
@@ -49,27 +51,30 @@ class Content:
 
     def table(self, key: str) -> Mapping[str, str]:
         """A table of strings, such as the labels of each stage."""
-        cached = self._cache.get(f"table:{key}")
-        if cached is not None:
-            return cached  # type: ignore[no-any-return]
-        table = self.get(key)
-        if not isinstance(table, Mapping):
-            raise TypeError(f"content {key!r} is not a table")
-        strings = {str(name): str(value) for name, value in table.items()}
-        self._cache[f"table:{key}"] = strings
-        return strings
+
+        def strings(node: Any) -> dict[str, str]:
+            if not isinstance(node, Mapping):
+                raise TypeError(f"content {key!r} is not a table")
+            return {str(name): str(value) for name, value in node.items()}
+
+        return self._derived("table", key, strings)
 
     def words(self, key: str) -> list[str]:
         """A list of phrases, folded for case-insensitive matching."""
-        cached = self._cache.get(f"words:{key}")
-        if cached is not None:
-            return cached  # type: ignore[no-any-return]
-        items = self.get(key)
-        if not isinstance(items, list):
-            raise TypeError(f"content {key!r} is not a list")
-        folded = [str(item).casefold() for item in items]
-        self._cache[f"words:{key}"] = folded
-        return folded
+
+        def folded(node: Any) -> list[str]:
+            if not isinstance(node, list):
+                raise TypeError(f"content {key!r} is not a list")
+            return [str(item).casefold() for item in node]
+
+        return self._derived("words", key, folded)
+
+    def _derived(self, kind: str, key: str, make: Callable[[Any], T]) -> T:
+        """``make`` applied to the value at ``key``, once: content never changes."""
+        memo = f"{kind}:{key}"
+        if memo not in self._cache:
+            self._cache[memo] = make(self.get(key))
+        return cast(T, self._cache[memo])
 
     def records(self, key: str) -> list[Mapping[str, str]]:
         """An array of tables, such as the reflection questions."""

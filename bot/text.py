@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import unicodedata
 
 # Bidirectional overrides and isolates can make stored text display differently from what it
@@ -13,6 +15,7 @@ _INVISIBLE = frozenset(
     "\u2066\u2067\u2068\u2069"  # isolates
     "\u200e\u200f\u061c"  # directional marks
 )
+_TIME = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])", re.ASCII)
 
 
 def clean(text: str, *, multiline: bool = False) -> str:
@@ -48,3 +51,9 @@ def number(text: str, *, maximum: int = 1_000_000) -> int | None:
         return None
     value = int(text)
     return value if 0 < value <= maximum else None
+
+
+def parse_time(text: str) -> dt.time | None:
+    """``"9:30"`` or ``"09:30"`` as a time of day, else None."""
+    match = _TIME.fullmatch(text.strip())
+    return dt.time(int(match[1]), int(match[2])) if match else None
