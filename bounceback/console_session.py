@@ -69,13 +69,14 @@ async def chat(settings: Settings, user: str) -> int:
         console = Console(
             engine=services.engine,
             sender=sender,
-            lines=FileLines(sys.stdin.fileno(), sys.stdin.encoding or "utf-8"),
+            lines=FileLines(0, sys.stdin.encoding) if sys.stdin else FileLines(None),
             clock=clock,
-            interactive=sys.stdin.isatty(),
+            interactive=bool(sys.stdin and sys.stdin.isatty()),
         )
         messenger = ConsoleMessenger(console)
         dispatcher = services.dispatcher({messenger.platform: messenger})
-        async with Rounds(dispatcher, clock, settings.tick_seconds) as rounds:
+        rounds = Rounds(dispatcher, clock, settings.tick_seconds, daily=services.sweep)
+        async with rounds:
 
             async def walk_forward(_: str) -> None:
                 """``/next``: the clock to the next check-in, and a round to deliver it."""

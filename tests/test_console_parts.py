@@ -62,6 +62,10 @@ async def test_lines_come_whole_in_order_and_then_the_end(tmp_path: Path) -> Non
     os.close(reading)
 
 
+async def test_input_closed_from_the_start_is_never_read() -> None:
+    assert await FileLines(None).read_line() is None
+
+
 def test_the_offset_clock_only_moves_forward() -> None:
     real = [T0]
     clock = OffsetClock(lambda: real[0])
@@ -122,3 +126,24 @@ def test_the_machines_zone(tmp_path: Path) -> None:
     named.write_text("Europe/Lisbon\n")
     assert local_zone({}, nowhere, named) == "Europe/Lisbon"
     assert local_zone({}, nowhere, nowhere) == ""
+
+
+async def test_a_long_session_sweeps_old_data_a_minute_in() -> None:
+    swept: list[dt.datetime] = []
+    done = asyncio.Event()
+
+    async def sweep(now: dt.datetime) -> object:
+        swept.append(now)
+        done.set()
+        return None
+
+    class Quick:
+        async def tick(self, now: dt.datetime) -> object:
+            return None
+
+    elapsed = [0.0]
+    clock = OffsetClock(lambda: T0)
+    async with Rounds(Quick(), clock, interval=0, daily=sweep, monotonic=lambda: elapsed[0]):
+        elapsed[0] = 61.0
+        await asyncio.wait_for(done.wait(), 5)
+    assert swept == [T0]

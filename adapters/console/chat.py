@@ -197,5 +197,5 @@ def _prompt(label: str, required: bool, initial: str, placeholder: str) -> str:
         hint = ""
     else:
         example = f"{printable(placeholder)}; " if placeholder else ""
-        hint = f" ({example}optional, Enter to skip)"
+        hint = " " + texts().field_optional.format(example=example)
     return f"{printable(label)}{hint}:"

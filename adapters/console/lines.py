@@ -19,14 +19,18 @@ CHUNK = 65536
 
 
 class FileLines:
-    """Lines from file descriptor ``fd`` (standard input by default), in order; None at the end."""
+    """Lines from file descriptor ``fd`` (standard input by default), in order; None at the end.
 
-    def __init__(self, fd: int = 0, encoding: str = "utf-8") -> None:
+    ``fd=None`` is input that was closed before it began (``bounceback console <&-``): its
+    number may since belong to a file the process opened, which must never be read as lines.
+    """
+
+    def __init__(self, fd: int | None = 0, encoding: str = "utf-8") -> None:
         self._fd = fd
         self._encoding = encoding
         self._queue: asyncio.Queue[str | None] = asyncio.Queue()
         self._started = False
-        self._ended = False
+        self._ended = fd is None
 
     async def read_line(self) -> str | None:
         """The next line without its line break, or None once input has ended."""
@@ -44,6 +48,7 @@ class FileLines:
         return line
 
     def _pump(self, loop: asyncio.AbstractEventLoop) -> None:
+        assert self._fd is not None
         decoder = codecs.getincrementaldecoder(self._encoding)(errors="replace")
         pending = ""
         while True:

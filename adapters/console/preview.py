@@ -11,11 +11,16 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Callable
+import time
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Protocol
 
 log = logging.getLogger(__name__)
+
+# The daily housekeeping (retention) starts a minute into the session, as on a server.
+FIRST_SWEEP_SECONDS = 60.0
+SWEEP_EVERY_SECONDS = 24 * 3600.0
 
 Clock = Callable[[], dt.datetime]
 
@@ -50,7 +55,7 @@ class Dispatcher(Protocol):
 
 class Rounds:
     """Check-in rounds on the session's clock: every ``interval`` seconds, after each answer and
-    on ``/next``, one at a time.
+    on ``/next``, one at a time; and ``daily`` housekeeping (retention) in a session that lasts.
 
     A round is never cancelled halfway: it runs in a task of its own that callers only wait
     for, and leaving waits for it to end. A database call cut off mid-way (SQLite's connection
@@ -58,17 +63,30 @@ class Rounds:
     process open at exit.
     """
 
-    def __init__(self, dispatcher: Dispatcher, clock: Clock, interval: float) -> None:
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        clock: Clock,
+        interval: float,
+        *,
+        daily: Callable[[dt.datetime], Awaitable[object]] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._dispatcher = dispatcher
         self._clock = clock
         self._interval = interval
+        self._daily = daily
+        self._monotonic = monotonic
         self._lock = asyncio.Lock()
         self._rounds: set[asyncio.Task[None]] = set()
         self._timer: asyncio.Task[None] | None = None
 
     async def run(self) -> None:
         """One round now (after the one under way, if any)."""
-        task = asyncio.ensure_future(self._round())
+        await self._unbroken(self._round())
+
+    async def _unbroken(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
         self._rounds.add(task)
         task.add_done_callback(self._rounds.discard)
         await asyncio.shield(task)
@@ -81,13 +99,25 @@ class Rounds:
                 # The next round tries again; the session goes on.
                 log.warning("check-in round failed: %s", type(error).__name__)
 
-    async def _every_interval(self) -> None:
+    async def _sweep(self) -> None:
+        async with self._lock:
+            try:
+                if self._daily is not None:
+                    await self._daily(self._clock())
+            except Exception as error:
+                log.warning("daily sweep failed: %s", type(error).__name__)
+
+    async def _every_interval(self, sweep_at: float) -> None:
         while True:
             await self.run()
+            if self._daily is not None and self._monotonic() >= sweep_at:
+                sweep_at += SWEEP_EVERY_SECONDS
+                await self._unbroken(self._sweep())
             await asyncio.sleep(self._interval)
 
     async def __aenter__(self) -> Rounds:
-        self._timer = asyncio.ensure_future(self._every_interval())
+        first_sweep = self._monotonic() + FIRST_SWEEP_SECONDS
+        self._timer = asyncio.ensure_future(self._every_interval(first_sweep))
         return self
 
     async def __aexit__(

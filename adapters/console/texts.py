@@ -16,6 +16,7 @@ class Texts:
     help_console: str
     form_title: str
     form_cancelled: str
+    field_optional: str
     field_needed: str
     field_too_long: str
     saved_to: str
