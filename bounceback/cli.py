@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from bot.ports import Messenger
 from bounceback.bootstrap import Services, open_services
 from bounceback.settings import Settings
+from bounceback.shutdown import Stopping
 from storage.crypto import Cipher, CipherError
 from storage.database import DatabaseUnavailable, DatabaseURLError, create_engine, wait_for
 
@@ -173,9 +174,9 @@ async def _serve(settings: Settings, *, slack_port: int | None, discord: bool) -
     every adapter's messenger, until SIGTERM or SIGINT (then drained, exit 0)."""
     from bounceback.shutdown import serve_until_stopped, stop_on_signals
 
-    stop = asyncio.Event()
+    stopping = Stopping()
     async with open_services(settings) as services:
-        with stop_on_signals(stop):
+        with stop_on_signals(stopping.requested):
             messengers: dict[str, Messenger] = {}
 
             def register(messenger: Messenger) -> None:
@@ -183,12 +184,12 @@ async def _serve(settings: Settings, *, slack_port: int | None, discord: bool) -
 
             adapters: list[Coroutine[Any, Any, int]] = []
             if slack_port is not None:
-                adapters.append(_serve_slack(services, slack_port, register))
+                adapters.append(_serve_slack(services, slack_port, register, stopping))
             if discord:
                 adapters.append(_serve_discord(services, register))
             clock = services.clock(messengers)
             grace = settings.shutdown_grace_seconds
-            return await serve_until_stopped(adapters, clock, stop, grace)
+            return await serve_until_stopped(adapters, clock, stopping, grace)
 
 
 async def _serve_discord(services: Services, register: Callable[[Messenger], None]) -> int:
@@ -203,12 +204,23 @@ async def _serve_discord(services: Services, register: Callable[[Messenger], Non
     return 0
 
 
-async def _serve_slack(services: Services, port: int, register: Callable[[Messenger], None]) -> int:
+async def _serve_slack(
+    services: Services,
+    port: int,
+    register: Callable[[Messenger], None],
+    stopping: Stopping,
+) -> int:
     from adapters.slack.app import ConfigurationError
     from adapters.slack.server import serve
 
     try:
-        await serve(services, port=port, register_messenger=register)
+        await serve(
+            services,
+            port=port,
+            register_messenger=register,
+            stop=stopping.requested,
+            drained=stopping.drained_event(),
+        )
     except ConfigurationError as error:
         print(f"bounceback: {error}", file=sys.stderr)
         return 2

@@ -185,6 +185,8 @@ async def serve(
     on_community_removed: CommunityRemoved | None = None,
     register_messenger: Callable[[Messenger], None] | None = None,
     ready: asyncio.Event | None = None,
+    stop: asyncio.Event | None = None,
+    drained: asyncio.Event | None = None,
 ) -> None:
     """Run the Slack adapter until cancelled.
 
@@ -193,8 +195,10 @@ async def serve(
     with ``SLACK_CLIENT_ID``/``SLACK_CLIENT_SECRET``, the OAuth install pages. The
     :class:`SlackMessenger` for scheduled check-ins goes to ``register_messenger``: the
     process's one dispatcher delivers through it. ``ready`` is set once requests can arrive.
-    Cancelled, it stops taking requests, then finishes the work it acknowledged (within the
-    shutdown grace period) before closing its HTTP session.
+
+    When ``stop`` is set it stops taking requests, finishes the work it acknowledged (within
+    the shutdown grace period, handing back the rest), sets ``drained``, and keeps its HTTP
+    session open for the deliveries still going out until it is cancelled.
     """
     settings = services.settings
     app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else ""
@@ -228,6 +232,17 @@ async def serve(
         )
         await runner.setup()
         socket: AsyncSocketModeHandler | None = None
+        intake = True
+
+        async def stop_intake() -> None:
+            nonlocal intake
+            if intake:
+                intake = False
+                if socket is not None:
+                    await socket.close_async()  # type: ignore[no-untyped-call]
+                await runner.cleanup()
+                log.info("slack adapter stopped taking requests")
+
         try:
             await web.TCPSite(runner, host, port).start()
             if app_token:
@@ -239,9 +254,16 @@ async def serve(
                 log.info("slack adapter listening on port %s", port)
             if ready is not None:
                 ready.set()
-            await redo_unfinished(bot)  # until cancelled
+            redoing = asyncio.ensure_future(redo_unfinished(bot))
+            try:
+                await (stop or asyncio.Event()).wait()
+            finally:
+                redoing.cancel()
+            await stop_intake()
+            await bot.aclose(settings.shutdown_grace_seconds)
+            if drained is not None:
+                drained.set()
+            await asyncio.Event().wait()  # deliveries may still use the session: until cancelled
         finally:
-            if socket is not None:
-                await socket.close_async()  # type: ignore[no-untyped-call]
-            await runner.cleanup()
+            await stop_intake()
             await bot.aclose(settings.shutdown_grace_seconds)

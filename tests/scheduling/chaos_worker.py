@@ -23,7 +23,7 @@ from bot.events import Sender
 from bot.ports import Messenger
 from bot.replies import Reply
 from bounceback.clock import CheckinClock, instance_name
-from bounceback.shutdown import serve_until_stopped, stop_on_signals
+from bounceback.shutdown import Stopping, serve_until_stopped, stop_on_signals
 from storage.database import create_engine
 from storage.outbox import SqlOutbox
 
@@ -75,10 +75,10 @@ async def main(url: str, platform: str, recall: bool, lease: float) -> int:
                 lease=dt.timedelta(seconds=lease),
             )
             clock = CheckinClock(dispatcher, interval=0.05, grace=10.0)
-            stop = asyncio.Event()
-            with stop_on_signals(stop):
+            stopping = Stopping()
+            with stop_on_signals(stopping.requested):
                 print("ready", flush=True)
-                return await serve_until_stopped([], clock, stop, 10.0)
+                return await serve_until_stopped([], clock, stopping, 10.0)
     finally:
         await db.dispose()
 

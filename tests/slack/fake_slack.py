@@ -44,6 +44,7 @@ class FakeSlack:
         self.calls: list[Call] = []
         self._scripts: dict[str, deque[Scripted]] = defaultdict(deque)
         self._holds: dict[str, asyncio.Event] = {}
+        self._changed = asyncio.Condition()
         self._ts = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -108,6 +109,11 @@ class FakeSlack:
         """Keep every answer to ``method`` waiting until the returned event is set."""
         return self._holds.setdefault(method, asyncio.Event())
 
+    async def called(self, method: str) -> None:
+        """Until ``method`` has been called (bounded by the caller's own timeout)."""
+        async with self._changed:
+            await self._changed.wait_for(lambda: bool(self.calls_to(method)))
+
     def calls_to(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]
 
@@ -132,6 +138,8 @@ class FakeSlack:
         args = await self._args(request)
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         self.calls.append(Call(method, args, token, request.path))
+        async with self._changed:
+            self._changed.notify_all()
         if method in self._holds:
             await self._holds[method].wait()
         if self._scripts[method]:
