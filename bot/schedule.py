@@ -17,21 +17,43 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import lru_cache
 
 UTC = dt.UTC
 COOL_DOWN = dt.timedelta(hours=12)
 WEEK = dt.timedelta(days=7)
 
+
+class Step(StrEnum):
+    """A planned message's step in the recovery plan; its value is what storage keeps."""
+
+    DAY1_MOOD = "day1_mood"
+    DAY2_FEEDBACK = "day2_feedback"
+    DAY3_STRENGTHS = "day3_strengths"
+    DAY5_PLAN_B = "day5_plan_b"
+    DAY7_WRAP_UP = "day7_wrap_up"
+    WEEKLY = "weekly"  # after the plan, and after a resume: repeats until stopped
+
+    @classmethod
+    def of(cls, kind: str) -> Step | None:
+        """The step stored as ``kind``; None for a name this version does not know."""
+        try:
+            return cls(kind)
+        except ValueError:
+            return None
+
+
 # The recovery plan: days after the rejection (in the person's calendar) and the step sent then.
-RECOVERY_PLAN: tuple[tuple[int, str], ...] = (
-    (1, "day1_mood"),
-    (2, "day2_feedback"),
-    (3, "day3_strengths"),
-    (5, "day5_plan_b"),
-    (7, "day7_wrap_up"),
+RECOVERY_PLAN: tuple[tuple[int, Step], ...] = (
+    (1, Step.DAY1_MOOD),
+    (2, Step.DAY2_FEEDBACK),
+    (3, Step.DAY3_STRENGTHS),
+    (5, Step.DAY5_PLAN_B),
+    (7, Step.DAY7_WRAP_UP),
 )
-WEEKLY = "weekly"
+# The step that repeats, by the name the dispatcher plans it with.
+WEEKLY = Step.WEEKLY
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +128,7 @@ def local_date(moment: dt.datetime, prefs: Preferences) -> dt.date:
 
 def recovery_plan(
     rejected_at: dt.datetime, prefs: Preferences, *, cool_down: dt.timedelta = COOL_DOWN
-) -> list[tuple[str, Slot]]:
+) -> list[tuple[Step, Slot]]:
     """The plan's steps after a rejection logged at ``rejected_at``, then the first weekly one.
 
     Nothing is due within ``cool_down`` of the rejection, and each step comes on a later local
@@ -114,7 +136,7 @@ def recovery_plan(
     """
     start = local_date(rejected_at, prefs)
     after = rejected_at + cool_down
-    planned: list[tuple[str, Slot]] = []
+    planned: list[tuple[Step, Slot]] = []
     last_day = start
     for offset, kind in RECOVERY_PLAN:
         earliest = max(start + dt.timedelta(days=offset), last_day + dt.timedelta(days=1))
@@ -122,7 +144,7 @@ def recovery_plan(
         planned.append((kind, slot))
         last_day = slot.local.date()
         after = slot.due
-    planned.append((WEEKLY, weekly_after(planned[-1][1], prefs)))
+    planned.append((Step.WEEKLY, weekly_after(planned[-1][1], prefs)))
     return planned
 
 
