@@ -186,18 +186,25 @@ async def _serve(settings: Settings, *, slack_port: int | None, discord: bool) -
             if slack_port is not None:
                 adapters.append(_serve_slack(services, slack_port, register, stopping))
             if discord:
-                adapters.append(_serve_discord(services, register))
+                adapters.append(_serve_discord(services, register, stopping))
             clock = services.clock(messengers)
             grace = settings.shutdown_grace_seconds
             return await serve_until_stopped(adapters, clock, stopping, grace)
 
 
-async def _serve_discord(services: Services, register: Callable[[Messenger], None]) -> int:
+async def _serve_discord(
+    services: Services, register: Callable[[Messenger], None], stopping: Stopping
+) -> int:
     from adapters.discord import serve
     from adapters.discord.client import LoginRefused
 
     try:
-        await serve(services, register_messenger=register)
+        await serve(
+            services,
+            register_messenger=register,
+            stop=stopping.requested,
+            drained=stopping.drained_event(),
+        )
     except LoginRefused as error:
         print(f"bounceback: {error}", file=sys.stderr)
         return 2

@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -171,6 +171,33 @@ class _Responder:
                 )  # fmt: skip
 
 
+class InFlight:
+    """The bridge's work in progress, so a stopping process finishes it before closing."""
+
+    def __init__(self) -> None:
+        self.open = True
+        self._count = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @contextlib.contextmanager
+    def track(self) -> Iterator[None]:
+        self._count += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._count -= 1
+            if not self._count:
+                self._idle.set()
+
+    async def drain(self, grace: float) -> None:
+        """Take no new work; wait up to ``grace`` seconds for what is under way."""
+        self.open = False
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), grace)
+
+
 class Bridge:
     """Turns interactions and DMs into engine events and the engine's replies into messages."""
 
@@ -198,6 +225,7 @@ class Bridge:
         self._ack_budget = ack_budget
         self.pending = pending or Pending(store=memos, clock=clock)
         self.dms = DirectMessages(client, self.pending, texts)
+        self.in_flight = InFlight()
 
     # Entry points: commands, buttons, modals, DMs.
 
@@ -302,6 +330,12 @@ class Bridge:
 
     async def on_dm_message(self, message: discord.Message) -> None:
         """Words typed to the bot in a direct message: a :class:`bot.events.Message`."""
+        if not self.in_flight.open:
+            return  # stopping: another instance takes the conversation up
+        with self.in_flight.track():
+            await self._on_dm_message(message)
+
+    async def _on_dm_message(self, message: discord.Message) -> None:
         if message.author.bot or message.guild is not None:
             return
         if message.type not in (discord.MessageType.default, discord.MessageType.reply):
@@ -329,6 +363,17 @@ class Bridge:
         interaction: Interaction,
         prepare: Callable[[], Awaitable[Prepared]],
         presets: Mapping[str, str] | None = None,
+    ) -> None:
+        if not self.in_flight.open:
+            return  # stopping: not acknowledged, so Discord tells the person it failed
+        with self.in_flight.track():
+            await self._run_tracked(interaction, prepare, presets)
+
+    async def _run_tracked(
+        self,
+        interaction: Interaction,
+        prepare: Callable[[], Awaitable[Prepared]],
+        presets: Mapping[str, str] | None,
     ) -> None:
         now = self._clock()
         responder = self._responder(interaction)

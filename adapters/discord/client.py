@@ -7,6 +7,7 @@ runs one from the composition root's services until cancelled.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Protocol
@@ -230,7 +231,11 @@ class ServicesLike(Protocol):
 
 
 async def serve(
-    services: ServicesLike, *, register_messenger: Callable[[Messenger], None] | None = None
+    services: ServicesLike,
+    *,
+    register_messenger: Callable[[Messenger], None] | None = None,
+    stop: asyncio.Event | None = None,
+    drained: asyncio.Event | None = None,
 ) -> None:
     """Run the Discord bot (gateway and commands) until cancelled, then close the gateway. A
     server that removes the bot loses its people's data through
@@ -238,6 +243,9 @@ async def serve(
 
     Once logged in, the messenger for scheduled check-ins (sending through this client's REST
     session) goes to ``register_messenger``: the process's one dispatcher delivers through it.
+    When ``stop`` is set it takes no new interaction or message, finishes those under way
+    (within the shutdown grace period), sets ``drained``, and keeps its connection for the
+    deliveries still going out until it is cancelled.
     """
     settings = services.settings
     if settings.discord_token is None:
@@ -264,4 +272,19 @@ async def serve(
             raise LoginRefused(f"cannot reach Discord to log in ({type(error).__name__})") from None
         if register_messenger is not None:
             register_messenger(client.messenger(services.store, default_timezone=settings.timezone))
-        await client.connect()
+        connected = asyncio.ensure_future(client.connect())
+        stopping = asyncio.ensure_future((stop or asyncio.Event()).wait())
+        try:
+            await asyncio.wait({connected, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if connected.done():
+                connected.result()  # the gateway closed for good: say why
+                return
+            await client.bridge.in_flight.drain(settings.shutdown_grace_seconds)
+            if drained is not None:
+                drained.set()
+            await connected  # deliveries may still use the client: until cancelled
+        finally:
+            stopping.cancel()
+            connected.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await connected

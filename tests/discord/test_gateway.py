@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from dataclasses import dataclass
 
@@ -12,13 +13,13 @@ import yarl
 from discord.gateway import DiscordWebSocket
 
 from adapters.discord import build_client, serve
-from bot.events import Sender
+from bot.events import Event, Sender
 from bot.ports import Messenger
 from bot.replies import Reply
 from bounceback.settings import Settings
 from tests.discord.conftest import NOW, TOKEN, Dedupe, FakeHandler, drain
 from tests.discord.fake_discord import GUILD_ID, OTHER_GUILD_ID, USER_ID, FakeDiscord
-from tests.discord.payloads import guild_create, guild_delete, slash
+from tests.discord.payloads import dm_message, guild_create, guild_delete, slash
 from tests.fakes import MemoryStore
 
 GUILDS, DM_MESSAGES, MESSAGE_CONTENT = 1 << 0, 1 << 12, 1 << 15
@@ -167,3 +168,42 @@ async def test_without_a_removal_hook_nothing_breaks_and_it_is_logged(
             await running
         await client.close()
     assert f"data of server {GUILD_ID} was NOT deleted" in caplog.text
+
+
+class EnteringHandler(FakeHandler):
+    """A fake engine that says when it has started on an event."""
+
+    entered: asyncio.Event
+
+    async def handle(self, event: Event, now: dt.datetime) -> list[Reply]:
+        self.entered.set()
+        return await super().handle(event, now)
+
+
+async def test_a_stop_finishes_the_work_under_way_and_takes_no_new_work(
+    fake: FakeDiscord, settings: Settings, handler: FakeHandler, people: MemoryStore
+) -> None:
+    slow = EnteringHandler(handler.content, handler.commands, gate=asyncio.Event())
+    slow.entered = asyncio.Event()
+    stop, drained = asyncio.Event(), asyncio.Event()
+    services = FakeServices(settings, people, slow, Dedupe())
+    running = asyncio.create_task(serve(services, stop=stop, drained=drained))
+    try:
+        await fake.wait_for(lambda f: len(f.gateways) == 1)
+        await fake.dispatch("INTERACTION_CREATE", slash("progress"))
+        async with asyncio.timeout(5.0):
+            await slow.entered.wait()
+        stop.set()  # SIGTERM while the engine works on /progress
+        dm = fake.dm_channel(USER_ID)
+        await fake.dispatch("MESSAGE_CREATE", dm_message("are you there?", dm))
+        assert slow.gate is not None
+        slow.gate.set()
+        async with asyncio.timeout(5.0):
+            await drained.wait()
+        assert len(slow.events) == 1  # the DM that came after the stop was not taken
+        assert len(fake.callbacks()) == 1  # the answer under way went out
+        assert not running.done()  # the connection stays for deliveries until cancelled
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
