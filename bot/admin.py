@@ -6,14 +6,14 @@ request: on the command, on the button that opens the form, and on the form's su
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from bot.checkin import parse_time
 from bot.community import here
+from bot.events import Choice, Command, FormSubmission
 from bot.forms import refusal, validate
 from bot.model import Community
 from bot.replies import Button, Field, FieldKind, Form, Option, Reply
+from bot.routes import Routes
 from bot.schedule import known_zone
+from bot.text import parse_time
 from bot.turn import Turn
 
 SETTINGS_ACTION = "admin.settings"
@@ -21,12 +21,12 @@ FORM_ID = "community_settings"
 SUPPORT_LIMIT = 1000
 
 
-async def command(turn: Turn, is_admin: bool, text: str, channel: str) -> list[Reply]:
+async def command(turn: Turn, command: Command) -> list[Reply]:
     """``/bounceback admin`` shows the settings; ``/bounceback admin here`` picks the channel."""
-    content = turn.content
-    if not is_admin:
+    content, channel = turn.content, command.channel
+    if not command.sender.is_admin:
         return [Reply(text=content.text("admin.not_admin"))]
-    words = text.strip().casefold().split()
+    words = command.text.strip().casefold().split()
     if words[-1:] == ["here"]:
         if not channel:
             return [Reply(text=content.text("admin.not_here"))]
@@ -44,21 +44,21 @@ async def command(turn: Turn, is_admin: bool, text: str, channel: str) -> list[R
     ]
 
 
-async def on_button(turn: Turn, is_admin: bool) -> list[Reply]:
+async def on_button(turn: Turn, choice: Choice) -> list[Reply]:
     """ "Change settings": the form, for admins only."""
-    if not is_admin:
+    if not choice.sender.is_admin:
         return [Reply(text=turn.content.text("admin.not_admin"))]
     return [Reply(form=form(turn, await here(turn)))]
 
 
-async def submit(turn: Turn, is_admin: bool, values: Mapping[str, str]) -> list[Reply]:
+async def submit(turn: Turn, submission: FormSubmission) -> list[Reply]:
     """Save new settings, if the sender is an admin and every value is sound."""
     content = turn.content
-    if not is_admin:
+    if not submission.sender.is_admin:
         return [Reply(text=content.text("admin.not_admin"))]
     community = await here(turn)
     blank = form(turn, community)
-    cleaned, errors = validate(blank, values, content, turn.today)
+    cleaned, errors = validate(blank, submission.values, content, turn.today)
     labels = {f.name: f.label for f in blank.fields}
     times = {}
     for name in ("brag_time", "checkin_time"):
@@ -137,3 +137,8 @@ def form(turn: Turn, community: Community) -> Form:
                   max_length=SUPPORT_LIMIT, initial=community.support_resources),
         ),
     )  # fmt: skip
+
+
+ROUTES = Routes(
+    commands={"bounceback": command}, choices={SETTINGS_ACTION: on_button}, forms={FORM_ID: submit}
+)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from bot import community
+from bot.events import Choice, Command
 from bot.model import Win, WinKind
 from bot.replies import Button, Reply
+from bot.routes import Routes
 from bot.text import clean, number
 from bot.turn import Turn
 
@@ -12,9 +14,9 @@ KIND_ACTION = "brag.kind"
 WIN_LIMIT = 500
 
 
-async def command(turn: Turn, text: str) -> list[Reply]:
+async def command(turn: Turn, command: Command) -> list[Reply]:
     """``/brag TEXT``, ``/brag list``, ``/brag remove N``."""
-    words = clean(text)
+    words = clean(command.text)
     verb, _, rest = words.partition(" ")
     if words.casefold() == "list":
         return [await listing(turn)]
@@ -26,9 +28,9 @@ async def command(turn: Turn, text: str) -> list[Reply]:
     return await _add(turn, words)
 
 
-async def on_button(turn: Turn, value: str) -> list[Reply]:
+async def on_button(turn: Turn, choice: Choice) -> list[Reply]:
     """File a just-added win under another kind."""
-    win_id, _, kind = value.partition(":")
+    win_id, _, kind = choice.value.partition(":")
     try:
         chosen = WinKind(kind)
     except ValueError:
@@ -126,3 +128,6 @@ async def _remove(turn: Turn, number_text: str) -> Reply:
     if unshared:
         text = f"{text} {content.text('community.unshared')}"
     return Reply(text=text)
+
+
+ROUTES = Routes(commands={"brag": command}, choices={KIND_ACTION: on_button})

@@ -21,20 +21,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import asdict, dataclass, field, replace
 
 from bot import plan, safety
-from bot.events import Command, Event, FormSubmission, Message, Sender
+from bot.events import Choice, Command, Event, FormSubmission, Message, Sender
 from bot.model import CheckinState
 from bot.replies import Button, Reply
+from bot.routes import Routes
 from bot.turn import Turn
 
 TOPIC = "safety.pending"
 KEEP_ACTION = "safety.keep"
 DROP_ACTION = "safety.drop"
 CARRY_ON_ACTION = "safety.carry_on"
-ACTIONS = (KEEP_ACTION, DROP_ACTION, CARRY_ON_ACTION)
 HOLD_FOR = dt.timedelta(hours=24)
 HOLD_LIMIT = 10_000  # held texts per process; the oldest go first
 
@@ -59,17 +59,7 @@ class Pending:
 
     def to_json(self) -> str:
         """The conversation-state form (call on :meth:`without_held` only)."""
-        document = {
-            "token": self.token,
-            "kind": self.kind,
-            "name": self.name,
-            "context": self.context,
-            "fields": dict(self.fields),
-            "held": list(self.held),
-            "topic": self.topic,
-            "data": self.data,
-        }
-        return json.dumps(document, ensure_ascii=False)
+        return json.dumps(asdict(self), ensure_ascii=False)
 
     @classmethod
     def from_json(cls, raw: str) -> Pending | None:
@@ -261,3 +251,24 @@ async def _pause(turn: Turn) -> str:
     await turn.store.set_checkins(person.id, CheckinState.PAUSED, until)
     prior = person.paused_until if person.checkins is CheckinState.PAUSED else None
     return f"{int(until.timestamp())}:{int(prior.timestamp()) if prior else 0}"
+
+
+def routes(held: HeldWords, redo: Callable[[Turn, Event], Awaitable[list[Reply]]]) -> Routes:
+    """The care reply's buttons, answered with ``held`` (this process's held words); ``redo``
+    handles a kept action again, as if typed just now."""
+
+    async def on_keep(turn: Turn, choice: Choice) -> list[Reply]:
+        event, note = await keep(turn, held, choice.value, choice.sender)
+        # Their explicit yes: handled as if typed just now, without asking again.
+        replies = await redo(turn, event) if event is not None else []
+        return [note, *replies] if note is not None else replies
+
+    async def on_drop(turn: Turn, choice: Choice) -> list[Reply]:
+        return [await drop(turn, held, choice.value)]
+
+    async def on_carry_on(turn: Turn, choice: Choice) -> list[Reply]:
+        return [await carry_on(turn, choice.value)]
+
+    return Routes(
+        choices={KEEP_ACTION: on_keep, DROP_ACTION: on_drop, CARRY_ON_ACTION: on_carry_on}
+    )

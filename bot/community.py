@@ -6,14 +6,14 @@ moods and notes never do.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from bot import plan
+from bot import checkin_messages, plan
+from bot.events import Choice, Command, FormSubmission
 from bot.forms import refusal, validate
 from bot.model import Community, PostKind, Win
 from bot.replies import Button, Field, FieldKind, Form, Reply
+from bot.routes import Routes, Typed
 from bot.schedule import iso_week
-from bot.text import number
+from bot.text import clean, number
 from bot.turn import Turn
 
 SHARE_ACTION = "community.share"
@@ -49,20 +49,25 @@ async def offer_to_share(turn: Turn, win: Win) -> Reply | None:
     )
 
 
-async def on_button(turn: Turn, action: str, value: str) -> list[Reply]:
-    """Yes or no to sharing a win or the news of an offer."""
-    content = turn.content
-    if action == KEEP_ACTION:
-        return [Reply(text=content.text("community.kept_private"))]
-    if action == HIRED_KEEP_ACTION:
-        return [Reply(text=content.text("community.hired_kept_private"))]
-    if action == HIRED_SHARE_ACTION:
-        return [Reply(form=hired_form(turn))]
-    win_id = number(value, maximum=2**62)
+async def share_win(turn: Turn, choice: Choice) -> list[Reply]:
+    """Yes to sharing a win in this week's thread."""
+    win_id = number(choice.value, maximum=2**62)
     win = next((w for w in await turn.store.wins(turn.person.id) if w.id == win_id), None)
     if win is None:
-        return [Reply(text=content.text("brag.not_found", number="?"))]
+        return [Reply(text=turn.content.text("brag.not_found", number="?"))]
     return [await _share(turn, PostKind.SHARE_WIN, win_id=win.id, body="")]
+
+
+async def _keep_win(turn: Turn, choice: Choice) -> list[Reply]:
+    return [Reply(text=turn.content.text("community.kept_private"))]
+
+
+async def _keep_hired(turn: Turn, choice: Choice) -> list[Reply]:
+    return [Reply(text=turn.content.text("community.hired_kept_private"))]
+
+
+async def _share_hired(turn: Turn, choice: Choice) -> list[Reply]:
+    return [Reply(form=hired_form(turn))]
 
 
 async def _share(turn: Turn, kind: PostKind, *, win_id: int | None, body: str) -> Reply:
@@ -104,25 +109,20 @@ async def hired(turn: Turn) -> list[Reply]:
 def hired_form(turn: Turn) -> Form:
     """One optional piece of advice to go with the news."""
     content = turn.content
+    label = content.text("community.hired_advice")
+    advice = Field("advice", label, FieldKind.LONG_TEXT, max_length=ADVICE_LIMIT)
     return Form(
         form_id=HIRED_FORM,
         title=content.text("community.hired_form_title"),
         submit_label=content.text("community.hired_share_yes"),
-        fields=(
-            Field(
-                "advice",
-                content.text("community.hired_advice"),
-                FieldKind.LONG_TEXT,
-                max_length=ADVICE_LIMIT,
-            ),
-        ),
+        fields=(advice,),
     )
 
 
-async def on_hired_form(turn: Turn, values: Mapping[str, str]) -> list[Reply]:
+async def on_hired_form(turn: Turn, submission: FormSubmission) -> list[Reply]:
     """The person said yes to sharing their news, with or without advice."""
     form = hired_form(turn)
-    cleaned, errors = validate(form, values, turn.content, turn.today)
+    cleaned, errors = validate(form, submission.values, turn.content, turn.today)
     if errors:
         return [refusal(form, cleaned, errors)]
     return [await _share(turn, PostKind.SHARE_HIRED, win_id=None, body=cleaned["advice"])]
@@ -143,3 +143,28 @@ async def export(turn: Turn) -> list[Reply]:
         Reply(heading=content.text("brag.export.bullets_heading"), quote=bullets),
         Reply(heading=content.text("brag.export.star_heading"), quote=stories),
     ]
+
+
+async def _hired_event(turn: Turn, _event: Command | Choice) -> list[Reply]:
+    return await hired(turn)
+
+
+async def _offer_words(turn: Turn, typed: Typed) -> list[Reply] | None:
+    # "I got an offer!" typed, whatever the bot was waiting for: the same as /hired.
+    if clean(typed.text).casefold().strip(" .!?") in turn.content.words("plan.words.offer"):
+        return await hired(turn)
+    return None
+
+
+ROUTES = Routes(
+    commands={"hired": _hired_event},
+    choices={
+        SHARE_ACTION: share_win,
+        KEEP_ACTION: _keep_win,
+        HIRED_SHARE_ACTION: _share_hired,
+        HIRED_KEEP_ACTION: _keep_hired,
+        checkin_messages.OFFER_ACTION: _hired_event,
+    },
+    forms={HIRED_FORM: on_hired_form},
+    texts=(_offer_words,),
+)

@@ -17,7 +17,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot import checkins, plan
+from bot import checkin_messages as checkins
+from bot import plan
 from bot.content import Content
 from bot.delivery import Coalescer
 from bot.errors import DeliveryError, PermanentDeliveryError

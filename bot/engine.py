@@ -5,21 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot import (
     admin,
     brag,
     care,
-    checkin,
-    checkins,
+    checkin_settings,
     community,
     feedback,
+    mood,
     mydata,
     plan,
     progress,
     reflection,
     rejection,
+    routes,
     zones,
 )
 from bot.content import Content
@@ -27,8 +28,9 @@ from bot.errors import BouncebackError
 from bot.events import Choice, Command, Event, FormSubmission, Message, Sender
 from bot.ports import Store
 from bot.replies import Reply
+from bot.routes import Routes, Typed
 from bot.safety import CrisisWords
-from bot.text import clean, number
+from bot.text import clean
 from bot.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -67,6 +69,26 @@ class Engine:
         self._support_resources = support_resources or content.text("safety.resources")
         # Crisis-bearing text waiting for the person's yes; memory only (see bot.care).
         self._held = care.HeldWords()
+        # The order of ``texts`` matters: the first module whose handler answers typed words
+        # wins ("I got an offer!" before any question waiting, a bare 1 to 5 before reflection).
+        self._routes = routes.merge(
+            community.ROUTES,
+            rejection.ROUTES,
+            feedback.ROUTES,
+            brag.ROUTES,
+            progress.ROUTES,
+            checkin_settings.ROUTES,
+            plan.ROUTES,
+            mood.ROUTES,
+            reflection.ROUTES,
+            mydata.routes(self._held.forget),
+            admin.ROUTES,
+            care.routes(self._held, self._dispatch),
+            Routes(commands={"help": self._help}),
+        )
+        missing = set(COMMAND_NAMES) ^ set(self._routes.commands)
+        if missing:
+            raise ValueError(f"COMMAND_NAMES and the routes differ: {sorted(missing)}")
         self.commands: Sequence[CommandInfo] = tuple(
             CommandInfo(
                 name,
@@ -109,101 +131,38 @@ class Engine:
                 await zones.follow(Turn(self._store, self._content, person, now), sender)
 
     async def _dispatch(self, turn: Turn, event: Event) -> list[Reply]:
-        admin_ok = event.sender.is_admin
+        table = self._routes
         match event:
-            case Command(name=name, text=text, channel=channel):
+            case Command(name=name, text=text):
+                if len(text) > MESSAGE_LIMIT:
+                    return [self._too_long(len(text))]
                 name = name.strip().lstrip("/").casefold()
-                if name == "bounceback":
-                    return await admin.command(turn, admin_ok, text, channel)
-                return await self._command(turn, name, text)
+                command = table.commands.get(name)
+                if command is None:
+                    unknown = self._content.text("help.unknown_command", name=clean(name)[:40])
+                    return [Reply(text=unknown)]
+                return await command(turn, event)
             case Choice(action=action, value=value):
-                if action == admin.SETTINGS_ACTION:
-                    return await admin.on_button(turn, admin_ok)
-                if action in care.ACTIONS:
-                    return await self._care_choice(turn, event, action, value[:200])
-                return await self._choice(turn, action, value)
-            case FormSubmission(form_id=form_id, values=values, context=context):
-                if form_id == admin.FORM_ID:
-                    return await admin.submit(turn, admin_ok, _strings(values))
-                return await self._form(turn, form_id, values, context)
+                choice = table.choices.get(action)
+                if choice is not None:
+                    return await choice(turn, replace(event, value=value[:200]))
+            case FormSubmission(form_id=form_id, values=values):
+                form = table.forms.get(form_id)
+                if form is not None:
+                    return await form(turn, replace(event, values=_strings(values)))
             case Message(text=text):
-                return await self._message(turn, text)
-
-    async def _command(self, turn: Turn, name: str, text: str) -> list[Reply]:
-        if len(text) > MESSAGE_LIMIT:
-            return [self._too_long(len(text))]
-        if name == "rejected":
-            return await rejection.begin(turn, text)
-        if name == "feedback":
-            return await feedback.command(turn, text)
-        if name == "brag":
-            return await brag.command(turn, text)
-        if name == "progress":
-            return await progress.command(turn)
-        if name == "checkin":
-            return await checkin.command(turn, text)
-        if name == "mydata":
-            return await mydata.command(turn, text)
-        if name == "hired":
-            return await community.hired(turn)
-        if name == "help":
-            return [Reply(text=self._content.text("help.text"))]
-        return [Reply(text=self._content.text("help.unknown_command", name=clean(name)[:40]))]
-
-    async def _choice(self, turn: Turn, action: str, value: str) -> list[Reply]:
-        value = value[:200]
-        if action == reflection.ACTION:
-            return await reflection.on_button(turn, value)
-        if action in (feedback.NOTE_ACTION, feedback.SENT_ACTION, feedback.REPLY_ACTION):
-            return await feedback.on_button(turn, action, value)
-        if action == brag.KIND_ACTION:
-            return await brag.on_button(turn, value)
-        if action == checkin.MOOD_ACTION:
-            return await checkin.on_button(turn, value)
-        if action == checkins.OFFER_ACTION:
-            return await community.hired(turn)
-        if action.startswith("plan."):
-            return await plan.on_button(turn, action, value)
-        if action.startswith("community."):
-            return await community.on_button(turn, action, value)
-        if action == mydata.DELETE_ACTION:
-            if value == "confirm":
-                self._held.forget(turn.person.id)
-            return await mydata.on_button(turn, value)
+                if len(text) > MESSAGE_LIMIT:
+                    return [self._too_long(len(text))]
+                pending = await turn.store.conversation(turn.person.id)
+                typed = Typed(text, pending.topic, pending.data) if pending else Typed(text)
+                for answer in table.texts:
+                    answered = await answer(turn, typed)
+                    if answered is not None:
+                        return answered
         return [Reply(text=self._content.text("help.unknown_message"))]
 
-    async def _form(
-        self, turn: Turn, form_id: str, values: Mapping[str, str], context: str
-    ) -> list[Reply]:
-        fields = _strings(values)
-        if form_id == rejection.FORM_ID:
-            return await rejection.submit(turn, fields)
-        if form_id == feedback.REPLY_FORM:
-            return await feedback.on_form(turn, fields, context)
-        if form_id == checkin.FORM_ID:
-            return await checkin.submit(turn, fields)
-        if form_id == checkin.SETTINGS_FORM_ID:
-            return await checkin.submit_settings(turn, fields)
-        if form_id == community.HIRED_FORM:
-            return await community.on_hired_form(turn, fields)
-        return [Reply(text=self._content.text("help.unknown_message"))]
-
-    async def _message(self, turn: Turn, text: str) -> list[Reply]:
-        if len(text) > MESSAGE_LIMIT:
-            return [self._too_long(len(text))]
-        if clean(text).casefold().strip(" .!?") in self._content.words("plan.words.offer"):
-            return await community.hired(turn)
-        pending = await turn.store.conversation(turn.person.id)
-        topic, data = (pending.topic, pending.data) if pending is not None else ("", "")
-        answered = await plan.on_text(turn, text, topic, data)
-        if answered is not None:
-            return answered
-        if number(text, maximum=5) is not None:
-            # A bare 1 to 5 answers a mood check-in (the buttons' numbers), whatever else waits.
-            return await checkin.submit(turn, {"mood": text.strip()})
-        if topic == reflection.TOPIC:
-            return await reflection.on_text(turn, data, text)
-        return [Reply(text=self._content.text("help.unknown_message"))]
+    async def _help(self, turn: Turn, command: Command) -> list[Reply]:
+        return [Reply(text=self._content.text("help.text"))]
 
     async def _care(self, turn: Turn, event: Event) -> list[Reply]:
         """Words that suggest a crisis: answer with care, store none of them, hold the nudges."""
@@ -215,18 +174,6 @@ class Engine:
             else set()
         )
         return [await care.answer(turn, event, held_fields, self._held, resources)]
-
-    async def _care_choice(
-        self, turn: Turn, choice: Choice, action: str, value: str
-    ) -> list[Reply]:
-        if action == care.CARRY_ON_ACTION:
-            return [await care.carry_on(turn, value)]
-        if action == care.DROP_ACTION:
-            return [await care.drop(turn, self._held, value)]
-        event, note = await care.keep(turn, self._held, value, choice.sender)
-        # Their explicit yes: handled as if typed just now, without asking again.
-        replies = await self._dispatch(turn, event) if event is not None else []
-        return [note, *replies] if note is not None else replies
 
     def _too_long(self, length: int) -> Reply:
         return Reply(

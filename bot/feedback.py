@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
-from bot import checkins
 from bot.content import Content
+from bot.events import Choice, Command, FormSubmission
 from bot.forms import refusal, validate
 from bot.model import Rejection
 from bot.replies import Button, Field, FieldKind, Form, Reply
+from bot.routes import Routes
 from bot.text import clean, number
 from bot.turn import Turn
 
@@ -16,12 +17,15 @@ NOTE_ACTION = "feedback.note"
 SENT_ACTION = "feedback.sent"
 REPLY_ACTION = "feedback.reply"
 REPLY_FORM = "feedback_reply"
+# What the bot waits for once feedback is in, and at the week's end: what the person would do
+# differently (a lesson, shown among the areas to work on).
+LESSON_TOPIC = "lesson"
 REPLY_LIMIT = 2000
 
 
-async def command(turn: Turn, text: str) -> list[Reply]:
+async def command(turn: Turn, command: Command) -> list[Reply]:
     """``/feedback [N]``, ``/feedback sent [N]``, ``/feedback reply [N] TEXT``."""
-    words = clean(text)
+    words = clean(command.text)
     verb, _, rest = words.partition(" ")
     if verb.casefold() in ("sent", "reply"):
         number, said = _split_number(rest.strip())
@@ -52,13 +56,13 @@ async def on_button(turn: Turn, action: str, value: str) -> list[Reply]:
     return [Reply(form=reply_form(turn.content, found))]
 
 
-async def on_form(turn: Turn, values: Mapping[str, str], context: str) -> list[Reply]:
+async def on_form(turn: Turn, submission: FormSubmission) -> list[Reply]:
     """The feedback-reply form came back."""
-    found = await _by_id(turn, context)
+    found = await _by_id(turn, submission.context)
     if isinstance(found, Reply):
         return [found]
     blank = reply_form(turn.content, found)
-    cleaned, errors = validate(blank, values, turn.content, turn.today)
+    cleaned, errors = validate(blank, submission.values, turn.content, turn.today)
     if errors:
         return [refusal(blank, cleaned, errors)]
     return await _log_reply(turn, found, cleaned["said"])
@@ -143,9 +147,7 @@ async def _log_reply(turn: Turn, rejection: Rejection, said: str) -> list[Reply]
         return [Reply(text=turn.content.text("feedback.reply_empty"))]
     await turn.store.log_feedback(turn.person.id, rejection.id, said, turn.now)
     # The reply asks what they'd do differently: the answer is a lesson, an area to work on.
-    await turn.store.set_conversation(
-        turn.person.id, checkins.LESSON_TOPIC, str(rejection.id), turn.now
-    )
+    await turn.store.set_conversation(turn.person.id, LESSON_TOPIC, str(rejection.id), turn.now)
     return [Reply(text=turn.content.text("feedback.reply_saved"))]
 
 
@@ -196,3 +198,14 @@ def listing(content: Content, rejections: Sequence[Rejection]) -> str:
         )
         for number, r in enumerate(rejections, start=1)
     )
+
+
+async def _on_choice(turn: Turn, choice: Choice) -> list[Reply]:
+    return await on_button(turn, choice.action, choice.value)
+
+
+ROUTES = Routes(
+    commands={"feedback": command},
+    choices={NOTE_ACTION: _on_choice, SENT_ACTION: _on_choice, REPLY_ACTION: _on_choice},
+    forms={REPLY_FORM: on_form},
+)

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
+from bot.events import Choice, Command
 from bot.replies import Attachment, Button, Reply
+from bot.routes import Routes
 from bot.turn import Turn
 
 DELETE_ACTION = "mydata.delete"
 
 
-async def command(turn: Turn, text: str) -> list[Reply]:
+async def command(turn: Turn, command: Command) -> list[Reply]:
     """``/mydata export`` or ``/mydata delete`` (which asks first)."""
-    verb = text.strip().casefold()
+    verb = command.text.strip().casefold()
     content = turn.content
     if verb == "export":
         data = await turn.store.export(turn.person.id)
@@ -40,3 +43,15 @@ async def on_button(turn: Turn, value: str) -> list[Reply]:
     await turn.store.unshare_all(turn.person.id, turn.now)
     await turn.store.delete_person(turn.person.id)
     return [Reply(text=turn.content.text("mydata.deleted"))]
+
+
+def routes(forget: Callable[[int], None]) -> Routes:
+    """``/mydata`` and its "are you sure?" buttons. ``forget(person_id)`` drops what the
+    process holds in memory for a person (see :class:`bot.care.HeldWords`) as they erase."""
+
+    async def on_delete(turn: Turn, choice: Choice) -> list[Reply]:
+        if choice.value == "confirm":
+            forget(turn.person.id)
+        return await on_button(turn, choice.value)
+
+    return Routes(commands={"mydata": command}, choices={DELETE_ACTION: on_delete})

@@ -7,12 +7,15 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 
-from bot import checkins, feedback
+from bot import checkin_messages, feedback
+from bot.events import Choice
 from bot.model import CheckinState, Person, PlannedMessage, Rejection, WinKind
 from bot.replies import Reply
+from bot.routes import Routes, Typed
 from bot.schedule import (
     Preferences,
     Slot,
+    Step,
     recovery_plan,
     same_local_time,
     spread,
@@ -101,7 +104,7 @@ async def resume(turn: Turn) -> Reply:
         return Reply(text=turn.content.text("plan.resumed", when=when(turn, moved[0][1])))
     slot = tomorrow(turn.now, prefs)
     await turn.store.replace_plan(
-        turn.person.id, turn.person.platform, None, [("weekly", slot)], turn.now
+        turn.person.id, turn.person.platform, None, [(Step.WEEKLY, slot)], turn.now
     )
     return Reply(text=turn.content.text("plan.resumed", when=when(turn, slot)))
 
@@ -143,23 +146,15 @@ async def _settle(
     return placed
 
 
-async def on_button(turn: Turn, action: str, value: str) -> list[Reply]:
-    """The buttons under check-ins."""
-    content = turn.content
-    if action == checkins.SNOOZE_ACTION:
-        return [await snooze(turn, value)]
-    if action == checkins.OFFER_ACTION:
-        return [await offer(turn)]
-    if action == checkins.APPLIED_ACTION:
-        return await applied(turn, value)
-    if action == checkins.NOT_YET_ACTION:
-        return [Reply(text=content.text("plan.not_yet_saved"))]
-    if value == "stop":
+async def weekly(turn: Turn, choice: Choice) -> list[Reply]:
+    """Keep the weekly check-ins after the plan's last step, or stop them."""
+    if choice.value == "stop":
         return [await stop(turn)]
     next_one = await turn.store.planned(turn.person.id)
     if not next_one:
         return [await resume(turn)]
-    return [Reply(text=content.text("plan.kept_weekly", when=when(turn, _slot_of(next_one[0]))))]
+    when_next = when(turn, _slot_of(next_one[0]))
+    return [Reply(text=turn.content.text("plan.kept_weekly", when=when_next))]
 
 
 def _slot_of(message: PlannedMessage) -> Slot:
@@ -170,7 +165,8 @@ async def snooze(turn: Turn, value: str) -> Reply:
     """ "Remind me tomorrow" under a check-in: ask the same thing again tomorrow."""
     planned_id, _, rest = value.partition(":")
     kind, _, rejection_id = rest.partition(":")
-    if turn.person.checkins is CheckinState.STOPPED or kind not in checkins.KINDS:
+    step = Step.of(kind)
+    if turn.person.checkins is CheckinState.STOPPED or step is None:
         return Reply(text=turn.content.text("plan.snooze_gone"))
     prefs = preferences(turn.person)
     wanted = number(planned_id, maximum=2**62)
@@ -195,7 +191,7 @@ async def snooze(turn: Turn, value: str) -> Reply:
             turn.person.id,
             turn.person.platform,
             rejection if rejection in own else None,
-            kind,
+            step,
             slot,
             turn.now,
         )
@@ -222,10 +218,10 @@ async def applied(turn: Turn, value: str) -> list[Reply]:
     return [Reply(text=turn.content.text(key, count=count))]
 
 
-async def on_text(turn: Turn, text: str, topic: str, data: str) -> list[Reply] | None:
+async def on_text(turn: Turn, typed: Typed) -> list[Reply] | None:
     """Words typed in a private chat that answer a check-in; None if they answer nothing."""
-    content = turn.content
-    words = clean(text)
+    content, topic = turn.content, typed.topic
+    words = clean(typed.text)
     phrase = words.casefold().strip(_PUNCTUATION)
     if _unwrapped(phrase, content.words("plan.words.polite")) in content.words("plan.words.stop"):
         return [await stop(turn)]
@@ -242,7 +238,7 @@ async def on_text(turn: Turn, text: str, topic: str, data: str) -> list[Reply] |
         if latest is not None:
             return await feedback.on_button(turn, feedback.REPLY_ACTION, str(latest.id))
     found = _APPLIED.search(words)
-    if found is not None or (topic == checkins.APPLIED_TOPIC and phrase.isdigit()):
+    if found is not None or (topic == checkin_messages.APPLIED_TOPIC and phrase.isdigit()):
         return await applied(turn, found.group(1) if found else phrase)
     if len(words) > ANSWER_LIMIT:
         return [
@@ -252,11 +248,11 @@ async def on_text(turn: Turn, text: str, topic: str, data: str) -> list[Reply] |
                 )
             )
         ]
-    if topic == checkins.STRENGTH_TOPIC and words:
+    if topic == checkin_messages.STRENGTH_TOPIC and words:
         await turn.store.add_win(turn.person.id, words, WinKind.ACCOMPLISHMENT, turn.now)
         await turn.store.clear_conversation(turn.person.id)
         return [Reply(text=content.text("plan.strength_saved"))]
-    if topic == checkins.LESSON_TOPIC and words:
+    if topic == feedback.LESSON_TOPIC and words:
         await turn.store.add_answer(turn.person.id, "lesson", words, turn.now)
         await turn.store.clear_conversation(turn.person.id)
         return [Reply(text=content.text("plan.lesson_saved"))]
@@ -282,3 +278,26 @@ def _unwrapped(phrase: str, polite: Sequence[str]) -> str:
 async def _latest_rejection(turn: Turn) -> Rejection | None:
     rejections = await turn.store.rejections(turn.person.id)
     return rejections[-1] if rejections else None
+
+
+async def _snooze(turn: Turn, choice: Choice) -> list[Reply]:
+    return [await snooze(turn, choice.value)]
+
+
+async def _applied(turn: Turn, choice: Choice) -> list[Reply]:
+    return await applied(turn, choice.value)
+
+
+async def _not_yet(turn: Turn, choice: Choice) -> list[Reply]:
+    return [Reply(text=turn.content.text("plan.not_yet_saved"))]
+
+
+ROUTES = Routes(
+    choices={
+        checkin_messages.SNOOZE_ACTION: _snooze,
+        checkin_messages.APPLIED_ACTION: _applied,
+        checkin_messages.NOT_YET_ACTION: _not_yet,
+        checkin_messages.WEEKLY_ACTION: weekly,
+    },
+    texts=(on_text,),
+)

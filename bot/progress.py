@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot import reflection
+from bot.events import Command
 from bot.model import CheckinAnswer, Rejection
 from bot.replies import Reply
+from bot.routes import Routes
 from bot.turn import Turn
 
 _BARS = "▁▂▃▄▅▆▇█"
@@ -20,7 +22,7 @@ def sparkline(scores: Sequence[int]) -> str:
     return "".join(_BARS[round((score - 1) * (len(_BARS) - 1) / 4)] for score in scores)
 
 
-async def command(turn: Turn) -> list[Reply]:
+async def command(turn: Turn, _command: Command) -> list[Reply]:
     """Counts, mood trend and areas to work on."""
     content = turn.content
     store, person_id = turn.store, turn.person.id
@@ -72,3 +74,6 @@ def framing(turn: Turn, count: int, hired: bool) -> str:
 def _hired_since(answers: Sequence[CheckinAnswer], latest: Rejection) -> bool:
     """Whether the person told of an offer after their latest rejection."""
     return any(a.kind == "offer" and a.created_at >= latest.created_at for a in answers)
+
+
+ROUTES = Routes(commands={"progress": command})

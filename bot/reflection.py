@@ -6,8 +6,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.content import Content
+from bot.events import Choice
 from bot.model import Answer, Reflection, Rejection, Stage
 from bot.replies import Button, Reply
+from bot.routes import Routes, Typed
 from bot.text import clean, number
 from bot.turn import Turn
 
@@ -106,9 +108,9 @@ async def start(turn: Turn, rejection: Rejection) -> Reply | None:
     return ask(turn, rejection, question, intro=True)
 
 
-async def on_button(turn: Turn, value: str) -> list[Reply]:
+async def on_button(turn: Turn, choice: Choice) -> list[Reply]:
     """A press of Yes / Partly / No / Later under a question."""
-    rejection_id, _, rest = value.partition(":")
+    rejection_id, _, rest = choice.value.partition(":")
     question_id, _, answer = rest.partition(":")
     if answer == "later":
         await turn.store.clear_conversation(turn.person.id)
@@ -120,10 +122,12 @@ async def on_button(turn: Turn, value: str) -> list[Reply]:
     return await record(turn, rejection_id, question_id, chosen, "")
 
 
-async def on_text(turn: Turn, pending: str, text: str) -> list[Reply]:
+async def on_text(turn: Turn, typed: Typed) -> list[Reply] | None:
     """A typed answer to the pending question: yes/no/partly, or the person's own words."""
-    rejection_id, _, question_id = pending.partition(":")
-    words = clean(text)
+    if typed.topic != TOPIC:
+        return None
+    rejection_id, _, question_id = typed.data.partition(":")
+    words = clean(typed.text)
     answer = _WORDS.get(words.casefold().rstrip(".!"))
     if answer is not None:
         return await record(turn, rejection_id, question_id, answer, "")
@@ -185,3 +189,6 @@ def areas(content: Content, answered: Sequence[Reflection]) -> list[str]:
         if area not in found:
             found.append(area)
     return found
+
+
+ROUTES = Routes(choices={ACTION: on_button}, texts=(on_text,))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 
-from bot import feedback, plan, reflection, zones
+from bot import feedback, mood, plan, reflection, zones
 from bot.content import Content
+from bot.events import Command, FormSubmission
 from bot.forms import refusal, validate
 from bot.model import RejectionDraft, Stage
 from bot.replies import Button, Field, FieldKind, Form, Option, Reply
+from bot.routes import Routes
 from bot.text import clean
 from bot.turn import Turn
 
@@ -21,7 +22,6 @@ def form(content: Content, company: str = "", zone: Field | None = None) -> Form
     """The rejection form, with ``company`` filled in if the person typed one, and ``zone``
     (the time-zone question, see :func:`bot.zones.question`) last when it is asked."""
     stages = content.table("rejected.stage_labels")
-    feelings = content.table("rejected.feeling_labels")
     return Form(
         form_id=FORM_ID,
         title=content.text("rejected.form_title"),
@@ -60,27 +60,21 @@ def form(content: Content, company: str = "", zone: Field | None = None) -> Form
                 max_length=NAME_LIMIT,
                 placeholder=content.text("rejected.interviewer_placeholder"),
             ),
-            Field(
-                "feeling",
-                content.text("rejected.feeling"),
-                FieldKind.CHOICE,
-                required=True,
-                options=tuple(Option(str(n), feelings[str(n)]) for n in range(1, 6)),
-            ),
+            mood.scale_field(content, "feeling", content.text("rejected.feeling")),
             *((zone,) if zone is not None else ()),
         ),
     )
 
 
-async def begin(turn: Turn, text: str) -> list[Reply]:
+async def begin(turn: Turn, command: Command) -> list[Reply]:
     """Open the form, prefilled with whatever followed the command."""
-    company = clean(text)[:NAME_LIMIT]
+    company = clean(command.text)[:NAME_LIMIT]
     return [Reply(form=form(turn.content, company, zones.question(turn)))]
 
 
-async def submit(turn: Turn, values: Mapping[str, str]) -> list[Reply]:
+async def submit(turn: Turn, submission: FormSubmission) -> list[Reply]:
     """Save a filled-in form and answer with the first steps of the plan."""
-    content = turn.content
+    content, values = turn.content, submission.values
     blank = form(content, zone=zones.question(turn, values.get(zones.FIELD, "")))
     cleaned, errors = validate(blank, values, content, turn.today)
     if errors:
@@ -125,3 +119,6 @@ async def submit(turn: Turn, values: Mapping[str, str]) -> list[Reply]:
         replies.append(question)
     replies.append(scheduled)
     return replies
+
+
+ROUTES = Routes(commands={"rejected": begin}, forms={FORM_ID: submit})

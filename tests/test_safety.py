@@ -10,7 +10,7 @@ import logging
 
 import pytest
 
-from bot import care, checkins
+from bot import care, checkin_messages
 from bot.content import Content
 from bot.engine import Engine
 from bot.events import Choice, Command, Event, FormSubmission, Message, Sender
@@ -148,7 +148,7 @@ async def test_an_answer_to_a_question_is_kept_as_that_answer(
     engine: Engine, memory_store: MemoryStore, now: dt.datetime
 ) -> None:
     person_id, _, _ = await person_of(memory_store, now)
-    await memory_store.set_conversation(person_id, checkins.STRENGTH_TOPIC, "", now)
+    await memory_store.set_conversation(person_id, checkin_messages.STRENGTH_TOPIC, "", now)
     text = "Last year I felt suicidal and I got through it"
     [reply] = await engine.handle(Message(SAM, text), now)
     assert "answering my question" in reply.text
