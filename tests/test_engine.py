@@ -9,6 +9,7 @@ from bot.events import Choice, Command, FormSubmission, Message, Sender
 from bot.model import Answer, Stage, WinKind
 from bot.replies import FieldKind, Reply
 from tests.fakes import MemoryStore
+from tests.forms import checkin_settings
 
 SAM = Sender("console", "console", "sam", "Sam")
 ALEX = Sender("console", "console", "alex", "Alex")
@@ -343,13 +344,9 @@ async def test_checkin_settings_are_validated_and_saved(
     [form] = await engine.handle(Command(SAM, "checkin", "settings"), now)
     assert form.form is not None
     assert {f.name: f.initial for f in form.form.fields}["timezone"] == "Europe/Berlin"
-    good = {
-        "timezone": "America/New_York",
-        "checkin_time": "9:15",
-        "quiet_start": "22:00",
-        "quiet_end": "07:30",
-        "weekdays_only": "yes",
-    }
+    good = checkin_settings(
+        "America/New_York", "9:15", quiet_start="22:00", quiet_end="07:30", weekdays_only="yes"
+    )
 
     [bad] = await engine.handle(
         FormSubmission(

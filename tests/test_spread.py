@@ -13,6 +13,7 @@ from bot.events import Choice, FormSubmission, Sender
 from bot.model import PlannedState
 from bot.schedule import Preferences, Slot, recovery_plan, same_local_time, slot_on, spread
 from tests.fakes import MemoryStore
+from tests.forms import checkin_settings
 
 UTC = dt.UTC
 ZONES = [
@@ -103,13 +104,7 @@ async def test_switching_to_weekdays_only_spreads_day_5_and_day_7(
     monday = dt.datetime(2026, 3, 9, 9, 0, tzinfo=UTC)
     values = {"company": "Acme", "stage": "interview", "feeling": "3"}
     await engine.handle(FormSubmission(SAM, "rejection", values), monday)
-    settings_values = {
-        "timezone": "Europe/Berlin",
-        "checkin_time": "10:00",
-        "quiet_start": "21:00",
-        "quiet_end": "08:00",
-        "weekdays_only": "yes",
-    }
+    settings_values = checkin_settings(weekdays_only="yes")
 
     await engine.handle(FormSubmission(SAM, "checkin_settings", settings_values), monday)
 

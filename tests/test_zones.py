@@ -8,6 +8,7 @@ from bot.engine import Engine
 from bot.events import Command, FormSubmission, Sender
 from bot.model import ZoneSource
 from tests.fakes import MemoryStore
+from tests.forms import checkin_settings
 
 UTC = dt.UTC
 ANA = Sender("slack", "T1", "U1", "ana", timezone="America/New_York")
@@ -49,13 +50,7 @@ async def test_a_zone_the_person_chose_is_never_overridden(
     engine: Engine, memory_store: MemoryStore
 ) -> None:
     await engine.handle(Command(ANA, "checkin"), TUESDAY)
-    settings = {
-        "timezone": "Asia/Tokyo",
-        "checkin_time": "09:00",
-        "quiet_start": "21:00",
-        "quiet_end": "08:00",
-        "weekdays_only": "no",
-    }
+    settings = checkin_settings("Asia/Tokyo", "09:00")
     await engine.handle(FormSubmission(ANA, "checkin_settings", settings), TUESDAY)
 
     await engine.follow_zone(Sender("slack", "T1", "U1", timezone="Europe/Berlin"), TUESDAY)
@@ -69,13 +64,7 @@ async def test_saving_settings_without_touching_the_zone_keeps_following_slack(
     engine: Engine, memory_store: MemoryStore
 ) -> None:
     await engine.handle(Command(ANA, "checkin"), TUESDAY)
-    settings = {
-        "timezone": "America/New_York",
-        "checkin_time": "08:30",
-        "quiet_start": "21:00",
-        "quiet_end": "08:00",
-        "weekdays_only": "no",
-    }
+    settings = checkin_settings("America/New_York", "08:30")
     await engine.handle(FormSubmission(ANA, "checkin_settings", settings), TUESDAY)
     await engine.follow_zone(Sender("slack", "T1", "U1", timezone="America/Chicago"), TUESDAY)
 
