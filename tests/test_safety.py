@@ -14,7 +14,7 @@ from bot import care, checkin_messages
 from bot.content import Content
 from bot.engine import Engine
 from bot.events import Choice, Command, Event, FormSubmission, Message, Sender
-from bot.model import CheckinState
+from bot.model import CheckinState, Mood
 from bot.replies import Button, Reply
 from tests.fakes import MemoryStore
 
@@ -35,6 +35,21 @@ def button(reply: Reply, action: str) -> Button:
 
 def press(sender: Sender, found: Button) -> Choice:
     return Choice(sender, found.action, found.value)
+
+
+def keep(reply: Reply, sender: Sender = SAM) -> Choice:
+    """A tap on the care reply's "keep" button."""
+    return press(sender, button(reply, care.KEEP_ACTION))
+
+
+def wins(store: MemoryStore) -> str:
+    """The text of the one win stored."""
+    [(_, win)] = store.wins_by_id.values()
+    return win.text
+
+
+def moods(store: MemoryStore) -> list[Mood]:
+    return [m for by_person in store.moods_by_person.values() for m in by_person]
 
 
 async def person_of(store: MemoryStore, now: dt.datetime) -> tuple[int, CheckinState, object]:
@@ -71,16 +86,15 @@ async def test_keep_saves_what_they_typed_after_their_yes(
     [reply] = await engine.handle(Command(SAM, "brag", "Raised 2k for the suicide hotline"), now)
     assert memory_store.wins_by_id == {}
 
-    replies = await engine.handle(press(SAM, button(reply, care.KEEP_ACTION)), now)
+    replies = await engine.handle(keep(reply), now)
 
-    [(_, win)] = memory_store.wins_by_id.values()
-    assert win.text == "Raised 2k for the suicide hotline"
+    assert wins(memory_store) == "Raised 2k for the suicide hotline"
     assert "Added" in replies[0].text or "added" in replies[0].text
     person_id, _, _ = await person_of(memory_store, now)
     assert await memory_store.conversation(person_id) is None
     assert "suicide" not in caplog.text.casefold()
     # A second tap finds nothing: it was saved once.
-    [again] = await engine.handle(press(SAM, button(reply, care.KEEP_ACTION)), now)
+    [again] = await engine.handle(keep(reply), now)
     assert again.text == engine.content.text("safety.keep_gone")
     assert len(memory_store.wins_by_id) == 1
 
@@ -96,7 +110,7 @@ async def test_let_it_go_forgets_everything(
 
     assert dropped.text == engine.content.text("safety.dropped")
     assert await memory_store.conversation(person_id) is None
-    [late] = await engine.handle(press(SAM, button(reply, care.KEEP_ACTION)), now)
+    [late] = await engine.handle(keep(reply), now)
     assert late.text == engine.content.text("safety.keep_gone")
     assert memory_store.wins_by_id == {}
 
@@ -114,7 +128,7 @@ async def test_only_the_form_fields_without_the_words_are_stored_while_pending(
     assert "go on" not in everything_stored(memory_store)
     assert memory_store.rejections_by_id == {}
 
-    await engine.handle(press(SAM, button(reply, care.KEEP_ACTION)), now)
+    await engine.handle(keep(reply), now)
     [rejection] = memory_store.rejections_by_id.values()
     assert rejection.company == "I can't go on"
 
@@ -129,18 +143,18 @@ async def test_after_a_restart_a_keep_saves_the_stored_parts_and_says_so(
 
     after = Engine(memory_store, content)  # the held words were in the old process only
     # The brag's own pending state replaced the check-in's: nothing of either text survives.
-    [gone] = await after.handle(press(SAM, button(reply, care.KEEP_ACTION)), now)
+    [gone] = await after.handle(keep(reply), now)
     assert gone.text == content.text("safety.keep_gone")
-    [gone] = await after.handle(press(SAM, button(brag_reply, care.KEEP_ACTION)), now)
+    [gone] = await after.handle(keep(brag_reply), now)
     assert gone.text == content.text("safety.keep_gone")
     assert memory_store.wins_by_id == {}
 
     [reply] = await after.handle(FormSubmission(SAM, "checkin", values), now)
     restarted = Engine(memory_store, content)
-    note, *saved = await restarted.handle(press(SAM, button(reply, care.KEEP_ACTION)), now)
+    note, *saved = await restarted.handle(keep(reply), now)
     assert note.text == content.text("safety.keep_partly")
     assert saved
-    [mood] = [m for moods in memory_store.moods_by_person.values() for m in moods]
+    [mood] = moods(memory_store)
     assert (mood.score, mood.note) == (1, "")
 
 
@@ -154,10 +168,9 @@ async def test_an_answer_to_a_question_is_kept_as_that_answer(
     assert "answering my question" in reply.text
     assert memory_store.wins_by_id == {}
 
-    await engine.handle(press(SAM, button(reply, care.KEEP_ACTION)), now)
+    await engine.handle(keep(reply), now)
 
-    [(_, win)] = memory_store.wins_by_id.values()
-    assert win.text == text
+    assert wins(memory_store) == text
 
 
 async def test_a_second_message_leaves_the_first_keep_answerable_after_a_restart(
@@ -169,8 +182,8 @@ async def test_a_second_message_leaves_the_first_keep_answerable_after_a_restart
     await before.handle(Message(SAM, "kms"), now)  # answers nothing: nothing new to keep
 
     after = Engine(memory_store, content)
-    await after.handle(press(SAM, button(reply, care.KEEP_ACTION)), now)
-    [mood] = [m for moods in memory_store.moods_by_person.values() for m in moods]
+    await after.handle(keep(reply), now)
+    [mood] = moods(memory_store)
     assert mood.score == 2
 
 
@@ -186,13 +199,12 @@ async def test_someone_else_cannot_keep_or_drop_it(
     engine: Engine, memory_store: MemoryStore, now: dt.datetime
 ) -> None:
     [reply] = await engine.handle(Command(SAM, "brag", WORDS), now)
-    [other] = await engine.handle(press(ALEX, button(reply, care.KEEP_ACTION)), now)
+    [other] = await engine.handle(keep(reply, ALEX), now)
     assert other.text == engine.content.text("safety.keep_gone")
     await engine.handle(press(ALEX, button(reply, care.DROP_ACTION)), now)
 
-    await engine.handle(press(SAM, button(reply, care.KEEP_ACTION)), now)
-    [(_, win)] = memory_store.wins_by_id.values()
-    assert win.text == WORDS
+    await engine.handle(keep(reply), now)
+    assert wins(memory_store) == WORDS
 
 
 async def test_deleting_their_data_forgets_held_words_too(
@@ -200,7 +212,7 @@ async def test_deleting_their_data_forgets_held_words_too(
 ) -> None:
     [reply] = await engine.handle(Command(SAM, "brag", WORDS), now)
     await engine.handle(Choice(SAM, "mydata.delete", "confirm"), now)
-    [gone] = await engine.handle(press(SAM, button(reply, care.KEEP_ACTION)), now)
+    [gone] = await engine.handle(keep(reply), now)
     assert gone.text == engine.content.text("safety.keep_gone")
     assert memory_store.wins_by_id == {}
 

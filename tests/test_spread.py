@@ -43,6 +43,12 @@ preferences = st.builds(
 )
 
 
+async def reject(engine: Engine, now: dt.datetime) -> None:
+    """Sam logs a rejection, which plans the week after it."""
+    values = {"company": "Acme", "stage": "interview", "feeling": "3"}
+    await engine.handle(FormSubmission(SAM, "rejection", values), now)
+
+
 def assert_spread(slots: list[Slot], after: dt.datetime) -> None:
     dues = [slot.due for slot in slots]
     days = [slot.local.date() for slot in slots]
@@ -102,8 +108,7 @@ async def test_switching_to_weekdays_only_spreads_day_5_and_day_7(
 ) -> None:
     # A Monday rejection: day 5 is Saturday, day 7 the next Monday.
     monday = dt.datetime(2026, 3, 9, 9, 0, tzinfo=UTC)
-    values = {"company": "Acme", "stage": "interview", "feeling": "3"}
-    await engine.handle(FormSubmission(SAM, "rejection", values), monday)
+    await reject(engine, monday)
     settings_values = checkin_settings(weekdays_only="yes")
 
     await engine.handle(FormSubmission(SAM, "checkin_settings", settings_values), monday)
@@ -119,8 +124,7 @@ async def test_remind_me_tomorrow_makes_room_instead_of_doubling_up(
     engine: Engine, memory_store: MemoryStore
 ) -> None:
     tuesday = dt.datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
-    values = {"company": "Acme", "stage": "interview", "feeling": "3"}
-    await engine.handle(FormSubmission(SAM, "rejection", values), tuesday)
+    await reject(engine, tuesday)
     day1 = (await memory_store.planned(1))[0]
     assert day1.kind == "day1_mood"
     # Day 1 arrives (the dispatcher marks it sent); "Remind me tomorrow" lands on day 2's day.

@@ -16,6 +16,13 @@ TUESDAY = dt.datetime(2026, 3, 10, 14, 30, tzinfo=UTC)
 REJECTION = {"company": "Acme", "stage": "interview", "feeling": "3"}
 
 
+async def save_settings(engine: Engine, timezone: str, checkin_time: str) -> None:
+    """Ana opens /checkin and saves her check-in settings, naming ``timezone`` as her zone."""
+    await engine.handle(Command(ANA, "checkin"), TUESDAY)
+    settings = checkin_settings(timezone, checkin_time)
+    await engine.handle(FormSubmission(ANA, "checkin_settings", settings), TUESDAY)
+
+
 async def test_a_new_slack_member_gets_their_slack_zone(
     engine: Engine, memory_store: MemoryStore
 ) -> None:
@@ -49,10 +56,7 @@ async def test_a_zone_change_moves_check_ins_to_the_same_local_times(
 async def test_a_zone_the_person_chose_is_never_overridden(
     engine: Engine, memory_store: MemoryStore
 ) -> None:
-    await engine.handle(Command(ANA, "checkin"), TUESDAY)
-    settings = checkin_settings("Asia/Tokyo", "09:00")
-    await engine.handle(FormSubmission(ANA, "checkin_settings", settings), TUESDAY)
-
+    await save_settings(engine, "Asia/Tokyo", "09:00")
     await engine.follow_zone(Sender("slack", "T1", "U1", timezone="Europe/Berlin"), TUESDAY)
     await engine.handle(Command(ANA, "progress"), TUESDAY)  # New York on every event too
 
@@ -63,9 +67,7 @@ async def test_a_zone_the_person_chose_is_never_overridden(
 async def test_saving_settings_without_touching_the_zone_keeps_following_slack(
     engine: Engine, memory_store: MemoryStore
 ) -> None:
-    await engine.handle(Command(ANA, "checkin"), TUESDAY)
-    settings = checkin_settings("America/New_York", "08:30")
-    await engine.handle(FormSubmission(ANA, "checkin_settings", settings), TUESDAY)
+    await save_settings(engine, "America/New_York", "08:30")
     await engine.follow_zone(Sender("slack", "T1", "U1", timezone="America/Chicago"), TUESDAY)
 
     [person] = memory_store.people.values()
