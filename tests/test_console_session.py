@@ -72,9 +72,12 @@ def test_buttons_of_two_messages_never_share_a_number(tmp_path: Path) -> None:
     checkin = out[out.index("(Clock moved forward") :]
     assert "[6] 1: awful" in checkin
     assert "[1]" not in checkin.split("[6] 1: awful")[0]
-    # "6" is the check-in's mood, and "4" still answers the question above it.
-    assert "Draft my feedback note" not in checkin.split("[11]")[1].split("Noted")[0]
-    assert "Noted as something to work on" in out
+    # "6" is the check-in's mood (not the feedback note), and "4" still answers the question
+    # above it; the next question goes on from the feedback note's [1], still open.
+    assert "Thanks for telling me" in checkin
+    assert "Dear " not in out
+    assert "Noted as something to work on" in checkin
+    assert "[2] Yes" in checkin.split("Noted as something to work on")[1]
 
 
 def test_next_walks_the_whole_week_in_one_session(tmp_path: Path) -> None:
