@@ -43,6 +43,7 @@ from adapters.slack.app import DEFAULT_WORKERS, build_app
 from bot.events import Event
 from bot.replies import Reply
 from bounceback.bootstrap import open_services
+from bounceback.cli import slack_config
 from bounceback.settings import Settings
 
 SECRET = "bench-signing-secret"
@@ -253,7 +254,7 @@ async def main(
         ):
             adapter = build_app(
                 services.engine,
-                settings,
+                slack_config(settings),
                 dedupe=services.events,
                 clock=lambda: dt.datetime.now(dt.UTC),
                 on_community_removed=services.store.delete_community,
@@ -262,7 +263,7 @@ async def main(
             )
             idle = build_app(
                 Silent(),
-                settings,
+                slack_config(settings),
                 dedupe=services.events,
                 clock=lambda: dt.datetime.now(dt.UTC),
                 on_community_removed=services.store.delete_community,

@@ -11,9 +11,9 @@ import signal
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from importlib import metadata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
 from bot.ports import Messenger
 from bounceback.bootstrap import Services, open_services
@@ -21,6 +21,10 @@ from bounceback.settings import Settings
 from bounceback.shutdown import Stopping
 from storage.crypto import Cipher, CipherError
 from storage.database import DatabaseUnavailable, DatabaseURLError, create_engine, wait_for
+
+if TYPE_CHECKING:
+    from adapters.discord.config import DiscordConfig
+    from adapters.slack.config import SlackConfig
 
 log = logging.getLogger("bounceback")
 
@@ -192,14 +196,71 @@ async def _serve(settings: Settings, *, slack_port: int | None, discord: bool) -
             return await serve_until_stopped(adapters, clock, stopping, grace)
 
 
+def _secret(value: SecretStr | None) -> str:
+    return value.get_secret_value() if value is not None else ""
+
+
+def slack_config(settings: Settings) -> SlackConfig:
+    """What the Slack adapter needs of the settings, and nothing of the other platforms'."""
+    from adapters.slack.config import SlackConfig  # imported only when Slack runs
+
+    return SlackConfig(
+        bot_token=_secret(settings.slack_bot_token),
+        signing_secret=_secret(settings.slack_signing_secret),
+        app_token=_secret(settings.slack_app_token),
+        client_id=settings.slack_client_id or "",
+        client_secret=_secret(settings.slack_client_secret),
+        api_url=settings.slack_api_url,
+        admins=settings.slack_admins,
+        shutdown_grace=settings.shutdown_grace_seconds,
+    )
+
+
+def discord_config(settings: Settings) -> DiscordConfig:
+    """What the Discord adapter needs of the settings, and nothing of the other platforms'."""
+    from adapters.discord.config import DiscordConfig  # imported only when Discord runs
+
+    return DiscordConfig(
+        token=_secret(settings.discord_token),
+        api_url=settings.discord_api_url,
+        guild_id=settings.discord_guild_id,
+        shard_count=settings.discord_shard_count,
+        default_timezone=settings.timezone,
+        shutdown_grace=settings.shutdown_grace_seconds,
+    )
+
+
+def serve_discord(
+    services: Services,
+    *,
+    register_messenger: Callable[[Messenger], None] | None = None,
+    stop: asyncio.Event | None = None,
+    drained: asyncio.Event | None = None,
+) -> Coroutine[Any, Any, None]:
+    """The Discord adapter wired to ``services``, to run until cancelled (see its ``serve``)."""
+    from adapters.discord import serve
+    from bot.reach import Reach
+
+    return serve(
+        discord_config(services.settings),
+        engine=services.engine,
+        memos=services.store,
+        reach=Reach(services.store, services.settings.timezone),
+        dedupe=services.events.first_time,
+        on_community_removed=services.store.delete_community,
+        register_messenger=register_messenger,
+        stop=stop,
+        drained=drained,
+    )
+
+
 async def _serve_discord(
     services: Services, register: Callable[[Messenger], None], stopping: Stopping
 ) -> int:
-    from adapters.discord import serve
     from adapters.discord.client import LoginRefused
 
     try:
-        await serve(
+        await serve_discord(
             services,
             register_messenger=register,
             stop=stopping.requested,
@@ -217,12 +278,19 @@ async def _serve_slack(
     register: Callable[[Messenger], None],
     stopping: Stopping,
 ) -> int:
-    from adapters.slack.app import ConfigurationError
+    from adapters.slack.config import ConfigurationError
     from adapters.slack.server import serve
+    from storage.organizations import SqlOrganizations
 
     try:
         await serve(
-            services,
+            slack_config(services.settings),
+            engine=services.engine,
+            dedupe=services.events,
+            on_community_removed=services.store.delete_community,
+            organizations=SqlOrganizations(services.db),
+            db=services.db,
+            inbox=services.inbox,
             port=port,
             register_messenger=register,
             stop=stopping.requested,

@@ -1,17 +1,9 @@
 """From Discord interactions to engine events and back: the adapter's one flow.
 
 Each interaction is answered within Discord's 3 seconds: the engine gets ``ack_budget``
-seconds, and if it is slower the interaction is deferred and answered by follow-up.
-
-Where answers go: in a server, answers are ephemeral (only the person sees them). Answers with
-something to act on or copy later (buttons, a drafted note) go to the person's direct
-messages instead, because ephemeral messages vanish when Discord reloads; the server gets a
-short pointer to them. If Discord refuses the DM (the person's DMs are closed), that is
-recorded in the store, the answer is shown ephemerally after all, with how to open DMs.
-
-Files (a ``/mydata export``) hold a person's data, so they follow the same road to the DMs
-from wherever they were asked for, or come in the ephemeral answer when DMs are closed; the
-responder refuses to attach one to anything others could see.
+seconds, and if it is slower the interaction is deferred and answered by follow-up. Where the
+answer goes is :mod:`adapters.discord.answers`' part; one person's events reach the engine
+one at a time (:mod:`adapters.ordering`).
 """
 
 from __future__ import annotations
@@ -20,182 +12,40 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
 import discord
 
-from adapters.discord.messenger import (
-    UNREACHABLE_REASON,
-    DirectMessages,
-    DmsClosed,
-    upload_files,
-)
+from adapters.discord.answers import Answers
+from adapters.discord.in_flight import InFlight
+from adapters.discord.messenger import DirectMessages, DmsClosed
 from adapters.discord.pending import ChoiceMemo, FormSession, Pending
-from adapters.discord.ports import Clock, Dedupe, Handler, MemoStore, PeopleStore
-from adapters.discord.render import Control, Outgoing, escape, known_values, plan_modal, render
+from adapters.discord.ports import Clock, Dedupe, Handler, MemoStore
+from adapters.discord.render import Outgoing, escape
+from adapters.discord.responder import Interaction, command_channel, locale_of, manages_server
 from adapters.discord.texts import Texts
 from adapters.discord.translate import (
     DM_COMMUNITY,
-    DMS_CHECK_ID,
     FORM_MEMORY_PREFIX,
-    FORM_PREFIX,
     FormState,
     community_of,
-    form_id_for,
     parse_choice_id,
     parse_form_id,
     sender,
     submitted_values,
 )
-from adapters.discord.views import build_modal, build_view
-from bot import admin
+from adapters.ordering import PersonLocks
 from bot.errors import BouncebackError
 from bot.events import Choice, Command, Event, FormSubmission, Message, Sender
+from bot.reach import Reach
 from bot.replies import FieldKind, Form, Reply
 
 log = logging.getLogger(__name__)
 
-Interaction = discord.Interaction[Any]
 Prepared = tuple[Sender, Event] | None
 HISTORY_SCAN = 25
-# Buttons whose press must come from the server (the engine checks the presser's permissions).
-SERVER_ACTIONS = frozenset({admin.SETTINGS_ACTION})
-
-
-def manages_server(interaction: Interaction) -> bool:
-    """Whether the person may change the server's settings: Discord's Manage Server permission
-    (or Administrator), from the permissions Discord sends with every guild interaction.
-    Never in a DM, where no server's permissions apply."""
-    if interaction.guild_id is None:
-        return False
-    permissions = interaction.permissions
-    return permissions.manage_guild or permissions.administrator
-
-
-def locale_of(interaction: Interaction) -> str:
-    """The person's Discord language and region ("en-US", "pt-BR"), given with a command so
-    the engine can guess their time zone (Discord never says it)."""
-    value = interaction.locale.value
-    return value if isinstance(value, str) else ""
-
-
-def command_channel(interaction: Interaction) -> str:
-    """The channel a command was typed in, as the engine names it ("" outside a server).
-
-    In a thread it is the thread's parent: a thread cannot hold threads of its own, and the
-    parent is the channel the person sees the thread in.
-    """
-    if interaction.guild_id is None or interaction.channel_id is None:
-        return ""
-    channel = interaction.channel
-    if isinstance(channel, discord.Thread) and channel.parent_id:
-        return str(channel.parent_id)
-    return str(interaction.channel_id)
-
-
-def _files(keyword: str, files: list[discord.File]) -> dict[str, Any]:
-    # Only when there are files: an empty list would still change the request Discord gets.
-    return {keyword: files} if files else {}
-
-
-class _Responder:
-    """Answers one interaction: first the response, then the deferred original, then follow-ups."""
-
-    def __init__(
-        self,
-        interaction: Interaction,
-        views: Callable[[Outgoing, str], discord.ui.View | None],
-        save: Callable[[], Awaitable[None]],
-    ) -> None:
-        self.interaction = interaction
-        # Stores what the views' long buttons and modals mean, before they are sent.
-        self._save = save
-        self.ephemeral = interaction.guild_id is not None
-        self._views = views
-        self._deferred = False
-        self._original_filled = False
-
-    @property
-    def in_dm(self) -> bool:
-        """Whether the interaction happened in the person's own DM with the bot."""
-        return self.interaction.guild_id is None and self.interaction.context.dm_channel
-
-    @property
-    def private(self) -> bool:
-        """Whether what is sent now is seen by the person only (ephemeral, or in their DM)."""
-        return self.ephemeral or self.in_dm
-
-    def can_open_modal(self) -> bool:
-        kinds = (discord.InteractionType.application_command, discord.InteractionType.component)
-        return not self.interaction.response.is_done() and self.interaction.type in kinds
-
-    async def defer(self) -> None:
-        if not self.interaction.response.is_done():
-            await self.interaction.response.defer(ephemeral=self.ephemeral, thinking=True)
-            self._deferred = True
-
-    async def modal(self, modal: discord.ui.Modal) -> None:
-        await self._save()
-        await self.interaction.response.send_modal(modal)
-
-    async def send(self, messages: Sequence[Outgoing], community: str) -> None:
-        for message in messages:
-            view = self._views(message, community)
-            await self._save()
-            extra: dict[str, Any] = {} if view is None else {"view": view}
-            files = upload_files(message.files)
-            if files and not self.private:
-                # A file holds someone's data: never where others see it, whatever asked.
-                log.warning("left a file out of a message others could see")
-                files = []
-            content = message.content or None
-            mentions = discord.AllowedMentions.none()
-            if not self.interaction.response.is_done():
-                await self.interaction.response.send_message(
-                    content, ephemeral=self.ephemeral, suppress_embeds=True,
-                    allowed_mentions=mentions, **extra, **_files("files", files),
-                )  # fmt: skip
-            elif self._deferred and not self._original_filled:
-                self._original_filled = True
-                await self.interaction.edit_original_response(
-                    content=content, allowed_mentions=mentions, **extra,
-                    **_files("attachments", files),
-                )  # fmt: skip
-            else:
-                await self.interaction.followup.send(
-                    content or discord.utils.MISSING, ephemeral=self.ephemeral,
-                    suppress_embeds=True, allowed_mentions=mentions, wait=True, **extra,
-                    **_files("files", files),
-                )  # fmt: skip
-
-
-class InFlight:
-    """The bridge's work in progress, so a stopping process finishes it before closing."""
-
-    def __init__(self) -> None:
-        self.open = True
-        self._count = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
-
-    @contextlib.contextmanager
-    def track(self) -> Iterator[None]:
-        self._count += 1
-        self._idle.clear()
-        try:
-            yield
-        finally:
-            self._count -= 1
-            if not self._count:
-                self._idle.set()
-
-    async def drain(self, grace: float) -> None:
-        """Take no new work; wait up to ``grace`` seconds for what is under way."""
-        self.open = False
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._idle.wait(), grace)
 
 
 class Bridge:
@@ -206,8 +56,7 @@ class Bridge:
         client: discord.Client,
         *,
         handler: Handler,
-        store: PeopleStore,
-        default_timezone: str,
+        reach: Reach,
         clock: Clock,
         dedupe: Dedupe | None,
         texts: Texts,
@@ -217,8 +66,7 @@ class Bridge:
     ) -> None:
         self._client = client
         self._handler = handler
-        self._store = store
-        self._timezone = default_timezone
+        self._reach = reach
         self._clock = clock
         self._dedupe = dedupe
         self._texts = texts
@@ -226,6 +74,8 @@ class Bridge:
         self.pending = pending or Pending(store=memos, clock=clock)
         self.dms = DirectMessages(client, self.pending, texts)
         self.in_flight = InFlight()
+        self._order = PersonLocks()
+        self._answers = Answers(pending=self.pending, dms=self.dms, reach=reach, texts=texts)
 
     # Entry points: commands, buttons, modals, DMs.
 
@@ -277,9 +127,9 @@ class Bridge:
         if isinstance(entry, ChoiceMemo):
             await self.on_choice(interaction, entry.action, entry.value, entry.community)
         elif isinstance(entry, FormSession):
-            await self._responder(interaction).modal(self._modal(entry))
+            await self._answers.responder(interaction).modal(self._answers.modal(entry))
         else:
-            await self._say(interaction, self._texts.form_expired)
+            await self._answers.say(interaction, self._texts.form_expired)
 
     async def on_modal_submit(self, interaction: Interaction) -> None:
         """A modal of ours was submitted."""
@@ -289,11 +139,13 @@ class Bridge:
         if custom_id.startswith(FORM_MEMORY_PREFIX):
             entry = await self.pending.find(custom_id.removeprefix(FORM_MEMORY_PREFIX))
             if not isinstance(entry, FormSession):
-                await self._say(interaction, self._texts.form_expired)
+                await self._answers.say(interaction, self._texts.form_expired)
                 return
             session = replace(entry, known={**entry.known, **values})
             if any(field.name not in session.known for field in session.form.fields):
-                await self._offer_form(interaction, session, self._texts.form_more, continued=True)
+                await self._answers.offer_form(
+                    interaction, session, self._texts.form_more, continued=True
+                )
                 return
             state = FormState(
                 session.form.form_id, session.form.context, session.community, session.known
@@ -311,21 +163,24 @@ class Bridge:
         await self._run(interaction, prepare)
 
     async def on_dms_check(self, interaction: Interaction) -> None:
-        """The "I've opened my DMs" button: try a DM, and forget the closed mark if it works."""
+        """The "I've opened my DMs" button: a hello in the DM says whether they work now."""
         now = self._clock()
-        responder = self._responder(interaction)
+        responder = self._answers.responder(interaction)
         await responder.defer()
         who = await self._sender(interaction)
-        hello = [Outgoing(escape(self._texts.dms_hello))]
-        try:
-            await self.dms.send(interaction.user.id, hello, key=f"i{interaction.id}", community="")
-        except DmsClosed:
-            answer = self._texts.dms_still_closed
-        else:
-            person = await self._store.person(who, self._timezone, now)
-            if person.unreachable:
-                await self._store.set_unreachable(person.id, "", now)
-            answer = self._texts.dms_working
+
+        async def hello() -> bool:
+            greeting = [Outgoing(escape(self._texts.dms_hello))]
+            try:
+                await self.dms.send(
+                    interaction.user.id, greeting, key=f"i{interaction.id}", community=""
+                )
+            except DmsClosed:
+                return False
+            return True
+
+        works = await self._reach.recheck(who, now, hello)
+        answer = self._texts.dms_working if works else self._texts.dms_still_closed
         await responder.send([Outgoing(escape(answer))], "")
 
     async def on_dm_message(self, message: discord.Message) -> None:
@@ -350,7 +205,7 @@ class Bridge:
         who = sender(message.author.id, message.author.display_name, community)
         replies = await self._handle(Message(who, text), now)
         marker = community if community != DM_COMMUNITY else ""
-        messages = self._with_forms(replies, marker)
+        messages = self._answers.with_forms(replies, marker)
         try:
             await self.dms.send(message.author.id, messages, key=f"m{message.id}", community=marker)
         except (DmsClosed, discord.HTTPException) as error:
@@ -376,7 +231,7 @@ class Bridge:
         presets: Mapping[str, str] | None,
     ) -> None:
         now = self._clock()
-        responder = self._responder(interaction)
+        responder = self._answers.responder(interaction)
 
         async def work() -> tuple[Sender, list[Reply]] | None:
             try:
@@ -400,7 +255,7 @@ class Bridge:
             return
         who, replies = result
         try:
-            await self._answer(responder, who, replies, presets or {}, now)
+            await self._answers.answer(responder, who, replies, presets or {}, now)
         except discord.HTTPException as error:
             # Only the status and code: the payload holds the person's words.
             log.warning("Discord refused an answer (HTTP %s, code %s)", error.status, error.code)
@@ -411,134 +266,15 @@ class Bridge:
 
     async def _handle(self, event: Event, now: dt.datetime) -> list[Reply]:
         try:
-            return await self._handler.handle(event, now)
+            async with self._order.hold(event.sender):
+                return await self._handler.handle(event, now)
         except BouncebackError as error:
             return [Reply(text=str(error))]
         except Exception:
             log.exception("the engine failed on a %s event", type(event).__name__)
             return [Reply(text=self._texts.generic_error)]
 
-    async def _answer(
-        self,
-        responder: _Responder,
-        who: Sender,
-        replies: list[Reply],
-        presets: Mapping[str, str],
-        now: dt.datetime,
-    ) -> None:
-        interaction = responder.interaction
-        in_guild = interaction.guild_id is not None
-        marker = "" if in_guild or who.community == DM_COMMUNITY else who.community
-        forms = [reply for reply in replies if reply.form is not None]
-        files = any(reply.attachment is not None for reply in replies)
-        if forms and len(replies) == 1 and not files and responder.can_open_modal():
-            form = forms[0].form
-            assert form is not None
-            session = FormSession(form, known_values(form, presets), marker)
-            await responder.modal(self._modal(session))
-            return
-        if forms:
-            # No modal possible here (a modal cannot answer a modal, nor follow a deferral):
-            # the form waits behind a button, under the replies' words.
-            await responder.send(self._with_forms(replies, marker, presets), marker)
-            return
-        messages = render(replies, self._texts)
-        private = files or any(reply.private for reply in replies)
-        if in_guild and not private and not interaction.response.is_done():
-            responder.ephemeral = False  # the engine meant it for the channel
-        keep = any(reply.buttons or reply.quote for reply in replies)
-        # A settings button pressed in a DM could not show the server's permissions, so the
-        # answer that carries it stays (ephemeral) in the server.
-        keep = keep and not any(
-            button.action in SERVER_ACTIONS for reply in replies for button in reply.buttons
-        )
-        if not messages:
-            await responder.send([Outgoing(escape(self._texts.done))], marker)
-        elif (files and not responder.in_dm) or (in_guild and private and keep):
-            await self._to_dms(responder, who, messages, now)
-        else:
-            await responder.send(messages, marker)
-
-    async def _to_dms(
-        self, responder: _Responder, who: Sender, messages: list[Outgoing], now: dt.datetime
-    ) -> None:
-        interaction = responder.interaction
-        await responder.defer()  # a store call and a DM or two: more than a moment
-        person = await self._store.person(who, self._timezone, now)
-        if person.unreachable:
-            await responder.send([*messages, self._dms_hint()], "")
-            return
-        try:
-            sent = await self.dms.send(
-                interaction.user.id, messages, key=f"i{interaction.id}", community=who.community
-            )
-        except DmsClosed:
-            await self._store.set_unreachable(person.id, UNREACHABLE_REASON, now)
-            await responder.send([*messages, self._dms_hint()], "")
-            return
-        except discord.HTTPException as error:
-            log.warning("could not send a DM (HTTP %s, code %s)", error.status, error.code)
-            await responder.send(messages, "")
-            return
-        link = Control(self._texts.open_dm, url=sent[0].jump_url) if sent else None
-        pointer = Outgoing(escape(self._texts.sent_to_dms), controls=(link,) if link else ())
-        await responder.send([pointer], "")
-
     # Helpers.
-
-    def _with_forms(
-        self, replies: Sequence[Reply], marker: str, presets: Mapping[str, str] | None = None
-    ) -> list[Outgoing]:
-        """Replies as messages, each form as a button that opens it."""
-        words: list[Reply] = []
-        controls: list[Control] = []
-        for reply in replies:
-            if reply.form is None:
-                words.append(reply)
-                continue
-            session = FormSession(reply.form, known_values(reply.form, presets or {}), marker)
-            token = self.pending.put(session)
-            label = self._texts.form_fix if reply.form.errors else self._texts.form_open
-            controls.append(Control(label, custom_id=f"bbx:{token}"))
-            words.append(replace(reply, form=None, text=reply.text or self._texts.form_later))
-        messages = render(words, self._texts)
-        if controls:
-            last = messages[-1] if messages else Outgoing()
-            messages[-1:] = [replace(last, controls=(*last.controls, *controls))]
-        return messages
-
-    async def _offer_form(
-        self, interaction: Interaction, session: FormSession, text: str, *, continued: bool
-    ) -> None:
-        token = self.pending.put(session)
-        label = self._texts.form_continue if continued else self._texts.form_open
-        message = Outgoing(escape(text), controls=(Control(label, custom_id=f"bbx:{token}"),))
-        await self._responder(interaction).send([message], "")
-
-    def _modal(self, session: FormSession) -> discord.ui.Modal:
-        plan = plan_modal(session.form, session.known, self._texts)
-        state = FormState(
-            session.form.form_id, session.form.context, session.community, session.known
-        )
-        custom_id = None if plan.later else form_id_for(state)
-        if custom_id is None:
-            custom_id = FORM_MEMORY_PREFIX + self.pending.put(session)
-        assert custom_id.startswith((FORM_PREFIX, FORM_MEMORY_PREFIX))
-        return build_modal(plan, custom_id)
-
-    def _dms_hint(self) -> Outgoing:
-        check = Control(self._texts.dms_check, custom_id=DMS_CHECK_ID)
-        return Outgoing(escape(self._texts.dms_closed), controls=(check,))
-
-    async def _say(self, interaction: Interaction, text: str) -> None:
-        await self._responder(interaction).send([Outgoing(escape(text))], "")
-
-    def _responder(self, interaction: Interaction) -> _Responder:
-        return _Responder(
-            interaction,
-            lambda message, community: build_view(message, community, self.pending, self._texts),
-            self.pending.save,
-        )
 
     def _who(self, interaction: Interaction, community: str) -> Sender:
         return sender(

@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import discord
@@ -19,13 +19,14 @@ from discord import app_commands
 from adapters.discord.api import quiet_library_logs, use_api_base
 from adapters.discord.bridge import Bridge
 from adapters.discord.commands import build_commands, command_forms
+from adapters.discord.config import DiscordConfig
 from adapters.discord.messenger import DiscordMessenger
-from adapters.discord.ports import Clock, Dedupe, Handler, MemoStore, PeopleStore, Store, utc_now
+from adapters.discord.ports import Clock, Dedupe, Handler, MemoStore, utc_now
 from adapters.discord.texts import texts
 from adapters.discord.translate import FORM_MEMORY_PREFIX, FORM_PREFIX, PLATFORM
 from adapters.discord.views import DYNAMIC_ITEMS
 from bot.ports import Messenger
-from bounceback.settings import Settings
+from bot.reach import Reach
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +65,8 @@ class _Bounceback(_ClientBase):
         self,
         *,
         handler: Handler,
-        store: PeopleStore,
-        settings: Settings,
+        reach: Reach,
+        config: DiscordConfig,
         clock: Clock,
         dedupe: Dedupe | None,
         ack_budget: float,
@@ -79,8 +80,7 @@ class _Bounceback(_ClientBase):
         self.bridge = Bridge(
             self,
             handler=handler,
-            store=store,
-            default_timezone=settings.timezone,
+            reach=reach,
             clock=clock,
             dedupe=dedupe,
             texts=texts(),
@@ -88,7 +88,7 @@ class _Bounceback(_ClientBase):
             memos=memos,
         )
         self.tree = app_commands.CommandTree(self)
-        guild_id = settings.discord_guild_id
+        guild_id = config.guild_id
         self._sync_guild = discord.Object(id=guild_id) if guild_id else None
         self._sync_commands = sync_commands
         for command in build_commands(handler.commands, self.bridge, command_forms(handler)):
@@ -109,7 +109,11 @@ class _Bounceback(_ClientBase):
             log.info("published %d commands %s", len(synced), where)
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
-        """Space shard logins as Discord's identify rate limit asks (one per 5 s by default)."""
+        """Space shard logins as Discord's identify rate limit asks (one per 5 s by default).
+
+        discord.py's own hook is the same policy with the 5 s fixed and waited on the real
+        clock; overridden only so the interval is a parameter (tests start shards at once).
+        """
         if not initial:
             await asyncio.sleep(self._identify_interval)
 
@@ -142,9 +146,9 @@ class _Bounceback(_ClientBase):
             return
         log.info("discord server %s removed the bot; its data was deleted", guild.id)
 
-    def messenger(self, store: PeopleStore | None = None, **options: Any) -> DiscordMessenger:
+    def messenger(self, reach: Reach | None = None, **options: Any) -> DiscordMessenger:
         """A :class:`DiscordMessenger` on this client's REST session (sharing its rate limits)."""
-        return DiscordMessenger(self, store=store, pending=self.bridge.pending, **options)
+        return DiscordMessenger(self, reach=reach, pending=self.bridge.pending, **options)
 
 
 class BouncebackClient(_Bounceback, discord.Client):
@@ -158,8 +162,8 @@ class ShardedBouncebackClient(_Bounceback, discord.AutoShardedClient):
 def build_client(
     *,
     handler: Handler,
-    store: PeopleStore,
-    settings: Settings,
+    reach: Reach,
+    config: DiscordConfig,
     clock: Clock = utc_now,
     dedupe: Dedupe | None = None,
     ack_budget: float = 2.0,
@@ -169,31 +173,31 @@ def build_client(
     on_community_removed: CommunityRemoved | None = None,
     memos: MemoStore | None = None,
 ) -> BouncebackClient | ShardedBouncebackClient:
-    """A client ready to ``start(token)``: the engine (``handler``), store, settings and clock
-    are explicit so tests can pass fakes. ``dedupe`` is ``services.events.first_time``;
-    ``on_community_removed`` is ``services.store.delete_community``, called when the bot is
-    removed from a server. ``memos`` keeps what long buttons and forms mean (without it they
-    last as long as the process).
+    """A client ready to ``start(token)``: the engine (``handler``), its record of who can be
+    reached in DMs (``reach``), the config and clock are explicit so tests can pass fakes.
+    ``dedupe`` is the event log's ``first_time``; ``on_community_removed`` deletes a server's
+    people when the bot is removed from it. ``memos`` keeps what long buttons and forms mean
+    (without it they last as long as the process).
 
-    Also points discord.py's REST calls at ``DISCORD_API_URL`` (see :mod:`.api`).
+    Also points discord.py's REST calls at the config's ``api_url`` (see :mod:`.api`).
     """
-    use_api_base(settings.discord_api_url)
+    use_api_base(config.api_url)
     options: dict[str, Any] = {
         "intents": intents(),
         # Nothing the bot says may ping anyone, whatever a person typed.
         "allowed_mentions": discord.AllowedMentions.none(),
     }
     client: BouncebackClient | ShardedBouncebackClient
-    if settings.discord_shard_count:
+    if config.shard_count:
         if shard_ids is not None:
             options["shard_ids"] = shard_ids
-        client = ShardedBouncebackClient(shard_count=settings.discord_shard_count, **options)
+        client = ShardedBouncebackClient(shard_count=config.shard_count, **options)
     else:
         client = BouncebackClient(**options)
     client._wire(
         handler=handler,
-        store=store,
-        settings=settings,
+        reach=reach,
+        config=config,
         clock=clock,
         dedupe=dedupe,
         ack_budget=ack_budget,
@@ -210,36 +214,20 @@ class LoginRefused(RuntimeError):
     print, where discord.py would end in a long traceback."""
 
 
-class _EventLog(Protocol):
-    async def first_time(self, key: str, now: Any) -> bool: ...
-
-
-class ServicesLike(Protocol):
-    """The parts of ``bounceback.bootstrap.Services`` the Discord adapter uses."""
-
-    @property
-    def settings(self) -> Settings: ...
-
-    @property
-    def store(self) -> Store: ...
-
-    @property
-    def engine(self) -> Handler: ...
-
-    @property
-    def events(self) -> _EventLog: ...
-
-
 async def serve(
-    services: ServicesLike,
+    config: DiscordConfig,
     *,
+    engine: Handler,
+    reach: Reach,
+    dedupe: Dedupe,
+    on_community_removed: CommunityRemoved,
+    memos: MemoStore | None = None,
     register_messenger: Callable[[Messenger], None] | None = None,
     stop: asyncio.Event | None = None,
     drained: asyncio.Event | None = None,
 ) -> None:
     """Run the Discord bot (gateway and commands) until cancelled, then close the gateway. A
-    server that removes the bot loses its people's data through
-    ``services.store.delete_community``.
+    server that removes the bot loses its people's data through ``on_community_removed``.
 
     Once logged in, the messenger for scheduled check-ins (sending through this client's REST
     session) goes to ``register_messenger``: the process's one dispatcher delivers through it.
@@ -247,22 +235,20 @@ async def serve(
     (within the shutdown grace period), sets ``drained``, and keeps its connection for the
     deliveries still going out until it is cancelled.
     """
-    settings = services.settings
-    if settings.discord_token is None:
+    if not config.token:
         raise ValueError("DISCORD_TOKEN is not set")
     quiet_library_logs()
-    removal: CommunityRemoved | None = getattr(services.store, "delete_community", None)
     client = build_client(
-        handler=services.engine,
-        store=services.store,
-        settings=settings,
-        dedupe=services.events.first_time,
-        on_community_removed=removal,
-        memos=services.store,
+        handler=engine,
+        reach=reach,
+        config=config,
+        dedupe=dedupe,
+        on_community_removed=on_community_removed,
+        memos=memos,
     )
     async with client:
         try:
-            await client.login(settings.discord_token.get_secret_value())
+            await client.login(config.token)
         except discord.LoginFailure:
             raise LoginRefused(
                 "Discord refused DISCORD_TOKEN: copy the bot's token from the Developer "
@@ -271,7 +257,7 @@ async def serve(
         except (aiohttp.ClientError, OSError, TimeoutError) as error:
             raise LoginRefused(f"cannot reach Discord to log in ({type(error).__name__})") from None
         if register_messenger is not None:
-            register_messenger(client.messenger(services.store, default_timezone=settings.timezone))
+            register_messenger(client.messenger(reach))
         connected = asyncio.ensure_future(client.connect())
         stopping = asyncio.ensure_future((stop or asyncio.Event()).wait())
         try:
@@ -279,7 +265,7 @@ async def serve(
             if connected.done():
                 connected.result()  # the gateway closed for good: say why
                 return
-            await client.bridge.in_flight.drain(settings.shutdown_grace_seconds)
+            await client.bridge.in_flight.drain(config.shutdown_grace)
             if drained is not None:
                 drained.set()
             await connected  # deliveries may still use the client: until cancelled

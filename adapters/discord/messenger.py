@@ -16,22 +16,22 @@ import discord
 
 from adapters.discord.api import quiet_library_logs, use_api_base
 from adapters.discord.channels import ChannelPosts, retry_after
+from adapters.discord.config import DiscordConfig
 from adapters.discord.pending import Pending
-from adapters.discord.ports import Clock, PeopleStore, utc_now
+from adapters.discord.ports import Clock, utc_now
 from adapters.discord.render import Outgoing, render
 from adapters.discord.texts import Texts, texts
 from adapters.discord.translate import PLATFORM, nonce_for
 from adapters.discord.views import build_view
 from bot.errors import DeliveryError, PermanentDeliveryError
 from bot.events import Sender
+from bot.reach import DMS_CLOSED, Reach
 from bot.replies import Attachment, Reply
-from bounceback.settings import Settings
 
 log = logging.getLogger(__name__)
 
 # "Cannot send messages to this user" (DMs closed, or no shared server) and "Unknown user".
 DMS_CLOSED_CODES = frozenset({50007, 10013})
-UNREACHABLE_REASON = "dms_closed"
 # Long rate limits are handed back to the scheduler (DeliveryError.retry_after) instead of
 # holding a delivery for minutes; 30 s is the least discord.py accepts.
 MAX_RATELIMIT_WAIT = 30.0
@@ -112,8 +112,8 @@ class DiscordMessenger:
     """:class:`bot.ports.Messenger` for Discord: check-ins and nudges as direct messages; and
     :class:`bot.ports.Publisher`: the weekly brag thread in a server's channel.
 
-    REST only, so it works in any instance, with or without a gateway connection. With a
-    ``store`` it also records a person whose DMs are closed and stops trying them.
+    REST only, so it works in any instance, with or without a gateway connection. With
+    ``reach`` it records a person whose DMs are closed and stops trying them.
     """
 
     platform = PLATFORM
@@ -122,13 +122,11 @@ class DiscordMessenger:
         self,
         client: discord.Client,
         *,
-        store: PeopleStore | None = None,
-        default_timezone: str = "UTC",
+        reach: Reach | None = None,
         clock: Clock = utc_now,
         pending: Pending | None = None,
     ) -> None:
-        self._store = store
-        self._timezone = default_timezone
+        self._reach = reach
         self._clock = clock
         self._texts = texts()
         self._dms = DirectMessages(client, pending or Pending(), self._texts)
@@ -137,12 +135,12 @@ class DiscordMessenger:
     @classmethod
     @asynccontextmanager
     async def connect(
-        cls, settings: Settings, *, store: PeopleStore | None = None, clock: Clock = utc_now
+        cls, config: DiscordConfig, *, reach: Reach | None = None, clock: Clock = utc_now
     ) -> AsyncIterator[DiscordMessenger]:
         """A messenger with its own REST session (no gateway), closed on exit."""
-        if settings.discord_token is None:
+        if not config.token:
             raise ValueError("DISCORD_TOKEN is not set")
-        use_api_base(settings.discord_api_url)
+        use_api_base(config.api_url)
         quiet_library_logs()
         client = discord.Client(
             intents=discord.Intents.none(),
@@ -150,8 +148,8 @@ class DiscordMessenger:
             max_ratelimit_timeout=MAX_RATELIMIT_WAIT,
         )
         try:
-            await client.login(settings.discord_token.get_secret_value())
-            yield cls(client, store=store, default_timezone=settings.timezone, clock=clock)
+            await client.login(config.token)
+            yield cls(client, reach=reach, clock=clock)
         finally:
             await client.close()
 
@@ -160,13 +158,10 @@ class DiscordMessenger:
         if recipient.platform != PLATFORM:
             raise ValueError(f"cannot deliver to {recipient.platform!r} people")
         now = self._clock()
-        person_id: int | None = None
-        if self._store is not None:
-            person = await self._store.person(recipient, self._timezone, now)
-            if person.unreachable:
-                # The first word is the reason code the dispatcher records.
-                raise PermanentDeliveryError(f"{person.unreachable} (recorded before)")
-            person_id = person.id
+        closed = await self._reach.closed(recipient, now) if self._reach is not None else ""
+        if closed:
+            # The first word is the reason code the dispatcher records.
+            raise PermanentDeliveryError(f"{closed} (recorded before)")
         if any(reply.form is not None for reply in replies):
             # A form needs an interaction to open; a check-in has none. Its words still go.
             log.warning("a scheduled reply carried a form; the form was left out")
@@ -179,9 +174,10 @@ class DiscordMessenger:
                 int(recipient.user_id), messages, key=key, community=community
             )
         except DmsClosed:
-            if self._store is not None and person_id is not None:
-                await self._store.set_unreachable(person_id, UNREACHABLE_REASON, now)
-            raise PermanentDeliveryError(f"{UNREACHABLE_REASON} (Discord refused the DM)") from None
+            reason = DMS_CLOSED
+            if self._reach is not None:
+                reason = await self._reach.refused(recipient, now)
+            raise PermanentDeliveryError(f"{reason} (Discord refused the DM)") from None
         except discord.RateLimited as error:
             raise DeliveryError("rate limited by Discord", retry_after=error.retry_after) from None
         except discord.HTTPException as error:

@@ -9,8 +9,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
-from bot.events import Event, Sender
-from bot.model import Person
+from bot.events import Event
 from bot.replies import Reply
 
 Clock = Callable[[], dt.datetime]
@@ -58,15 +57,3 @@ class MemoStore(Protocol):
     async def memo(self, token: str) -> str | None:
         """What was kept under ``token``, if anything."""
         ...
-
-
-class PeopleStore(Protocol):
-    """The two store calls the adapter makes itself: who someone is, and whether DMs work."""
-
-    async def person(self, sender: Sender, default_timezone: str, now: dt.datetime) -> Person: ...
-
-    async def set_unreachable(self, person_id: int, reason: str, now: dt.datetime) -> None: ...
-
-
-class Store(PeopleStore, MemoStore, Protocol):
-    """Everything the adapter keeps through the store (``storage.sql.SqlStore``)."""

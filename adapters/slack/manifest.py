@@ -15,7 +15,8 @@ from typing import Any, Protocol, cast
 
 import yaml
 
-from adapters.slack.app import BOT_SCOPES, EVENTS_PATH, REDIRECT_PATH
+from adapters.slack.oauth import BOT_SCOPES, REDIRECT_PATH
+from adapters.slack.web import EVENTS_PATH
 
 PLACEHOLDER_URL = "https://YOUR-HOST"
 HEADER = (

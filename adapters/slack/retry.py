@@ -6,7 +6,10 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
-from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
@@ -30,12 +33,35 @@ def retry_after(headers: Mapping[str, str | Sequence[str]]) -> float:
     return 1.0
 
 
-class RetryAfterHandler(AsyncRetryHandler):
-    """Retries a rate-limited (429) call after exactly the Retry-After Slack asked for.
+class _InjectedSleep(AsyncRetryHandler):
+    """slack_sdk's handlers wait with ``asyncio.sleep`` itself (the 429 one adds up to a
+    second of random jitter); ours wait through a ``sleep`` given to them, so tests honour
+    every wait without waiting. Each says how long in ``_pause``."""
 
-    slack_sdk's own handler adds up to a second of random jitter on the real clock; this one
-    takes its ``sleep`` as a parameter so tests can honour Retry-After without waiting.
-    """
+    def __init__(self, *, max_retry_count: int, sleep: Sleep) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self._sleep = sleep
+
+    def _pause(self, response: HttpResponse | None) -> float:
+        raise NotImplementedError
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        state.next_attempt_requested = True
+        await self._sleep(self._pause(response))
+        state.increment_current_attempt()
+
+
+class RetryAfterHandler(_InjectedSleep, AsyncRateLimitErrorRetryHandler):
+    """slack_sdk's 429 handler, waiting exactly the Retry-After Slack asked for (a fraction of
+    a second too, which the library's ``int()`` would refuse), and not at all when Slack asks
+    for more than ``max_wait``."""
 
     def __init__(
         self,
@@ -44,9 +70,8 @@ class RetryAfterHandler(AsyncRetryHandler):
         max_wait: float = DEFAULT_MAX_WAIT,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        super().__init__(max_retry_count=max_retry_count)
+        super().__init__(max_retry_count=max_retry_count, sleep=sleep)
         self._max_wait = max_wait
-        self._sleep = sleep
 
     async def _can_retry_async(
         self,
@@ -56,44 +81,24 @@ class RetryAfterHandler(AsyncRetryHandler):
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> bool:
-        return (
-            response is not None
-            and response.status_code == 429
-            and retry_after(response.headers) <= self._max_wait
+        rate_limited = await super()._can_retry_async(
+            state=state, request=request, response=response, error=error
         )
+        return rate_limited and response is not None and self._pause(response) <= self._max_wait
 
-    async def prepare_for_next_attempt_async(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> None:
-        state.next_attempt_requested = True
-        await self._sleep(retry_after(response.headers) if response is not None else 1.0)
-        state.increment_current_attempt()
+    def _pause(self, response: HttpResponse | None) -> float:
+        return retry_after(response.headers) if response is not None else 1.0
 
 
-class ReconnectHandler(AsyncConnectionErrorRetryHandler):
-    """Retries a call once after a dropped connection, after a short pause (via ``sleep``)."""
+class ReconnectHandler(_InjectedSleep, AsyncConnectionErrorRetryHandler):
+    """slack_sdk's handler for a dropped connection: once, after a short pause."""
 
     def __init__(self, *, sleep: Sleep = asyncio.sleep, pause: float = 0.5) -> None:
-        super().__init__(max_retry_count=1)
-        self._sleep = sleep
-        self._pause = pause
+        super().__init__(max_retry_count=1, sleep=sleep)
+        self._pause_seconds = pause
 
-    async def prepare_for_next_attempt_async(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> None:
-        state.next_attempt_requested = True
-        await self._sleep(self._pause)
-        state.increment_current_attempt()
+    def _pause(self, response: HttpResponse | None) -> float:
+        return self._pause_seconds
 
 
 def retry_handlers(sleep: Sleep = asyncio.sleep) -> list[AsyncRetryHandler]:

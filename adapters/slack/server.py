@@ -6,36 +6,26 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Protocol
 
 import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_sdk.errors import SlackApiError
-from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
-from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.slack.app import (
-    CommunityRemoved,
-    ConfigurationError,
-    Dedupe,
-    Handler,
-    SlackBot,
-    build_app,
-)
+from adapters.slack.app import Dedupe, Handler, SlackBot, build_app
+from adapters.slack.config import ConfigurationError, SlackConfig
 from adapters.slack.kept import Inbox
 from adapters.slack.logs import RedactPayloads, bolt_logger
+from adapters.slack.oauth import oauth_stores
+from adapters.slack.uninstall import CommunityRemoved, Organizations
 from bot.events import Sender
 from bot.ports import Messenger
-from bounceback.settings import Settings
-from storage.organizations import SqlOrganizations
 
 log = logging.getLogger("bounceback.slack")
 
-# How long an OAuth "state" stays valid between /slack/install and the redirect back.
-STATE_EXPIRATION_SECONDS = 600
 # How often to look for acknowledged work that a process which died left unfinished.
 REDO_EVERY_SECONDS = 30.0
 
@@ -48,63 +38,9 @@ class Engine(Handler, Protocol):
         ...
 
 
-class Services(Protocol):
-    """What ``serve`` uses from ``bounceback.bootstrap.open_services``."""
-
-    @property
-    def settings(self) -> Settings: ...
-
-    @property
-    def db(self) -> AsyncEngine: ...
-
-    @property
-    def engine(self) -> Engine: ...
-
-    @property
-    def events(self) -> Dedupe: ...
-
-    @property
-    def inbox(self) -> Inbox | None: ...
-
-
 def utc_now() -> dt.datetime:
     """The real clock, timezone-aware."""
     return dt.datetime.now(dt.UTC)
-
-
-def _removal_hook(services: Any) -> CommunityRemoved:
-    """The storage's "delete this community" function (``services.store.delete_community``)."""
-    for owner in (getattr(services, "store", None), services):
-        for name in ("delete_community", "on_community_removed"):
-            hook = getattr(owner, name, None)
-            if callable(hook):
-                return hook  # type: ignore[no-any-return]
-
-    async def missing(platform: str, community: str) -> None:
-        log.error(
-            "no community-removal hook is wired; %s workspace %s data was NOT deleted",
-            platform,
-            community,
-        )
-
-    return missing
-
-
-async def oauth_stores(
-    db: AsyncEngine, client_id: str
-) -> tuple[AsyncSQLAlchemyInstallationStore, AsyncSQLAlchemyOAuthStateStore]:
-    """Bolt's installation and OAuth-state stores in the project's own database.
-
-    Their tables come from Bounceback's migrations (0005), like every other table, so
-    instances starting together never race to create them.
-    """
-    installations = AsyncSQLAlchemyInstallationStore(
-        client_id=client_id, engine=db, logger=bolt_logger()
-    )
-    states = AsyncSQLAlchemyOAuthStateStore(
-        expiration_seconds=STATE_EXPIRATION_SECONDS, engine=db, logger=bolt_logger()
-    )
-    return installations, states
 
 
 def _quiet_sdk_logs() -> None:
@@ -118,7 +54,7 @@ def _quiet_sdk_logs() -> None:
             logger.setLevel(logging.INFO)
 
 
-async def check_tokens(settings: Settings, session: aiohttp.ClientSession) -> str | None:
+async def check_tokens(config: SlackConfig, session: aiohttp.ClientSession) -> str | None:
     """Ask Slack once whether it takes the configured tokens, before serving anything.
 
     A refused token is one :class:`ConfigurationError` naming it, instead of a server that
@@ -126,16 +62,14 @@ async def check_tokens(settings: Settings, session: aiohttp.ClientSession) -> st
     The bot token goes through ``auth.test``; the app token through ``apps.connections.open``,
     whose Socket Mode URL is returned for the first connection.
     """
-    api = settings.slack_api_url
-    calls: list[tuple[str, str]] = []
-    if settings.slack_bot_token:
-        calls.append(("SLACK_BOT_TOKEN", "auth.test"))
-    if settings.slack_app_token:
-        calls.append(("SLACK_APP_TOKEN", "apps.connections.open"))
+    api = config.api_url
+    calls: list[tuple[str, str, str]] = []
+    if config.bot_token:
+        calls.append(("SLACK_BOT_TOKEN", "auth.test", config.bot_token))
+    if config.app_token:
+        calls.append(("SLACK_APP_TOKEN", "apps.connections.open", config.app_token))
     url: str | None = None
-    for name, method in calls:
-        secret = settings.slack_bot_token if name == "SLACK_BOT_TOKEN" else settings.slack_app_token
-        token = secret.get_secret_value() if secret else ""
+    for name, method, token in calls:
         client = AsyncWebClient(token=token, base_url=api, session=session)
         try:
             if method == "auth.test":
@@ -178,11 +112,16 @@ async def redo_unfinished(bot: SlackBot, every: float = REDO_EVERY_SECONDS) -> N
 
 
 async def serve(
-    services: Services,
+    config: SlackConfig,
     *,
+    engine: Engine,
+    dedupe: Dedupe,
+    on_community_removed: CommunityRemoved,
+    organizations: Organizations | None = None,
+    db: AsyncEngine | None = None,
+    inbox: Inbox | None = None,
     port: int = 3000,
     host: str = "0.0.0.0",
-    on_community_removed: CommunityRemoved | None = None,
     register_messenger: Callable[[Messenger], None] | None = None,
     ready: asyncio.Event | None = None,
     stop: asyncio.Event | None = None,
@@ -190,46 +129,46 @@ async def serve(
 ) -> None:
     """Run the Slack adapter until cancelled.
 
-    Socket Mode when ``SLACK_APP_TOKEN`` is set, else HTTP mode (``/slack/events``) when
-    ``SLACK_SIGNING_SECRET`` is. The HTTP server on ``port`` always serves ``/healthz`` and,
-    with ``SLACK_CLIENT_ID``/``SLACK_CLIENT_SECRET``, the OAuth install pages. The
-    :class:`SlackMessenger` for scheduled check-ins goes to ``register_messenger``: the
-    process's one dispatcher delivers through it. ``ready`` is set once requests can arrive.
+    Socket Mode when ``config`` has an app token, else HTTP mode (``/slack/events``) when it
+    has a signing secret. The HTTP server on ``port`` always serves ``/healthz`` and, with a
+    client id and secret, the OAuth install pages (Bolt's stores in ``db``). A workspace that
+    uninstalls the app loses its data through ``on_community_removed``; ``organizations``
+    remembers the workspaces of org-wide installs. The :class:`SlackMessenger` for scheduled
+    check-ins goes to ``register_messenger``: the process's one dispatcher delivers through it.
+    ``ready`` is set once requests can arrive.
 
     When ``stop`` is set it stops taking requests, finishes the work it acknowledged (within
     the shutdown grace period, handing back the rest), sets ``drained``, and keeps its HTTP
     session open for the deliveries still going out until it is cancelled.
     """
-    settings = services.settings
-    app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else ""
-    if not app_token and not settings.slack_signing_secret:
+    if not config.app_token and not config.signing_secret:
         raise ConfigurationError(
             "set SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)"
         )
     _quiet_sdk_logs()
     async with aiohttp.ClientSession() as session:
-        socket_url = await check_tokens(settings, session)
+        socket_url = await check_tokens(config, session)
         installations = states = None
-        if settings.slack_client_id and settings.slack_client_secret:
-            installations, states = await oauth_stores(services.db, settings.slack_client_id)
+        if config.many_workspaces:
+            if db is None:
+                raise ConfigurationError("the OAuth install flow needs the database")
+            installations, states = await oauth_stores(db, config.client_id)
         bot: SlackBot = build_app(
-            services.engine,
-            settings,
-            dedupe=services.events,
-            inbox=services.inbox,
+            engine,
+            config,
+            dedupe=dedupe,
+            inbox=inbox,
             clock=utc_now,
-            on_community_removed=on_community_removed or _removal_hook(services),
-            organizations=SqlOrganizations(services.db),
+            on_community_removed=on_community_removed,
+            organizations=organizations,
             installation_store=installations,
             state_store=states,
             session=session,
-            on_zone_changed=services.engine.follow_zone,
+            on_zone_changed=engine.follow_zone,
         )
         if register_messenger is not None:
             register_messenger(bot.messenger)
-        runner = web.AppRunner(
-            bot.web_app(events=bool(settings.slack_signing_secret)), access_log=None
-        )
+        runner = web.AppRunner(bot.web_app(events=bool(config.signing_secret)), access_log=None)
         await runner.setup()
         socket: AsyncSocketModeHandler | None = None
         intake = True
@@ -245,8 +184,8 @@ async def serve(
 
         try:
             await web.TCPSite(runner, host, port).start()
-            if app_token:
-                socket = AsyncSocketModeHandler(bot.bolt, app_token, logger=bolt_logger())
+            if config.app_token:
+                socket = AsyncSocketModeHandler(bot.bolt, config.app_token, logger=bolt_logger())
                 socket.client.wss_uri = socket_url  # the URL the token check was given
                 await socket.connect_async()  # type: ignore[no-untyped-call]
                 log.info("slack adapter connected in Socket Mode; health on port %s", port)
@@ -260,10 +199,10 @@ async def serve(
             finally:
                 redoing.cancel()
             await stop_intake()
-            await bot.aclose(settings.shutdown_grace_seconds)
+            await bot.aclose(config.shutdown_grace)
             if drained is not None:
                 drained.set()
             await asyncio.Event().wait()  # deliveries may still use the session: until cancelled
         finally:
             await stop_intake()
-            await bot.aclose(settings.shutdown_grace_seconds)
+            await bot.aclose(config.shutdown_grace)

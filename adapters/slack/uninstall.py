@@ -23,9 +23,13 @@ from slack_bolt.async_app import AsyncBoltContext
 from slack_bolt.response import BoltResponse
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 
+from adapters.slack.background import log_failure
 from adapters.slack.translate import PLATFORM, Payload
 
 log = logging.getLogger("bounceback.slack")
+
+# The storage hook deleting a community's people and data (its return value is ignored).
+CommunityRemoved = Callable[[str, str], Awaitable[object]]
 
 
 class Organizations(Protocol):
@@ -84,11 +88,7 @@ def organization_removal(body: Payload) -> OrganizationRemoval | None:
     )
     if not org_wide:
         return None
-    tokens = event.get("tokens")
-    bot_revoked = kind == "app_uninstalled" or (
-        kind == "tokens_revoked" and isinstance(tokens, Mapping) and bool(tokens.get("bot"))
-    )
-    return OrganizationRemoval(enterprise) if bot_revoked else None
+    return OrganizationRemoval(enterprise) if workspace_removal(body) else None
 
 
 async def remove_organization(
@@ -175,3 +175,77 @@ class OrganizationMembers:
         except Exception as error:
             self._noted.discard((enterprise, team))  # try again on its next request
             log.warning("slack organization member not recorded: %s", type(error).__name__)
+
+
+def workspace_removal(body: Payload) -> bool:
+    """Whether an event says the app lost its bot token (uninstalled, or the bot's revoked)."""
+    event = body.get("event")
+    if not isinstance(event, Mapping):
+        return False
+    kind = event.get("type")
+    tokens = event.get("tokens")
+    return kind == "app_uninstalled" or (
+        kind == "tokens_revoked" and isinstance(tokens, Mapping) and bool(tokens.get("bot"))
+    )
+
+
+class Uninstall:
+    """What the app leaving a workspace or an organization takes away: its tokens, what the
+    adapter remembers of it (``forget``, by team id), then its people's data."""
+
+    def __init__(
+        self,
+        *,
+        installation_store: AsyncInstallationStore | None,
+        organizations: Organizations | None,
+        forget: Sequence[Callable[[str], None]],
+        on_community_removed: CommunityRemoved,
+    ) -> None:
+        self._installation_store = installation_store
+        self._organizations = organizations
+        self._forget = forget
+        self._on_community_removed = on_community_removed
+
+    async def on_event(
+        self, body: Payload, first_time: Callable[[Payload], Awaitable[bool]]
+    ) -> bool:
+        """Carry out an uninstall event (once, whatever Slack retries); False if ``body`` is
+        none."""
+        organization = organization_removal(body)
+        if organization is not None:
+            if await first_time(body):
+                await remove_organization(
+                    organization,
+                    installation_store=self._installation_store,
+                    organizations=self._organizations,
+                    remove_team=self.remove_team,
+                )
+            return True
+        event = body.get("event")
+        if not (isinstance(event, Mapping) and event.get("type") in _REVOKING):
+            return False
+        if workspace_removal(body) and await first_time(body):
+            await self.remove_team(body)
+        return True
+
+    async def remove_team(self, body: Payload) -> None:
+        """The app left a workspace: forget its tokens, then all its people's data."""
+        team_id = body.get("team_id")
+        enterprise_id = body.get("enterprise_id")
+        if not isinstance(team_id, str) or not team_id:
+            return
+        if self._installation_store is not None:
+            try:
+                await self._installation_store.async_delete_all(
+                    enterprise_id=enterprise_id if isinstance(enterprise_id, str) else None,
+                    team_id=team_id,
+                )
+            except Exception as error:
+                log_failure("deleting installation", error)
+        for forget in self._forget:
+            forget(team_id)
+        await self._on_community_removed(PLATFORM, team_id)
+        log.info("slack workspace %s removed the app; its data was deleted", team_id)
+
+
+_REVOKING = ("app_uninstalled", "tokens_revoked")

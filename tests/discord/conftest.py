@@ -30,8 +30,10 @@ from adapters.discord.client import BouncebackClient, ShardedBouncebackClient, b
 from bot.content import Content
 from bot.engine import CommandInfo, Engine
 from bot.events import Event
+from bot.reach import Reach
 from bot.replies import Reply
 from bounceback.bootstrap import Services, open_services
+from bounceback.cli import discord_config
 from bounceback.settings import Settings
 from tests.discord.fake_discord import FakeDiscord
 from tests.fakes import MemoryStore
@@ -141,8 +143,8 @@ async def start(services: Services) -> Client:
     """A client around the real engine and store, logged in to the fake (close it after)."""
     client = build_client(
         handler=services.engine,
-        store=services.store,
-        settings=services.settings,
+        reach=Reach(services.store, services.settings.timezone),
+        config=discord_config(services.settings),
         clock=lambda: NOW,
         dedupe=services.events.first_time,
         ack_budget=5.0,
@@ -170,8 +172,8 @@ async def make_client(
 
     async def make(**overrides: Any) -> Client:
         options: dict[str, Any] = {
-            "handler": handler, "store": people, "settings": settings, "clock": lambda: NOW,
-            "dedupe": dedupe, "ack_budget": 5.0,
+            "handler": handler, "reach": Reach(people), "config": discord_config(settings),
+            "clock": lambda: NOW, "dedupe": dedupe, "ack_budget": 5.0,
         }  # fmt: skip
         built = build_client(**(options | overrides))
         made.append(built)

@@ -20,8 +20,10 @@ from adapters.discord.texts import texts
 from adapters.discord.translate import nonce_for
 from bot.errors import DeliveryError, PermanentDeliveryError
 from bot.ports import Publisher
+from bot.reach import Reach
 from bot.replies import Reply
 from bounceback.bootstrap import Services
+from bounceback.cli import discord_config
 from bounceback.settings import Settings
 from tests.discord.conftest import NOW, Client, interact, start
 from tests.discord.fake_discord import (
@@ -48,7 +50,7 @@ NOT_ADMIN = "Only this community's admins"
 @pytest.fixture
 async def messenger(fake: FakeDiscord, settings: Settings) -> AsyncIterator[DiscordMessenger]:
     """A messenger with its own REST session, as a second instance would have."""
-    async with DiscordMessenger.connect(settings, clock=lambda: NOW) as made:
+    async with DiscordMessenger.connect(discord_config(settings), clock=lambda: NOW) as made:
         yield made
 
 
@@ -346,10 +348,10 @@ async def test_the_weekly_thread_and_shared_wins_from_interactions_to_discord(
 ) -> None:
     await interact(client, slash("bounceback", {"text": "admin here"}, permissions=MANAGE_SERVER))
     async with DiscordMessenger.connect(
-        services.settings, store=services.store, clock=lambda: NOW
+        discord_config(services.settings), reach=Reach(services.store), clock=lambda: NOW
     ) as elsewhere:
         # Two instances: one on the gateway client's REST session, one on its own.
-        here = services.dispatcher({"discord": client.messenger(services.store)})
+        here = services.dispatcher({"discord": client.messenger(Reach(services.store))})
         there = services.dispatcher({"discord": elsewhere})
 
         def at(minutes: int) -> dt.datetime:

@@ -12,8 +12,10 @@ import pytest
 from adapters.discord import DiscordMessenger
 from adapters.discord.render import CONTENT_LIMIT
 from bot.events import Sender
+from bot.reach import Reach
 from bot.replies import Button, Reply
 from bounceback.bootstrap import Services
+from bounceback.cli import discord_config
 from tests.discord.conftest import NOW, Client, interact, message_in_dm, start
 from tests.discord.fake_discord import GUILD_ID, USER_ID, FakeDiscord
 from tests.discord.payloads import dm_message, press, slash, submit
@@ -132,7 +134,7 @@ async def test_a_check_in_button_sent_by_the_messenger_reaches_the_engine(
 ) -> None:
     check_in = [Reply(text="How are you today?", buttons=(Button("4: fine", "checkin.mood", "4"),))]
     async with DiscordMessenger.connect(
-        services.settings, store=services.store, clock=lambda: NOW
+        discord_config(services.settings), reach=Reach(services.store), clock=lambda: NOW
     ) as messenger:
         await messenger.deliver(ADA, check_in, "checkin:1")
     dm = fake.dm_channel(USER_ID)

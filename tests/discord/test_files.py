@@ -10,6 +10,7 @@ from adapters.discord.render import escape, render
 from adapters.discord.texts import texts
 from bot.events import Sender
 from bot.replies import Attachment, Button, Reply
+from bounceback.cli import discord_config
 from bounceback.settings import Settings
 from tests.discord.conftest import NOW, Client, FakeHandler, interact
 from tests.discord.fake_discord import CHANNEL_ID, GUILD_ID, USER_ID, Call, FakeDiscord
@@ -142,7 +143,7 @@ async def test_a_file_with_buttons_keeps_both_in_the_dm(
 
 async def test_the_messenger_uploads_files_to_the_dm(settings: Settings, fake: FakeDiscord) -> None:
     ada = Sender("discord", str(GUILD_ID), str(USER_ID), "Ada")
-    async with DiscordMessenger.connect(settings, clock=lambda: NOW) as messenger:
+    async with DiscordMessenger.connect(discord_config(settings), clock=lambda: NOW) as messenger:
         await messenger.deliver(ada, export_reply(), "export:1")
     [upload] = uploads(fake)
     assert upload.path == f"/channels/{fake.dm_channel(USER_ID)}/messages"

@@ -6,7 +6,9 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 import yarl
@@ -15,7 +17,9 @@ from discord.gateway import DiscordWebSocket
 from adapters.discord import build_client, serve
 from bot.events import Event, Sender
 from bot.ports import Messenger
+from bot.reach import Reach
 from bot.replies import Reply
+from bounceback.cli import discord_config
 from bounceback.settings import Settings
 from tests.discord.conftest import NOW, TOKEN, Dedupe, FakeHandler, drain
 from tests.discord.fake_discord import GUILD_ID, OTHER_GUILD_ID, USER_ID, FakeDiscord
@@ -31,12 +35,28 @@ def _gateway_is_the_fake(fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake.ws_url))
 
 
+async def _nothing_to_delete(platform: str, community: str) -> None:
+    """No storage behind these fakes: a removed server has no data to delete."""
+
+
 @dataclass
 class FakeServices:
     settings: Settings
     store: MemoryStore
     engine: FakeHandler
     events: Dedupe
+    removal: Callable[[str, str], Awaitable[object]] = _nothing_to_delete
+
+    def serve(self, **options: Any) -> Coroutine[Any, Any, None]:
+        """``serve`` wired to these fakes the way the composition root wires the real ones."""
+        return serve(
+            discord_config(self.settings),
+            engine=self.engine,
+            reach=Reach(self.store),
+            dedupe=self.events.first_time,
+            on_community_removed=self.removal,
+            **options,
+        )
 
 
 class RemovalStore(MemoryStore):
@@ -62,7 +82,7 @@ class RemovalStore(MemoryStore):
 async def test_serve_answers_interactions_from_the_gateway(
     fake: FakeDiscord, settings: Settings, handler: FakeHandler, people: MemoryStore
 ) -> None:
-    running = asyncio.create_task(serve(FakeServices(settings, people, handler, Dedupe())))
+    running = asyncio.create_task(FakeServices(settings, people, handler, Dedupe()).serve())
     try:
         await fake.wait_for(lambda f: len(f.gateways) == 1)
         [gateway] = fake.gateways
@@ -85,7 +105,11 @@ async def test_one_gateway_connection_per_shard(
 ) -> None:
     sharded = settings.model_copy(update={"discord_shard_count": 2})
     client = build_client(
-        handler=handler, store=people, settings=sharded, clock=lambda: NOW, identify_interval=0.0
+        handler=handler,
+        reach=Reach(people),
+        config=discord_config(sharded),
+        clock=lambda: NOW,
+        identify_interval=0.0,
     )
     running = asyncio.create_task(client.start(TOKEN))
     try:
@@ -107,7 +131,7 @@ async def test_serve_hands_over_a_messenger_sending_through_its_own_client(
 ) -> None:
     messengers: list[Messenger] = []
     services = FakeServices(settings, people, handler, Dedupe())
-    running = asyncio.create_task(serve(services, register_messenger=messengers.append))
+    running = asyncio.create_task(services.serve(register_messenger=messengers.append))
     try:
         await fake.wait_for(lambda f: len(f.gateways) == 1)
         [messenger] = messengers
@@ -126,7 +150,8 @@ async def test_a_server_that_removes_the_bot_loses_its_data_but_an_outage_does_n
     fake: FakeDiscord, settings: Settings, handler: FakeHandler
 ) -> None:
     store = RemovalStore()
-    running = asyncio.create_task(serve(FakeServices(settings, store, handler, Dedupe())))
+    services = FakeServices(settings, store, handler, Dedupe(), store.delete_community)
+    running = asyncio.create_task(services.serve())
     try:
         await fake.wait_for(lambda f: len(f.gateways) == 1)
         for guild_id in (GUILD_ID, OTHER_GUILD_ID):
@@ -151,7 +176,9 @@ async def test_without_a_removal_hook_nothing_breaks_and_it_is_logged(
     people: MemoryStore,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    client = build_client(handler=handler, store=people, settings=settings, clock=lambda: NOW)
+    client = build_client(
+        handler=handler, reach=Reach(people), config=discord_config(settings), clock=lambda: NOW
+    )
     running = asyncio.create_task(client.start(TOKEN))
     try:
         await fake.wait_for(lambda f: len(f.gateways) == 1)
@@ -187,7 +214,7 @@ async def test_a_stop_finishes_the_work_under_way_and_takes_no_new_work(
     slow.entered = asyncio.Event()
     stop, drained = asyncio.Event(), asyncio.Event()
     services = FakeServices(settings, people, slow, Dedupe())
-    running = asyncio.create_task(serve(services, stop=stop, drained=drained))
+    running = asyncio.create_task(services.serve(stop=stop, drained=drained))
     try:
         await fake.wait_for(lambda f: len(f.gateways) == 1)
         await fake.dispatch("INTERACTION_CREATE", slash("progress"))

@@ -19,6 +19,7 @@ from bot.content import Content
 from bot.events import Choice, Command, Event, FormSubmission, Message, Sender
 from bot.forms import refused
 from bot.replies import Button, Reply
+from bounceback.cli import discord_config
 from bounceback.settings import Settings
 from tests.discord.conftest import (
     Client,
@@ -89,7 +90,7 @@ async def test_commands_go_to_one_server_when_asked(
     make_client: MakeClient, fake: FakeDiscord, settings: Settings
 ) -> None:
     one_guild = settings.model_copy(update={"discord_guild_id": GUILD_ID})
-    client = await make_client(settings=one_guild)
+    client = await make_client(config=discord_config(one_guild))
     assert fake.find("PUT", rf"/applications/{APP_ID}/guilds/{GUILD_ID}/commands")
     assert not fake.find("PUT", rf"/applications/{APP_ID}/commands")
     await interact(client, slash("progress", command_guild=GUILD_ID))

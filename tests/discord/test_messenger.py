@@ -11,7 +11,9 @@ from adapters.discord.messenger import DiscordMessenger
 from adapters.discord.translate import nonce_for
 from bot.errors import DeliveryError, PermanentDeliveryError
 from bot.events import Sender
+from bot.reach import Reach
 from bot.replies import Button, Field, Form, Reply
+from bounceback.cli import discord_config
 from bounceback.settings import Settings
 from tests.discord.conftest import NOW
 from tests.discord.fake_discord import GUILD_ID, USER_ID, FakeDiscord
@@ -30,7 +32,9 @@ async def messenger(
     fake: FakeDiscord, settings: Settings, people: MemoryStore
 ) -> AsyncIterator[DiscordMessenger]:
     """A messenger with its own REST session: no gateway anywhere."""
-    async with DiscordMessenger.connect(settings, store=people, clock=lambda: NOW) as made:
+    async with DiscordMessenger.connect(
+        discord_config(settings), reach=Reach(people), clock=lambda: NOW
+    ) as made:
         yield made
 
 

@@ -16,8 +16,8 @@ import yarl
 from discord.gateway import DiscordWebSocket
 from sqlalchemy import func, select
 
-from adapters.discord import serve
 from bounceback.bootstrap import Services, open_services
+from bounceback.cli import serve_discord
 from bounceback.settings import Settings
 from storage.tables import PersonRow, RejectionRow, WinRow
 from tests.discord.conftest import TOKEN, drain
@@ -53,7 +53,7 @@ async def services(tmp_path: Path, fake: FakeDiscord) -> AsyncIterator[Services]
 @contextlib.asynccontextmanager
 async def running(services: Services, fake: FakeDiscord) -> AsyncIterator[None]:
     """``bounceback discord`` (without check-ins), connected to the fake gateway."""
-    task = asyncio.create_task(serve(services))
+    task = asyncio.create_task(serve_discord(services))
     try:
         await fake.wait_for(lambda f: len(f.gateways) == 1)
         yield

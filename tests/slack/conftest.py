@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from adapters.slack.app import build_app
+from bounceback.cli import slack_config
 from bounceback.settings import Settings
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import (
@@ -87,7 +88,7 @@ async def slack(
     """The adapter around the fake handler, served on loopback."""
     bot = build_app(
         handler,
-        settings,
+        slack_config(settings),
         dedupe=dedupe,
         clock=clock,
         on_community_removed=removal,

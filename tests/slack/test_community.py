@@ -15,6 +15,7 @@ import pytest
 from adapters.slack.app import build_app
 from bot.model import Community
 from bounceback.bootstrap import Services, open_services
+from bounceback.cli import slack_config
 from bounceback.settings import Settings
 from tests.slack.fake_slack import Call, FakeSlack
 from tests.slack.harness import (
@@ -63,7 +64,7 @@ async def real(
 ) -> AsyncIterator[Harness]:
     bot = build_app(
         services.engine,
-        services.settings,
+        slack_config(services.settings),
         dedupe=services.events,
         clock=clock,
         on_community_removed=services.store.delete_community,

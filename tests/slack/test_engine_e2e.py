@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from adapters.slack.app import build_app
 from adapters.slack.manifest import build_manifest
 from bounceback.bootstrap import Services, open_services
+from bounceback.cli import slack_config
 from bounceback.settings import Settings
 from storage.tables import PersonRow, RejectionRow, WinRow
 from tests.slack.fake_slack import Call, FakeSlack
@@ -40,7 +41,7 @@ async def real(
 ) -> AsyncIterator[Harness]:
     bot = build_app(
         services.engine,
-        services.settings,
+        slack_config(services.settings),
         dedupe=services.events,
         clock=clock,
         on_community_removed=services.store.delete_community,

@@ -9,10 +9,11 @@ from collections.abc import AsyncIterator
 import pytest
 
 from adapters.slack.app import build_app
-from adapters.slack.server import oauth_stores
+from adapters.slack.oauth import oauth_stores
 from bot.events import Sender
 from bot.replies import Field, Form, Reply
 from bounceback.bootstrap import open_services
+from bounceback.cli import slack_config
 from bounceback.settings import Settings
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import (
@@ -51,7 +52,7 @@ async def instance(
         handler = FakeHandler(lambda event: [Reply(form=Form("f", "F", (Field("a", "A"),)))])
         bot = build_app(
             handler if multi else services.engine,
-            settings,
+            slack_config(settings),
             dedupe=services.events,
             clock=clock,
             on_community_removed=RecordingRemoval(),

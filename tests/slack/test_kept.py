@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.slack.app import SlackBot, build_app
+from bounceback.cli import slack_config
 from bounceback.settings import Settings
 from storage.crypto import Cipher
 from storage.inbox import SqlInbox
@@ -25,7 +26,7 @@ def bot(
 ) -> SlackBot:
     return build_app(
         handler,
-        settings,
+        slack_config(settings),
         dedupe=FakeDedupe(),
         clock=clock,
         on_community_removed=RecordingRemoval(),

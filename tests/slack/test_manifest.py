@@ -7,9 +7,9 @@ import logging
 import pytest
 import yaml
 
-from adapters.slack.app import BOT_SCOPES
 from adapters.slack.logs import REDACTED, RedactPayloads, bolt_logger
 from adapters.slack.manifest import MANIFEST_PATH, build_manifest, engine_commands, main, to_yaml
+from adapters.slack.oauth import BOT_SCOPES
 
 
 def test_the_checked_in_manifest_is_up_to_date() -> None:

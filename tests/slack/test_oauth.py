@@ -10,11 +10,13 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 
-from adapters.slack.app import BOT_SCOPES, ConfigurationError, build_app
-from adapters.slack.server import oauth_stores
+from adapters.slack.app import build_app
+from adapters.slack.config import ConfigurationError
+from adapters.slack.oauth import BOT_SCOPES, oauth_stores
 from bot.errors import PermanentDeliveryError
 from bot.events import Sender
 from bot.replies import Field, Form, Reply
+from bounceback.cli import slack_config
 from bounceback.settings import Settings
 from storage.database import create_engine
 from tests.conftest import prepare
@@ -70,7 +72,7 @@ async def multi(
     _, states = await oauth_stores(store.engine, CLIENT_ID)
     bot = build_app(
         handler,
-        oauth_settings,
+        slack_config(oauth_settings),
         dedupe=dedupe,
         clock=clock,
         on_community_removed=removal,
@@ -162,7 +164,7 @@ def test_oauth_needs_its_stores(oauth_settings: Settings, clock: FixedClock) -> 
     with pytest.raises(ConfigurationError):
         build_app(
             FakeHandler(),
-            oauth_settings,
+            slack_config(oauth_settings),
             dedupe=FakeDedupe(),
             clock=clock,
             on_community_removed=RecordingRemoval(),
@@ -173,7 +175,7 @@ def test_some_token_is_needed(clock: FixedClock) -> None:
     with pytest.raises(ConfigurationError, match="SLACK_BOT_TOKEN"):
         build_app(
             FakeHandler(),
-            Settings.from_mapping({"SLACK_SIGNING_SECRET": SIGNING_SECRET}),
+            slack_config(Settings.from_mapping({"SLACK_SIGNING_SECRET": SIGNING_SECRET})),
             dedupe=FakeDedupe(),
             clock=clock,
             on_community_removed=RecordingRemoval(),

@@ -12,7 +12,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStor
 from sqlalchemy import Connection, MetaData, Table, inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.slack.server import oauth_stores
+from adapters.slack.oauth import oauth_stores
 from storage.database import alembic_config, create_engine, upgrade
 
 SLACK_TABLES = ("slack_bots", "slack_installations", "slack_oauth_states")

@@ -8,15 +8,15 @@ import socket
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
 
 import aiohttp
 import pytest
 
-from adapters.slack.app import ConfigurationError
+from adapters.slack.config import ConfigurationError
 from adapters.slack.server import serve
 from bot.events import Command, Sender
 from bot.ports import Messenger
+from bounceback.cli import slack_config
 from bounceback.settings import Settings
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import BOT_TOKEN, SIGNING_SECRET, FakeDedupe, FakeHandler, sign
@@ -42,9 +42,7 @@ class FakeServices:
     engine: FakeHandler = field(default_factory=FakeHandler)
     events: FakeDedupe = field(default_factory=FakeDedupe)
     store: FakeStore = field(default_factory=FakeStore)
-    db: Any = None
     messengers: dict[str, Messenger] = field(default_factory=dict)
-    inbox: Any = None
 
 
 def free_port() -> int:
@@ -58,7 +56,10 @@ async def serving(services: FakeServices, port: int) -> AsyncIterator[None]:
     ready = asyncio.Event()
     task = asyncio.create_task(
         serve(
-            services,
+            slack_config(services.settings),
+            engine=services.engine,
+            dedupe=services.events,
+            on_community_removed=services.store.delete_community,
             port=port,
             host="127.0.0.1",
             ready=ready,
@@ -146,4 +147,10 @@ async def test_socket_mode(fake_slack: FakeSlack) -> None:
 async def test_needs_a_way_to_hear_from_slack(fake_slack: FakeSlack) -> None:
     services = FakeServices(Settings.from_mapping({"SLACK_BOT_TOKEN": BOT_TOKEN}))
     with pytest.raises(ConfigurationError):
-        await serve(services, port=free_port())
+        await serve(
+            slack_config(services.settings),
+            engine=services.engine,
+            dedupe=services.events,
+            on_community_removed=services.store.delete_community,
+            port=free_port(),
+        )

@@ -19,8 +19,10 @@ from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstall
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.slack.app import UNREADABLE_BODY, build_app
-from adapters.slack.server import oauth_stores
+from adapters.slack.app import build_app
+from adapters.slack.oauth import oauth_stores
+from adapters.slack.web import UNREADABLE_BODY
+from bounceback.cli import slack_config
 from bounceback.settings import Settings
 from storage.database import create_engine
 from storage.organizations import SqlOrganizations
@@ -117,7 +119,7 @@ async def grid(
     )
     bot = build_app(
         handler,
-        settings,
+        slack_config(settings),
         dedupe=dedupe,
         clock=clock,
         on_community_removed=removal,

@@ -16,6 +16,7 @@ from adapters.slack.app import build_app
 from adapters.slack.translate import profile_change
 from bot.events import Sender
 from bounceback.bootstrap import Services, open_services
+from bounceback.cli import slack_config
 from bounceback.settings import Settings
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import BOT_TOKEN, SIGNING_SECRET, FixedClock, Harness, RecordingSleep
@@ -44,7 +45,7 @@ async def real(
 ) -> AsyncIterator[Harness]:
     bot = build_app(
         services.engine,
-        services.settings,
+        slack_config(services.settings),
         dedupe=services.events,
         clock=clock,
         on_community_removed=services.store.delete_community,
