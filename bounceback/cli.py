@@ -246,7 +246,7 @@ def serve_discord(
         engine=services.engine,
         memos=services.store,
         reach=Reach(services.store, services.settings.timezone),
-        dedupe=services.events.first_time,
+        dedupe=services.events,
         on_community_removed=services.store.delete_community,
         register_messenger=register_messenger,
         stop=stop,

@@ -316,4 +316,4 @@ class Bridge:
         return DM_COMMUNITY
 
     async def _first_time(self, key: str, now: dt.datetime) -> bool:
-        return True if self._dedupe is None else await self._dedupe(key, now)
+        return True if self._dedupe is None else await self._dedupe.first_time(key, now)

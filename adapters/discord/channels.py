@@ -81,21 +81,22 @@ def public_messages(replies: Sequence[Reply], texts: Texts) -> list[Outgoing]:
 
 
 @asynccontextmanager
-async def publishing() -> AsyncIterator[None]:
-    """Discord's failures as the dispatcher's: permanent refusals, and the rest worth a retry."""
+async def publishing(what: str = "request", *, permanent: bool = True) -> AsyncIterator[None]:
+    """Discord's failures as the dispatcher's: permanent refusals of a channel post (with
+    ``permanent``), and the rest worth a retry."""
     try:
         yield
     except discord.RateLimited as error:  # longer than discord.py's limiter waits
         raise DeliveryError("rate limited by Discord", retry_after=error.retry_after) from None
     except discord.HTTPException as error:
         reason = PERMANENT_CODES.get(error.code) or ("forbidden" if error.status == 403 else "")
-        if reason:
+        if reason and permanent:
             log.warning(
                 "Discord refused a channel post (HTTP %s, code %s)", error.status, error.code
             )
             raise PermanentDeliveryError(f"{reason} (Discord code {error.code})") from None
         raise DeliveryError(
-            f"Discord refused the request (HTTP {error.status}, code {error.code})",
+            f"Discord refused the {what} (HTTP {error.status}, code {error.code})",
             retry_after=retry_after(error),
         ) from None
     except (TimeoutError, aiohttp.ClientError, OSError) as error:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -25,13 +25,12 @@ from adapters.discord.ports import Clock, Dedupe, Handler, MemoStore, utc_now
 from adapters.discord.texts import texts
 from adapters.discord.translate import FORM_MEMORY_PREFIX, FORM_PREFIX, PLATFORM
 from adapters.discord.views import DYNAMIC_ITEMS
+from adapters.ports import CommunityRemoved
 from bot.ports import Messenger
 from bot.reach import Reach
 
 log = logging.getLogger(__name__)
 
-CommunityRemoved = Callable[[str, str], Awaitable[object]]
-"""``delete_community(platform, community)``: forget a server's people (its result is ignored)."""
 
 if TYPE_CHECKING:
     _ClientBase = discord.Client
@@ -175,7 +174,7 @@ def build_client(
 ) -> BouncebackClient | ShardedBouncebackClient:
     """A client ready to ``start(token)``: the engine (``handler``), its record of who can be
     reached in DMs (``reach``), the config and clock are explicit so tests can pass fakes.
-    ``dedupe`` is the event log's ``first_time``; ``on_community_removed`` deletes a server's
+    ``dedupe`` is the event log; ``on_community_removed`` deletes a server's
     people when the bot is removed from it. ``memos`` keeps what long buttons and forms mean
     (without it they last as long as the process).
 

@@ -16,7 +16,7 @@ from typing import Any, Optional, Protocol
 import discord
 from discord import app_commands
 
-from adapters.discord.ports import CommandInfoLike, Handler
+from adapters.discord.ports import CommandSpec, Handler
 from adapters.discord.render import OPTION_LIMIT, SELECT_OPTIONS, trim
 from bot import rejection
 from bot.content import Content
@@ -48,7 +48,7 @@ def command_forms(handler: Handler) -> dict[str, Form]:
 
 
 def build_commands(
-    commands: Sequence[CommandInfoLike], sink: CommandSink, forms: Mapping[str, Form]
+    commands: Sequence[CommandSpec], sink: CommandSink, forms: Mapping[str, Form]
 ) -> list[app_commands.Command[Any, Any, None]]:
     """One slash command per engine command."""
     built: list[app_commands.Command[Any, Any, None]] = []
@@ -61,7 +61,7 @@ def build_commands(
     return built
 
 
-def _description(info: CommandInfoLike) -> str:
+def _description(info: CommandSpec) -> str:
     return trim(info.description.strip(), DESCRIPTION_LIMIT) or info.name
 
 
@@ -73,7 +73,7 @@ def usage_hint(name: str, usage: str) -> str:
     return " | ".join(part for part in rest if part)
 
 
-def _text_command(info: CommandInfoLike, sink: CommandSink) -> app_commands.Command[Any, Any, None]:
+def _text_command(info: CommandSpec, sink: CommandSink) -> app_commands.Command[Any, Any, None]:
     name = info.name
     hint = usage_hint(name, info.usage)
     if not hint:
@@ -105,7 +105,7 @@ def _typed_options_fit(form: Form) -> bool:
 
 
 def _form_command(
-    info: CommandInfoLike, form: Form, sink: CommandSink
+    info: CommandSpec, form: Form, sink: CommandSink
 ) -> app_commands.Command[Any, Any, None]:
     name = info.name
     parameters: list[inspect.Parameter] = []

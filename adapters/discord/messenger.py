@@ -11,11 +11,10 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-import aiohttp
 import discord
 
 from adapters.discord.api import quiet_library_logs, use_api_base
-from adapters.discord.channels import ChannelPosts, retry_after
+from adapters.discord.channels import ChannelPosts, publishing
 from adapters.discord.config import DiscordConfig
 from adapters.discord.pending import Pending
 from adapters.discord.ports import Clock, utc_now
@@ -23,7 +22,7 @@ from adapters.discord.render import Outgoing, render
 from adapters.discord.texts import Texts, texts
 from adapters.discord.translate import PLATFORM, nonce_for
 from adapters.discord.views import build_view
-from bot.errors import DeliveryError, PermanentDeliveryError
+from bot.errors import PermanentDeliveryError
 from bot.events import Sender
 from bot.reach import DMS_CLOSED, Reach
 from bot.replies import Attachment, Reply
@@ -169,24 +168,16 @@ class DiscordMessenger:
         if not messages:
             return ""
         community = recipient.community if recipient.community.isdigit() else ""
-        try:
-            sent = await self._dms.send(
-                int(recipient.user_id), messages, key=key, community=community
-            )
-        except DmsClosed:
-            reason = DMS_CLOSED
-            if self._reach is not None:
-                reason = await self._reach.refused(recipient, now)
-            raise PermanentDeliveryError(f"{reason} (Discord refused the DM)") from None
-        except discord.RateLimited as error:
-            raise DeliveryError("rate limited by Discord", retry_after=error.retry_after) from None
-        except discord.HTTPException as error:
-            raise DeliveryError(
-                f"Discord refused the message (HTTP {error.status}, code {error.code})",
-                retry_after=retry_after(error),
-            ) from None
-        except (TimeoutError, aiohttp.ClientError, OSError) as error:
-            raise DeliveryError(f"could not reach Discord ({type(error).__name__})") from None
+        async with publishing("message", permanent=False):
+            try:
+                sent = await self._dms.send(
+                    int(recipient.user_id), messages, key=key, community=community
+                )
+            except DmsClosed:
+                reason = DMS_CLOSED
+                if self._reach is not None:
+                    reason = await self._reach.refused(recipient, now)
+                raise PermanentDeliveryError(f"{reason} (Discord refused the DM)") from None
         return str(sent[-1].id)
 
     # The brag thread (bot.ports.Publisher): see adapters.discord.channels.

@@ -1,49 +1,23 @@
-"""What the Discord adapter needs from the rest of Bounceback, as small Protocols.
-
-The real engine, store and event log satisfy them; tests pass small fakes.
-"""
+"""What the Discord adapter needs beyond :mod:`adapters.ports`: the engine's commands, and
+where long buttons' meanings are kept."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Protocol
 
-from bot.events import Event
-from bot.replies import Reply
+from adapters.ports import Clock, CommandSpec, Dedupe, utc_now
+from adapters.ports import Handler as BaseHandler
 
-Clock = Callable[[], dt.datetime]
-"""Returns the current moment, timezone-aware."""
-
-Dedupe = Callable[[str, dt.datetime], Awaitable[bool]]
-"""``first_time(key, now)``: True the first time ``key`` is seen (``services.events``)."""
+__all__ = ["Clock", "CommandSpec", "Dedupe", "Handler", "MemoStore", "utc_now"]
 
 
-def utc_now() -> dt.datetime:
-    """The real clock."""
-    return dt.datetime.now(dt.UTC)
-
-
-class CommandInfoLike(Protocol):
-    """A command the engine understands (``bot.engine.CommandInfo``)."""
+class Handler(BaseHandler, Protocol):
+    """The engine, as the Discord adapter uses it: events, and its commands to register."""
 
     @property
-    def name(self) -> str: ...
-
-    @property
-    def description(self) -> str: ...
-
-    @property
-    def usage(self) -> str: ...
-
-
-class Handler(Protocol):
-    """The engine, as the adapter uses it."""
-
-    @property
-    def commands(self) -> Sequence[CommandInfoLike]: ...
-
-    async def handle(self, event: Event, now: dt.datetime) -> list[Reply]: ...
+    def commands(self) -> Sequence[CommandSpec]: ...
 
 
 class MemoStore(Protocol):

@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.outbox import api_error_code, log
+from adapters.slack.remembered import Remembered
 from bot import admin
 from bot.events import Choice, Command, Event, FormSubmission
 
@@ -64,8 +64,7 @@ class AdminCheck:
         self._on_profile = on_profile
         self._clock = clock
         self._ttl = dt.timedelta(seconds=ttl)
-        self._cache: OrderedDict[tuple[str, str], tuple[bool, dt.datetime]] = OrderedDict()
-        self._asking: dict[tuple[str, str], asyncio.Future[dict[str, object] | None]] = {}
+        self._answers: Remembered[bool] = Remembered(CACHE_SIZE)
 
     async def mark(self, event: Event, client: AsyncWebClient) -> Event:
         """``event`` with ``Sender.is_admin`` filled in where the engine needs it."""
@@ -83,26 +82,18 @@ class AdminCheck:
             return True
         key = (team_id, user_id)
         now = self._clock()
-        cached = self._cache.get(key)
-        if cached is not None and cached[1] > now:
-            self._cache.move_to_end(key)
+        cached = self._answers.get(key, now)
+        if cached is not None:
             return cached[0]
         # A command and the button pressed right after it often arrive together: one lookup.
-        asking = self._asking.get(key)
-        if asking is None:
-            asking = asyncio.ensure_future(self._look_up(client, team_id, user_id))
-            self._asking[key] = asking
-            asking.add_done_callback(lambda _: self._asking.pop(key, None))
+        asking = self._answers.ask(key, lambda: self._look_up(client, team_id, user_id))
         user = await asyncio.shield(asking)
         if self._on_profile is not None:
             self._on_profile(team_id, user_id, user)
         if user is None:
             return False
         found = _administers(user, team_id)
-        self._cache[key] = (found, now + self._ttl)
-        self._cache.move_to_end(key)
-        if len(self._cache) > CACHE_SIZE:
-            self._cache.popitem(last=False)
+        self._answers.keep(key, found, now + self._ttl)
         return found
 
     @staticmethod
@@ -129,8 +120,7 @@ class AdminCheck:
 
     def forget_team(self, team_id: str) -> None:
         """Drop what is remembered about a workspace that removed the app."""
-        for key in [key for key in self._cache if key[0] == team_id]:
-            del self._cache[key]
+        self._answers.forget_team(team_id)
 
 
 def _administers(user: dict[str, object], team_id: str) -> bool:

@@ -14,7 +14,7 @@ import re
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -24,6 +24,7 @@ from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.ordering import PersonLocks
+from adapters.ports import Clock, CommunityRemoved, Dedupe, Handler
 from adapters.slack.admins import AdminCheck
 from adapters.slack.answers import Answers, errors_as_words, renders
 from adapters.slack.background import Background, log_failure
@@ -46,7 +47,7 @@ from adapters.slack.translate import (
     profile_change,
     submission_event,
 )
-from adapters.slack.uninstall import CommunityRemoved, OrganizationMembers, Organizations, Uninstall
+from adapters.slack.uninstall import OrganizationMembers, Organizations, Uninstall
 from adapters.slack.verify import RequestVerifier
 from adapters.slack.web import web_app
 from adapters.slack.zones import ZoneLookup
@@ -60,45 +61,38 @@ DEFAULT_ANSWER_BUDGET = 2.5
 DEFAULT_WORKERS = 4
 
 
-class Handler(Protocol):
-    """What the adapter needs from the engine."""
-
-    async def handle(self, event: Event, now: datetime) -> list[Reply]:
-        """Everything to say in answer to ``event``."""
-        ...
-
-
-class Dedupe(Protocol):
-    """A durable "have we seen this key before?" shared by every instance."""
-
-    async def first_time(self, key: str, now: datetime) -> bool:
-        """True exactly once per key, however many instances ask."""
-        ...
-
-
-Clock = Callable[[], datetime]
 # The engine's hook for a person's new Slack time zone (``Engine.follow_zone``).
 ZoneChanged = Callable[[Sender, datetime], Awaitable[object]]
 
 
 class SlackBot:
-    """The running adapter: the Bolt app, its HTTP endpoints, its messenger and its work."""
+    """The running adapter: the Bolt app, its HTTP endpoints, its messenger and its work.
+
+    Built around ``handler`` (the engine or a test fake). One workspace with a bot token;
+    many with a client id and secret, in which case ``installation_store`` and
+    ``state_store`` are required; ``organizations`` remembers which workspaces an org-wide
+    install reached, so its uninstall erases them all. ``clock`` gives aware datetimes (it
+    also judges request timestamps); ``sleep`` is how 429s are waited out; ``session`` is
+    reused for every Slack call when given; ``workers`` bounds the after-ack work running at
+    once; ``on_zone_changed`` hears of a person's new Slack time zone (``user_change``);
+    ``inbox`` keeps acknowledged work until it is done (see :mod:`adapters.slack.kept`).
+    """
 
     def __init__(
         self,
-        *,
         handler: Handler,
         config: SlackConfig,
+        *,
         dedupe: Dedupe,
         clock: Clock,
         on_community_removed: CommunityRemoved,
-        installation_store: AsyncInstallationStore | None,
-        state_store: AsyncOAuthStateStore | None,
-        organizations: Organizations | None,
-        session: aiohttp.ClientSession | None,
-        sleep: Sleep,
-        answer_budget: float,
-        workers: int,
+        installation_store: AsyncInstallationStore | None = None,
+        state_store: AsyncOAuthStateStore | None = None,
+        organizations: Organizations | None = None,
+        session: aiohttp.ClientSession | None = None,
+        sleep: Sleep = asyncio.sleep,
+        answer_budget: float = DEFAULT_ANSWER_BUDGET,
+        workers: int = DEFAULT_WORKERS,
         on_zone_changed: ZoneChanged | None = None,
         inbox: Inbox | None = None,
     ) -> None:
@@ -369,47 +363,5 @@ def _event_type(body: Mapping[str, Any]) -> str:
     return kind if isinstance(kind, str) else ""
 
 
-def build_app(
-    handler: Handler,
-    config: SlackConfig,
-    *,
-    dedupe: Dedupe,
-    clock: Clock,
-    on_community_removed: CommunityRemoved,
-    installation_store: AsyncInstallationStore | None = None,
-    state_store: AsyncOAuthStateStore | None = None,
-    organizations: Organizations | None = None,
-    session: aiohttp.ClientSession | None = None,
-    sleep: Sleep = asyncio.sleep,
-    answer_budget: float = DEFAULT_ANSWER_BUDGET,
-    workers: int = DEFAULT_WORKERS,
-    on_zone_changed: ZoneChanged | None = None,
-    inbox: Inbox | None = None,
-) -> SlackBot:
-    """Build the Slack adapter around ``handler`` (the engine or a test fake).
-
-    Single workspace with a bot token; many with a client id and secret, in which case
-    ``installation_store`` and ``state_store`` are required; ``organizations`` remembers which
-    workspaces an org-wide install reached, so its uninstall erases them all.
-    ``clock`` gives aware datetimes (it also judges request timestamps); ``sleep``
-    is how 429s are waited out; ``session`` is reused for every Slack call when given;
-    ``workers`` bounds the after-ack work running at once; ``on_zone_changed`` hears of a
-    person's new Slack time zone (``user_change``); ``inbox`` keeps acknowledged work until it
-    is done (see :mod:`adapters.slack.kept`).
-    """
-    return SlackBot(
-        handler=handler,
-        config=config,
-        dedupe=dedupe,
-        clock=clock,
-        on_community_removed=on_community_removed,
-        installation_store=installation_store,
-        state_store=state_store,
-        organizations=organizations,
-        session=session,
-        sleep=sleep,
-        answer_budget=answer_budget,
-        workers=workers,
-        on_zone_changed=on_zone_changed,
-        inbox=inbox,
-    )
+# The name entry points, tests and benchmarks build the adapter by.
+build_app = SlackBot

@@ -11,10 +11,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 import yaml
 
+from adapters.ports import CommandSpec
 from adapters.slack.oauth import BOT_SCOPES, REDIRECT_PATH
 from adapters.slack.web import EVENTS_PATH
 
@@ -30,19 +31,6 @@ BOT_EVENTS = ("app_uninstalled", "message.im", "tokens_revoked", "user_change")
 # Slack's own limits for slash command fields.
 DESCRIPTION_LIMIT = 2000
 USAGE_HINT_LIMIT = 1000
-
-
-class CommandSpec(Protocol):
-    """What the manifest needs to know about one engine command."""
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def description(self) -> str: ...
-
-    @property
-    def usage(self) -> str: ...
 
 
 def build_manifest(

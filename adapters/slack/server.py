@@ -15,12 +15,13 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.slack.app import Dedupe, Handler, SlackBot, build_app
+from adapters.ports import CommunityRemoved, Dedupe, Handler, utc_now
+from adapters.slack.app import SlackBot, build_app
 from adapters.slack.config import ConfigurationError, SlackConfig
 from adapters.slack.kept import Inbox
 from adapters.slack.logs import RedactPayloads, bolt_logger
 from adapters.slack.oauth import oauth_stores
-from adapters.slack.uninstall import CommunityRemoved, Organizations
+from adapters.slack.uninstall import Organizations
 from bot.events import Sender
 from bot.ports import Messenger
 
@@ -36,11 +37,6 @@ class Engine(Handler, Protocol):
     async def follow_zone(self, sender: Sender, now: dt.datetime) -> None:
         """Follow ``sender.timezone`` unless the person chose their own."""
         ...
-
-
-def utc_now() -> dt.datetime:
-    """The real clock, timezone-aware."""
-    return dt.datetime.now(dt.UTC)
 
 
 def _quiet_sdk_logs() -> None:

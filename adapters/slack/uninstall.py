@@ -23,13 +23,11 @@ from slack_bolt.async_app import AsyncBoltContext
 from slack_bolt.response import BoltResponse
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 
+from adapters.ports import CommunityRemoved
 from adapters.slack.background import log_failure
 from adapters.slack.translate import PLATFORM, Payload
 
 log = logging.getLogger("bounceback.slack")
-
-# The storage hook deleting a community's people and data (its return value is ignored).
-CommunityRemoved = Callable[[str, str], Awaitable[object]]
 
 
 class Organizations(Protocol):

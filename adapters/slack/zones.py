@@ -11,13 +11,13 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.outbox import api_error_code, log
+from adapters.slack.remembered import Remembered
 from bot.events import Event
 
 CACHE_SECONDS = 24 * 3600.0
@@ -27,7 +27,6 @@ CACHE_SIZE = 50_000
 LOOKUP_SECONDS = 1.0
 
 Clock = Callable[[], dt.datetime]
-Key = tuple[str, str]
 
 
 class ZoneLookup:
@@ -36,8 +35,7 @@ class ZoneLookup:
     def __init__(self, *, clock: Clock, ttl: float = CACHE_SECONDS) -> None:
         self._clock = clock
         self._ttl = dt.timedelta(seconds=ttl)
-        self._cache: OrderedDict[Key, tuple[str, dt.datetime]] = OrderedDict()
-        self._asking: dict[Key, asyncio.Future[dict[str, object] | None]] = {}
+        self._zones: Remembered[str] = Remembered(CACHE_SIZE)
 
     async def mark(self, event: Event, client: AsyncWebClient) -> Event:
         """``event`` with the sender's Slack time zone, when Slack gives one."""
@@ -51,17 +49,10 @@ class ZoneLookup:
 
     async def zone(self, client: AsyncWebClient, team_id: str, user_id: str) -> str:
         """The person's IANA zone from Slack, or "" if Slack could not say."""
-        key = (team_id, user_id)
-        now = self._clock()
-        cached = self._cache.get(key)
-        if cached is not None and cached[1] > now:
-            self._cache.move_to_end(key)
+        cached = self._zones.get((team_id, user_id), self._clock())
+        if cached is not None:
             return cached[0]
-        asking = self._asking.get(key)
-        if asking is None:
-            asking = asyncio.ensure_future(self._look_up(client, user_id))
-            self._asking[key] = asking
-            asking.add_done_callback(lambda _: self._asking.pop(key, None))
+        asking = self._zones.ask((team_id, user_id), lambda: self._look_up(client, user_id))
         try:
             user = await asyncio.wait_for(asyncio.shield(asking), LOOKUP_SECONDS)
         except TimeoutError:
@@ -78,17 +69,12 @@ class ZoneLookup:
 
     def remember(self, team_id: str, user_id: str, zone: str, *, failed: bool = False) -> None:
         """Keep a zone Slack told us (a lookup, or a ``user_change`` event)."""
-        key = (team_id, user_id)
         ttl = dt.timedelta(seconds=FAILURE_SECONDS) if failed else self._ttl
-        self._cache[key] = (zone, self._clock() + ttl)
-        self._cache.move_to_end(key)
-        while len(self._cache) > CACHE_SIZE:
-            self._cache.popitem(last=False)
+        self._zones.keep((team_id, user_id), zone, self._clock() + ttl)
 
     def forget_team(self, team_id: str) -> None:
         """Drop what is remembered about a workspace that removed the app."""
-        for key in [key for key in self._cache if key[0] == team_id]:
-            del self._cache[key]
+        self._zones.forget_team(team_id)
 
     @staticmethod
     async def _look_up(client: AsyncWebClient, user_id: str) -> dict[str, object] | None:

@@ -8,6 +8,7 @@ through the command tree, the persistent views or ``on_interaction``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import warnings
@@ -146,11 +147,21 @@ async def start(services: Services) -> Client:
         reach=Reach(services.store, services.settings.timezone),
         config=discord_config(services.settings),
         clock=lambda: NOW,
-        dedupe=services.events.first_time,
+        dedupe=services.events,
         ack_budget=5.0,
         memos=services.store,
     )
     return await logged_in(client)
+
+
+@contextlib.asynccontextmanager
+async def started(services: Services) -> AsyncIterator[Client]:
+    """A client around the real engine and store, logged in to the fake, closed after."""
+    client = await start(services)
+    try:
+        yield client
+    finally:
+        await client.close()
 
 
 async def logged_in(client: Client) -> Client:

@@ -25,7 +25,7 @@ from bot.replies import Reply
 from bounceback.bootstrap import Services
 from bounceback.cli import discord_config
 from bounceback.settings import Settings
-from tests.discord.conftest import NOW, Client, interact, start
+from tests.discord.conftest import NOW, Client, interact, started
 from tests.discord.fake_discord import (
     BOT_USER,
     CHANNEL_ID,
@@ -57,11 +57,8 @@ async def messenger(fake: FakeDiscord, settings: Settings) -> AsyncIterator[Disc
 @pytest.fixture
 async def client(services: Services) -> AsyncIterator[Client]:
     """A client around the real engine."""
-    started = await start(services)
-    try:
-        yield started
-    finally:
-        await started.close()
+    async with started(services) as running:
+        yield running
 
 
 def buttons(body: dict[str, Any]) -> list[dict[str, Any]]:

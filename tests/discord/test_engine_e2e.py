@@ -16,7 +16,7 @@ from bot.reach import Reach
 from bot.replies import Button, Reply
 from bounceback.bootstrap import Services
 from bounceback.cli import discord_config
-from tests.discord.conftest import NOW, Client, interact, message_in_dm, start
+from tests.discord.conftest import NOW, Client, interact, message_in_dm, start, started
 from tests.discord.fake_discord import GUILD_ID, USER_ID, FakeDiscord
 from tests.discord.payloads import dm_message, press, slash, submit
 
@@ -26,11 +26,8 @@ ADA = Sender("discord", str(GUILD_ID), str(USER_ID), "Ada")
 @pytest.fixture
 async def client(services: Services) -> AsyncIterator[Client]:
     """A client around the real engine."""
-    started = await start(services)
-    try:
-        yield started
-    finally:
-        await started.close()
+    async with started(services) as running:
+        yield running
 
 
 def custom_ids(body: dict[str, Any]) -> list[str]:

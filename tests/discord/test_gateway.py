@@ -53,7 +53,7 @@ class FakeServices:
             discord_config(self.settings),
             engine=self.engine,
             reach=Reach(self.store),
-            dedupe=self.events.first_time,
+            dedupe=self.events,
             on_community_removed=self.removal,
             **options,
         )

@@ -16,11 +16,10 @@ import yarl
 from discord.gateway import DiscordWebSocket
 from sqlalchemy import func, select
 
-from bounceback.bootstrap import Services, open_services
+from bounceback.bootstrap import Services
 from bounceback.cli import serve_discord
-from bounceback.settings import Settings
 from storage.tables import PersonRow, RejectionRow, WinRow
-from tests.discord.conftest import TOKEN, drain
+from tests.discord.conftest import drain
 from tests.discord.fake_discord import CHANNEL_ID, GUILD_ID, OTHER_GUILD_ID, USER_ID, FakeDiscord
 from tests.discord.payloads import dm_message, guild_create, guild_delete, slash
 
@@ -33,21 +32,6 @@ CARE_OPENING = "I'm really sorry you're feeling this way."
 def _gateway_is_the_fake(fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch) -> None:
     """discord.py connects to ``DEFAULT_GATEWAY`` (Discord's): point it at the fake."""
     monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake.ws_url))
-
-
-@pytest.fixture
-async def services(tmp_path: Path, fake: FakeDiscord) -> AsyncIterator[Services]:
-    """The real composition root on a fresh SQLite file."""
-    settings = Settings.from_mapping(
-        {
-            "DATABASE_URL": f"sqlite:///{tmp_path}/t.db",
-            "DISCORD_TOKEN": TOKEN,
-            "DISCORD_API_URL": fake.base_url,
-            "BOUNCEBACK_TIMEZONE": "UTC",
-        }
-    )
-    async with open_services(settings) as opened:
-        yield opened
 
 
 @contextlib.asynccontextmanager

@@ -13,7 +13,7 @@ import pytest
 
 from bot.model import ZoneSource
 from bounceback.bootstrap import Services
-from tests.discord.conftest import NOW, Client, interact, start
+from tests.discord.conftest import NOW, Client, interact, started
 from tests.discord.fake_discord import FakeDiscord
 from tests.discord.payloads import slash, submit
 from tests.discord.test_engine_e2e import ADA
@@ -21,11 +21,9 @@ from tests.discord.test_engine_e2e import ADA
 
 @pytest.fixture
 async def client(services: Services) -> AsyncIterator[Client]:
-    started = await start(services)
-    try:
-        yield started
-    finally:
-        await started.close()
+    """A client around the real engine."""
+    async with started(services) as running:
+        yield running
 
 
 def in_german(payload: dict[str, Any]) -> dict[str, Any]:

@@ -6,11 +6,12 @@ way Slack signs them, so every test goes through signature checks, Bolt and the 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -24,6 +25,7 @@ from bot.replies import Reply
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-test-bot-token-T1"
+CLIENT_ID = "111.222"  # an app installed through the OAuth flow
 NOW = dt.datetime(2026, 3, 10, 14, 30, tzinfo=dt.UTC)
 
 
@@ -309,3 +311,14 @@ class Harness:
         event = {"type": "message", "channel_type": "im", "channel": "DU1", "user": "U1"}
         event.update(text=text, ts="2.000100", **extra)
         return await self.event(event, event_id=event_id)
+
+
+@contextlib.asynccontextmanager
+async def served(bot: SlackBot, clock: FixedClock, response_url: str) -> AsyncIterator[Harness]:
+    """``bot`` served on loopback while the test runs, then closed."""
+    harness = Harness(bot, clock, response_url)
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()

@@ -6,75 +6,24 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from adapters.slack.app import build_app
 from bot.model import Community
-from bounceback.bootstrap import Services, open_services
-from bounceback.cli import slack_config
-from bounceback.settings import Settings
+from bounceback.bootstrap import Services
 from tests.slack.fake_slack import Call, FakeSlack
 from tests.slack.harness import (
     BOT_TOKEN,
     NOW,
-    SIGNING_SECRET,
     FixedClock,
     Harness,
-    RecordingSleep,
 )
 
 REFUSAL = "Only this community's admins"
 # What Slack sends for a person who typed "<!channel> <https://evil.example|bank>" in /brag
 # (slash command text always arrives with &, < and > encoded).
 TYPED_WIN = "&lt;!channel&gt; @everyone &lt;https://evil.example|bank&gt; <@U2|bo>"
-
-
-@pytest.fixture
-def admins() -> str:
-    """``SLACK_ADMINS`` for the test (parametrize to change it)."""
-    return ""
-
-
-@pytest.fixture
-async def services(tmp_path: Path, fake_slack: FakeSlack, admins: str) -> AsyncIterator[Services]:
-    settings = Settings.from_mapping(
-        {
-            "DATABASE_URL": f"sqlite:///{tmp_path}/t.db",
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": fake_slack.api_url,
-            "SLACK_ADMINS": admins,
-        }
-    )
-    async with open_services(settings) as opened:
-        yield opened
-
-
-@pytest.fixture
-async def real(
-    services: Services,
-    fake_slack: FakeSlack,
-    clock: FixedClock,
-    sleep: RecordingSleep,
-    answer_budget: float,
-) -> AsyncIterator[Harness]:
-    bot = build_app(
-        services.engine,
-        slack_config(services.settings),
-        dedupe=services.events,
-        clock=clock,
-        on_community_removed=services.store.delete_community,
-        sleep=sleep,
-        answer_budget=answer_budget,
-    )
-    harness = Harness(bot, clock, fake_slack.response_url())
-    await harness.start()
-    yield harness
-    await harness.stop()
 
 
 async def settings_of(services: Services) -> Community:

@@ -4,53 +4,17 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from adapters.slack.app import build_app
 from adapters.slack.manifest import build_manifest
-from bounceback.bootstrap import Services, open_services
-from bounceback.cli import slack_config
-from bounceback.settings import Settings
+from bounceback.bootstrap import Services
 from storage.tables import PersonRow, RejectionRow, WinRow
 from tests.slack.fake_slack import Call, FakeSlack
-from tests.slack.harness import BOT_TOKEN, SIGNING_SECRET, FixedClock, Harness, RecordingSleep
-
-
-@pytest.fixture
-async def services(tmp_path: Path, fake_slack: FakeSlack) -> AsyncIterator[Services]:
-    settings = Settings.from_mapping(
-        {
-            "DATABASE_URL": f"sqlite:///{tmp_path}/t.db",
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": fake_slack.api_url,
-        }
-    )
-    async with open_services(settings) as opened:
-        yield opened
-
-
-@pytest.fixture
-async def real(
-    services: Services, fake_slack: FakeSlack, clock: FixedClock, sleep: RecordingSleep
-) -> AsyncIterator[Harness]:
-    bot = build_app(
-        services.engine,
-        slack_config(services.settings),
-        dedupe=services.events,
-        clock=clock,
-        on_community_removed=services.store.delete_community,
-        sleep=sleep,
-    )
-    harness = Harness(bot, clock, fake_slack.response_url())
-    await harness.start()
-    yield harness
-    await harness.stop()
+from tests.slack.harness import Harness
 
 
 def answers_for(view: dict[str, Any], choose: dict[str, str]) -> dict[str, dict[str, Any]]:

@@ -20,33 +20,20 @@ from bounceback.cli import slack_config
 from bounceback.settings import Settings
 from storage.database import create_engine
 from tests.conftest import prepare
+from tests.slack.conftest import MakeSlack
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import (
+    CLIENT_ID,
     SIGNING_SECRET,
     FakeDedupe,
     FakeHandler,
     FixedClock,
     Harness,
     RecordingRemoval,
-    RecordingSleep,
 )
-
-CLIENT_ID = "111.222"
 
 # slack_sdk's oauth.v2.access still uses aiohttp.BasicAuth, which aiohttp 3.14 deprecates.
 pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
-
-
-@pytest.fixture
-def oauth_settings(fake_slack: FakeSlack) -> Settings:
-    return Settings.from_mapping(
-        {
-            "SLACK_CLIENT_ID": CLIENT_ID,
-            "SLACK_CLIENT_SECRET": "client-secret-value",
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": fake_slack.api_url,
-        }
-    )
 
 
 @pytest.fixture
@@ -60,30 +47,12 @@ async def store(tmp_path: Path) -> AsyncIterator[AsyncSQLAlchemyInstallationStor
 
 @pytest.fixture
 async def multi(
-    oauth_settings: Settings,
-    store: AsyncSQLAlchemyInstallationStore,
-    fake_slack: FakeSlack,
-    handler: FakeHandler,
-    dedupe: FakeDedupe,
-    removal: RecordingRemoval,
-    clock: FixedClock,
-    sleep: RecordingSleep,
-) -> AsyncIterator[Harness]:
+    oauth_settings: Settings, store: AsyncSQLAlchemyInstallationStore, make_slack: MakeSlack
+) -> Harness:
     _, states = await oauth_stores(store.engine, CLIENT_ID)
-    bot = build_app(
-        handler,
-        slack_config(oauth_settings),
-        dedupe=dedupe,
-        clock=clock,
-        on_community_removed=removal,
-        installation_store=store,
-        state_store=states,
-        sleep=sleep,
+    return await make_slack(
+        config=slack_config(oauth_settings), installation_store=store, state_store=states
     )
-    harness = Harness(bot, clock, fake_slack.response_url())
-    await harness.start()
-    yield harness
-    await harness.stop()
 
 
 async def install(multi: Harness) -> None:

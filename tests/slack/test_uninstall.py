@@ -19,7 +19,6 @@ from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstall
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.slack.app import build_app
 from adapters.slack.oauth import oauth_stores
 from adapters.slack.web import UNREADABLE_BODY
 from bounceback.cli import slack_config
@@ -27,19 +26,15 @@ from bounceback.settings import Settings
 from storage.database import create_engine
 from storage.organizations import SqlOrganizations
 from storage.sql import SqlStore
-from tests.slack.fake_slack import FakeSlack
+from tests.slack.conftest import MakeSlack
 from tests.slack.harness import (
-    SIGNING_SECRET,
+    CLIENT_ID,
     Answer,
-    FakeDedupe,
     FakeHandler,
-    FixedClock,
     Harness,
     RecordingRemoval,
-    RecordingSleep,
 )
 
-CLIENT_ID = "111.222"
 ORG = "E1"
 
 pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
@@ -86,24 +81,13 @@ def removal(db: AsyncEngine) -> DeletingRemoval:
 
 @pytest.fixture
 async def grid(
-    fake_slack: FakeSlack,
+    oauth_settings: Settings,
     db: AsyncEngine,
     store: AsyncSQLAlchemyInstallationStore,
     organizations: SqlOrganizations,
-    handler: FakeHandler,
-    dedupe: FakeDedupe,
-    removal: RecordingRemoval,
-    clock: FixedClock,
-) -> AsyncIterator[Harness]:
+    make_slack: MakeSlack,
+) -> Harness:
     """The multi-workspace adapter with the organization installed org-wide."""
-    settings = Settings.from_mapping(
-        {
-            "SLACK_CLIENT_ID": CLIENT_ID,
-            "SLACK_CLIENT_SECRET": "client-secret-value",
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": fake_slack.api_url,
-        }
-    )
     _, states = await oauth_stores(db, CLIENT_ID)
     await store.async_save(
         Installation(
@@ -117,21 +101,12 @@ async def grid(
             is_enterprise_install=True,
         )
     )
-    bot = build_app(
-        handler,
-        slack_config(settings),
-        dedupe=dedupe,
-        clock=clock,
-        on_community_removed=removal,
+    return await make_slack(
+        config=slack_config(oauth_settings),
         installation_store=store,
         state_store=states,
         organizations=organizations,
-        sleep=RecordingSleep(),
     )
-    harness = Harness(bot, clock, fake_slack.response_url())
-    await harness.start()
-    yield harness
-    await harness.stop()
 
 
 async def command_from(slack: Harness, team: str, *, org_wide: bool = True) -> Answer:

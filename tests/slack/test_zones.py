@@ -6,56 +6,16 @@ The real engine and SQLite storage behind the adapter, the fake Slack Web API, s
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from adapters.slack.app import build_app
 from adapters.slack.translate import profile_change
 from bot.events import Sender
-from bounceback.bootstrap import Services, open_services
-from bounceback.cli import slack_config
-from bounceback.settings import Settings
+from bounceback.bootstrap import Services
 from tests.slack.fake_slack import FakeSlack
-from tests.slack.harness import BOT_TOKEN, SIGNING_SECRET, FixedClock, Harness, RecordingSleep
+from tests.slack.harness import Harness
 
 UTC = dt.UTC
 SENDER = Sender("slack", "T1", "U1")
-
-
-@pytest.fixture
-async def services(tmp_path: Path, fake_slack: FakeSlack) -> AsyncIterator[Services]:
-    settings = Settings.from_mapping(
-        {
-            "DATABASE_URL": f"sqlite:///{tmp_path}/t.db",
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": fake_slack.api_url,
-        }
-    )
-    async with open_services(settings) as opened:
-        yield opened
-
-
-@pytest.fixture
-async def real(
-    services: Services, fake_slack: FakeSlack, clock: FixedClock, sleep: RecordingSleep
-) -> AsyncIterator[Harness]:
-    bot = build_app(
-        services.engine,
-        slack_config(services.settings),
-        dedupe=services.events,
-        clock=clock,
-        on_community_removed=services.store.delete_community,
-        sleep=sleep,
-        on_zone_changed=services.engine.follow_zone,
-    )
-    harness = Harness(bot, clock, fake_slack.response_url())
-    await harness.start()
-    yield harness
-    await harness.stop()
 
 
 def rejection() -> dict[str, dict[str, Any]]:
