@@ -90,7 +90,9 @@ class _Bounceback(_ClientBase):
         guild_id = config.guild_id
         self._sync_guild = discord.Object(id=guild_id) if guild_id else None
         self._sync_commands = sync_commands
-        for command in build_commands(handler.commands, self.bridge, command_forms(handler)):
+        for command in build_commands(
+            handler.commands, self.bridge, command_forms(handler.content)
+        ):
             if self._sync_guild is None:
                 # Global commands work in servers and in DMs with the bot; installed to servers.
                 command.allowed_contexts = app_commands.AppCommandContext(

@@ -16,7 +16,7 @@ from typing import Any, Optional, Protocol
 import discord
 from discord import app_commands
 
-from adapters.discord.ports import CommandSpec, Handler
+from adapters.discord.ports import CommandSpec
 from adapters.discord.render import OPTION_LIMIT, SELECT_OPTIONS, trim
 from bot import rejection
 from bot.content import Content
@@ -39,11 +39,8 @@ class CommandSink(Protocol):
     ) -> None: ...
 
 
-def command_forms(handler: Handler) -> dict[str, Form]:
+def command_forms(content: Content) -> dict[str, Form]:
     """The forms behind commands with typed options, built from the engine's own content."""
-    content = getattr(handler, "content", None)
-    if not isinstance(content, Content):
-        return {}
     return {"rejected": rejection.form(content)}
 
 

@@ -9,15 +9,20 @@ from typing import Protocol
 
 from adapters.ports import Clock, CommandSpec, Dedupe, utc_now
 from adapters.ports import Handler as BaseHandler
+from bot.content import Content
 
 __all__ = ["Clock", "CommandSpec", "Dedupe", "Handler", "MemoStore", "utc_now"]
 
 
 class Handler(BaseHandler, Protocol):
-    """The engine, as the Discord adapter uses it: events, and its commands to register."""
+    """The engine, as the Discord adapter uses it: events, its commands to register, and its
+    words (the typed options of ``/rejected`` are its form's fields)."""
 
     @property
     def commands(self) -> Sequence[CommandSpec]: ...
+
+    @property
+    def content(self) -> Content: ...
 
 
 class MemoStore(Protocol):
