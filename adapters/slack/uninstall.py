@@ -187,22 +187,15 @@ def workspace_removal(body: Payload) -> bool:
     )
 
 
+@dataclass(frozen=True, slots=True)
 class Uninstall:
     """What the app leaving a workspace or an organization takes away: its tokens, what the
     adapter remembers of it (``forget``, by team id), then its people's data."""
 
-    def __init__(
-        self,
-        *,
-        installation_store: AsyncInstallationStore | None,
-        organizations: Organizations | None,
-        forget: Sequence[Callable[[str], None]],
-        on_community_removed: CommunityRemoved,
-    ) -> None:
-        self._installation_store = installation_store
-        self._organizations = organizations
-        self._forget = forget
-        self._on_community_removed = on_community_removed
+    installation_store: AsyncInstallationStore | None
+    organizations: Organizations | None
+    forget: Sequence[Callable[[str], None]]
+    on_community_removed: CommunityRemoved
 
     async def on_event(
         self, body: Payload, first_time: Callable[[Payload], Awaitable[bool]]
@@ -214,8 +207,8 @@ class Uninstall:
             if await first_time(body):
                 await remove_organization(
                     organization,
-                    installation_store=self._installation_store,
-                    organizations=self._organizations,
+                    installation_store=self.installation_store,
+                    organizations=self.organizations,
                     remove_team=self.remove_team,
                 )
             return True
@@ -232,17 +225,17 @@ class Uninstall:
         enterprise_id = body.get("enterprise_id")
         if not isinstance(team_id, str) or not team_id:
             return
-        if self._installation_store is not None:
+        if self.installation_store is not None:
             try:
-                await self._installation_store.async_delete_all(
+                await self.installation_store.async_delete_all(
                     enterprise_id=enterprise_id if isinstance(enterprise_id, str) else None,
                     team_id=team_id,
                 )
             except Exception as error:
                 log_failure("deleting installation", error)
-        for forget in self._forget:
+        for forget in self.forget:
             forget(team_id)
-        await self._on_community_removed(PLATFORM, team_id)
+        await self.on_community_removed(PLATFORM, team_id)
         log.info("slack workspace %s removed the app; its data was deleted", team_id)
 
 

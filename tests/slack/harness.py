@@ -247,11 +247,7 @@ class Harness:
             container["message_ts"] = "1.000100"
         return await self.interaction(
             {
-                "type": "block_actions",
-                "team": {"id": team, "domain": "acme"},
-                "user": {"id": user, "username": "ana", "name": "ana", "team_id": team},
-                "api_app_id": "A1",
-                "trigger_id": "trigger-2",
+                **_interaction("block_actions", team, user, "trigger-2"),
                 "channel": {"id": channel, "name": "directmessage"},
                 "container": container,
                 "response_url": self.response_url,
@@ -271,11 +267,7 @@ class Harness:
         state = {name: {"value": dict(element)} for name, element in values.items()}
         return await self.interaction(
             {
-                "type": "view_submission",
-                "team": {"id": team, "domain": "acme"},
-                "user": {"id": user, "username": "ana", "name": "ana", "team_id": team},
-                "api_app_id": "A1",
-                "trigger_id": "trigger-3",
+                **_interaction("view_submission", team, user, "trigger-3"),
                 "view": {
                     "id": "V1",
                     "type": "modal",
@@ -322,3 +314,14 @@ async def served(bot: SlackBot, clock: FixedClock, response_url: str) -> AsyncIt
         yield harness
     finally:
         await harness.stop()
+
+
+def _interaction(kind: str, team: str, user: str, trigger_id: str) -> dict[str, Any]:
+    """What every interaction payload says about where it comes from."""
+    return {
+        "type": kind,
+        "team": {"id": team, "domain": "acme"},
+        "user": {"id": user, "username": "ana", "name": "ana", "team_id": team},
+        "api_app_id": "A1",
+        "trigger_id": trigger_id,
+    }
