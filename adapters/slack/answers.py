@@ -123,8 +123,9 @@ class Answers:
         except (SlackRequestError, aiohttp.ClientError, TimeoutError) as error:
             # SlackRequestError's message quotes the upload's response: log the type only.
             log.warning("slack file not shared: %s", type(error).__name__)
-        where = Place.DM if origin.dm_channel or not origin.response_url else Place.EPHEMERAL
-        await self._send([text_message(texts().file_failed)], where, True, origin, client)
+        notice = Reply(text=texts().file_failed)  # private, as the file would have been
+        [placed] = place([notice], spoken(origin), SLACK)
+        await self._send([text_message(notice.text)], placed.words, True, origin, client)
 
     async def _send(
         self,
