@@ -60,8 +60,8 @@ def peak_mb() -> float:
 async def seed(url: str, people: int) -> None:
     """``people`` people with one weekly check-in each, due at NOW."""
     from storage.database import create_engine, upgrade
-    from storage.sql import people as people_table
-    from storage.sql import planned_messages
+    from storage.tables import people as people_table
+    from storage.tables import planned_messages
 
     db = create_engine(url)
     await upgrade(db)

@@ -1,7 +1,9 @@
 """The engine's ports: what it needs from storage and from platforms, as typed Protocols.
 
-``storage.sql.SqlStore`` implements :class:`Store` on SQLAlchemy; the tests have an in-memory
-fake. Every method is scoped to one person: no call can reach another person's records.
+:class:`Store` is the union of small roles (people, journal, conversations, plans, communities,
+privacy); ``storage.sql.SqlStore`` implements it on SQLAlchemy, one module per role, and the
+tests have an in-memory fake of each role. Every per-person method is scoped to one person: no
+call can reach another person's records.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypedDict, Unpack, runtime_checkable
 
 from bot.events import Sender
 from bot.model import (
@@ -36,18 +38,31 @@ from bot.model import (
 from bot.replies import Reply
 from bot.schedule import Slot
 
+# The store's roles. Each method's docstring is its whole body, as a Protocol allows.
 
-class Store(Protocol):
-    """Per-person persistence for the engine."""
 
-    def transaction(self) -> AbstractAsyncContextManager[None]:
-        """Group the calls made inside into one all-or-nothing unit (one event)."""
-        ...
+class CommunityChanges(TypedDict, total=False):
+    """Settings of a :class:`bot.model.Community` to change; one given as None stays as it is."""
+
+    timezone: str | None
+    brag_channel: str | None
+    brag_weekday: int | None
+    brag_time: dt.time | None
+    checkin_time: dt.time | None
+    support_resources: str | None
+    brag_thread: bool | None
+    pulse: bool | None
+
+
+class People(Protocol):
+    """Who someone is, their check-in preferences and whether they can be reached."""
 
     async def person(self, sender: Sender, default_timezone: str, now: dt.datetime) -> Person:
         """The person behind ``sender``, created on first contact with their community's
         time zone and check-in time (or ``default_timezone`` and 10:00)."""
-        ...
+
+    async def known_person(self, sender: Sender) -> Person | None:
+        """The person behind ``sender`` if the bot knows them; never creates anyone."""
 
     async def update_settings(
         self,
@@ -60,41 +75,40 @@ class Store(Protocol):
         weekdays_only: bool,
     ) -> Person:
         """Change a person's check-in preferences."""
-        ...
-
-    async def known_person(self, sender: Sender) -> Person | None:
-        """The person behind ``sender`` if the bot knows them; never creates anyone."""
-        ...
 
     async def set_timezone(self, person_id: int, timezone: str, source: ZoneSource) -> Person:
         """Change a person's time zone, noting where it came from."""
-        ...
 
     async def set_unreachable(self, person_id: int, reason: str, now: dt.datetime) -> None:
         """Record why the person cannot be messaged privately ("" once they can again)."""
-        ...
+
+    async def set_checkins(
+        self, person_id: int, state: CheckinState, paused_until: dt.datetime | None
+    ) -> None:
+        """Switch a person's check-ins on, off, or off until a moment."""
+
+
+class Journal(Protocol):
+    """What a person logs and answers: rejections and reflections, wins, moods, check-in
+    answers."""
 
     async def add_rejection(
         self, person_id: int, draft: RejectionDraft, now: dt.datetime
     ) -> Rejection:
         """Log a rejection and the feeling it came with, in one transaction."""
-        ...
 
     async def rejections(self, person_id: int) -> Sequence[Rejection]:
         """The person's rejections, oldest first."""
-        ...
 
     async def mark_note_sent(
         self, person_id: int, rejection_id: int, now: dt.datetime
     ) -> Rejection | None:
         """Record that the feedback note went out; None if there is no such rejection."""
-        ...
 
     async def log_feedback(
         self, person_id: int, rejection_id: int, text: str, now: dt.datetime
     ) -> Rejection | None:
         """Record what the interviewer said; None if there is no such rejection."""
-        ...
 
     async def save_reflection(
         self,
@@ -106,57 +120,54 @@ class Store(Protocol):
         now: dt.datetime,
     ) -> bool:
         """Store (or replace) an answer to a reflection question; False if no such rejection."""
-        ...
 
     async def reflections(self, person_id: int) -> Sequence[Reflection]:
         """Every reflection answer the person gave, oldest first."""
-        ...
 
     async def add_win(self, person_id: int, text: str, kind: WinKind, now: dt.datetime) -> Win:
         """Add to the bragging list."""
-        ...
 
     async def wins(self, person_id: int) -> Sequence[Win]:
         """The bragging list, oldest first."""
-        ...
 
     async def set_win_kind(self, person_id: int, win_id: int, kind: WinKind) -> Win | None:
         """File a win under another kind; None if there is no such win."""
-        ...
 
     async def remove_win(self, person_id: int, win_id: int) -> bool:
         """Delete a win; False if there was none."""
-        ...
 
     async def add_mood(
         self, person_id: int, score: int, note: str, source: str, now: dt.datetime
     ) -> Mood:
         """Record how the person feels."""
-        ...
 
     async def moods(self, person_id: int, limit: int) -> Sequence[Mood]:
         """The latest ``limit`` moods, oldest first."""
-        ...
+
+    async def add_answer(self, person_id: int, kind: str, value: str, now: dt.datetime) -> None:
+        """Record a check-in answer."""
+
+    async def answers(self, person_id: int) -> Sequence[CheckinAnswer]:
+        """The person's check-in answers, oldest first."""
+
+
+class Conversations(Protocol):
+    """The question the bot is waiting on, per person, so an answer survives a restart."""
 
     async def conversation(self, person_id: int) -> Conversation | None:
         """What the bot is waiting for from this person, if anything."""
-        ...
 
     async def set_conversation(
         self, person_id: int, topic: str, data: str, now: dt.datetime
     ) -> None:
         """Remember what the bot just asked."""
-        ...
 
     async def clear_conversation(self, person_id: int) -> None:
         """Forget any pending question."""
-        ...
 
-    async def set_checkins(
-        self, person_id: int, state: CheckinState, paused_until: dt.datetime | None
-    ) -> None:
-        """Switch a person's check-ins on, off, or off until a moment."""
-        ...
+
+class Plans(Protocol):
+    """The messages the bot means to send a person (the dispatcher sends them)."""
 
     async def replace_plan(
         self,
@@ -167,7 +178,6 @@ class Store(Protocol):
         now: dt.datetime,
     ) -> None:
         """Skip every pending message of the person's and plan ``steps`` instead."""
-        ...
 
     async def add_planned(
         self,
@@ -179,37 +189,29 @@ class Store(Protocol):
         now: dt.datetime,
     ) -> None:
         """Plan one more message, alongside what is already planned."""
-        ...
 
     async def planned(self, person_id: int) -> Sequence[PlannedMessage]:
         """The person's pending messages, soonest first."""
-        ...
 
     async def move_planned(self, person_id: int, moves: Sequence[tuple[int, Slot]]) -> None:
         """Give pending messages new slots (planned message id, slot)."""
-        ...
 
     async def cancel_planned(self, person_id: int, outcome: str) -> int:
         """Skip every pending message of the person's, recording why; returns how many."""
-        ...
 
-    async def add_answer(self, person_id: int, kind: str, value: str, now: dt.datetime) -> None:
-        """Record a check-in answer."""
-        ...
 
-    async def answers(self, person_id: int) -> Sequence[CheckinAnswer]:
-        """The person's check-in answers, oldest first."""
-        ...
+class Communities(Protocol):
+    """A community's settings, and what its people chose to share in its channel."""
 
     async def community(
         self, platform: str, community: str, default_timezone: str, now: dt.datetime
     ) -> Community:
         """A community's settings, created with defaults on first use."""
-        ...
 
-    async def update_community(self, platform: str, community: str, **changes: Any) -> Community:
-        """Change a community's settings (fields of :class:`bot.model.Community`)."""
-        ...
+    async def update_community(
+        self, platform: str, community: str, **changes: Unpack[CommunityChanges]
+    ) -> Community:
+        """Change the settings given; the others stay as they are."""
 
     async def share(
         self,
@@ -223,23 +225,29 @@ class Store(Protocol):
         now: dt.datetime,
     ) -> bool:
         """Plan a post of something the person agreed to share; False if already shared."""
-        ...
 
     async def unshare_win(self, person_id: int, win_id: int, now: dt.datetime) -> bool:
         """Take a shared win down (or never post it); False if it was never shared."""
-        ...
 
     async def unshare_all(self, person_id: int, now: dt.datetime) -> None:
         """Take down everything the person shared (before their data is deleted)."""
-        ...
+
+
+class Privacy(Protocol):
+    """A person's data as theirs: all of it exported, or all of it erased."""
 
     async def export(self, person_id: int) -> Mapping[str, Any]:
         """Everything stored about the person, as plain JSON-ready data."""
-        ...
 
     async def delete_person(self, person_id: int) -> None:
         """Erase the person and every record about them, planned messages included."""
-        ...
+
+
+class Store(People, Journal, Conversations, Plans, Communities, Privacy, Protocol):
+    """Per-person persistence for the engine: every role, and one transaction across them."""
+
+    def transaction(self) -> AbstractAsyncContextManager[None]:
+        """Group the calls made inside into one all-or-nothing unit (one event)."""
 
 
 class CommunityPosts(Protocol):

@@ -18,10 +18,11 @@ from bounceback.settings import Settings
 from storage.community_posts import SqlCommunityPosts
 from storage.crypto import Cipher
 from storage.database import create_engine, upgrade, wait_for
+from storage.event_log import EventLog
 from storage.inbox import SqlInbox
 from storage.outbox import SqlOutbox
 from storage.retention import sweep
-from storage.sql import EventLog, SqlStore
+from storage.sql import SqlStore
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from bot.events import Sender
 from bot.model import PlannedState
 from bounceback.bootstrap import open_services
 from bounceback.settings import Settings
-from storage.sql import people, planned_messages
+from storage.tables import people, planned_messages
 
 # /next skips a check-in the plan moves instead of sending (a paused day): this many at most.
 MOST_HOPS = 10

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.model import PlannedState
-from storage.sql import people, planned_messages
+from storage.tables import people, planned_messages
 
 
 async def print_schedule(db: AsyncEngine, user: str | None, out: TextIO) -> int:

@@ -17,16 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.model import Community, PlannedState, PostDue, PostKind, PostOutcome, Pulse
 from bot.schedule import weekly_post
 from storage.crypto import Cipher
-from storage.sql import (
-    communities,
-    community_from_row,
-    community_posts,
-    dialect_insert,
-    people,
-    post_row,
-    rejections,
-    wins,
-)
+from storage.database import dialect_insert
+from storage.rows import community_from_row, post_row
+from storage.tables import communities, community_posts, people, rejections, wins
 
 PENDING = PlannedState.PENDING.value
 CLAIMED = PlannedState.CLAIMED.value

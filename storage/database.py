@@ -1,4 +1,5 @@
-"""Opening the database: URL to async engine, SQLite tuning, migrations at start."""
+"""Opening the database: URL to async engine, SQLite tuning, migrations at start, and the one
+dialect-specific statement the store builds (an INSERT with ``ON CONFLICT``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, text
+from sqlalchemy import Table, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -85,6 +87,12 @@ async def checkpoint(engine: AsyncEngine) -> bool:
     if busy:
         log.warning("sqlite checkpoint was blocked by a reader; the WAL is truncated later")
     return not busy
+
+
+def dialect_insert(engine: AsyncEngine, table: Table) -> Any:
+    """An INSERT that knows ``ON CONFLICT`` on the engine's dialect."""
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

@@ -12,18 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import cast
 
-from sqlalchemy import Table, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.bulk import fetch, moment
 from storage.crypto import Cipher
-from storage.sql import dialect_insert
-from storage.tables import InboxRow
-
-# The mapped class's table, typed as the Core table it is.
-inbox = cast(Table, InboxRow.__table__)
+from storage.database import dialect_insert
+from storage.tables import inbox
 
 PENDING = "pending"
 DONE = "done"

@@ -9,13 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.sql import dialect_insert
-from storage.tables import OrganizationMemberRow
-
-organization_members: Table = OrganizationMemberRow.__table__  # type: ignore[assignment]
+from storage.database import dialect_insert
+from storage.tables import organization_members
 
 
 class SqlOrganizations:

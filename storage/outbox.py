@@ -35,7 +35,7 @@ from storage.bulk import (
 )
 from storage.crypto import Cipher
 from storage.due import assemble
-from storage.sql import planned_messages
+from storage.tables import planned_messages
 
 PENDING = PlannedState.PENDING.value
 CLAIMED = PlannedState.CLAIMED.value

@@ -1,4 +1,5 @@
-"""What of a person is sealed at rest, what their export holds, and resealing after a key change.
+"""Privacy: what of a person is sealed at rest, what their export holds, erasing a person or a
+whole community, and resealing after a key change (:class:`bot.ports.Privacy`).
 
 Sealed with ``BOUNCEBACK_ENCRYPTION_KEY``: everything a person writes, plus the names that point
 at real people and employers (their display name, the company, the role, the interviewer's
@@ -11,31 +12,24 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.crypto import Cipher
 from storage.tables import (
-    AnswerRow,
-    CommunityPostRow,
-    ConversationRow,
-    MoodRow,
-    PersonRow,
-    PlannedMessageRow,
-    ReflectionRow,
-    RejectionRow,
-    WinRow,
+    answers,
+    communities,
+    community_posts,
+    conversations,
+    moods,
+    organization_members,
+    people,
+    planned_messages,
+    reflections,
+    rejections,
+    wins,
 )
-
-_people: Table = PersonRow.__table__  # type: ignore[assignment]
-_rejections: Table = RejectionRow.__table__  # type: ignore[assignment]
-_reflections: Table = ReflectionRow.__table__  # type: ignore[assignment]
-_moods: Table = MoodRow.__table__  # type: ignore[assignment]
-_answers: Table = AnswerRow.__table__  # type: ignore[assignment]
-_wins: Table = WinRow.__table__  # type: ignore[assignment]
-_conversations: Table = ConversationRow.__table__  # type: ignore[assignment]
-_planned: Table = PlannedMessageRow.__table__  # type: ignore[assignment]
-_posts: Table = CommunityPostRow.__table__  # type: ignore[assignment]
+from storage.transactions import Transactional
 
 # Columns sealed at rest when a key is configured, by table name.
 SEALED: Mapping[str, tuple[str, ...]] = {
@@ -47,24 +41,59 @@ SEALED: Mapping[str, tuple[str, ...]] = {
     "wins": ("text",),
     "community_posts": ("body",),  # advice shared with /hired, until it is posted
 }
-_SEALED_TABLES = (_people, _rejections, _reflections, _moods, _answers, _wins, _posts)
+_SEALED_TABLES = (people, rejections, reflections, moods, answers, wins, community_posts)
 
 # Every table holding a person's records (each has person_id), in the order export shows them.
 PERSONAL_TABLES: tuple[tuple[str, Table], ...] = (
-    ("rejections", _rejections),
-    ("reflections", _reflections),
-    ("moods", _moods),
-    ("checkin_answers", _answers),
-    ("wins", _wins),
-    ("pending_question", _conversations),
-    ("planned_messages", _planned),
-    ("shared_posts", _posts),
+    ("rejections", rejections),
+    ("reflections", reflections),
+    ("moods", moods),
+    ("checkin_answers", answers),
+    ("wins", wins),
+    ("pending_question", conversations),
+    ("planned_messages", planned_messages),
+    ("shared_posts", community_posts),
 )
+
+
+class SqlPrivacy(Transactional):
+    """:class:`bot.ports.Privacy` on SQLAlchemy, plus what admins and platforms ask for: a
+    whole community erased, every sealed value resealed under a new key."""
+
+    async def export(self, person_id: int) -> Mapping[str, Any]:
+        async with self._connect() as connection:
+            return await export(connection, self._cipher, person_id)
+
+    async def delete_person(self, person_id: int) -> None:
+        async with self._connect() as connection:
+            # Claimed check-ins go too: the dispatcher re-checks its claims before sending.
+            for _, table in PERSONAL_TABLES:
+                await connection.execute(delete(table).where(table.c.person_id == person_id))
+            await connection.execute(delete(people).where(people.c.id == person_id))
+        await self._erase_after_commit()
+
+    async def delete_community(self, platform: str, community: str) -> int:
+        """Delete a community's settings, its posts' records and every person of it with all
+        their records; returns how many people."""
+        async with self._connect() as connection:
+            for table in (community_posts, communities, organization_members):
+                where = (table.c.platform == platform, table.c.community == community)
+                await connection.execute(delete(table).where(*where))
+            result = await connection.execute(
+                delete(people).where(people.c.platform == platform, people.c.community == community)
+            )
+        await self._erase_after_commit()
+        return result.rowcount
+
+    async def reseal(self) -> int:
+        """Seal every sealed value with the current key (after adding or rotating a key);
+        returns how many values changed."""
+        return await reseal(self._engine, self._cipher)
 
 
 async def export(connection: AsyncConnection, cipher: Cipher, person_id: int) -> dict[str, Any]:
     """Everything stored about one person, opened, as JSON-ready values ({} if unknown)."""
-    person = (await connection.execute(select(_people).where(_people.c.id == person_id))).first()
+    person = (await connection.execute(select(people).where(people.c.id == person_id))).first()
     if person is None:
         return {}
     data: dict[str, Any] = {

@@ -8,8 +8,8 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.database import checkpoint
-from storage.inbox import inbox
-from storage.sql import EventLog, answers, moods, planned_messages
+from storage.event_log import EventLog
+from storage.tables import answers, inbox, moods, planned_messages
 
 # Platforms stop retrying an event within minutes; a day of ids is plenty to catch repeats.
 EVENT_MEMORY = dt.timedelta(days=1)

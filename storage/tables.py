@@ -1,8 +1,10 @@
-"""The database schema, as typed SQLAlchemy models. Alembic migrations follow it."""
+"""The database schema, as typed SQLAlchemy models and their Core tables. Alembic migrations
+follow it."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from sqlalchemy import (
     BigInteger,
@@ -15,6 +17,7 @@ from sqlalchemy import (
     MetaData,
     SmallInteger,
     String,
+    Table,
     Text,
     Time,
     TypeDecorator,
@@ -355,3 +358,21 @@ class ButtonMemoRow(Base):
     token: Mapped[str] = mapped_column(String(32), primary_key=True)
     data: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+
+
+# The mapped classes' tables, typed as the Core tables they are: the store's statements are
+# SQLAlchemy Core on these.
+people = cast(Table, PersonRow.__table__)
+rejections = cast(Table, RejectionRow.__table__)
+reflections = cast(Table, ReflectionRow.__table__)
+wins = cast(Table, WinRow.__table__)
+moods = cast(Table, MoodRow.__table__)
+conversations = cast(Table, ConversationRow.__table__)
+processed_events = cast(Table, ProcessedEventRow.__table__)
+inbox = cast(Table, InboxRow.__table__)
+planned_messages = cast(Table, PlannedMessageRow.__table__)
+answers = cast(Table, AnswerRow.__table__)
+communities = cast(Table, CommunityRow.__table__)
+community_posts = cast(Table, CommunityPostRow.__table__)
+organization_members = cast(Table, OrganizationMemberRow.__table__)
+button_memos = cast(Table, ButtonMemoRow.__table__)

@@ -17,7 +17,8 @@ from bot.events import Choice, Command, FormSubmission, Message, Sender
 from bot.replies import Reply
 from storage.community_posts import SqlCommunityPosts
 from storage.outbox import SqlOutbox
-from storage.sql import SqlStore, community_posts
+from storage.sql import SqlStore
+from storage.tables import community_posts
 from tests.scheduling.harness import RecordingMessenger
 
 ADMIN = Sender("slack", "T1", "UADMIN", "Ada", is_admin=True)

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.crypto import Cipher
-from storage.inbox import SqlInbox, inbox
+from storage.inbox import SqlInbox
 from storage.retention import sweep
+from storage.tables import inbox
 
 NOW = dt.datetime(2026, 7, 14, 8, 0, tzinfo=dt.UTC)
 LEASE = dt.timedelta(seconds=60)

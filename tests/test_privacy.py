@@ -17,8 +17,8 @@ from bot.model import WinKind
 from storage.crypto import Cipher, CipherError
 from storage.outbox import SqlOutbox
 from storage.retention import sweep
-from storage.sql import SqlStore, planned_messages
-from storage.tables import Base
+from storage.sql import SqlStore
+from storage.tables import Base, planned_messages
 from tests.scheduling.harness import RecordingMessenger
 
 SAM = Sender("console", "console", "sam", "Sam")

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-import storage.sql
+import storage.transactions
 from bot.events import Sender
 from bot.model import Answer, PostKind, RejectionDraft, Stage, WinKind
 from storage.database import create_engine
@@ -124,7 +124,7 @@ async def test_without_the_checkpoint_the_wal_would_still_hold_them(
     async def no_checkpoint(engine: AsyncEngine) -> bool:
         return True
 
-    monkeypatch.setattr(storage.sql, "checkpoint", no_checkpoint)
+    monkeypatch.setattr(storage.transactions, "checkpoint", no_checkpoint)
     db, path = sqlite
     store = SqlStore(db)
     gone = await write_everything(store, GONE, "gone")

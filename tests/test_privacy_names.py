@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.events import Sender
 from bot.model import PostKind, RejectionDraft, Stage
 from storage.crypto import Cipher, CipherError
-from storage.sql import SqlStore, people, person_from_row, rejection_from_row, rejections
+from storage.rows import PERSON, person_from_row, rejection_from_row
+from storage.sql import SqlStore
+from storage.tables import rejections
 
 NOW = dt.datetime(2026, 7, 13, 7, 0, tzinfo=dt.UTC)
 # As long as the forms allow, and not ASCII: sealed, these are far over 100 characters.
@@ -91,7 +93,7 @@ async def test_the_row_mappers_open_with_the_cipher_and_refuse_without_it(
     cipher = Cipher([Cipher.new_key()])
     await write(SqlStore(db, cipher))
     async with db.connect() as connection:
-        person_row = (await connection.execute(select(people))).one()
+        person_row = (await connection.execute(select(*PERSON))).one()
         rejection_row = (await connection.execute(select(rejections))).one()
 
     assert person_from_row(person_row, cipher).display_name == NAME

@@ -14,7 +14,8 @@ from bot.events import Sender
 from bot.model import Answer, RejectionDraft, Stage, WinKind
 from bot.ports import Store
 from storage.database import create_engine
-from storage.sql import EventLog, SqlStore
+from storage.event_log import EventLog
+from storage.sql import SqlStore
 from tests.conftest import DATABASES, database_for
 from tests.fakes import MemoryStore
 

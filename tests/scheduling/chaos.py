@@ -25,8 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.database import create_engine
-from storage.sql import people, planned_messages
-from storage.tables import Base
+from storage.tables import Base, people, planned_messages
 from tests.scheduling.harness import seed_due
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.events import Sender
 from bot.replies import Reply
-from storage.sql import people, planned_messages
+from storage.tables import people, planned_messages
 
 
 @dataclass

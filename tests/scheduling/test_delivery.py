@@ -19,7 +19,8 @@ from bot.model import CheckinState, Outcome, PlannedState
 from bot.replies import Reply
 from storage.crypto import Cipher
 from storage.outbox import SqlOutbox
-from storage.sql import SqlStore, people, planned_messages
+from storage.sql import SqlStore
+from storage.tables import people, planned_messages
 from tests.scheduling.harness import seed_due
 
 DUE = dt.datetime(2026, 7, 14, 8, 0, tzinfo=dt.UTC)

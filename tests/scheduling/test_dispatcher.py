@@ -16,7 +16,8 @@ from bot.errors import DeliveryError, PermanentDeliveryError
 from bot.events import Choice, Command, FormSubmission, Message, Sender
 from bot.model import CheckinState, PlannedState
 from storage.outbox import SqlOutbox
-from storage.sql import SqlStore, planned_messages
+from storage.sql import SqlStore
+from storage.tables import planned_messages
 from tests.scheduling.harness import RecordingMessenger, seed_due
 
 SAM = Sender("console", "console", "sam", "Sam")

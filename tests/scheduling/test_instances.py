@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from storage.database import create_engine
-from storage.sql import planned_messages
+from storage.tables import planned_messages
 from tests.conftest import database_for
 from tests.scheduling.harness import seed_due
 

@@ -1,0 +1,155 @@
+"""Communities: a workspace's or server's settings, and what its people chose to share in its
+brag thread (:class:`bot.ports.Communities`). ``storage.community_posts`` posts the shares."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Unpack
+
+from sqlalchemy import select, update
+
+from bot.model import Community, Person, PostKind
+from bot.ports import CommunityChanges
+from storage.database import dialect_insert
+from storage.rows import community_from_row, post_row
+from storage.tables import communities, community_posts
+from storage.transactions import Transactional
+
+_SHARES = [PostKind.SHARE_WIN.value, PostKind.SHARE_HIRED.value]
+
+
+class SqlCommunities(Transactional):
+    """:class:`bot.ports.Communities` on SQLAlchemy."""
+
+    async def community(
+        self, platform: str, community: str, default_timezone: str, now: dt.datetime
+    ) -> Community:
+        key = (communities.c.platform == platform, communities.c.community == community)
+        async with self._connect() as connection:
+            row = (await connection.execute(select(communities).where(*key))).first()
+            if row is None:
+                await connection.execute(
+                    dialect_insert(self._engine, communities)
+                    .values(
+                        platform=platform,
+                        community=community,
+                        timezone=default_timezone,
+                        brag_channel="",
+                        brag_weekday=0,
+                        brag_time=dt.time(10, 0),
+                        checkin_time=dt.time(10, 0),
+                        support_resources="",
+                        brag_thread=True,
+                        pulse=True,
+                        created_at=now,
+                    )
+                    .on_conflict_do_nothing()
+                )
+                row = (await connection.execute(select(communities).where(*key))).one()
+        return community_from_row(row)
+
+    async def update_community(
+        self, platform: str, community: str, **changes: Unpack[CommunityChanges]
+    ) -> Community:
+        key = (communities.c.platform == platform, communities.c.community == community)
+        values = {name: value for name, value in changes.items() if value is not None}
+        async with self._connect() as connection:
+            if not values:
+                return community_from_row(
+                    (await connection.execute(select(communities).where(*key))).one()
+                )
+            row = (
+                await connection.execute(
+                    update(communities).where(*key).values(**values).returning(*communities.c)
+                )
+            ).one()
+        return community_from_row(row)
+
+    async def share(
+        self,
+        person: Person,
+        kind: PostKind,
+        *,
+        week: str,
+        channel: str,
+        win_id: int | None,
+        body: str,
+        now: dt.datetime,
+    ) -> bool:
+        posts = community_posts
+        async with self._connect() as connection:
+            if win_id is not None:
+                existing = await connection.scalar(
+                    select(posts.c.id).where(
+                        posts.c.win_id == win_id,
+                        posts.c.person_id == person.id,
+                        posts.c.kind == PostKind.SHARE_WIN.value,
+                        posts.c.state.in_(["pending", "claimed", "sent"]),
+                    )
+                )
+                if existing is not None:
+                    return False
+            # The week's thread opens now if it was not due yet: a share needs its home.
+            thread = post_row(
+                person.platform, person.community, PostKind.BRAG_THREAD, week, channel, now
+            )
+            await connection.execute(
+                dialect_insert(self._engine, posts).values(**thread).on_conflict_do_nothing()
+            )
+            await connection.execute(
+                update(posts)
+                .where(
+                    posts.c.platform == person.platform,
+                    posts.c.community == person.community,
+                    posts.c.kind == PostKind.BRAG_THREAD.value,
+                    posts.c.week == week,
+                    posts.c.state == "pending",
+                    posts.c.due_at > now,
+                )
+                .values(due_at=now)
+            )
+            shared = post_row(person.platform, person.community, kind, week, channel, now)
+            await connection.execute(
+                posts.insert().values(
+                    {
+                        **shared,
+                        "person_id": person.id,
+                        "win_id": win_id,
+                        "body": self._cipher.seal(body),
+                    }
+                )
+            )
+        return True
+
+    async def unshare_win(self, person_id: int, win_id: int, now: dt.datetime) -> bool:
+        return await self._unshare(person_id, now, community_posts.c.win_id == win_id) > 0
+
+    async def unshare_all(self, person_id: int, now: dt.datetime) -> None:
+        await self._unshare(person_id, now)
+
+    async def _unshare(self, person_id: int, now: dt.datetime, *where: Any) -> int:
+        """Cancel the person's unsent shares and plan the removal of the sent ones."""
+        posts = community_posts
+        mine = (posts.c.person_id == person_id, posts.c.kind.in_(_SHARES), *where)
+        withdrawn = {"state": "skipped", "outcome": "withdrawn", "body": ""}
+        async with self._connect() as connection:
+            unsent = posts.c.state.in_(["pending", "claimed"])
+            cancelled = await connection.execute(
+                update(posts).where(*mine, unsent).values(withdrawn)
+            )
+            sent = (
+                await connection.execute(select(posts).where(*mine, posts.c.state == "sent"))
+            ).all()
+            for row in sent:
+                removal = post_row(
+                    row.platform, row.community, PostKind.UNSHARE, row.week, row.channel, now
+                )
+                await connection.execute(
+                    posts.insert().values(
+                        {**removal, "thread": row.thread, "message_id": row.message_id}
+                    )
+                )
+                await connection.execute(
+                    update(posts).where(posts.c.id == row.id).values(withdrawn)
+                )
+        return cancelled.rowcount + len(sent)

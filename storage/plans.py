@@ -1,0 +1,122 @@
+"""Plans: the messages the bot means to send a person, as the engine plans and re-plans them
+(:class:`bot.ports.Plans`). The dispatcher takes them from here through ``storage.outbox``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import bindparam, select, update
+
+from bot.model import PlannedMessage, PlannedState
+from bot.schedule import Slot
+from storage.database import dialect_insert
+from storage.rows import (
+    PLANNED,
+    SLOT_COLUMNS,
+    planned_from_row,
+    planned_row,
+    slot_values,
+)
+from storage.tables import planned_messages
+from storage.transactions import Transactional
+
+PENDING = PlannedState.PENDING.value
+# What a new plan or a cancellation ends: a claimed message too, since the dispatcher's last
+# look before sending finds it no longer claimed, and it is not sent.
+_LIVE = [PENDING, PlannedState.CLAIMED.value]
+
+
+class SqlPlans(Transactional):
+    """:class:`bot.ports.Plans` on SQLAlchemy."""
+
+    async def replace_plan(
+        self,
+        person_id: int,
+        platform: str,
+        rejection_id: int | None,
+        steps: Sequence[tuple[str, Slot]],
+        now: dt.datetime,
+    ) -> None:
+        async with self._connect() as connection:
+            await connection.execute(
+                update(planned_messages)
+                .where(
+                    planned_messages.c.person_id == person_id,
+                    planned_messages.c.state.in_(_LIVE),
+                )
+                .values(state=PlannedState.SKIPPED.value, outcome="superseded")
+            )
+            if steps:
+                await connection.execute(
+                    planned_messages.insert(),
+                    [planned_row(person_id, platform, rejection_id, k, s, now) for k, s in steps],
+                )
+
+    async def add_planned(
+        self,
+        person_id: int,
+        platform: str,
+        rejection_id: int | None,
+        kind: str,
+        slot: Slot,
+        now: dt.datetime,
+    ) -> None:
+        # One pending message per kind and person (a unique index): asking for one that is
+        # already pending moves it instead.
+        statement = dialect_insert(self._engine, planned_messages).values(
+            **planned_row(person_id, platform, rejection_id, kind, slot, now)
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[planned_messages.c.person_id, planned_messages.c.kind],
+            index_where=planned_messages.c.state == PENDING,
+            set_={name: statement.excluded[name] for name in SLOT_COLUMNS},
+        )
+        async with self._connect() as connection:
+            await connection.execute(statement)
+
+    async def planned(self, person_id: int) -> Sequence[PlannedMessage]:
+        async with self._connect() as connection:
+            rows = await connection.execute(
+                select(*PLANNED)
+                .where(
+                    planned_messages.c.person_id == person_id,
+                    planned_messages.c.state == PENDING,
+                )
+                .order_by(planned_messages.c.due_at, planned_messages.c.id)
+            )
+            return [planned_from_row(row) for row in rows]
+
+    async def move_planned(self, person_id: int, moves: Sequence[tuple[int, Slot]]) -> None:
+        if not moves:
+            return
+        # Bound names differ from the columns': SQLAlchemy keeps those for its own SET values.
+        statement = (
+            update(planned_messages)
+            .where(
+                planned_messages.c.id == bindparam("b_id"),
+                planned_messages.c.person_id == person_id,
+                planned_messages.c.state == PENDING,
+            )
+            .values({name: bindparam(f"b_{name}") for name in SLOT_COLUMNS})
+        )
+        async with self._connect() as connection:
+            await connection.execute(
+                statement,
+                [
+                    {"b_id": planned_id, **{f"b_{k}": v for k, v in slot_values(slot).items()}}
+                    for planned_id, slot in moves
+                ],
+            )
+
+    async def cancel_planned(self, person_id: int, outcome: str) -> int:
+        async with self._connect() as connection:
+            result = await connection.execute(
+                update(planned_messages)
+                .where(
+                    planned_messages.c.person_id == person_id,
+                    planned_messages.c.state.in_(_LIVE),
+                )
+                .values(state=PlannedState.SKIPPED.value, outcome=outcome[:32])
+            )
+        return result.rowcount
