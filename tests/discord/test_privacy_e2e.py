@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from sqlalchemy import func, select
 from bounceback.bootstrap import Services
 from bounceback.cli import serve_discord
 from storage.tables import PersonRow, RejectionRow, WinRow
+from tests import kept_nowhere
 from tests.discord.conftest import drain
 from tests.discord.fake_discord import CHANNEL_ID, GUILD_ID, OTHER_GUILD_ID, USER_ID, FakeDiscord
 from tests.discord.payloads import dm_message, guild_create, guild_delete, slash
@@ -49,11 +49,9 @@ async def running(services: Services, fake: FakeDiscord) -> AsyncIterator[None]:
 
 
 def watch_every_log(caplog: pytest.LogCaptureFixture) -> None:
-    """Everything at DEBUG, as an operator chasing a bug would run it. ``serve`` still keeps
-    discord.py's own DEBUG lines (raw gateway events, so people's words) out, by design."""
-    caplog.set_level(logging.DEBUG)
-    for name in ("bounceback", "adapters", "bot", "storage", "discord"):
-        caplog.set_level(logging.DEBUG, logger=name)
+    """Everything at DEBUG, discord.py's too. ``serve`` still keeps discord.py's own DEBUG lines
+    (raw gateway events, so people's words) out, by design."""
+    kept_nowhere.watch_every_log(caplog, "discord")
 
 
 async def count(services: Services, table: Any) -> int:
@@ -61,22 +59,14 @@ async def count(services: Services, table: Any) -> int:
         return int((await connection.execute(select(func.count()).select_from(table))).scalar_one())
 
 
-def stored_bytes(path: Path) -> bytes:
-    """The SQLite database as it is on disk, journal files included."""
-    return b"".join(part.read_bytes() for part in sorted(path.glob("t.db*")))
-
-
 def assert_kept_nowhere(
     words: str, fake: FakeDiscord, caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
-    """Not in any request the adapter made, not in the logs, not in the database."""
-    assert caplog.records, "the logs were captured"
-    folded = words.casefold()
+    """Not in any request the adapter made (files too), not in the logs, not in the database."""
+    sent: list[tuple[str, object]] = []
     for call in fake.calls:
-        assert folded not in json.dumps(call.body, default=str).casefold(), call.path
-        assert all(folded.encode() not in upload.content.lower() for upload in call.files)
-    assert folded not in caplog.text.casefold()
-    assert words.encode() not in stored_bytes(tmp_path)
+        sent += [(call.path, call.body), *((call.path, file.content) for file in call.files)]
+    kept_nowhere.assert_kept_nowhere(words, sent, caplog, tmp_path)
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ from sqlalchemy import func, select
 from adapters.slack.manifest import build_manifest
 from bounceback.bootstrap import Services
 from storage.tables import PersonRow, RejectionRow, WinRow
+from tests import kept_nowhere
 from tests.slack.fake_slack import Call, FakeSlack
 from tests.slack.harness import Harness
 
@@ -152,26 +152,15 @@ CARE_OPENING = "I'm really sorry you're feeling this way."
 
 
 def watch_every_log(caplog: pytest.LogCaptureFixture) -> None:
-    """Capture everything at DEBUG: Bounceback's own loggers and the Slack libraries'."""
-    caplog.set_level(logging.DEBUG)
-    for name in ("bounceback", "adapters", "slack_bolt", "slack_sdk"):
-        caplog.set_level(logging.DEBUG, logger=name)
-
-
-def stored_bytes(path: Path) -> bytes:
-    """The SQLite database as it is on disk, journal files included."""
-    return b"".join(part.read_bytes() for part in sorted(path.glob("t.db*")))
+    """Everything at DEBUG, the Slack libraries' loggers too."""
+    kept_nowhere.watch_every_log(caplog, "slack_bolt", "slack_sdk")
 
 
 def assert_kept_nowhere(
     words: str, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
-    assert caplog.records, "the logs were captured"
-    folded = words.casefold()
-    for call in fake_slack.calls:
-        assert folded not in json.dumps(call.args, default=str).casefold(), call.method
-    assert folded not in caplog.text.casefold()
-    assert words.encode() not in stored_bytes(tmp_path)
+    sent = ((call.method, call.args) for call in fake_slack.calls)
+    kept_nowhere.assert_kept_nowhere(words, sent, caplog, tmp_path)
 
 
 def care_texts(calls: list[Call]) -> list[str]:
@@ -208,7 +197,7 @@ async def test_after_a_crisis_one_tap_keeps_what_was_typed_and_one_resumes_check
     [answer] = fake_slack.calls_to("response_url")
     offered = {b["text"]["text"]: b for b in buttons([answer])}
     assert set(offered) == {"Yes, keep it", "No, let it go", "I'm okay, carry on"}
-    assert CRISIS_WORDS.encode() not in stored_bytes(tmp_path)
+    assert CRISIS_WORDS.encode() not in kept_nowhere.stored_bytes(tmp_path)
 
     for label in ("I'm okay, carry on", "Yes, keep it"):
         chosen = offered[label]
