@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import checkins  # noqa: E402
+from bot import checkin_messages as checkins  # noqa: E402
 from bot.content import Content  # noqa: E402
 from bot.dispatcher import Dispatcher  # noqa: E402
 from bot.events import Sender  # noqa: E402
@@ -116,6 +116,10 @@ async def seed(url: str, people: int) -> None:
                     for pid in ids
                 ],
             )
+    async with db.begin() as connection:
+        # A database in service has statistics (autovacuum on PostgreSQL, PRAGMA optimize on
+        # SQLite); one loaded a moment ago needs them made, or planners guess its size.
+        await connection.exec_driver_sql("ANALYZE")
     await db.dispose()
 
 

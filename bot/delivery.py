@@ -1,98 +1,106 @@
-"""Group commit for the dispatcher: many small asks, few round trips.
+"""Write-behind for the dispatcher: each send recorded soon after the platform accepted it.
 
-A :class:`Coalescer` gathers items that many concurrent senders hand it and runs one call
-for all of them: while a call is running, new items wait and go together in the next one.
-The dispatcher uses two: the last look at each person right before their send, and the
-write-behind that records each send as soon as the platform accepted it. Under load a call
-covers as many items as there are senders; when quiet, each item goes alone, at once.
+Senders hand their outcomes to a :class:`WriteBehind`. It writes everything handed to it while
+its previous write ran in one call (a group commit): under load one transaction carries as
+many records as there are senders; when quiet each goes alone, at once. It also bounds what is
+unrecorded: :meth:`WriteBehind.room` waits while ``bound`` outcomes are sent and not yet
+written, which is all a process killed at that instant can repeat.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
-R = TypeVar("R")
+
+Write = Callable[[Sequence[T]], Awaitable[Sequence[bool]]]
+Written = Callable[[Sequence[T], Sequence[bool]], None]
 
 
-class Coalescer(Generic[T, R]):
-    """Runs ``call(items)`` for everything submitted while the previous call ran.
+class WriteBehind(Generic[T]):
+    """Writes items in groups, at most ``bound`` of them waiting, each written once.
 
-    ``call`` returns one result per item, in order. If it raises, every item of that call
-    gets the error. ``retries`` more tries are made (``backoff`` seconds apart, growing) for
-    errors of the types in ``retry_on`` before giving up: recording a send is idempotent, so
-    a write whose acknowledgement was lost with the connection is safe to write again.
+    ``write`` returns one flag per item (False: the item's claim was no longer ours, so
+    nothing of it was written) and is handed to ``written`` with its items. A write that
+    fails is tried again ``retries`` times, ``backoff`` seconds apart and doubling: writing
+    the same records twice must change nothing (the outbox's records are fenced and
+    idempotent), since a write whose acknowledgement was lost with the connection did happen.
     """
 
     def __init__(
         self,
-        call: Callable[[Sequence[T]], Awaitable[Sequence[R]]],
+        write: Write[T],
+        written: Written[T],
         *,
-        limit: int = 256,
-        retries: int = 0,
+        bound: int,
+        writers: int = 2,
+        retries: int = 5,
         backoff: float = 0.2,
-        retry_on: tuple[type[BaseException], ...] = (),
     ) -> None:
-        self._call = call
-        self._limit = limit
+        self._write = write
+        self._written = written
+        self._bound = bound
         self._retries = retries
         self._backoff = backoff
-        self._retry_on = retry_on
-        self._waiting: list[tuple[T, asyncio.Future[R]]] = []
-        self._runner: asyncio.Task[None] | None = None
+        self._waiting: list[T] = []
+        self._unwritten = 0
+        self._room = asyncio.Event()
+        self._room.set()
+        # Two writes may run at once: while one waits for its commit to reach the disk, the
+        # next is written, and the database flushes both together.
+        self._writers = writers
+        self._running: set[asyncio.Task[None]] = set()
+        self.error: BaseException | None = None
 
-    def submit(self, item: T) -> asyncio.Future[R]:
-        """Queue ``item``; the future resolves once the call carrying it has finished."""
-        future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
-        self._waiting.append((item, future))
-        if self._runner is None or self._runner.done():
-            self._runner = asyncio.ensure_future(self._run())
-        return future
+    def add(self, items: Sequence[T]) -> None:
+        """Hand ``items`` over; they are written soon, with whatever else is waiting."""
+        if not items:
+            return
+        self._waiting.extend(items)
+        self._unwritten += len(items)
+        if self._unwritten >= self._bound:
+            self._room.clear()
+        if len(self._running) < self._writers:
+            writer = asyncio.ensure_future(self._run())
+            self._running.add(writer)
+            writer.add_done_callback(self._running.discard)
 
-    async def ask(self, item: T) -> R:
-        """Submit ``item`` and wait for its result."""
-        return await self.submit(item)
+    async def room(self) -> None:
+        """Wait until fewer than ``bound`` items are unwritten (raises if writing failed)."""
+        while self._unwritten >= self._bound and self.error is None:
+            await self._room.wait()
+        if self.error is not None:
+            raise self.error
 
-    @property
-    def waiting(self) -> int:
-        """Items submitted and not yet carried by a finished call."""
-        return len(self._waiting)
+    async def close(self) -> None:
+        """Wait until everything handed over is written; raise what made writing fail."""
+        while self._running:
+            await asyncio.shield(asyncio.gather(*self._running, return_exceptions=True))
+        if self.error is not None:
+            raise self.error
 
     async def _run(self) -> None:
-        while self._waiting:
-            taken, self._waiting = self._waiting[: self._limit], self._waiting[self._limit :]
-            items = [item for item, _ in taken]
+        while self._waiting and self.error is None:
+            items, self._waiting = self._waiting, []
             try:
                 results = await self._attempt(items)
-            except BaseException as error:
-                for _, future in taken:
-                    if not future.done():
-                        future.set_exception(error)
-                if isinstance(error, asyncio.CancelledError):
-                    for _, future in self._waiting:
-                        future.cancel()
-                    self._waiting = []
-                    raise
-                continue
-            for (_, future), result in zip(taken, results, strict=True):
-                if not future.done():
-                    future.set_result(result)
+            except Exception as error:
+                self.error = error
+                self._room.set()  # wake the senders: they stop on the error
+                return
+            self._unwritten -= len(items)
+            if self._unwritten < self._bound:
+                self._room.set()
+            self._written(items, results)
 
-    async def _attempt(self, items: Sequence[T]) -> Sequence[R]:
+    async def _attempt(self, items: Sequence[T]) -> Sequence[bool]:
         delay = self._backoff
         for _ in range(self._retries):
             try:
-                return await self._call(items)
-            except self._retry_on:
+                return await self._write(items)
+            except Exception:
                 await asyncio.sleep(delay)
                 delay *= 2
-        return await self._call(items)
-
-    async def aclose(self) -> None:
-        """Wait for every submitted item to be carried."""
-        while self._runner is not None and not self._runner.done():
-            with contextlib.suppress(Exception):
-                await asyncio.shield(self._runner)
+        return await self._write(items)

@@ -20,7 +20,7 @@ from typing import Any
 from bot import checkin_messages as checkins
 from bot import plan
 from bot.content import Content
-from bot.delivery import Coalescer
+from bot.delivery import WriteBehind
 from bot.errors import DeliveryError, PermanentDeliveryError
 from bot.events import Sender
 from bot.model import CheckinState, Due, Outcome, PlannedState
@@ -121,6 +121,7 @@ class Dispatcher:
         for number in itertools.count(1):
             if self._stopping:
                 break
+            # Each batch under a token of its own, its lease counted from its own claim.
             token = f"{self.instance}#{number}"
             moment = at()
             lease = _Lease(token, self.monotonic() + self.lease.total_seconds())
@@ -146,85 +147,85 @@ class Dispatcher:
         at: Callable[[], dt.datetime],
         report: TickReport,
     ) -> None:
-        """Send one claimed batch through ``concurrency`` workers, recording as they go."""
+        """Send one claimed batch through ``concurrency`` senders, recording as they go."""
         token = lease.token
         now = at()
         preferences = [_preferences(due) for due in batch]
-        recorder: Coalescer[Outcome, bool] = Coalescer(
+
+        def written(outcomes: Sequence[Outcome], recorded: Sequence[bool]) -> None:
+            for outcome, done in zip(outcomes, recorded, strict=True):
+                if done:
+                    report.add(outcome)
+                else:  # the claim ran out and another instance has the row now
+                    report.counts["taken_over"] = report.counts.get("taken_over", 0) + 1
+
+        writes: WriteBehind[Outcome] = WriteBehind(
             lambda outcomes: self.outbox.record(token, outcomes, at()),
+            written,
+            bound=self.in_flight,
             retries=RECORD_RETRIES,
             backoff=self.record_backoff,
-            retry_on=(Exception,),
         )
-        checker: Coalescer[int, bool] = Coalescer(lambda ids: self._held(token, ids, at()))
-        recorded: list[asyncio.Future[bool]] = []
-        outcomes: list[Outcome] = []
-
-        def record(outcome: Outcome) -> asyncio.Future[bool]:
-            outcomes.append(outcome)
-            future = recorder.submit(outcome)
-            recorded.append(future)
-            return future
-
         queue: collections.deque[int] = collections.deque()
+        decided = []
         for index, (due, prefs) in enumerate(zip(batch, preferences, strict=True)):
-            decided = self.decide(due, now, prefs)
-            if decided is None:
+            outcome = self.decide(due, now, prefs)
+            if outcome is None:
                 queue.append(index)
             else:
-                record(decided)
-        permits = asyncio.Semaphore(self.in_flight)
+                decided.append(outcome)
+        writes.add(decided)
+        looked: collections.deque[int] = collections.deque()
+        looking = asyncio.Lock()
         handed_back: list[int] = []
         margin = min(self.send_margin, self.lease / 4).total_seconds()
 
-        async def worker() -> None:
-            while queue:
-                index = queue.popleft()
-                due = batch[index]
-                await permits.acquire()
-                if self._stopping or self.monotonic() >= lease.deadline - margin:
-                    handed_back.append(due.message.id)
-                    permits.release()
+        async def look() -> None:
+            """The last look at the next few, right before they are sent: deleted, stopped
+            or paused since the claim, or taken over by another instance."""
+            async with looking:
+                if looked or not queue:
+                    return
+                taking = [queue.popleft() for _ in range(min(len(queue), self.concurrency))]
+                ids = [batch[index].message.id for index in taking]
+                held = await self.outbox.held(token, ids, at())
+                for index in taking:
+                    if batch[index].message.id in held:
+                        looked.append(index)
+                    else:
+                        handed_back.append(batch[index].message.id)
+
+        def stopping() -> bool:
+            if self._stopping or self.monotonic() >= lease.deadline - margin:
+                handed_back.extend(batch[i].message.id for i in (*looked, *queue))
+                looked.clear()
+                queue.clear()
+                return True
+            return False
+
+        async def sender() -> None:
+            while (looked or queue) and not stopping():
+                if not looked:
+                    await look()
                     continue
-                try:
-                    # The last look, right before the send: deleted, stopped or paused since
-                    # the claim, or taken over by another instance.
-                    if not await checker.ask(due.message.id):
-                        handed_back.append(due.message.id)
-                        permits.release()
-                        continue
-                    outcome = await self.send(due, at(), preferences[index])
-                except BaseException:
-                    permits.release()
-                    raise
-                record(outcome).add_done_callback(lambda _: permits.release())
+                await writes.room()
+                if not looked or stopping():  # taken by another sender, or time is up
+                    continue
+                index = looked.popleft()
+                writes.add([await self.send(batch[index], at(), preferences[index])])
 
         renewing = asyncio.ensure_future(self._renew(lease, at))
         try:
-            await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(queue)))))
-            await recorder.aclose()
+            senders = min(self.concurrency, len(queue))
+            await asyncio.gather(*(sender() for _ in range(senders)))
         finally:
             renewing.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await renewing
+            await writes.close()
         if handed_back:
             released = await self.outbox.release(token, handed_back)
             report.counts["handed_back"] = report.counts.get("handed_back", 0) + released
-        failed: BaseException | None = None
-        for outcome, future in zip(outcomes, recorded, strict=True):
-            if future.exception() is not None:
-                failed = future.exception()
-                continue
-            if future.result():
-                report.add(outcome)
-            else:
-                report.counts["taken_over"] = report.counts.get("taken_over", 0) + 1
-        if failed is not None:
-            raise failed
-
-    async def _held(self, token: str, ids: Sequence[int], now: dt.datetime) -> list[bool]:
-        held = await self.outbox.held(token, ids, now)
-        return [planned_id in held for planned_id in ids]
 
     async def _renew(self, lease: _Lease, at: Callable[[], dt.datetime]) -> None:
         """Keep the batch's lease ahead while it is worked (a backlog, slow or rate-limited

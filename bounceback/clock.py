@@ -13,6 +13,7 @@ import os
 import socket
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -49,7 +50,7 @@ class CheckinClock:
         self._clock = clock
         self._daily = daily
         self._scheduler: AsyncIOScheduler | None = None
-        self._current: asyncio.Task[object] | None = None
+        self._running: set[asyncio.Task[Any]] = set()  # rounds under way
 
     def start(self) -> None:
         """Begin ticking; call from inside the running event loop."""
@@ -89,7 +90,9 @@ class CheckinClock:
 
     async def tick(self) -> None:
         """One round of deliveries; failures are logged and retried on the next tick."""
-        self._current = asyncio.current_task()
+        current = asyncio.current_task()
+        if current is not None:
+            self._running.add(current)
         try:
             report = await self._dispatcher.tick(self._clock())
         except asyncio.CancelledError:
@@ -102,7 +105,8 @@ class CheckinClock:
             log.warning("check-in round failed: %s", type(error).__name__)
             return
         finally:
-            self._current = None
+            if current is not None:
+                self._running.discard(current)
         if report.claimed:
             log.info("check-ins: %s", " ".join(deliveries(report)))
 
@@ -120,11 +124,15 @@ class CheckinClock:
         if self._scheduler is not None:
             # Paused, not shut down yet: shutting APScheduler down cancels a running job.
             self._scheduler.pause()
-        current = self._current
-        if current is not None and not current.done():
-            await asyncio.wait({current}, timeout=self._grace if grace is None else grace)
-            if not current.done():
+        # A round the scheduler handed over just before the pause starts on the next turn of
+        # the loop: let it begin (it sees the stop at once), then wait for every round.
+        await asyncio.sleep(0)
+        running = set(self._running)
+        if running:
+            _, late = await asyncio.wait(running, timeout=self._grace if grace is None else grace)
+            if late:
                 log.warning("check-in round still running after the grace period: cancelled")
-                current.cancel()
-                await asyncio.wait({current})
+                for task in late:
+                    task.cancel()
+                await asyncio.wait(late)
         self.stop()

@@ -39,7 +39,14 @@ def converters(
     connection: AsyncConnection,
 ) -> tuple[Callable[[dt.datetime], Any], Callable[[dt.datetime], Any]]:
     """(moment, wall_clock) for many rows: the dialect is looked up once, not per value."""
-    if connection.dialect.name == "sqlite":
+    return converters_for(connection.dialect.name)
+
+
+def converters_for(
+    dialect: str,
+) -> tuple[Callable[[dt.datetime], Any], Callable[[dt.datetime], Any]]:
+    """(moment, wall_clock) as the driver of ``dialect`` ("sqlite", "postgresql") stores them."""
+    if dialect == "sqlite":
         return _sqlite_moment, _sqlite_wall_clock
     return _utc, _same
 

@@ -51,13 +51,14 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
         if target.database and target.database != ":memory:":
             Path(target.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(target, **options)
-        event.listen(engine.sync_engine, "connect", _tune_sqlite)
+        event.listen(engine.sync_engine, "connect", tune_sqlite)
         return engine
     options.setdefault("pool_pre_ping", True)
     return create_async_engine(target, **options)
 
 
-def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+def tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    """Every SQLite connection's settings (SQLAlchemy's and the outbox's own alike)."""
     cursor = dbapi_connection.cursor()
     # WAL lets readers and a writer work together; NORMAL sync is safe with WAL and much faster.
     cursor.execute("PRAGMA journal_mode=WAL")

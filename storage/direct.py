@@ -1,0 +1,72 @@
+"""A plain sqlite3 connection on a thread of its own, for the outbox's hot path on SQLite.
+
+The dispatcher records sends a few dozen at a time, many times a second. Through aiosqlite
+each statement of such a transaction is a hop to the database thread and back (with the GIL
+changing hands each way); here the whole transaction is one hop. Everything else keeps using
+the SQLAlchemy engine; both connections are tuned alike and SQLite's locking orders them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.database import tune_sqlite
+
+T = TypeVar("T")
+
+
+class DirectSqlite:
+    """Runs a function as one transaction on the database file of ``engine``."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="bounceback-outbox")
+        self._connection: sqlite3.Connection | None = None
+
+    @classmethod
+    def of(cls, engine: AsyncEngine) -> DirectSqlite | None:
+        """One for ``engine``'s database file; None for another database or SQLite in memory
+        (a second connection would see a database of its own)."""
+        database = engine.url.database
+        if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+            return None
+        return cls(str(Path(database).expanduser()))
+
+    async def transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """``work`` inside BEGIN IMMEDIATE ... COMMIT (rolled back if it raises)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, self._run, work)
+
+    def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        connection = self._connection or self._open()
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            result = work(connection)
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+        return result
+
+    def _open(self) -> sqlite3.Connection:
+        # Autocommit mode: the transaction is the explicit BEGIN IMMEDIATE above (taking the
+        # write lock at once, so a busy database is waited for, never half-written).
+        connection = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        tune_sqlite(connection, None)
+        self._connection = connection
+        return connection
+
+    async def close(self) -> None:
+        """Close the connection and its thread."""
+        loop = asyncio.get_running_loop()
+        if self._connection is not None:
+            await loop.run_in_executor(self._thread, self._connection.close)
+            self._connection = None
+        self._thread.shutdown(wait=False)
