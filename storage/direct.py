@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -29,6 +30,8 @@ class DirectSqlite:
         self._path = path
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="bounceback-outbox")
         self._connection: sqlite3.Connection | None = None
+        # An outbox dropped without close() still lets its thread go.
+        weakref.finalize(self, self._thread.shutdown, wait=False)
 
     @classmethod
     def of(cls, engine: AsyncEngine) -> DirectSqlite | None:

@@ -67,8 +67,9 @@ async def main(url: str, platform: str, recall: bool, lease: float) -> int:
         async with aiohttp.ClientSession() as session:
             kind = RecallingHttpMessenger if recall else HttpMessenger
             messenger: Messenger = kind(session, platform)
+            outbox = SqlOutbox(db)
             dispatcher = Dispatcher(
-                outbox=SqlOutbox(db),
+                outbox=outbox,
                 content=Content.load(),
                 messengers={"console": messenger},
                 instance=instance_name(),
@@ -78,7 +79,10 @@ async def main(url: str, platform: str, recall: bool, lease: float) -> int:
             stopping = Stopping()
             with stop_on_signals(stopping.requested):
                 print("ready", flush=True)
-                return await serve_until_stopped([], clock, stopping, 10.0)
+                try:
+                    return await serve_until_stopped([], clock, stopping, 10.0)
+                finally:
+                    await outbox.close()
     finally:
         await db.dispose()
 
