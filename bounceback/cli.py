@@ -188,9 +188,26 @@ async def _serve(settings: Settings, *, slack_port: int | None, discord: bool) -
 
             adapters: list[Coroutine[Any, Any, int]] = []
             if slack_port is not None:
-                adapters.append(_serve_slack(services, slack_port, register, stopping))
+                from adapters.slack.config import ConfigurationError
+
+                slack = serve_slack(
+                    services,
+                    slack_port,
+                    register_messenger=register,
+                    stop=stopping.requested,
+                    drained=stopping.drained_event(),
+                )
+                adapters.append(_until_done(slack, ConfigurationError))
             if discord:
-                adapters.append(_serve_discord(services, register, stopping))
+                from adapters.discord.client import LoginRefused
+
+                gateway = serve_discord(
+                    services,
+                    register_messenger=register,
+                    stop=stopping.requested,
+                    drained=stopping.drained_event(),
+                )
+                adapters.append(_until_done(gateway, LoginRefused))
             clock = services.clock(messengers)
             grace = settings.shutdown_grace_seconds
             return await serve_until_stopped(adapters, clock, stopping, grace)
@@ -254,49 +271,38 @@ def serve_discord(
     )
 
 
-async def _serve_discord(
-    services: Services, register: Callable[[Messenger], None], stopping: Stopping
-) -> int:
-    from adapters.discord.client import LoginRefused
-
-    try:
-        await serve_discord(
-            services,
-            register_messenger=register,
-            stop=stopping.requested,
-            drained=stopping.drained_event(),
-        )
-    except LoginRefused as error:
-        print(f"bounceback: {error}", file=sys.stderr)
-        return 2
-    return 0
-
-
-async def _serve_slack(
+def serve_slack(
     services: Services,
     port: int,
-    register: Callable[[Messenger], None],
-    stopping: Stopping,
-) -> int:
-    from adapters.slack.config import ConfigurationError
+    *,
+    register_messenger: Callable[[Messenger], None] | None = None,
+    stop: asyncio.Event | None = None,
+    drained: asyncio.Event | None = None,
+) -> Coroutine[Any, Any, None]:
+    """The Slack adapter wired to ``services``, to run until cancelled (see its ``serve``)."""
     from adapters.slack.server import serve
     from storage.organizations import SqlOrganizations
 
+    return serve(
+        slack_config(services.settings),
+        engine=services.engine,
+        dedupe=services.events,
+        on_community_removed=services.store.delete_community,
+        organizations=SqlOrganizations(services.db),
+        db=services.db,
+        inbox=services.inbox,
+        port=port,
+        register_messenger=register_messenger,
+        stop=stop,
+        drained=drained,
+    )
+
+
+async def _until_done(serving: Coroutine[Any, Any, None], refused: type[Exception]) -> int:
+    """Run one adapter; settings its platform refuses end in one line and exit status 2."""
     try:
-        await serve(
-            slack_config(services.settings),
-            engine=services.engine,
-            dedupe=services.events,
-            on_community_removed=services.store.delete_community,
-            organizations=SqlOrganizations(services.db),
-            db=services.db,
-            inbox=services.inbox,
-            port=port,
-            register_messenger=register,
-            stop=stopping.requested,
-            drained=stopping.drained_event(),
-        )
-    except ConfigurationError as error:
+        await serving
+    except refused as error:
         print(f"bounceback: {error}", file=sys.stderr)
         return 2
     return 0
