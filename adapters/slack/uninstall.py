@@ -7,8 +7,11 @@ per workspace, so the adapter remembers which workspaces it reached through whic
 install (:class:`OrganizationMembers`) and erases each of them when the organization goes.
 
 Bolt's own revocation listeners (``enable_token_revocation_listeners``) only delete tokens from
-the installation store, never an app's data, and the adapter's catch-all event listener would
-shadow them; the token part is done here the same way (``async_delete_all``).
+the installation store, never an app's data; they read the workspace from a request's context,
+which after-ack work no longer has; for a revoked bot token they keep the rest of the install,
+where a workspace without its bot is gone for Bounceback; and the adapter's catch-all event
+listener would shadow them. So the token part is done here, the way their uninstall listener
+does it (``async_delete_all``).
 """
 
 from __future__ import annotations
