@@ -6,9 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import asyncpg
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.content import Content
@@ -18,9 +21,11 @@ from bot.events import FormSubmission, Sender
 from bot.model import CheckinState, Outcome, PlannedState
 from bot.replies import Reply
 from storage.crypto import Cipher
+from storage.database import create_engine
 from storage.outbox import SqlOutbox
 from storage.sql import SqlStore
 from storage.tables import people, planned_messages
+from tests.conftest import database_for
 from tests.scheduling.harness import seed_due
 
 DUE = dt.datetime(2026, 7, 14, 8, 0, tzinfo=dt.UTC)
@@ -242,3 +247,57 @@ async def test_names_and_employers_sealed_at_rest_are_written_in_clear(
 
     assert messenger.texts and "Acme" in messenger.texts[0]
     assert "gAAAA" not in "".join(messenger.texts)
+
+
+class SeveredOutbox(SqlOutbox):
+    """The real outbox on PostgreSQL whose connections the server drops right before the
+    first record is written (an operator's restart, a failover, a network blip)."""
+
+    def __init__(self, db: AsyncEngine, admin_url: str) -> None:
+        super().__init__(db)
+        self._admin_url = admin_url
+        self.severed = 0
+
+    async def record(
+        self, instance: str, outcomes: Sequence[Outcome], now: dt.datetime
+    ) -> Sequence[bool]:
+        if not self.severed:
+            self.severed = await terminate_other_backends(self._admin_url)
+        return await super().record(instance, outcomes, now)
+
+
+async def terminate_other_backends(url: str) -> int:
+    """Drop every other connection to the database at ``url``; how many there were."""
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    connection = await asyncpg.connect(dsn)
+    try:
+        rows = await connection.fetch(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    finally:
+        await connection.close()
+    return len(rows)
+
+
+@pytest.mark.postgres
+async def test_a_postgres_connection_dropped_while_recording_loses_and_repeats_nothing(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    url = await database_for("postgres", request, tmp_path)
+    db = create_engine(url)
+    try:
+        await seed_due(db, 60, DUE)
+        messenger = HookedMessenger()
+        outbox = SeveredOutbox(db, url)
+        one = Dispatcher(
+            outbox, Content.load(), {"console": messenger}, "one", concurrency=5, record_backoff=0.0
+        )
+        await one.tick(DUE)
+        await one.tick(DUE + dt.timedelta(minutes=1))
+
+        assert outbox.severed >= 1  # the dispatcher's own connections really went
+        assert len(messenger.keys) == 60 == len(set(messenger.keys))
+        assert await states(db) == {"sent": 60, "pending": 60}
+    finally:
+        await db.dispose()
