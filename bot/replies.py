@@ -76,6 +76,10 @@ class Attachment:
     mime_type: str = "application/json"
 
 
+# Where a reply's text names its ``channel``: a mark, not an id, so no id is ever shown raw.
+CHANNEL_MARK = "{channel}"
+
+
 @dataclass(frozen=True, slots=True)
 class Reply:
     """One message from the bot.
@@ -84,6 +88,8 @@ class Reply:
     drafted note), shown apart from ``text``. ``private`` replies are seen only by the person;
     public ones go where the conversation is. A reply with a ``form`` asks the adapter to open it;
     one with an ``attachment`` carries a file to deliver privately (a DM upload, a saved file).
+    ``channel`` is the platform's id of a channel the text names where it says
+    :data:`CHANNEL_MARK`; each adapter puts its own mention there.
     """
 
     text: str = ""
@@ -93,3 +99,4 @@ class Reply:
     form: Form | None = None
     private: bool = True
     attachment: Attachment | None = None
+    channel: str = ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from bot.replies import Button, Reply
+from bot.replies import CHANNEL_MARK, Button, Reply
 
 
 def printable(text: str) -> str:
@@ -29,7 +29,11 @@ def render(reply: Reply, first_number: int = 1) -> str:
     if reply.heading:
         parts.append(f"== {printable(reply.heading)} ==")
     if reply.text:
-        parts.append(printable(reply.text))
+        text = printable(reply.text)
+        # A terminal has no channels to link: the channel is named as it is known.
+        parts.append(
+            text.replace(CHANNEL_MARK, f"#{printable(reply.channel)}") if reply.channel else text
+        )
     if reply.quote:
         parts.append("\n".join(f"  | {line}" for line in printable(reply.quote).split("\n")))
     parts.extend(button_lines(reply.buttons, first_number))

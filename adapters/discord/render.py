@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from adapters.discord.texts import Texts
-from bot.replies import Attachment, Button, Field, FieldKind, Form, Reply
+from bot.replies import CHANNEL_MARK, Attachment, Button, Field, FieldKind, Form, Reply
 
 # Discord's limits (https://discord.com/developers/docs/resources/message and .../components).
 CONTENT_LIMIT = 2000
@@ -68,6 +68,15 @@ def escape(text: str) -> str:
         position = match.end()
     out.append(_escape_plain(text[position:]))
     return "".join(out)
+
+
+def with_channel(escaped: str, channel: str) -> str:
+    """Escaped text with the reply's channel mark as a channel mention (``<#123>``)."""
+    if not channel:
+        return escaped
+    # Only a snowflake becomes markup; anything else stays escaped words.
+    mention = f"<#{channel}>" if channel.isascii() and channel.isdigit() else escape(channel)
+    return escaped.replace(CHANNEL_MARK, mention)
 
 
 def _escape_plain(text: str) -> str:
@@ -153,7 +162,7 @@ def _blocks(reply: Reply) -> list[_Block]:
     if reply.heading.strip():
         lines.append(f"**{escape(trim(reply.heading.strip(), HEADING_LIMIT))}**")
     if reply.text.strip():
-        lines.append(escape(reply.text.strip("\n")))
+        lines.append(with_channel(escape(reply.text.strip("\n")), reply.channel))
     blocks: list[_Block] = []
     if lines:
         blocks.append(_Block("\n".join(lines), quoted=False, separator="\n\n"))

@@ -20,7 +20,7 @@ from typing import Any
 
 from adapters.slack.texts import texts
 from adapters.slack.translate import BUTTON_PREFIX, FORM_BUTTON_PREFIX, INPUT_ACTION_ID
-from bot.replies import Button, Field, FieldKind, Form, Option, Reply
+from bot.replies import CHANNEL_MARK, Button, Field, FieldKind, Form, Option, Reply
 
 Block = dict[str, Any]
 
@@ -131,9 +131,21 @@ def _section(mrkdwn: str) -> Block:
     return {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn, "verbatim": True}}
 
 
-def _text_blocks(text: str) -> Iterator[Block]:
+def _text_blocks(text: str, channel: str = "") -> Iterator[Block]:
     for piece in split_text(text, SECTION_TEXT_LIMIT):
-        yield _section(escape_mrkdwn(piece))
+        yield _section(with_channel(escape_mrkdwn(piece), channel))
+
+
+_CHANNEL_ID = re.compile(r"[A-Z0-9]{1,32}")
+
+
+def with_channel(escaped: str, channel: str) -> str:
+    """Escaped text with the reply's channel mark as a channel mention (``<#C123>``)."""
+    if not channel:
+        return escaped
+    # Only a well-formed id becomes markup; anything else stays escaped words.
+    mention = f"<#{channel}>" if _CHANNEL_ID.fullmatch(channel) else escape_mrkdwn(channel)
+    return escaped.replace(CHANNEL_MARK, mention)
 
 
 def _quote_blocks(quote: str) -> Iterator[Block]:
@@ -175,7 +187,9 @@ def _fallback(reply: Reply) -> str:
     words = reply.heading or reply.text or reply.quote
     if not words and reply.form is not None:
         words = reply.form.title
-    return escape_mrkdwn(clip(" ".join(words.split()), FALLBACK_TEXT_LIMIT))
+    return with_channel(
+        escape_mrkdwn(clip(" ".join(words.split()), FALLBACK_TEXT_LIMIT)), reply.channel
+    )
 
 
 def render_reply(reply: Reply, *, form_button: bool = False) -> list[SlackMessage]:
@@ -189,7 +203,7 @@ def render_reply(reply: Reply, *, form_button: bool = False) -> list[SlackMessag
         blocks.append(
             {"type": "header", "text": _plain(" ".join(reply.heading.split()), HEADER_TEXT_LIMIT)}
         )
-    blocks.extend(_text_blocks(reply.text))
+    blocks.extend(_text_blocks(reply.text, reply.channel))
     if reply.quote.strip():
         blocks.extend(_quote_blocks(reply.quote))
     elements = [_button(index, button) for index, button in enumerate(reply.buttons)]
