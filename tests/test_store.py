@@ -1,4 +1,5 @@
-"""The Store contract, held by the in-memory fake and by the SQL store on SQLite and PostgreSQL."""
+"""The Store contract, role by role (people, journal, conversations, plans, communities,
+privacy), held by the in-memory fakes and by the SQL store on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,17 +12,48 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.events import Sender
-from bot.model import Answer, RejectionDraft, Stage, WinKind
-from bot.ports import Store
+from bot.model import (
+    Answer,
+    CheckinState,
+    Community,
+    PlannedState,
+    PostKind,
+    RejectionDraft,
+    Stage,
+    WinKind,
+)
+from bot.ports import Communities, Conversations, Journal, People, Plans, Privacy, Store
+from bot.schedule import Slot
+from storage.communities import SqlCommunities
+from storage.conversations import SqlConversations
 from storage.database import create_engine
 from storage.event_log import EventLog
+from storage.journal import SqlJournal
+from storage.people import SqlPeople
+from storage.plans import SqlPlans
+from storage.privacy import SqlPrivacy
 from storage.sql import SqlStore
 from tests.conftest import DATABASES, database_for
-from tests.fakes import MemoryStore
+from tests.fakes import (
+    MemoryCommunities,
+    MemoryConversations,
+    MemoryJournal,
+    MemoryPeople,
+    MemoryPlans,
+    MemoryPrivacy,
+    MemoryStore,
+)
 
 SAM = Sender("slack", "T1", "U1", "Sam")
 ALEX = Sender("slack", "T1", "U2", "Alex")
 DRAFT = RejectionDraft("Acme", "Analyst", Stage.INTERVIEW, dt.date(2026, 3, 9), "Jane", 2)
+ROLES = (People, Journal, Conversations, Plans, Communities, Privacy)
+
+
+def slot(now: dt.datetime, days: int, zone: str = "UTC") -> Slot:
+    """A moment ``days`` after ``now``, planned in ``zone``."""
+    due = now + dt.timedelta(days=days)
+    return Slot(due=due, local=due.replace(tzinfo=None), zone=zone)
 
 
 @pytest.fixture(params=["memory", *DATABASES])
@@ -35,6 +67,28 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         yield SqlStore(db)
     finally:
         await db.dispose()
+
+
+def test_each_role_has_a_fake_and_a_part_of_the_sql_store(db: AsyncEngine) -> None:
+    fakes: tuple[People, Journal, Conversations, Plans, Communities, Privacy] = (
+        MemoryPeople(),
+        MemoryJournal(),
+        MemoryConversations(),
+        MemoryPlans(),
+        MemoryCommunities(),
+        MemoryPrivacy(),
+    )
+    parts: tuple[People, Journal, Conversations, Plans, Communities, Privacy] = (
+        SqlPeople(db),
+        SqlJournal(db),
+        SqlConversations(db),
+        SqlPlans(db),
+        SqlCommunities(db),
+        SqlPrivacy(db),
+    )
+    for role, fake, part in zip(ROLES, fakes, parts, strict=True):
+        members = {name for name in vars(role) if not name.startswith("_")}
+        assert members and members <= set(dir(fake)) & set(dir(part))
 
 
 async def test_a_person_is_created_once_with_defaults(store: Store, now: dt.datetime) -> None:
@@ -72,6 +126,19 @@ async def test_settings_and_reachability(store: Store, now: dt.datetime) -> None
         True,
     )
     assert reread.unreachable == "dms_closed"
+
+
+async def test_checkins_pause_and_resume(store: Store, now: dt.datetime) -> None:
+    sam = await store.person(SAM, "UTC", now)
+    until = now + dt.timedelta(days=3)
+
+    await store.set_checkins(sam.id, CheckinState.PAUSED, until)
+    paused = await store.person(SAM, "UTC", now)
+    await store.set_checkins(sam.id, CheckinState.ACTIVE, None)
+    resumed = await store.person(SAM, "UTC", now)
+
+    assert (paused.checkins, paused.paused_until) == (CheckinState.PAUSED, until)
+    assert (resumed.checkins, resumed.paused_until) == (CheckinState.ACTIVE, None)
 
 
 async def test_rejections_feedback_and_the_mood_they_bring(store: Store, now: dt.datetime) -> None:
@@ -139,6 +206,17 @@ async def test_moods_come_back_latest_last_and_limited(store: Store, now: dt.dat
     assert moods[-1].created_at == now + dt.timedelta(days=4)
 
 
+async def test_checkin_answers_come_back_oldest_first(store: Store, now: dt.datetime) -> None:
+    sam = await store.person(SAM, "UTC", now)
+    alex = await store.person(ALEX, "UTC", now)
+    await store.add_answer(sam.id, "applications", "3", now)
+    await store.add_answer(sam.id, "lesson", "Ask about the team", now + dt.timedelta(days=1))
+
+    answers = [(a.kind, a.value) for a in await store.answers(sam.id)]
+    assert answers == [("applications", "3"), ("lesson", "Ask about the team")]
+    assert await store.answers(alex.id) == []
+
+
 async def test_conversation_state_survives_and_clears(store: Store, now: dt.datetime) -> None:
     sam = await store.person(SAM, "UTC", now)
     assert await store.conversation(sam.id) is None
@@ -150,6 +228,128 @@ async def test_conversation_state_survives_and_clears(store: Store, now: dt.date
 
     assert pending is not None and (pending.topic, pending.data) == ("reflection", "1:research")
     assert await store.conversation(sam.id) is None
+
+
+async def test_a_new_plan_supersedes_the_last_one_kind_pending_at_a_time(
+    store: Store, now: dt.datetime
+) -> None:
+    sam = await store.person(SAM, "UTC", now)
+    alex = await store.person(ALEX, "UTC", now)
+    rejection = await store.add_rejection(sam.id, DRAFT, now)
+    steps = [("day1_checkin", slot(now, 1)), ("day3_checkin", slot(now, 3))]
+    await store.replace_plan(sam.id, "slack", rejection.id, steps, now)
+    await store.add_planned(alex.id, "slack", None, "weekly", slot(now, 2), now)
+
+    steps = [("day3_checkin", slot(now, 4)), ("day1_checkin", slot(now, 2, "Europe/Paris"))]
+    await store.replace_plan(sam.id, "slack", rejection.id, steps, now)
+    planned = await store.planned(sam.id)
+
+    assert [(m.kind, m.due, m.zone, m.rejection_id) for m in planned] == [
+        ("day1_checkin", now + dt.timedelta(days=2), "Europe/Paris", rejection.id),
+        ("day3_checkin", now + dt.timedelta(days=4), "UTC", rejection.id),
+    ]
+    assert planned[0].local == slot(now, 2).local and planned[0].state is PlannedState.PENDING
+    # Asking for a kind that is already pending moves it: one schedule, never two.
+    await store.add_planned(sam.id, "slack", None, "day1_checkin", slot(now, 5), now)
+    moved = [(m.kind, m.due) for m in await store.planned(sam.id)]
+    assert moved == [
+        ("day3_checkin", now + dt.timedelta(days=4)),
+        ("day1_checkin", now + dt.timedelta(days=5)),
+    ]
+    assert [m.kind for m in await store.planned(alex.id)] == ["weekly"]
+
+
+async def test_planned_messages_move_and_cancel_for_their_owner_only(
+    store: Store, now: dt.datetime
+) -> None:
+    sam = await store.person(SAM, "UTC", now)
+    alex = await store.person(ALEX, "UTC", now)
+    steps = [("day1_checkin", slot(now, 1)), ("day2_checkin", slot(now, 2))]
+    await store.replace_plan(sam.id, "slack", None, steps, now)
+    first, second = await store.planned(sam.id)
+
+    await store.move_planned(alex.id, [(first.id, slot(now, 9))])
+    await store.move_planned(sam.id, [(first.id, slot(now, 3, "Asia/Tokyo"))])
+
+    assert [(m.id, m.due, m.zone) for m in await store.planned(sam.id)] == [
+        (second.id, now + dt.timedelta(days=2), "UTC"),
+        (first.id, now + dt.timedelta(days=3), "Asia/Tokyo"),
+    ]
+    assert await store.cancel_planned(alex.id, "stopped") == 0
+    assert await store.cancel_planned(sam.id, "stopped") == 2
+    assert await store.planned(sam.id) == []
+
+
+async def test_a_community_starts_with_defaults_and_changes_only_what_is_given(
+    store: Store, now: dt.datetime
+) -> None:
+    first = await store.community("slack", "T1", "Europe/Paris", now)
+    again = await store.community("slack", "T1", "UTC", now)
+    assert first == again == Community("slack", "T1", "Europe/Paris")
+
+    changed = await store.update_community(
+        "slack", "T1", brag_channel="C1", brag_time=dt.time(9, 30), pulse=False
+    )
+    await store.update_community("slack", "T1", checkin_time=dt.time(8, 0))
+    newcomer = await store.person(SAM, "UTC", now)
+
+    assert changed == Community(
+        "slack", "T1", "Europe/Paris", brag_channel="C1", brag_time=dt.time(9, 30), pulse=False
+    )
+    assert (await store.community("slack", "T1", "UTC", now)).checkin_time == dt.time(8, 0)
+    assert (newcomer.timezone, newcomer.checkin_time) == ("Europe/Paris", dt.time(8, 0))
+
+
+async def test_a_win_is_shared_once_until_it_is_taken_down(store: Store, now: dt.datetime) -> None:
+    sam = await store.person(SAM, "UTC", now)
+    win = await store.add_win(sam.id, "Shipped it", WinKind.ACCOMPLISHMENT, now)
+    other = await store.add_win(sam.id, "Kept", WinKind.ACCOMPLISHMENT, now)
+
+    async def share() -> bool:
+        return await store.share(
+            sam, PostKind.SHARE_WIN, week="2026-W11", channel="C1", win_id=win.id, body="", now=now
+        )
+
+    assert await share()
+    assert not await share()
+    assert not await store.unshare_win(sam.id, other.id, now)
+    assert await store.unshare_win(sam.id, win.id, now)
+    assert await share()
+    await store.unshare_all(sam.id, now)
+    assert await share()
+
+
+async def test_export_holds_a_persons_records_and_deletion_erases_them(
+    store: Store, now: dt.datetime
+) -> None:
+    sam = await store.person(SAM, "UTC", now)
+    alex = await store.person(ALEX, "UTC", now)
+    rejection = await store.add_rejection(sam.id, DRAFT, now)
+    await store.save_reflection(sam.id, rejection.id, "direct", Answer.NO, "", now)
+    await store.add_win(sam.id, "Shipped it", WinKind.ACCOMPLISHMENT, now)
+    await store.add_answer(sam.id, "lesson", "Breathe", now)
+    await store.set_conversation(sam.id, "reflection", "1:direct", now)
+    await store.replace_plan(sam.id, "slack", rejection.id, [("day1_checkin", slot(now, 1))], now)
+    await store.add_win(alex.id, "Theirs", WinKind.ACCOMPLISHMENT, now)
+
+    data = await store.export(sam.id)
+
+    assert data["person"]["display_name"] == "Sam"
+    assert [r["company"] for r in data["rejections"]] == ["Acme"]
+    assert [r["question"] for r in data["reflections"]] == ["direct"]
+    assert [m["score"] for m in data["moods"]] == [2]
+    assert [a["value"] for a in data["checkin_answers"]] == ["Breathe"]
+    assert [w["text"] for w in data["wins"]] == ["Shipped it"]
+    assert len(data["planned_messages"]) == 1
+
+    await store.delete_person(sam.id)
+
+    assert await store.export(sam.id) == {}
+    assert await store.known_person(SAM) is None
+    assert await store.rejections(sam.id) == [] and await store.wins(sam.id) == []
+    assert await store.answers(sam.id) == [] and await store.moods(sam.id, 5) == []
+    assert await store.conversation(sam.id) is None and await store.planned(sam.id) == []
+    assert [w.text for w in await store.wins(alex.id)] == ["Theirs"]
 
 
 async def test_unicode_and_markup_round_trip_unchanged(store: Store, now: dt.datetime) -> None:
