@@ -17,7 +17,7 @@ from bot.replies import Reply
 
 # Buttons whose press must come from the server: the platform sends the presser's
 # permissions only there, so an answer carrying one never moves to the DM.
-SERVER_ACTIONS = frozenset({admin.SETTINGS_ACTION})
+SERVER_ACTIONS = admin.ACTIONS
 
 
 class Place(StrEnum):

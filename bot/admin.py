@@ -6,11 +6,14 @@ request: on the command, on the button that opens the form, and on the form's su
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from bot import brag_admin, brag_thread
 from bot.community import here
 from bot.events import Choice, Command, FormSubmission
 from bot.forms import refusal, validate
-from bot.model import Community
-from bot.replies import Button, Field, FieldKind, Form, Option, Reply
+from bot.model import BragOpening, Community
+from bot.replies import CHANNEL_MARK, Button, Field, FieldKind, Form, Option, Reply
 from bot.routes import Routes
 from bot.schedule import known_zone
 from bot.text import parse_time
@@ -32,16 +35,45 @@ async def command(turn: Turn, command: Command) -> list[Reply]:
             return [Reply(text=content.text("admin.not_here"))]
         person = turn.person
         await here(turn)  # created with defaults if this is the community's first setting
-        await turn.store.update_community(person.platform, person.community, brag_channel=channel)
-        return [Reply(text=content.text("admin.channel_set"))]
+        community = await turn.store.update_community(
+            person.platform, person.community, brag_channel=channel
+        )
+        return [channel_set(turn, community, await brag_admin.openings(turn, community))]
     community = await here(turn)
+    found = await brag_admin.openings(turn, community)
+    text = "\n\n".join(
+        filter(None, (summary(turn, community), brag_admin.status(turn, community, found)))
+    )
     return [
         Reply(
             heading=content.text("admin.heading"),
-            text=summary(turn, community),
-            buttons=(Button(content.text("admin.change"), SETTINGS_ACTION),),
+            text=text,
+            buttons=(
+                Button(content.text("admin.change"), SETTINGS_ACTION),
+                *brag_admin.buttons(turn, community, found),
+            ),
+            channel=community.brag_channel,
         )
     ]
+
+
+def channel_set(turn: Turn, community: Community, found: Sequence[BragOpening]) -> Reply:
+    """The channel is chosen: when its first thread opens (never at once by itself)."""
+    content = turn.content
+    lines = [content.text("admin.channel_set", channel=CHANNEL_MARK)]
+    following = brag_admin.upcoming(turn, found)
+    if not community.brag_thread:
+        lines.append(content.text("admin.thread_off"))
+    elif following is not None:
+        lines.append(
+            content.text(
+                "admin.first_thread",
+                when=brag_thread.when(content, following.due, community.timezone),
+            )
+        )
+        if following.week != brag_admin.this_week(turn, community):
+            lines.append(content.text("admin.first_thread_next_week"))
+    return Reply(text="\n".join(lines), channel=community.brag_channel)
 
 
 async def on_button(turn: Turn, choice: Choice) -> list[Reply]:
@@ -86,7 +118,11 @@ async def submit(turn: Turn, submission: FormSubmission) -> list[Reply]:
         checkin_time=times["checkin_time"],
         support_resources=cleaned["support"],
     )
-    return [Reply(text=content.text("admin.saved", summary=summary(turn, updated)))]
+    # The planned opening follows the new day, time and zone now, not at the next tick.
+    found = await brag_admin.openings(turn, updated)
+    saved = content.text("admin.saved", summary=summary(turn, updated))
+    text = "\n\n".join(filter(None, (saved, brag_admin.status(turn, updated, found))))
+    return [Reply(text=text, channel=updated.brag_channel)]
 
 
 def summary(turn: Turn, community: Community) -> str:
@@ -95,7 +131,7 @@ def summary(turn: Turn, community: Community) -> str:
     days = content.get("community.weekdays")
     return content.text(
         "admin.summary",
-        channel=community.brag_channel or content.text("admin.no_channel"),
+        channel=CHANNEL_MARK if community.brag_channel else content.text("admin.no_channel"),
         brag=content.text("admin.on" if community.brag_thread else "admin.off"),
         day=days[community.brag_weekday % 7],
         time=community.brag_time.strftime("%H:%M"),
@@ -139,6 +175,11 @@ def form(turn: Turn, community: Community) -> Form:
     )  # fmt: skip
 
 
+# Buttons only admins may press: adapters say whether the presser is one for these.
+ACTIONS = frozenset({SETTINGS_ACTION, *brag_admin.CHOICES})
+
 ROUTES = Routes(
-    commands={"bounceback": command}, choices={SETTINGS_ACTION: on_button}, forms={FORM_ID: submit}
+    commands={"bounceback": command},
+    choices={SETTINGS_ACTION: on_button, **brag_admin.CHOICES},
+    forms={FORM_ID: submit},
 )

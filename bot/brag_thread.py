@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 from bot.content import Content
 from bot.model import Pulse
@@ -18,8 +19,27 @@ def opening(content: Content, week_start: dt.date, pulse: Pulse | None) -> list[
     line = pulse_line(content, pulse)
     if line:
         text = f"{text}\n\n{line}"
-    heading = content.text("community.thread_heading", date=week_start.strftime("%d %B %Y"))
+    heading = content.text("community.thread_heading", date=date(content, week_start))
     return [Reply(heading=heading, text=text, private=False)]
+
+
+def date(content: Content, day: dt.date) -> str:
+    """A date in the content's own format and month names (never the process's locale)."""
+    months = content.get("community.months")
+    return content.text("community.date", day=day.day, month=months[day.month - 1], year=day.year)
+
+
+def when(content: Content, moment: dt.datetime, zone: str) -> str:
+    """When an opening happens, in the community's zone: "Monday 7 December 2026 at 10:00"."""
+    local = moment.astimezone(zoneinfo.ZoneInfo(zone))
+    days = content.get("community.weekdays")
+    return content.text(
+        "community.when",
+        weekday=days[local.weekday()],
+        date=date(content, local.date()),
+        time=local.strftime("%H:%M"),
+        timezone=zone,
+    )
 
 
 def pulse_line(content: Content, pulse: Pulse | None) -> str:

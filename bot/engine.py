@@ -26,7 +26,7 @@ from bot import (
 from bot.content import Content
 from bot.errors import BouncebackError
 from bot.events import Choice, Command, Event, FormSubmission, Message, Sender
-from bot.ports import Store
+from bot.ports import BragSchedule, Store
 from bot.replies import Reply
 from bot.routes import Routes, Typed
 from bot.safety import CrisisWords
@@ -61,8 +61,10 @@ class Engine:
         default_timezone: str = "UTC",
         crisis_words: CrisisWords | None = None,
         support_resources: str = "",
+        brag_schedule: BragSchedule | None = None,
     ) -> None:
         self._store = store
+        self._brag_schedule = brag_schedule
         self._content = content
         self._default_timezone = default_timezone
         self._crisis_words = crisis_words or CrisisWords.load()
@@ -111,7 +113,13 @@ class Engine:
         try:
             async with self._store.transaction():
                 person = await self._store.person(event.sender, self._default_timezone, now)
-                turn = Turn(self._store, self._content, person, now.astimezone(dt.UTC))
+                turn = Turn(
+                    self._store,
+                    self._content,
+                    person,
+                    now.astimezone(dt.UTC),
+                    brag_schedule=self._brag_schedule,
+                )
                 turn = await zones.follow(turn, event.sender)
                 if self._crisis_words.in_event(event):
                     return await self._care(turn, event)

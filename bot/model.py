@@ -268,6 +268,16 @@ class PostDue:
 
 
 @dataclass(frozen=True, slots=True)
+class BragOpening:
+    """A week's brag thread as planned: the week it belongs to, when it opens, and whether
+    it has (sent), will (pending or claimed), or was skipped."""
+
+    week: str
+    due: dt.datetime
+    state: PlannedState
+
+
+@dataclass(frozen=True, slots=True)
 class PostOutcome:
     """What became of one claimed community post."""
 

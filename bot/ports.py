@@ -16,6 +16,7 @@ from typing import Any, Protocol, TypedDict, Unpack, runtime_checkable
 from bot.events import Sender
 from bot.model import (
     Answer,
+    BragOpening,
     CheckinAnswer,
     CheckinState,
     Community,
@@ -28,6 +29,7 @@ from bot.model import (
     PostDue,
     PostKind,
     PostOutcome,
+    Pulse,
     Reflection,
     Rejection,
     RejectionDraft,
@@ -250,12 +252,43 @@ class Store(People, Journal, Conversations, Plans, Communities, Privacy, Protoco
         """Group the calls made inside into one all-or-nothing unit (one event)."""
 
 
+class BragSchedule(Protocol):
+    """The weekly brag thread's schedule, as a community's admins steer it. Each change is
+    made once, whatever the number of instances making it."""
+
+    async def brag_openings(
+        self, platform: str, community: str, this_week: str, now: dt.datetime
+    ) -> Sequence[BragOpening]:
+        """Bring the planned thread in line with the settings (a new day, time or zone moves
+        the pending opening; a thread turned off is cancelled; a first one is planned for the
+        next time ahead), then this week's thread and the next opening, in week order."""
+        ...
+
+    async def skip_brag_thread(
+        self, platform: str, community: str, week: str, now: dt.datetime
+    ) -> bool:
+        """Skip a week's pending thread (its waiting shares move to the next one); True only
+        for the call that skipped it."""
+        ...
+
+    async def open_brag_thread(
+        self, platform: str, community: str, week: str, now: dt.datetime
+    ) -> bool:
+        """Open a week's thread at once; True only for the call that brought it forward."""
+        ...
+
+    async def brag_pulse(self, platform: str, community: str, now: dt.datetime) -> Pulse:
+        """The anonymous counts an opening made now would show."""
+        ...
+
+
 class CommunityPosts(Protocol):
     """The durable queue of posts in community channels (the weekly brag thread)."""
 
     async def plan_brag_threads(self, now: dt.datetime, platforms: Sequence[str]) -> int:
-        """Make sure every community with a brag channel has this week's thread planned
-        (once, whatever the number of instances); returns how many were added."""
+        """Make sure every community with a brag channel has its next thread planned at the
+        time its settings give (once, whatever the number of instances), and none is planned
+        where the thread is off; returns how many communities have one planned."""
         ...
 
     async def claim_posts(

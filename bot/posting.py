@@ -11,18 +11,19 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from bot import brag_thread
 from bot.content import Content
 from bot.errors import DeliveryError, PermanentDeliveryError
 from bot.model import PlannedState, PostDue, PostKind, PostOutcome
 from bot.ports import CommunityPosts, Publisher
-from bot.schedule import retry_delay
+from bot.schedule import retry_delay, week_monday
 
 log = logging.getLogger(__name__)
 
 BATCH = 100
+# A share's outcome while its week's thread is not open yet: it is tried again shortly.
+WAITING = "waiting"
 
 
 @dataclass
@@ -89,9 +90,9 @@ class Poster:
         if post.kind is PostKind.BRAG_THREAD:
             if not (community.brag_thread and community.brag_channel):
                 return PostOutcome(post.id, PlannedState.SKIPPED, "disabled")
-            week_start = (now.astimezone(ZoneInfo(community.timezone))).date()
-            week_start -= dt.timedelta(days=week_start.weekday())
-            replies = brag_thread.opening(self.content, week_start, post.pulse)
+            # The week the thread belongs to, whenever it opens (a Friday thread, or one
+            # opened late, still names its Monday).
+            replies = brag_thread.opening(self.content, week_monday(post.week), post.pulse)
             thread = await publisher.open_thread(
                 community.community, community.brag_channel, replies, key
             )
@@ -106,7 +107,7 @@ class Poster:
         if not thread:
             if post.thread_pending:
                 retry = now + dt.timedelta(minutes=1)
-                return PostOutcome(post.id, PlannedState.PENDING, "waiting", retry_at=retry)
+                return PostOutcome(post.id, PlannedState.PENDING, WAITING, retry_at=retry)
             return PostOutcome(post.id, PlannedState.SKIPPED, "no_thread")
         if post.kind is PostKind.SHARE_WIN:
             if not post.text:

@@ -220,15 +220,34 @@ def iso_week(moment: dt.datetime, zone: str) -> str:
     return f"{year}-W{week:02d}"
 
 
-def weekly_post(
+def week_monday(week: str) -> dt.date:
+    """The Monday of an ISO week label (``"2026-W29"``)."""
+    year, number = week.split("-W")
+    return dt.date.fromisocalendar(int(year), int(number), 1)
+
+
+def weekly_slot(week: str, zone: str, weekday: int, time: dt.time) -> dt.datetime:
+    """A community's weekly post in the given ISO week: its day and time in its zone."""
+    day = week_monday(week) + dt.timedelta(days=weekday % 7)
+    return at_local(day, time, zoneinfo.ZoneInfo(zone))
+
+
+def next_weekly_post(
     now: dt.datetime, zone: str, weekday: int, time: dt.time
 ) -> tuple[str, dt.datetime]:
-    """This week's slot for a community's weekly post (its day and time in its zone), with the
-    week it belongs to. A slot already past this week is still this week's: it is due now."""
-    local = now.astimezone(zoneinfo.ZoneInfo(zone))
-    monday = local.date() - dt.timedelta(days=local.weekday())
-    day = monday + dt.timedelta(days=weekday % 7)
-    return iso_week(now, zone), at_local(day, time, zoneinfo.ZoneInfo(zone))
+    """The next weekly post from ``now`` on, with the week it belongs to: this week's if its
+    time has not passed, otherwise next week's (a slot never falls due late by being planned)."""
+    week = iso_week(now, zone)
+    due = weekly_slot(week, zone, weekday, time)
+    if due >= now:
+        return week, due
+    return following_week(week), weekly_slot(following_week(week), zone, weekday, time)
+
+
+def following_week(week: str) -> str:
+    """The ISO week after ``week``."""
+    year, number, _ = (week_monday(week) + dt.timedelta(days=7)).isocalendar()
+    return f"{year}-W{number:02d}"
 
 
 def known_zone(name: str) -> bool:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.content import Content
 from bot.model import Person
-from bot.ports import Store
+from bot.ports import BragSchedule, Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +21,8 @@ class Turn:
     now: dt.datetime
     # The person's language and region if the platform said ("pt-BR"), for guessing a zone.
     locale: str = ""
+    # The brag thread's schedule, for admins; None where no thread is ever posted (tests).
+    brag_schedule: BragSchedule | None = None
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

@@ -88,6 +88,7 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
             Content.load(),
             default_timezone=settings.timezone,
             support_resources=settings.support_resources,
+            brag_schedule=store,
         )
         yield Services(
             settings=settings,

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from bot.model import Community, Person, PostKind
 from bot.ports import CommunityChanges
+from storage import brag_schedule
 from storage.database import dialect_insert
 from storage.rows import community_from_row, post_row
 from storage.tables import communities, community_posts
@@ -89,30 +90,20 @@ class SqlCommunities(Transactional):
                 )
                 if existing is not None:
                     return False
-            # The week's thread opens now if it was not due yet: a share needs its home.
-            thread = post_row(
-                person.platform, person.community, PostKind.BRAG_THREAD, week, channel, now
-            )
-            await connection.execute(
-                dialect_insert(self._engine, posts).values(**thread).on_conflict_do_nothing()
-            )
-            await connection.execute(
-                update(posts)
-                .where(
-                    posts.c.platform == person.platform,
-                    posts.c.community == person.community,
-                    posts.c.kind == PostKind.BRAG_THREAD.value,
-                    posts.c.week == week,
-                    posts.c.state == "pending",
-                    posts.c.due_at > now,
+            # Into this week's thread if it is open; otherwise queued for the next opening and
+            # posted right after it: a share never opens the thread before its time.
+            place = await brag_schedule.settings(connection, person.platform, person.community)
+            due = now
+            if place is not None and brag_schedule.enabled(place):
+                week, due = await brag_schedule.thread_for_share(
+                    self._engine, connection, place, week, now
                 )
-                .values(due_at=now)
-            )
-            shared = post_row(person.platform, person.community, kind, week, channel, now)
+            shared = post_row(person.platform, person.community, kind, week, channel, due)
             await connection.execute(
                 posts.insert().values(
                     {
                         **shared,
+                        "created_at": now,
                         "person_id": person.id,
                         "win_id": win_id,
                         "body": self._cipher.seal(body),

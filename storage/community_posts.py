@@ -1,7 +1,8 @@
 """The community-post outbox: the weekly brag thread and what people chose to share in it.
 
 Claims and leases work like the check-in outbox (``storage.outbox``); a partial unique index
-lets each community's weekly thread be planned once, whatever the number of instances.
+lets each community's weekly thread be planned once, whatever the number of instances. When
+it opens, and the admins' skip and open-now, are ``storage.brag_schedule``.
 """
 
 from __future__ import annotations
@@ -11,15 +12,15 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.model import Community, PlannedState, PostDue, PostKind, PostOutcome, Pulse
-from bot.schedule import weekly_post
+from bot.model import Community, PlannedState, PostDue, PostKind, PostOutcome
+from bot.posting import WAITING
+from storage import brag_schedule
 from storage.crypto import Cipher
-from storage.database import dialect_insert
-from storage.rows import community_from_row, post_row
-from storage.tables import communities, community_posts, people, rejections, wins
+from storage.rows import community_from_row
+from storage.tables import communities, community_posts, people, wins
 
 PENDING = PlannedState.PENDING.value
 CLAIMED = PlannedState.CLAIMED.value
@@ -33,8 +34,9 @@ class SqlCommunityPosts:
         self._cipher = cipher or Cipher()
 
     async def plan_brag_threads(self, now: dt.datetime, platforms: Sequence[str]) -> int:
-        added = 0
+        planned = 0
         async with self._engine.begin() as connection:
+            await brag_schedule.cancel_disabled(connection, list(platforms))
             rows = await connection.execute(
                 select(communities).where(
                     communities.c.platform.in_(list(platforms)),
@@ -43,17 +45,11 @@ class SqlCommunityPosts:
                 )
             )
             for row in rows.all():
-                week, due = weekly_post(now, row.timezone, row.brag_weekday, row.brag_time)
-                result = await connection.execute(
-                    dialect_insert(self._engine, community_posts)
-                    .values(
-                        **post_row(row.platform, row.community, PostKind.BRAG_THREAD, week,
-                                    row.brag_channel, due)
-                    )
-                    .on_conflict_do_nothing()
-                )  # fmt: skip
-                added += max(result.rowcount, 0)
-        return added
+                # Settings changed by an instance that died before re-planning are caught here.
+                await brag_schedule.replan(connection, row, now)
+                if await brag_schedule.plan_next(self._engine, connection, row, now):
+                    planned += 1
+        return planned
 
     async def claim_posts(
         self,
@@ -131,7 +127,8 @@ class SqlCommunityPosts:
         )
         if kind is PostKind.BRAG_THREAD:
             if community.pulse:
-                post = replace(post, pulse=await _pulse(connection, row, now))
+                pulse = await brag_schedule.pulse(connection, row.platform, row.community, now)
+                post = replace(post, pulse=pulse)
             return post
         if kind is PostKind.UNSHARE:
             return replace(post, community=replace(community, brag_channel=row.channel))
@@ -178,6 +175,9 @@ class SqlCommunityPosts:
                     values.update(thread=outcome.thread[:64], message_id=outcome.message_id[:64])
                 if outcome.state is PlannedState.PENDING:
                     values.update(claimed_by="", due_at=outcome.retry_at or now)
+                    if outcome.code == WAITING:
+                        # Waiting for the week's thread to open is no failed attempt.
+                        values["attempts"] = posts.c.attempts - 1
                 if outcome.state is not PlannedState.PENDING:
                     values["body"] = ""  # shared advice is kept only until it is posted
                 await connection.execute(
@@ -189,31 +189,3 @@ class SqlCommunityPosts:
                     )
                     .values(**values)
                 )
-
-
-async def _pulse(connection: Any, row: Any, now: dt.datetime) -> Pulse:
-    """Anonymous counts of the community's last seven days."""
-    since = now - dt.timedelta(days=7)
-    members = select(people.c.id).where(
-        people.c.platform == row.platform, people.c.community == row.community
-    )
-    setbacks = await connection.scalar(
-        select(func.count(func.distinct(rejections.c.person_id))).where(
-            rejections.c.person_id.in_(members), rejections.c.created_at >= since
-        )
-    )
-    notes = await connection.scalar(
-        select(func.count(func.distinct(rejections.c.person_id))).where(
-            rejections.c.person_id.in_(members), rejections.c.note_sent_at >= since
-        )
-    )
-    shared = await connection.scalar(
-        select(func.count(func.distinct(community_posts.c.person_id))).where(
-            community_posts.c.platform == row.platform,
-            community_posts.c.community == row.community,
-            community_posts.c.kind == PostKind.SHARE_WIN.value,
-            community_posts.c.state.in_([PENDING, CLAIMED, "sent"]),
-            community_posts.c.created_at >= since,
-        )
-    )
-    return Pulse(setbacks=setbacks or 0, notes=notes or 0, wins=shared or 0)

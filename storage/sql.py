@@ -8,6 +8,7 @@ one transaction.
 
 from __future__ import annotations
 
+from storage.brag_schedule import SqlBragSchedule
 from storage.communities import SqlCommunities
 from storage.conversations import SqlConversations
 from storage.journal import SqlJournal
@@ -16,8 +17,17 @@ from storage.plans import SqlPlans
 from storage.privacy import SqlPrivacy
 
 
-class SqlStore(SqlPeople, SqlJournal, SqlConversations, SqlPlans, SqlCommunities, SqlPrivacy):
-    """Per-person records in the relational database: every role of :class:`bot.ports.Store`.
+class SqlStore(
+    SqlPeople,
+    SqlJournal,
+    SqlConversations,
+    SqlPlans,
+    SqlCommunities,
+    SqlPrivacy,
+    SqlBragSchedule,
+):
+    """Per-person records in the relational database: every role of :class:`bot.ports.Store`,
+    and the brag thread's schedule (:class:`bot.ports.BragSchedule`) its admins steer.
 
     Inside :meth:`transaction` every call shares one connection and commits together; outside
     it each call is a transaction of its own.

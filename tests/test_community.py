@@ -14,7 +14,7 @@ from bot.content import Content
 from bot.dispatcher import Dispatcher
 from bot.engine import Engine
 from bot.events import Choice, Command, FormSubmission, Message, Sender
-from bot.replies import Reply
+from bot.replies import CHANNEL_MARK, Reply
 from storage.community_posts import SqlCommunityPosts
 from storage.outbox import SqlOutbox
 from storage.sql import SqlStore
@@ -91,7 +91,8 @@ class World:
 
 @pytest.fixture
 async def world(db: AsyncEngine) -> World:
-    return World(db, Engine(SqlStore(db), Content.load()), FakeChannels())
+    store = SqlStore(db)
+    return World(db, Engine(store, Content.load(), brag_schedule=store), FakeChannels())
 
 
 async def test_settings_are_for_admins_only(world: World) -> None:
@@ -111,7 +112,8 @@ async def test_settings_are_for_admins_only(world: World) -> None:
 async def test_an_admin_sets_the_channel_and_the_schedule(world: World) -> None:
     await world.set_up()
     [shown] = await world.engine.handle(Command(ADMIN, "bounceback", "admin"), MONDAY)
-    assert "Brag channel: C-BRAG" in shown.text
+    # The channel is a mark each adapter turns into its own mention, never the raw id.
+    assert f"Brag channel: {CHANNEL_MARK}" in shown.text and shown.channel == "C-BRAG"
     assert "Monday at 10:00, Europe/Berlin" in shown.text
     [bad] = await world.engine.handle(
         FormSubmission(ADMIN, "community_settings", {**SETTINGS, "timezone": "Moon/Base"}), MONDAY
@@ -170,22 +172,23 @@ async def test_a_win_is_posted_only_with_a_yes_and_celebrated(world: World) -> N
     assert world.channels.reactions == [("post-1", "tada")]
 
 
-async def test_a_share_before_the_threads_day_opens_the_thread_early(world: World) -> None:
-    await world.set_up()
-    await world.engine.handle(
-        FormSubmission(ADMIN, "community_settings", {**SETTINGS, "brag_day": "4"}), MONDAY
-    )
+async def test_a_share_before_the_threads_day_waits_for_the_opening(world: World) -> None:
+    sunday = MONDAY - dt.timedelta(days=1)
+    await world.engine.handle(Command(ADMIN, "bounceback", "admin here", channel="C-BRAG"), sunday)
+    friday = {**SETTINGS, "brag_day": "4"}
+    await world.engine.handle(FormSubmission(ADMIN, "community_settings", friday), sunday)
     replies = await world.engine.handle(Command(SAM, "brag", "Got a callback"), MONDAY)
     await world.engine.handle(
         Choice(SAM, replies[-1].buttons[0].action, replies[-1].buttons[0].value), MONDAY
     )
 
-    await world.dispatcher().tick(MONDAY + dt.timedelta(minutes=1))
+    for hours in (0, 1, 24, 72):
+        await world.dispatcher().tick(MONDAY + dt.timedelta(hours=hours))
+    assert world.channels.threads == [] and world.channels.posts == []
 
+    await world.dispatcher().tick(MONDAY + dt.timedelta(days=4))  # Friday 10:00 in Berlin
     assert len(world.channels.threads) == 1
     assert world.channels.posts == [("thread-1", "Sam shared a win: Got a callback")]
-    await world.dispatcher().tick(MONDAY + dt.timedelta(days=4))  # Friday: no second thread
-    assert len(world.channels.threads) == 1
 
 
 async def test_deleting_a_shared_win_takes_the_post_down(world: World) -> None:

@@ -34,7 +34,7 @@ def needs_admin(event: Event) -> bool:
     if isinstance(event, Command):
         return event.name.strip().lstrip("/").casefold() == "bounceback"
     if isinstance(event, Choice):
-        return event.action == admin.SETTINGS_ACTION
+        return event.action in admin.ACTIONS
     if isinstance(event, FormSubmission):
         return event.form_id == admin.FORM_ID
     return False

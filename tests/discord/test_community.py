@@ -248,7 +248,7 @@ async def test_only_members_with_manage_server_see_and_change_the_settings(
     assert shown["content"].startswith("**Bounceback settings for this community**")
     # The settings stay in the server: a press in a DM could not show the permission.
     assert fake.channel_posts() == []
-    [change] = buttons(shown)
+    change, *_ = buttons(shown)
     assert change["custom_id"] == "bb:admin.settings:"
 
     # The button, pressed by someone without the permission: refused again.
@@ -344,6 +344,11 @@ async def test_the_weekly_thread_and_shared_wins_from_interactions_to_discord(
     client: Client, fake: FakeDiscord, services: Services
 ) -> None:
     await interact(client, slash("bounceback", {"text": "admin here"}, permissions=MANAGE_SERVER))
+    # Set up on a Tuesday, the first thread is next Monday's: the admin opens this week's now.
+    await interact(client, slash("bounceback", {"text": "admin"}, permissions=MANAGE_SERVER))
+    shown = fake.callbacks()[-1]["data"]
+    [now] = [b["custom_id"] for b in buttons(shown) if ":admin.brag_open:" in b["custom_id"]]
+    await interact(client, press(now, as_message(shown), permissions=MANAGE_SERVER))
     async with DiscordMessenger.connect(
         discord_config(services.settings), reach=Reach(services.store), clock=lambda: NOW
     ) as elsewhere:
@@ -360,7 +365,7 @@ async def test_the_weekly_thread_and_shared_wins_from_interactions_to_discord(
         [thread_id] = fake.threads
         assert len(fake.find("POST", r"/channels/\d+/messages/\d+/threads")) == 1
         [opening] = fake.channel_posts(CHANNEL_ID)
-        assert opening["content"].startswith("**Brag thread: week of 09 March 2026**")
+        assert opening["content"].startswith("**Brag thread: week of 9 March 2026**")
         assert opening["allowed_mentions"] == NO_PINGS
 
         # A win is asked about in the DM, and stays private until the yes.

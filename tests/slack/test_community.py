@@ -113,8 +113,8 @@ async def test_a_workspace_admin_sees_the_settings_and_picks_the_channel(
     shown, done, again = answers(fake_slack)
     assert all(call.args["response_type"] == "ephemeral" for call in (shown, done, again))
     assert "Brag channel: not set" in sections(shown)
-    assert "posted in this channel" in sections(done)
-    assert "Brag channel: C123" in sections(again)
+    assert "posted in <#C123>" in sections(done)
+    assert "Brag channel: <#C123>" in sections(again)
     assert (await settings_of(services)).brag_channel == "C123"
     [asked] = fake_slack.calls_to("users.info")
     assert asked.token == BOT_TOKEN
@@ -127,7 +127,7 @@ async def test_slack_admins_lists_extra_admins(
     await real.command("bounceback", "admin here", channel="C123")
     await real.bot.drain()
     [done] = answers(fake_slack)
-    assert "posted in this channel" in sections(done)
+    assert "posted in <#C123>" in sections(done)
     # The setting is enough: users.info (read once, for the time zone) says not an admin.
     assert len(fake_slack.calls_to("users.info")) <= 1
     assert (await settings_of(services)).brag_channel == "C123"
@@ -255,17 +255,23 @@ async def test_a_slow_admin_check_closes_the_modal_and_answers_in_the_dm(
 # ----- the weekly brag thread -----
 
 
+async def open_today(real: Harness, fake_slack: FakeSlack, channel: str = "C123") -> None:
+    """An admin picks the channel and sets the thread for now (Tuesday 14:30 UTC)."""
+    fake_slack.users["U1"] = {"is_admin": True}
+    await real.command("bounceback", "admin here", channel=channel)
+    await real.submit("community_settings", settings_form(brag_day="1", brag_time="14:30"))
+    await real.bot.drain()
+
+
 async def test_the_brag_thread_opens_once_and_posts_only_what_was_shared(
     real: Harness, fake_slack: FakeSlack, services: Services
 ) -> None:
-    fake_slack.users["U1"] = {"is_admin": True}
-    await real.command("bounceback", "admin here", channel="C123")
-    await real.bot.drain()
+    await open_today(real, fake_slack)
     messengers = {"slack": real.bot.messenger}
     one, two = services.dispatcher(messengers), services.dispatcher(messengers)
     assert set(one.publishers) == {"slack"}
 
-    # Tuesday: the thread was due on Monday 10:00, so the first tick opens it, once.
+    # The thread is due now (Tuesday 14:30): it opens once, whichever dispatcher ticks.
     await one.tick(NOW)
     await two.tick(NOW + dt.timedelta(minutes=1))
     await one.tick(NOW + dt.timedelta(minutes=2))
@@ -274,7 +280,7 @@ async def test_the_brag_thread_opens_once_and_posts_only_what_was_shared(
     assert parent.args["blocks"][0]["type"] == "header"
     assert "Brag thread" in parent.args["text"]
     assert parent.token == BOT_TOKEN
-    thread = "1.000100"  # the fake's first ts
+    thread = "2.000100"  # the fake's second ts (the first answered the settings form)
 
     await real.command("brag", TYPED_WIN, channel="C1")
     await real.command("brag", "a quiet private win", channel="C1")
@@ -300,23 +306,21 @@ async def test_the_brag_thread_opens_once_and_posts_only_what_was_shared(
         assert live not in posted
     assert shared.args["unfurl_links"] in (False, "0", 0)
     [reaction] = fake_slack.calls_to("reactions.add")
-    assert reaction.args == {"channel": "C123", "timestamp": "2.000100", "name": "tada"}
+    assert reaction.args == {"channel": "C123", "timestamp": "3.000100", "name": "tada"}
 
     await real.command("brag", "remove 1", channel="C1")
     await real.bot.drain()
     await two.tick(NOW + dt.timedelta(hours=1))
     await one.tick(NOW + dt.timedelta(hours=1, minutes=1))
     [deleted] = fake_slack.calls_to("chat.delete")
-    assert deleted.args == {"channel": "C123", "ts": "2.000100"}
+    assert deleted.args == {"channel": "C123", "ts": "3.000100"}
     assert len(in_channel(fake_slack, "C123")) == 2
 
 
 async def test_a_channel_the_bot_cannot_post_in_fails_the_thread_for_good(
     real: Harness, fake_slack: FakeSlack, services: Services
 ) -> None:
-    fake_slack.users["U1"] = {"is_admin": True}
-    await real.command("bounceback", "admin here", channel="GSECRET", channel_name="private")
-    await real.bot.drain()
+    await open_today(real, fake_slack, "GSECRET")
     fake_slack.script("chat.postMessage", {"ok": False, "error": "not_in_channel"})
     dispatcher = services.dispatcher({"slack": real.bot.messenger})
     report = await dispatcher.tick(NOW)
@@ -328,9 +332,7 @@ async def test_a_channel_the_bot_cannot_post_in_fails_the_thread_for_good(
 async def test_hired_news_is_shared_through_the_modal_with_the_advice_escaped(
     real: Harness, fake_slack: FakeSlack, services: Services
 ) -> None:
-    fake_slack.users["U1"] = {"is_admin": True}
-    await real.command("bounceback", "admin here", channel="C123")
-    await real.bot.drain()
+    await open_today(real, fake_slack)
     dispatcher = services.dispatcher({"slack": real.bot.messenger})
     await dispatcher.tick(NOW)
 
@@ -348,6 +350,6 @@ async def test_hired_news_is_shared_through_the_modal_with_the_advice_escaped(
     await dispatcher.tick(NOW + dt.timedelta(minutes=1))
 
     [_, news] = in_channel(fake_slack, "C123")
-    assert news.args["thread_ts"] == "1.000100"
+    assert news.args["thread_ts"] == "2.000100"  # the first ts answered the settings form
     assert "Ask &lt;!here&gt; for referrals" in sections(news)
     assert "<!here>" not in json.dumps(news.args)
