@@ -3,8 +3,8 @@
 Senders hand their outcomes to a :class:`WriteBehind`. It writes everything handed to it while
 its previous write ran in one call (a group commit): under load one transaction carries as
 many records as there are senders; when quiet each goes alone, at once. It also bounds what is
-unrecorded: :meth:`WriteBehind.room` waits while ``bound`` outcomes are sent and not yet
-written, which is all a process killed at that instant can repeat.
+unrecorded: :meth:`WriteBehind.reserve` waits while ``bound`` outcomes are being sent or are
+sent and not yet written, which is all a process killed at that instant can repeat.
 """
 
 from __future__ import annotations
@@ -54,25 +54,39 @@ class WriteBehind(Generic[T]):
         self._running: set[asyncio.Task[None]] = set()
         self.error: BaseException | None = None
 
-    def add(self, items: Sequence[T]) -> None:
-        """Hand ``items`` over; they are written soon, with whatever else is waiting."""
+    def add(self, items: Sequence[T], *, reserved: bool = False) -> None:
+        """Hand ``items`` over; they are written soon, with whatever else is waiting.
+        ``reserved``: their places were taken with :meth:`reserve` before they were made."""
         if not items:
             return
         self._waiting.extend(items)
-        self._unwritten += len(items)
-        if self._unwritten >= self._bound:
-            self._room.clear()
+        if not reserved:
+            self._take(len(items))
         if len(self._running) < self._writers:
             writer = asyncio.ensure_future(self._run())
             self._running.add(writer)
             writer.add_done_callback(self._running.discard)
 
-    async def room(self) -> None:
-        """Wait until fewer than ``bound`` items are unwritten (raises if writing failed)."""
+    async def reserve(self) -> None:
+        """Take a place for one item about to be made (a send about to start): waits while
+        ``bound`` are made or being made and not yet written; raises if writing failed."""
         while self._unwritten >= self._bound and self.error is None:
             await self._room.wait()
         if self.error is not None:
             raise self.error
+        self._take(1)
+
+    def give_back(self) -> None:
+        """A place taken with :meth:`reserve` whose item will not come (the send was not
+        made after all)."""
+        self._unwritten -= 1
+        if self._unwritten < self._bound:
+            self._room.set()
+
+    def _take(self, count: int) -> None:
+        self._unwritten += count
+        if self._unwritten >= self._bound:
+            self._room.clear()
 
     async def close(self) -> None:
         """Wait until everything handed over is written; raise what made writing fail."""

@@ -188,7 +188,7 @@ class Dispatcher:
                     return
                 taking = [queue.popleft() for _ in range(min(len(queue), self.concurrency))]
                 ids = [batch[index].message.id for index in taking]
-                held = await self.outbox.held(token, ids, at())
+                held = await self._looking_again(token, ids, at)
                 for index in taking:
                     if batch[index].message.id in held:
                         looked.append(index)
@@ -208,11 +208,19 @@ class Dispatcher:
                 if not looked:
                     await look()
                     continue
-                await writes.room()
+                # A place among the unrecorded is taken before the send: a send in flight
+                # counts towards the bound as much as one sent and not yet written.
+                await writes.reserve()
                 if not looked or stopping():  # taken by another sender, or time is up
+                    writes.give_back()
                     continue
                 index = looked.popleft()
-                writes.add([await self.send(batch[index], at(), preferences[index])])
+                try:
+                    outcome = await self.send(batch[index], at(), preferences[index])
+                except BaseException:
+                    writes.give_back()
+                    raise
+                writes.add([outcome], reserved=True)
 
         renewing = asyncio.ensure_future(self._renew(lease, at))
         try:
@@ -226,6 +234,20 @@ class Dispatcher:
         if handed_back:
             released = await self.outbox.release(token, handed_back)
             report.counts["handed_back"] = report.counts.get("handed_back", 0) + released
+
+    async def _looking_again(
+        self, token: str, ids: Sequence[int], at: Callable[[], dt.datetime]
+    ) -> set[int]:
+        """The last look, tried again like a record when the connection drops under it."""
+        delay = self.record_backoff
+        for _ in range(RECORD_RETRIES):
+            try:
+                return await self.outbox.held(token, ids, at())
+            except Exception as error:
+                log.warning("last look before sending failed: %s", type(error).__name__)
+                await asyncio.sleep(delay)
+                delay *= 2
+        return await self.outbox.held(token, ids, at())
 
     async def _renew(self, lease: _Lease, at: Callable[[], dt.datetime]) -> None:
         """Keep the batch's lease ahead while it is worked (a backlog, slow or rate-limited
