@@ -23,13 +23,13 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.kept import NOT_KEPT, SEEN, Inbox, KeptWork
 from adapters.ordering import PersonLocks
 from adapters.ports import Clock, CommunityRemoved, Dedupe, Handler
 from adapters.slack.admins import AdminCheck
 from adapters.slack.answers import Answers, errors_as_words, renders
 from adapters.slack.background import Background, log_failure
 from adapters.slack.config import SlackConfig
-from adapters.slack.kept import NOT_KEPT, SEEN, Inbox, KeptWork
 from adapters.slack.logs import bolt_logger
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.oauth import oauth_settings, token_lookup
@@ -75,7 +75,7 @@ class SlackBot:
     also judges request timestamps); ``sleep`` is how 429s are waited out; ``session`` is
     reused for every Slack call when given; ``workers`` bounds the after-ack work running at
     once; ``on_zone_changed`` hears of a person's new Slack time zone (``user_change``);
-    ``inbox`` keeps acknowledged work until it is done (see :mod:`adapters.slack.kept`).
+    ``inbox`` keeps acknowledged work until it is done (see :mod:`adapters.kept`).
     """
 
     def __init__(
@@ -97,7 +97,7 @@ class SlackBot:
         inbox: Inbox | None = None,
     ) -> None:
         self._handler = handler
-        self._kept = KeptWork(inbox, clock)
+        self._kept = KeptWork(PLATFORM, inbox, clock)
         self._config = config
         self._session = session
         self._dedupe = dedupe
@@ -175,7 +175,8 @@ class SlackBot:
         """Redo acknowledged work whose process died before finishing it (once, here);
         returns how much was taken up."""
         redone = 0
-        for entry, event, origin in await self._kept.reclaim():
+        for entry, event, where in await self._kept.reclaim():
+            origin = _origin(where)
             token = await self._tokens(origin.team_id)
             if not token:  # the app left that workspace meanwhile
                 await self._kept.done(entry)
@@ -191,7 +192,7 @@ class SlackBot:
     ) -> None:
         command, origin = command_event(body)
         # Kept before the ack: from then on Slack will never send it again.
-        entry = await self._kept.keep(_delivery(body), command, origin)
+        entry = await self._kept.keep(_delivery(body), command, _where(origin))
         await ack()
         if entry != SEEN:
             work = self._run(command, origin, context.client, entry)
@@ -211,7 +212,7 @@ class SlackBot:
             work = self._answers.open_later_form(press.form_blob, origin, context.client)
             self._background.submit(work, urgent=True)
         elif press.choice is not None:
-            entry = await self._kept.keep(_delivery(body), press.choice, origin)
+            entry = await self._kept.keep(_delivery(body), press.choice, _where(origin))
             await ack()
             if entry != SEEN:
                 work = self._run(press.choice, origin, context.client, entry)
@@ -227,7 +228,7 @@ class SlackBot:
             return
         submission, origin = submission_event(body)
         client = context.client
-        entry = await self._kept.keep(_delivery(body), submission, origin)
+        entry = await self._kept.keep(_delivery(body), submission, _where(origin))
         if entry == SEEN:
             await ack()
             return
@@ -260,7 +261,8 @@ class SlackBot:
         entry = NOT_KEPT
         found = message_event(body) if _event_type(body) == "message" else None
         if found is not None:
-            entry = await self._kept.keep(_delivery(body), *found)
+            message, origin = found
+            entry = await self._kept.keep(_delivery(body), message, _where(origin))
         await ack()
         if entry != SEEN:
             self._background.submit(self._run_event(body, context.client, entry))
@@ -346,6 +348,25 @@ class SlackBot:
         """Send replies where they belong (then the acknowledged work ``entry`` is done)."""
         await self._answers.deliver(replies, origin, client)
         await self._kept.done(entry)
+
+
+def _where(origin: Origin) -> dict[str, str]:
+    """Where to answer, as the inbox keeps it (a trigger id is too short-lived to keep)."""
+    return {
+        "team_id": origin.team_id,
+        "user_id": origin.user_id,
+        "response_url": origin.response_url,
+        "dm_channel": origin.dm_channel,
+    }
+
+
+def _origin(where: Mapping[str, str]) -> Origin:
+    return Origin(
+        team_id=where.get("team_id", ""),
+        user_id=where.get("user_id", ""),
+        response_url=where.get("response_url", ""),
+        dm_channel=where.get("dm_channel", ""),
+    )
 
 
 def _delivery(body: Mapping[str, Any]) -> str:

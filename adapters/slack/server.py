@@ -15,10 +15,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.kept import Inbox
 from adapters.ports import CommunityRemoved, Dedupe, Handler, utc_now
 from adapters.slack.app import SlackBot, build_app
 from adapters.slack.config import ConfigurationError, SlackConfig
-from adapters.slack.kept import Inbox
 from adapters.slack.logs import RedactPayloads, bolt_logger
 from adapters.slack.oauth import oauth_stores
 from adapters.slack.uninstall import Organizations

@@ -1,24 +1,25 @@
-"""Work the adapter acknowledged to Slack, kept durably until it is done.
+"""Work an adapter acknowledged to its platform, kept durably until it is done.
 
 Slack takes an acknowledgement within 3 seconds and never sends a command, a button press or
-an acknowledged event again. So before acknowledging, the adapter writes the event to the
-inbox under Slack's own id for the delivery (a retried event is then recognised), and marks it
-done once its replies went out. Work a stopping process could not finish is handed back;
-work of a process that died is reclaimed after its lease and redone, once, by one instance.
+an acknowledged event again; Discord never sends a message twice. So before acknowledging (or,
+for a Discord DM, before answering), the adapter writes the event to the inbox under the
+platform's own id for the delivery (a retried delivery is then recognised), with the strings
+it needs to answer later, and marks it done once its replies went out. Work a stopping process
+could not finish is handed back; work of a process that died is reclaimed after its lease and
+redone, once, by one instance.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from adapters.slack.translate import PLATFORM, Origin
 from bot.codec import CodecError, decode_event, encode_event
 from bot.events import Event
 
-log = logging.getLogger("bounceback.slack")
+log = logging.getLogger("bounceback.adapters")
 
 # ``keep``'s answer for a delivery seen before (a retry of work already kept).
 SEEN = -1
@@ -58,27 +59,22 @@ class Inbox(Protocol):
 
 
 class KeptWork:
-    """The adapter's side of the inbox: keep, mark done, hand back, redo."""
+    """An adapter's side of the inbox: keep, mark done, hand back, redo."""
 
-    def __init__(self, inbox: Inbox | None, clock: Callable[[], datetime]) -> None:
+    def __init__(self, platform: str, inbox: Inbox | None, clock: Callable[[], datetime]) -> None:
+        self._platform = platform
         self._inbox = inbox
         self._clock = clock
         self._holding: set[int] = set()
 
-    async def keep(self, key: str, event: Event, origin: Origin) -> int:
-        """Write ``event`` down before it is acknowledged: its entry, :data:`SEEN` or
-        :data:`NOT_KEPT`."""
+    async def keep(self, key: str, event: Event, where: Mapping[str, str]) -> int:
+        """Write ``event`` down (with ``where``: what the adapter needs to answer it later)
+        before it is acknowledged: its entry, :data:`SEEN` or :data:`NOT_KEPT`."""
         if self._inbox is None or not key:
             return NOT_KEPT
-        where = {
-            "team_id": origin.team_id,
-            "user_id": origin.user_id,
-            "response_url": origin.response_url,
-            "dm_channel": origin.dm_channel,
-        }
         try:
             entry = await self._inbox.accept(
-                PLATFORM, key, encode_event(event, where), self._clock()
+                self._platform, key, encode_event(event, dict(where)), self._clock()
             )
         except Exception as error:  # the database may be away: do the work all the same
             log.warning("acknowledged work not kept: %s", type(error).__name__)
@@ -108,12 +104,12 @@ class KeptWork:
             log.warning("acknowledged work not handed back: %s", type(error).__name__)
         self._holding.clear()
 
-    async def reclaim(self) -> list[tuple[int, Event, Origin]]:
+    async def reclaim(self) -> list[tuple[int, Event, dict[str, str]]]:
         """Work whose process died, to redo here: (entry, event, where to answer)."""
         if self._inbox is None:
             return []
         found = []
-        for kept in await self._inbox.reclaim(PLATFORM, self._clock()):
+        for kept in await self._inbox.reclaim(self._platform, self._clock()):
             try:
                 event, where = decode_event(kept.payload)
             except CodecError:
@@ -121,11 +117,5 @@ class KeptWork:
                 await self._inbox.done(kept.id)
                 continue
             self._holding.add(kept.id)
-            origin = Origin(
-                team_id=where.get("team_id", ""),
-                user_id=where.get("user_id", ""),
-                response_url=where.get("response_url", ""),
-                dm_channel=where.get("dm_channel", ""),
-            )
-            found.append((kept.id, event, origin))
+            found.append((kept.id, event, where))
         return found
