@@ -67,13 +67,8 @@ class SqlJournal(Transactional):
         return rejection_from_row(row, self._cipher)
 
     async def rejections(self, person_id: int) -> Sequence[Rejection]:
-        async with self._connect() as connection:
-            rows = await connection.execute(
-                select(rejections)
-                .where(rejections.c.person_id == person_id)
-                .order_by(rejections.c.id)
-            )
-            return [rejection_from_row(row, self._cipher) for row in rows]
+        rows = await self._rows_of(rejections, person_id)
+        return [rejection_from_row(row, self._cipher) for row in rows]
 
     async def mark_note_sent(
         self, person_id: int, rejection_id: int, now: dt.datetime
@@ -133,13 +128,8 @@ class SqlJournal(Transactional):
         return True
 
     async def reflections(self, person_id: int) -> Sequence[Reflection]:
-        async with self._connect() as connection:
-            rows = await connection.execute(
-                select(reflections)
-                .where(reflections.c.person_id == person_id)
-                .order_by(reflections.c.id)
-            )
-            return [reflection_from_row(row, self._cipher) for row in rows]
+        rows = await self._rows_of(reflections, person_id)
+        return [reflection_from_row(row, self._cipher) for row in rows]
 
     async def add_win(self, person_id: int, text: str, kind: WinKind, now: dt.datetime) -> Win:
         async with self._connect() as connection:
@@ -161,11 +151,7 @@ class SqlJournal(Transactional):
         return win_from_row(row, self._cipher)
 
     async def wins(self, person_id: int) -> Sequence[Win]:
-        async with self._connect() as connection:
-            rows = await connection.execute(
-                select(wins).where(wins.c.person_id == person_id).order_by(wins.c.id)
-            )
-            return [win_from_row(row, self._cipher) for row in rows]
+        return [win_from_row(row, self._cipher) for row in await self._rows_of(wins, person_id)]
 
     async def set_win_kind(self, person_id: int, win_id: int, kind: WinKind) -> Win | None:
         row = await self._change_own(wins, person_id, win_id, {"kind": kind.value})
@@ -213,8 +199,13 @@ class SqlJournal(Transactional):
             )
 
     async def answers(self, person_id: int) -> Sequence[CheckinAnswer]:
+        rows = await self._rows_of(answers, person_id)
+        return [answer_from_row(row, self._cipher) for row in rows]
+
+    async def _rows_of(self, table: Table, person_id: int) -> Sequence[Row[Any]]:
+        """The person's rows of ``table``, oldest first."""
         async with self._connect() as connection:
-            rows = await connection.execute(
-                select(answers).where(answers.c.person_id == person_id).order_by(answers.c.id)
+            found = await connection.execute(
+                select(table).where(table.c.person_id == person_id).order_by(table.c.id)
             )
-            return [answer_from_row(row, self._cipher) for row in rows]
+            return found.all()
