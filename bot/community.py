@@ -6,10 +6,10 @@ moods and notes never do.
 
 from __future__ import annotations
 
-from bot import checkin_messages, plan
+from bot import brag_thread, checkin_messages, plan
 from bot.events import Choice, Command, FormSubmission
 from bot.forms import refusal, validate
-from bot.model import Community, PostKind, Win
+from bot.model import Community, PlannedState, PostKind, Win
 from bot.replies import Button, Field, FieldKind, Form, Reply
 from bot.routes import Routes, Typed
 from bot.schedule import iso_week
@@ -86,7 +86,26 @@ async def _share(turn: Turn, kind: PostKind, *, win_id: int | None, body: str) -
     if not shared:
         return Reply(text=turn.content.text("community.already_shared"))
     key = "community.hired_shared" if kind is PostKind.SHARE_HIRED else "community.shared"
-    return Reply(text=turn.content.text(key))
+    text = turn.content.text(key)
+    opens = await _opening_awaited(turn, community)
+    if opens is not None:
+        text = turn.content.text("community.shared_waiting", shared=text, when=opens)
+    return Reply(text=text)
+
+
+async def _opening_awaited(turn: Turn, community: Community) -> str | None:
+    """When the thread a share waits for opens, in words; None if this week's is open."""
+    schedule = turn.brag_schedule
+    if schedule is None:
+        return None
+    week = iso_week(turn.now, community.timezone)
+    found = await schedule.brag_openings(community.platform, community.community, week, turn.now)
+    if any(o.week == week and o.state in (PlannedState.SENT, PlannedState.CLAIMED) for o in found):
+        return None
+    following = next((o for o in found if o.state is PlannedState.PENDING), None)
+    if following is None or following.due <= turn.now:
+        return None
+    return brag_thread.when(turn.content, following.due, community.timezone)
 
 
 async def hired(turn: Turn) -> list[Reply]:

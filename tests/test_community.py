@@ -178,9 +178,10 @@ async def test_a_share_before_the_threads_day_waits_for_the_opening(world: World
     friday = {**SETTINGS, "brag_day": "4"}
     await world.engine.handle(FormSubmission(ADMIN, "community_settings", friday), sunday)
     replies = await world.engine.handle(Command(SAM, "brag", "Got a callback"), MONDAY)
-    await world.engine.handle(
+    [told] = await world.engine.handle(
         Choice(SAM, replies[-1].buttons[0].action, replies[-1].buttons[0].value), MONDAY
     )
+    assert "The thread opens Friday 17 July 2026 at 10:00 (Europe/Berlin)" in told.text
 
     for hours in (0, 1, 24, 72):
         await world.dispatcher().tick(MONDAY + dt.timedelta(hours=hours))

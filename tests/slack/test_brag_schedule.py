@@ -203,6 +203,8 @@ async def test_a_share_before_the_opening_is_posted_right_after_it(
     share = button(answers(fake_slack), "community.share")
     await one.slack.press(share["action_id"], share["value"], channel="C1", ephemeral=True)
     await one.slack.bot.drain()
+    told = sections(answers(fake_slack)[-1])
+    assert "The thread opens Friday 13 March 2026 at 10:00 (UTC); your post goes in" in told
 
     await tick(pair, NOW + dt.timedelta(minutes=1))
     assert in_channel(fake_slack, "C123") == []  # a share never opens the thread early
