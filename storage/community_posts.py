@@ -38,11 +38,15 @@ class SqlCommunityPosts:
         async with self._engine.begin() as connection:
             await brag_schedule.cancel_disabled(connection, list(platforms))
             rows = await connection.execute(
-                select(communities).where(
+                select(communities)
+                .where(
                     communities.c.platform.in_(list(platforms)),
                     communities.c.brag_thread.is_(True),
                     communities.c.brag_channel != "",
                 )
+                # One order on every instance, so two planning at once never wait on each other
+                # in a circle.
+                .order_by(communities.c.platform, communities.c.community)
             )
             for row in rows.all():
                 # Settings changed by an instance that died before re-planning are caught here.

@@ -267,3 +267,19 @@ def test_weekly_slots_cross_year_ends_and_daylight_saving() -> None:
     assert next_weekly_post(monday, "Europe/Berlin", 0, ten)[0] == "2026-W14"
     later = monday + dt.timedelta(seconds=1)
     assert next_weekly_post(later, "Europe/Berlin", 0, ten)[0] == "2026-W15"
+
+
+async def test_two_instances_planning_and_opening_at_once_open_one_thread(
+    two: tuple[World, World],
+) -> None:
+    one, other = two
+    await one.engine.handle(here(), SATURDAY)
+    await other.engine.handle(saved(brag_time="10:05"), SATURDAY)
+    for minutes in (0, 5, 6):
+        at = MONDAY + dt.timedelta(minutes=minutes)
+        await asyncio.gather(one.dispatcher("one").tick(at), other.dispatcher("two").tick(at))
+    assert len(one.channels.threads) == 1
+    assert [(week, state) for week, _, state in await threads(one.db)] == [
+        ("2026-W29", "sent"),
+        ("2026-W30", "pending"),
+    ]
