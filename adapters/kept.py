@@ -42,7 +42,8 @@ class Inbox(Protocol):
     """``storage.inbox.SqlInbox`` as the adapter uses it."""
 
     async def accept(self, platform: str, key: str, payload: str, now: datetime) -> int | None:
-        """Keep ``payload``; None when ``key`` was accepted before."""
+        """Keep ``payload``: its entry; None when ``key`` was accepted before; 0 when it may
+        not be kept."""
         ...
 
     async def done(self, entry: int) -> None:
@@ -81,6 +82,8 @@ class KeptWork:
             return NOT_KEPT
         if entry is None:
             return SEEN
+        if entry <= NOT_KEPT:  # the inbox would not keep these words: the work just runs
+            return NOT_KEPT
         self._holding.add(entry)
         return entry
 

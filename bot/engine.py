@@ -106,6 +106,11 @@ class Engine:
         """The words the engine speaks, for adapters that need labels of their own."""
         return self._content
 
+    def may_keep(self, text: str) -> bool:
+        """Whether ``text`` may be written down while its answer is on its way (words that
+        suggest a crisis are never stored, not even for a moment)."""
+        return not self._crisis_words.found_in(text)
+
     async def handle(self, event: Event, now: dt.datetime) -> list[Reply]:
         """Answer one event. ``now`` must be timezone-aware; it is the only clock used."""
         if now.tzinfo is None:

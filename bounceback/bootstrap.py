@@ -90,15 +90,19 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
             support_resources=settings.support_resources,
             brag_schedule=store,
         )
-        yield Services(
-            settings=settings,
-            db=db,
-            store=store,
-            events=EventLog(db),
-            engine=engine,
-            outbox=SqlOutbox(db, cipher),
-            posts=SqlCommunityPosts(db, cipher),
-            inbox=SqlInbox(db, cipher, instance=instance_name()),
-        )
+        outbox = SqlOutbox(db, cipher)
+        try:
+            yield Services(
+                settings=settings,
+                db=db,
+                store=store,
+                events=EventLog(db),
+                engine=engine,
+                outbox=outbox,
+                posts=SqlCommunityPosts(db, cipher),
+                inbox=SqlInbox(db, cipher, instance=instance_name(), may_keep=engine.may_keep),
+            )
+        finally:
+            await outbox.close()
     finally:
         await db.dispose()

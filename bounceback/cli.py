@@ -262,6 +262,7 @@ def serve_discord(
         discord_config(services.settings),
         engine=services.engine,
         memos=services.store,
+        inbox=services.inbox,
         reach=Reach(services.store, services.settings.timezone),
         dedupe=services.events,
         on_community_removed=services.store.delete_community,

@@ -10,7 +10,7 @@ fenced UPDATE, as in the outbox) and redone there.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import update
@@ -45,14 +45,19 @@ class SqlInbox:
         *,
         instance: str,
         lease: dt.timedelta = dt.timedelta(seconds=60),
+        may_keep: Callable[[str], bool] = lambda payload: True,
     ) -> None:
         self._engine = engine
         self._cipher = cipher
         self._instance = instance
         self._lease = lease
+        self._may_keep = may_keep
 
     async def accept(self, platform: str, key: str, payload: str, now: dt.datetime) -> int | None:
-        """Keep ``payload`` until :meth:`done`; None when ``key`` was accepted before."""
+        """Keep ``payload`` until :meth:`done`: its entry; None when ``key`` was accepted
+        before; 0 when it may not be kept (``may_keep`` refused it: it is not written)."""
+        if not self._may_keep(payload):
+            return 0
         statement = (
             dialect_insert(self._engine, inbox)
             .values(

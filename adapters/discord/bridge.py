@@ -29,6 +29,7 @@ from adapters.discord.texts import Texts
 from adapters.discord.translate import (
     DM_COMMUNITY,
     FORM_MEMORY_PREFIX,
+    PLATFORM,
     FormState,
     community_of,
     parse_choice_id,
@@ -36,6 +37,7 @@ from adapters.discord.translate import (
     sender,
     submitted_values,
 )
+from adapters.kept import NOT_KEPT, SEEN, Inbox, KeptWork
 from adapters.ordering import PersonLocks
 from bot.errors import BouncebackError
 from bot.events import Choice, Command, Event, FormSubmission, Message, Sender
@@ -63,6 +65,7 @@ class Bridge:
         ack_budget: float = 2.0,
         pending: Pending | None = None,
         memos: MemoStore | None = None,
+        inbox: Inbox | None = None,
     ) -> None:
         self._client = client
         self._handler = handler
@@ -74,6 +77,7 @@ class Bridge:
         self.pending = pending or Pending(store=memos, clock=clock)
         self.dms = DirectMessages(client, self.pending, texts)
         self.in_flight = InFlight()
+        self._kept = KeptWork(PLATFORM, inbox, clock)
         self._order = PersonLocks()
         self._answers = Answers(pending=self.pending, dms=self.dms, reach=reach, texts=texts)
 
@@ -199,17 +203,50 @@ class Bridge:
         if not text:
             return
         now = self._clock()
-        if not await self._first_time(f"discord:message:{message.id}", now):
-            return
         community = await self._dm_community(message.channel.id)
         who = sender(message.author.id, message.author.display_name, community)
-        replies = await self._handle(Message(who, text), now)
         marker = community if community != DM_COMMUNITY else ""
+        event = Message(who, text)
+        # Kept until answered: Discord never sends a message twice.
+        where = {"user": str(message.author.id), "marker": marker, "key": f"m{message.id}"}
+        entry = await self._kept.keep(f"message:{message.id}", event, where)
+        if entry == SEEN:
+            return
+        if entry == NOT_KEPT and not await self._first_time(f"discord:message:{message.id}", now):
+            return
+        await self._answer_dm(entry, event, where, now)
+
+    async def _answer_dm(
+        self, entry: int, event: Event, where: Mapping[str, str], now: dt.datetime
+    ) -> None:
+        replies = await self._handle(event, now)
+        marker = where.get("marker", "")
         messages = self._answers.with_forms(replies, marker)
         try:
-            await self.dms.send(message.author.id, messages, key=f"m{message.id}", community=marker)
+            await self.dms.send(
+                int(where["user"]), messages, key=where.get("key", ""), community=marker
+            )
         except (DmsClosed, discord.HTTPException) as error:
             log.warning("could not answer a direct message (%s)", type(error).__name__)
+        await self._kept.done(entry)
+
+    async def redo_unfinished(self) -> int:
+        """Answer the direct messages a process that died left unanswered (once, here)."""
+        redone = 0
+        for entry, event, where in await self._kept.reclaim():
+            if not where.get("user", "").isdigit():
+                await self._kept.done(entry)
+                continue
+            with self.in_flight.track():
+                await self._answer_dm(entry, event, where, self._clock())
+            redone += 1
+        return redone
+
+    async def drain(self, grace: float) -> None:
+        """Take no new work, finish what is under way for up to ``grace`` seconds, and hand
+        back what is still unanswered for another instance to answer at once."""
+        await self.in_flight.drain(grace)
+        await self._kept.hand_back()
 
     # The flow.
 

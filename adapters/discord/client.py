@@ -25,11 +25,14 @@ from adapters.discord.ports import Clock, Dedupe, Handler, MemoStore, utc_now
 from adapters.discord.texts import texts
 from adapters.discord.translate import FORM_MEMORY_PREFIX, FORM_PREFIX, PLATFORM
 from adapters.discord.views import DYNAMIC_ITEMS
+from adapters.kept import Inbox
 from adapters.ports import CommunityRemoved
 from bot.ports import Messenger
 from bot.reach import Reach
 
 log = logging.getLogger(__name__)
+# How often to look for direct messages that a process which died left unanswered.
+REDO_EVERY_SECONDS = 30.0
 
 
 if TYPE_CHECKING:
@@ -73,6 +76,7 @@ class _Bounceback(_ClientBase):
         identify_interval: float,
         on_community_removed: CommunityRemoved | None,
         memos: MemoStore | None,
+        inbox: Inbox | None = None,
     ) -> None:
         self._identify_interval = identify_interval
         self._on_community_removed = on_community_removed
@@ -85,6 +89,7 @@ class _Bounceback(_ClientBase):
             texts=texts(),
             ack_budget=ack_budget,
             memos=memos,
+            inbox=inbox,
         )
         self.tree = app_commands.CommandTree(self)
         guild_id = config.guild_id
@@ -173,12 +178,14 @@ def build_client(
     identify_interval: float = 5.0,
     on_community_removed: CommunityRemoved | None = None,
     memos: MemoStore | None = None,
+    inbox: Inbox | None = None,
 ) -> BouncebackClient | ShardedBouncebackClient:
     """A client ready to ``start(token)``: the engine (``handler``), its record of who can be
     reached in DMs (``reach``), the config and clock are explicit so tests can pass fakes.
     ``dedupe`` is the event log; ``on_community_removed`` deletes a server's
     people when the bot is removed from it. ``memos`` keeps what long buttons and forms mean
-    (without it they last as long as the process).
+    (without it they last as long as the process); ``inbox`` keeps each DM until it is
+    answered, so a process that dies mid-answer has it answered elsewhere.
 
     Also points discord.py's REST calls at the config's ``api_url`` (see :mod:`.api`).
     """
@@ -206,8 +213,23 @@ def build_client(
         identify_interval=identify_interval,
         on_community_removed=on_community_removed,
         memos=memos,
+        inbox=inbox,
     )
     return client
+
+
+async def redo_unfinished(bridge: Bridge, every: float = REDO_EVERY_SECONDS) -> None:
+    """Until cancelled: now (after a restart) and then regularly (another instance may have
+    died), answer the DMs whose process did not."""
+    while True:
+        try:
+            redone = await bridge.redo_unfinished()
+        except Exception as error:  # the database may be away: try again next time
+            log.warning("redoing unanswered messages failed: %s", type(error).__name__)
+        else:
+            if redone:
+                log.info("answering %s message(s) left unanswered", redone)
+        await asyncio.sleep(every)
 
 
 class LoginRefused(RuntimeError):
@@ -223,6 +245,7 @@ async def serve(
     dedupe: Dedupe,
     on_community_removed: CommunityRemoved,
     memos: MemoStore | None = None,
+    inbox: Inbox | None = None,
     register_messenger: Callable[[Messenger], None] | None = None,
     stop: asyncio.Event | None = None,
     drained: asyncio.Event | None = None,
@@ -246,6 +269,7 @@ async def serve(
         dedupe=dedupe,
         on_community_removed=on_community_removed,
         memos=memos,
+        inbox=inbox,
     )
     async with client:
         try:
@@ -261,16 +285,19 @@ async def serve(
             register_messenger(client.messenger(reach))
         connected = asyncio.ensure_future(client.connect())
         stopping = asyncio.ensure_future((stop or asyncio.Event()).wait())
+        redoing = asyncio.ensure_future(redo_unfinished(client.bridge))
         try:
             await asyncio.wait({connected, stopping}, return_when=asyncio.FIRST_COMPLETED)
             if connected.done():
                 connected.result()  # the gateway closed for good: say why
                 return
-            await client.bridge.in_flight.drain(config.shutdown_grace)
+            redoing.cancel()
+            await client.bridge.drain(config.shutdown_grace)
             if drained is not None:
                 drained.set()
             await connected  # deliveries may still use the client: until cancelled
         finally:
+            redoing.cancel()
             stopping.cancel()
             connected.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import yarl
 from discord.gateway import DiscordWebSocket
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.discord import build_client, serve
 from bot.events import Event, Sender
@@ -21,6 +22,8 @@ from bot.reach import Reach
 from bot.replies import Reply
 from bounceback.cli import discord_config
 from bounceback.settings import Settings
+from storage.crypto import Cipher
+from storage.inbox import SqlInbox
 from tests.discord.conftest import NOW, TOKEN, Dedupe, FakeHandler, drain
 from tests.discord.fake_discord import GUILD_ID, OTHER_GUILD_ID, USER_ID, FakeDiscord
 from tests.discord.payloads import dm_message, guild_create, guild_delete, slash
@@ -234,3 +237,42 @@ async def test_a_stop_finishes_the_work_under_way_and_takes_no_new_work(
         running.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await running
+
+
+async def test_a_dm_whose_process_died_unanswered_is_answered_once_elsewhere(
+    fake: FakeDiscord,
+    settings: Settings,
+    handler: FakeHandler,
+    people: MemoryStore,
+    db: AsyncEngine,
+) -> None:
+    stuck = EnteringHandler(handler.content, handler.commands, gate=asyncio.Event())
+    stuck.entered = asyncio.Event()
+    # No lease to wait out: the first process is gone for good.
+    first = SqlInbox(db, Cipher(), instance="first", lease=dt.timedelta(0))
+    dying = asyncio.create_task(FakeServices(settings, people, stuck, Dedupe()).serve(inbox=first))
+    try:
+        await fake.wait_for(lambda f: len(f.gateways) == 1)
+        dm = fake.dm_channel(USER_ID)
+        await fake.dispatch("MESSAGE_CREATE", dm_message("hello there", dm))
+        async with asyncio.timeout(5.0):
+            await stuck.entered.wait()
+    finally:
+        dying.cancel()  # the process dies with the message in hand, its answer never sent
+        with contextlib.suppress(asyncio.CancelledError):
+            await dying
+    assert fake.channel_posts(dm) == []
+
+    second = SqlInbox(db, Cipher(), instance="second", lease=dt.timedelta(minutes=1))
+    answering = FakeServices(settings, people, handler, Dedupe())
+    running = asyncio.create_task(answering.serve(inbox=second))
+    try:
+        await fake.wait_for(lambda f: len(fake.channel_posts(dm)) == 1)
+        assert [type(event).__name__ for event in handler.events] == ["Message"]
+        assert [post["content"] for post in fake.channel_posts(dm)] == ["ok"]
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+        assert stuck.gate is not None
+        stuck.gate.set()
