@@ -77,3 +77,14 @@ async def test_private_words_are_sealed_and_gone_once_done(db: AsyncEngine) -> N
         assert await connection.scalar(select(inbox.c.payload)) == ""
     removed = await sweep(db, NOW + dt.timedelta(days=2), dt.timedelta(days=365))
     assert removed["inbox"] == 1
+
+
+async def test_words_it_may_not_keep_are_never_written(db: AsyncEngine) -> None:
+    careful = SqlInbox(
+        db, Cipher(), instance="one", lease=LEASE, may_keep=lambda payload: "hurt" not in payload
+    )
+    assert await careful.accept("slack", "Ev1", "I want to hurt myself", NOW) == 0
+    assert await careful.accept("slack", "Ev2", "hello", NOW) not in (None, 0)
+    async with db.connect() as connection:
+        stored = (await connection.execute(select(inbox.c.payload))).scalars().all()
+    assert stored == ["hello"]
