@@ -52,6 +52,8 @@ bench: $(STAMP)
 	@$(BIN)/python bench/engine.py
 	@$(BIN)/python bench/scheduler.py
 	@$(BIN)/python bench/slack.py
+	@$(BIN)/python bench/chaos.py
+	@$(BIN)/python bench/crisis.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
