@@ -101,7 +101,8 @@ async def execute(connection: AsyncConnection, sql: str, params: tuple[Any, ...]
 def read_moment(value: Any) -> dt.datetime:
     """A non-null UTCDateTime column's raw value (SQLite text or a driver datetime), aware UTC."""
     if isinstance(value, str):
-        return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
+        # Parsing the zone with the text is several times cheaper than replace() after it.
+        return dt.datetime.fromisoformat(value + "+00:00")
     if value.tzinfo is None:
         return value.replace(tzinfo=dt.UTC)  # type: ignore[no-any-return]
     return value.astimezone(dt.UTC)  # type: ignore[no-any-return]
