@@ -266,14 +266,19 @@ class SeveredOutbox(SqlOutbox):
         return await super().record(instance, outcomes, now)
 
 
+SEVERED = "bounceback-severed-test"
+
+
 async def terminate_other_backends(url: str) -> int:
-    """Drop every other connection to the database at ``url``; how many there were."""
+    """Drop the connections of this test's engine (named ``SEVERED``) to the database at
+    ``url``, and none of anyone else's; how many there were."""
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     connection = await asyncpg.connect(dsn)
     try:
         rows = await connection.fetch(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " WHERE datname = current_database() AND application_name = $1",
+            SEVERED,
         )
     finally:
         await connection.close()
@@ -285,7 +290,7 @@ async def test_a_postgres_connection_dropped_while_recording_loses_and_repeats_n
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
     url = await database_for("postgres", request, tmp_path)
-    db = create_engine(url)
+    db = create_engine(url, connect_args={"server_settings": {"application_name": SEVERED}})
     try:
         await seed_due(db, 60, DUE)
         messenger = HookedMessenger()
