@@ -21,10 +21,10 @@ from bot import checkin_messages as checkins
 from bot import plan
 from bot.content import Content
 from bot.delivery import WriteBehind
+from bot.delivery_ports import CommunityPosts, Messenger, Outbox, Publisher, Recaller
 from bot.errors import DeliveryError, PermanentDeliveryError
 from bot.events import Sender
 from bot.model import CheckinState, Due, Outcome, PlannedState
-from bot.ports import CommunityPosts, Messenger, Outbox, Publisher, Recaller
 from bot.posting import Poster
 from bot.schedule import (
     WEEKLY,

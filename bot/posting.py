@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from bot import brag_thread
 from bot.content import Content
+from bot.delivery_ports import CommunityPosts, Publisher
 from bot.errors import DeliveryError, PermanentDeliveryError
 from bot.model import PlannedState, PostDue, PostKind, PostOutcome
-from bot.ports import CommunityPosts, Publisher
 from bot.schedule import retry_delay, week_monday
 
 log = logging.getLogger(__name__)

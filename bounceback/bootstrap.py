@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.content import Content
+from bot.delivery_ports import Messenger, Publisher
 from bot.dispatcher import Dispatcher
 from bot.engine import Engine
-from bot.ports import Messenger, Publisher
 from bounceback.clock import CheckinClock, instance_name
 from bounceback.settings import Settings
 from storage.community_posts import SqlCommunityPosts

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr, ValidationError
 
-from bot.ports import Messenger
+from bot.delivery_ports import Messenger
 from bounceback.bootstrap import Services, open_services
 from bounceback.settings import Settings
 from bounceback.shutdown import Stopping

@@ -27,7 +27,7 @@ CLAIMED = PlannedState.CLAIMED.value
 
 
 class SqlCommunityPosts:
-    """:class:`bot.ports.CommunityPosts` on SQLAlchemy."""
+    """:class:`bot.delivery_ports.CommunityPosts` on SQLAlchemy."""
 
     def __init__(self, engine: AsyncEngine, cipher: Cipher | None = None) -> None:
         self._engine = engine

@@ -31,7 +31,7 @@ CLAIMED = PlannedState.CLAIMED.value
 
 
 class SqlOutbox:
-    """:class:`bot.ports.Outbox` on SQLAlchemy."""
+    """:class:`bot.delivery_ports.Outbox` on SQLAlchemy."""
 
     def __init__(self, engine: AsyncEngine, cipher: Cipher | None = None) -> None:
         self._engine = engine

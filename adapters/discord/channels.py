@@ -1,4 +1,5 @@
-"""Posting in a server's channels over REST: the weekly brag thread (:class:`bot.ports.Publisher`).
+"""Posting in a server's channels over REST: the weekly brag thread
+(:class:`bot.delivery_ports.Publisher`).
 
 Only the bot's own words and what a person agreed to share come here. Everything is rendered
 with the adapter's escaping and sent with ``allowed_mentions`` none, so a shared win that says

@@ -27,7 +27,7 @@ from adapters.discord.translate import FORM_MEMORY_PREFIX, FORM_PREFIX, PLATFORM
 from adapters.discord.views import DYNAMIC_ITEMS
 from adapters.kept import Inbox
 from adapters.ports import CommunityRemoved
-from bot.ports import Messenger
+from bot.delivery_ports import Messenger
 from bot.reach import Reach
 
 log = logging.getLogger(__name__)

@@ -108,8 +108,9 @@ class DirectMessages:
 
 
 class DiscordMessenger:
-    """:class:`bot.ports.Messenger` for Discord: check-ins and nudges as direct messages; and
-    :class:`bot.ports.Publisher`: the weekly brag thread in a server's channel.
+    """:class:`bot.delivery_ports.Messenger` for Discord: check-ins and nudges as direct
+    messages; and :class:`bot.delivery_ports.Publisher`: the weekly brag thread in a server's
+    channel.
 
     REST only, so it works in any instance, with or without a gateway connection. With
     ``reach`` it records a person whose DMs are closed and stops trying them.
@@ -180,7 +181,7 @@ class DiscordMessenger:
                 raise PermanentDeliveryError(f"{reason} (Discord refused the DM)") from None
         return str(sent[-1].id)
 
-    # The brag thread (bot.ports.Publisher): see adapters.discord.channels.
+    # The brag thread (bot.delivery_ports.Publisher): see adapters.discord.channels.
 
     async def open_thread(
         self, community: str, channel: str, replies: Sequence[Reply], key: str

@@ -54,7 +54,8 @@ ALREADY_DONE = frozenset({"already_reacted", "message_not_found"})
 
 
 class SlackMessenger:
-    """Implements :class:`bot.ports.Messenger` and :class:`bot.ports.Publisher` for Slack.
+    """Implements :class:`bot.delivery_ports.Messenger` and
+    :class:`bot.delivery_ports.Publisher` for Slack.
 
     Check-ins go to the person's DM with the bot (opened or reused). Brag-thread posts go to
     the channel an admin chose, with the token of that workspace. Slack has no idempotency key

@@ -22,8 +22,8 @@ from adapters.slack.config import ConfigurationError, SlackConfig
 from adapters.slack.logs import RedactPayloads, bolt_logger
 from adapters.slack.oauth import oauth_stores
 from adapters.slack.uninstall import Organizations
+from bot.delivery_ports import Messenger
 from bot.events import Sender
-from bot.ports import Messenger
 
 log = logging.getLogger("bounceback.slack")
 

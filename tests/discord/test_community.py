@@ -18,8 +18,8 @@ from adapters.discord.messenger import DiscordMessenger
 from adapters.discord.render import CONTENT_LIMIT, escape
 from adapters.discord.texts import texts
 from adapters.discord.translate import nonce_for
+from bot.delivery_ports import Publisher
 from bot.errors import DeliveryError, PermanentDeliveryError
-from bot.ports import Publisher
 from bot.reach import Reach
 from bot.replies import Reply
 from bounceback.bootstrap import Services

@@ -16,8 +16,8 @@ from discord.gateway import DiscordWebSocket
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.discord import build_client, serve
+from bot.delivery_ports import Messenger
 from bot.events import Event, Sender
-from bot.ports import Messenger
 from bot.reach import Reach
 from bot.replies import Reply
 from bounceback.cli import discord_config

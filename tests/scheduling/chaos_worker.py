@@ -17,10 +17,10 @@ from collections.abc import Sequence
 import aiohttp
 
 from bot.content import Content
+from bot.delivery_ports import Messenger
 from bot.dispatcher import Dispatcher
 from bot.errors import DeliveryError
 from bot.events import Sender
-from bot.ports import Messenger
 from bot.replies import Reply
 from bounceback.clock import CheckinClock, instance_name
 from bounceback.shutdown import Stopping, serve_until_stopped, stop_on_signals

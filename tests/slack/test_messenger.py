@@ -8,9 +8,9 @@ import pytest
 
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.outbox import Outbox
+from bot.delivery_ports import Messenger, Publisher
 from bot.errors import DeliveryError, PermanentDeliveryError
 from bot.events import Sender
-from bot.ports import Messenger, Publisher
 from bot.replies import Attachment, Button, Field, Form, Reply
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import BOT_TOKEN, Harness, RecordingSleep

@@ -14,8 +14,8 @@ import pytest
 
 from adapters.slack.config import ConfigurationError
 from adapters.slack.server import serve
+from bot.delivery_ports import Messenger
 from bot.events import Command, Sender
-from bot.ports import Messenger
 from bounceback.cli import slack_config
 from bounceback.settings import Settings
 from tests.slack.fake_slack import FakeSlack
