@@ -62,10 +62,11 @@ class WriteBehind(Generic[T]):
         self._waiting.extend(items)
         if not reserved:
             self._take(len(items))
+        self._start_writer()
+
+    def _start_writer(self) -> None:
         if len(self._running) < self._writers:
-            writer = asyncio.ensure_future(self._run())
-            self._running.add(writer)
-            writer.add_done_callback(self._running.discard)
+            self._running.add(asyncio.ensure_future(self._run()))
 
     async def reserve(self) -> None:
         """Take a place for one item about to be made (a send about to start): waits while
@@ -90,24 +91,33 @@ class WriteBehind(Generic[T]):
 
     async def close(self) -> None:
         """Wait until everything handed over is written; raise what made writing fail."""
-        while self._running:
+        while self._running or (self._waiting and self.error is None):
+            if not self._running:
+                self._start_writer()
             await asyncio.shield(asyncio.gather(*self._running, return_exceptions=True))
         if self.error is not None:
             raise self.error
 
     async def _run(self) -> None:
-        while self._waiting and self.error is None:
-            items, self._waiting = self._waiting, []
-            try:
-                results = await self._attempt(items)
-            except Exception as error:
-                self.error = error
-                self._room.set()  # wake the senders: they stop on the error
-                return
-            self._unwritten -= len(items)
-            if self._unwritten < self._bound:
-                self._room.set()
-            self._written(items, results)
+        try:
+            while self._waiting and self.error is None:
+                items, self._waiting = self._waiting, []
+                try:
+                    results = await self._attempt(items)
+                except Exception as error:
+                    self.error = error
+                    self._room.set()  # wake the senders: they stop on the error
+                    return
+                self._unwritten -= len(items)
+                if self._unwritten < self._bound:
+                    self._room.set()
+                self._written(items, results)
+        finally:
+            # Leaves the running set in the same step as its last look at the waiting items
+            # (no await in between), so anything added later starts a writer of its own.
+            current = asyncio.current_task()
+            if current is not None:
+                self._running.discard(current)
 
     async def _attempt(self, items: Sequence[T]) -> Sequence[bool]:
         delay = self._backoff

@@ -17,12 +17,13 @@ from typing import TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.model import Due, Outcome, PlannedMessage, PlannedState
+from bot.model import Due, Outcome, PlannedState
 from storage import records
-from storage.bulk import fetch, moment, read_moment, read_wall_clock
+from storage.bulk import fetch, moment
 from storage.crypto import Cipher
 from storage.direct import DirectSqlite
 from storage.due import assemble
+from storage.rows import PLANNED_COLUMNS, planned_from_row
 from storage.tables import planned_messages
 
 T = TypeVar("T")
@@ -58,8 +59,7 @@ class SqlOutbox:
                 " attempts = attempts + 1 WHERE id IN (SELECT id FROM planned_messages"
                 f" WHERE state = ? AND platform IN ({markers}) AND {{moment}} <= ?"
                 f" ORDER BY {{moment}} LIMIT ?{lock})"
-                " RETURNING id, person_id, kind, due_at, planned_local, planned_zone, attempts,"
-                " rejection_id"
+                f" RETURNING {', '.join(PLANNED_COLUMNS)}"
             )
             held = moment(connection, lease_until)
             # Two index walks rather than one OR: claims whose lease ran out first, then due
@@ -75,20 +75,7 @@ class SqlOutbox:
                     take.format(moment="due_at"),
                     (held, instance, PENDING, *platforms, at, limit - len(rows)),
                 )
-            claimed = [
-                PlannedMessage(
-                    id_,
-                    person_id,
-                    kind,
-                    read_moment(due),
-                    read_wall_clock(local),
-                    zone,
-                    PlannedState.CLAIMED,
-                    attempts,
-                    rejection_id,
-                )
-                for id_, person_id, kind, due, local, zone, attempts, rejection_id in rows
-            ]
+            claimed = [planned_from_row(row) for row in rows]
             if not claimed:
                 return []
             return await assemble(connection, claimed, instance, self._cipher)
