@@ -42,14 +42,17 @@ class DirectSqlite:
             return None
         return cls(str(Path(database).expanduser()))
 
-    async def transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """``work`` inside BEGIN IMMEDIATE ... COMMIT (rolled back if it raises)."""
+    async def transaction(
+        self, work: Callable[[sqlite3.Connection], T], *, read: bool = False
+    ) -> T:
+        """``work`` inside BEGIN IMMEDIATE ... COMMIT (rolled back if it raises); a ``read``
+        takes no write lock."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._thread, self._run, work)
+        return await loop.run_in_executor(self._thread, self._run, work, read)
 
-    def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+    def _run(self, work: Callable[[sqlite3.Connection], T], read: bool) -> T:
         connection = self._connection or self._open()
-        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("BEGIN" if read else "BEGIN IMMEDIATE")
         try:
             result = work(connection)
         except BaseException:

@@ -83,10 +83,11 @@ class SqlOutbox:
     async def held(self, instance: str, planned_ids: Sequence[int], now: dt.datetime) -> set[int]:
         if not planned_ids:
             return set()
-        # A read: on the engine's own connections, beside the writes of the outbox's thread.
-        async with self._engine.connect() as connection:
-            plan = records.held(connection.dialect.name, instance, planned_ids, now)
-            return await records.run_async(connection, plan)
+
+        def plan(dialect: str) -> records.Plan[set[int]]:
+            return records.held(dialect, instance, planned_ids, now)
+
+        return await self._run(plan, read=True)
 
     async def renew(self, instance: str, lease_until: dt.datetime) -> int:
         return await self._run(lambda dialect: records.renew(dialect, instance, lease_until))
@@ -103,10 +104,12 @@ class SqlOutbox:
             return []
         return await self._run(lambda dialect: records.record(dialect, instance, outcomes, now))
 
-    async def _run(self, plan: Callable[[str], records.Plan[T]]) -> T:
+    async def _run(self, plan: Callable[[str], records.Plan[T]], *, read: bool = False) -> T:
         """One transaction of a plan: in one hop on SQLite, else on the engine."""
         if self._direct is not None:
-            return await self._direct.transaction(lambda c: records.run_sync(c, plan("sqlite")))
+            return await self._direct.transaction(
+                lambda c: records.run_sync(c, plan("sqlite")), read=read
+            )
         async with self._engine.begin() as connection:
             return await records.run_async(connection, plan(connection.dialect.name))
 
