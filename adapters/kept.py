@@ -11,8 +11,9 @@ redone, once, by one instance.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -21,6 +22,8 @@ from bot.events import Event
 
 log = logging.getLogger("bounceback.adapters")
 
+# How often an adapter looks for work that a process which died left unfinished.
+REDO_EVERY_SECONDS = 30.0
 # ``keep``'s answer for a delivery seen before (a retry of work already kept).
 SEEN = -1
 # ``keep``'s answer when nothing could be kept (no inbox, no key, or the database is away):
@@ -122,3 +125,19 @@ class KeptWork:
             self._holding.add(kept.id)
             found.append((kept.id, event, where))
         return found
+
+
+async def redo_regularly(
+    redo: Callable[[], Awaitable[int]], every: float = REDO_EVERY_SECONDS
+) -> None:
+    """Until cancelled: now (after a restart) and then every ``every`` seconds (another
+    instance may have died), ``redo`` the work left unfinished."""
+    while True:
+        try:
+            redone = await redo()
+        except Exception as error:  # the database may be away: try again next time
+            log.warning("redoing unfinished work failed: %s", type(error).__name__)
+        else:
+            if redone:
+                log.info("redoing %s piece(s) of acknowledged work left unfinished", redone)
+        await asyncio.sleep(every)

@@ -25,14 +25,12 @@ from adapters.discord.ports import Clock, Dedupe, Handler, MemoStore, utc_now
 from adapters.discord.texts import texts
 from adapters.discord.translate import FORM_MEMORY_PREFIX, FORM_PREFIX, PLATFORM
 from adapters.discord.views import DYNAMIC_ITEMS
-from adapters.kept import Inbox
+from adapters.kept import Inbox, redo_regularly
 from adapters.ports import CommunityRemoved
 from bot.delivery_ports import Messenger
 from bot.reach import Reach
 
 log = logging.getLogger(__name__)
-# How often to look for direct messages that a process which died left unanswered.
-REDO_EVERY_SECONDS = 30.0
 
 
 if TYPE_CHECKING:
@@ -218,20 +216,6 @@ def build_client(
     return client
 
 
-async def redo_unfinished(bridge: Bridge, every: float = REDO_EVERY_SECONDS) -> None:
-    """Until cancelled: now (after a restart) and then regularly (another instance may have
-    died), answer the DMs whose process did not."""
-    while True:
-        try:
-            redone = await bridge.redo_unfinished()
-        except Exception as error:  # the database may be away: try again next time
-            log.warning("redoing unanswered messages failed: %s", type(error).__name__)
-        else:
-            if redone:
-                log.info("answering %s message(s) left unanswered", redone)
-        await asyncio.sleep(every)
-
-
 class LoginRefused(RuntimeError):
     """Discord did not take ``DISCORD_TOKEN`` (or could not be reached to ask): one line to
     print, where discord.py would end in a long traceback."""
@@ -285,7 +269,7 @@ async def serve(
             register_messenger(client.messenger(reach))
         connected = asyncio.ensure_future(client.connect())
         stopping = asyncio.ensure_future((stop or asyncio.Event()).wait())
-        redoing = asyncio.ensure_future(redo_unfinished(client.bridge))
+        redoing = asyncio.ensure_future(redo_regularly(client.bridge.redo_unfinished))
         try:
             await asyncio.wait({connected, stopping}, return_when=asyncio.FIRST_COMPLETED)
             if connected.done():

@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.kept import Inbox
+from adapters.kept import Inbox, redo_regularly
 from adapters.ports import CommunityRemoved, Dedupe, Handler, utc_now
 from adapters.slack.app import SlackBot, build_app
 from adapters.slack.config import ConfigurationError, SlackConfig
@@ -26,9 +26,6 @@ from bot.delivery_ports import Messenger
 from bot.events import Sender
 
 log = logging.getLogger("bounceback.slack")
-
-# How often to look for acknowledged work that a process which died left unfinished.
-REDO_EVERY_SECONDS = 30.0
 
 
 class Engine(Handler, Protocol):
@@ -91,20 +88,6 @@ _TOKEN_HELP = {
     "SLACK_APP_TOKEN": "create an app-level token (xapp-...) with the connections:write "
     "scope on your app's Basic Information page, and turn on Socket Mode",
 }
-
-
-async def redo_unfinished(bot: SlackBot, every: float = REDO_EVERY_SECONDS) -> None:
-    """Until cancelled: now (after a restart) and then regularly (another instance may have
-    died), take up acknowledged work whose process did not finish it."""
-    while True:
-        try:
-            redone = await bot.redo_unfinished()
-        except Exception as error:  # the database may be away: try again next time
-            log.warning("redoing acknowledged work failed: %s", type(error).__name__)
-        else:
-            if redone:
-                log.info("redoing %s acknowledged request(s) left unfinished", redone)
-        await asyncio.sleep(every)
 
 
 async def serve(
@@ -189,7 +172,7 @@ async def serve(
                 log.info("slack adapter listening on port %s", port)
             if ready is not None:
                 ready.set()
-            redoing = asyncio.ensure_future(redo_unfinished(bot))
+            redoing = asyncio.ensure_future(redo_regularly(bot.redo_unfinished))
             try:
                 await (stop or asyncio.Event()).wait()
             finally:
