@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 
 from bot import (
     admin,
+    applications,
     brag,
     care,
     checkin_settings,
@@ -37,7 +38,8 @@ log = logging.getLogger(__name__)
 
 MESSAGE_LIMIT = 4000
 COMMAND_NAMES = (
-    "rejected", "feedback", "brag", "progress", "checkin", "hired", "mydata", "bounceback", "help",
+    "rejected", "applied", "feedback", "brag", "progress", "checkin", "hired", "mydata",
+    "bounceback", "help",
 )  # fmt: skip
 
 
@@ -76,6 +78,7 @@ class Engine:
         self._routes = routes.merge(
             community.ROUTES,
             rejection.ROUTES,
+            applications.ROUTES,
             feedback.ROUTES,
             brag.ROUTES,
             progress.ROUTES,

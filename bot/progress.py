@@ -1,10 +1,12 @@
-"""``/progress``: the person's journey, framed kindly."""
+"""``/progress``: the person's journey, framed kindly: their application funnel, the noes on
+the road to the "about 24", wins, mood and areas to work on."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from bot import reflection
+from bot.applications_export import funnel, funnel_lines
 from bot.events import Command
 from bot.model import CheckinAnswer, Rejection
 from bot.replies import Reply
@@ -29,9 +31,12 @@ async def command(turn: Turn, _command: Command) -> list[Reply]:
     rejections = await store.rejections(person_id)
     wins = await store.wins(person_id)
     moods = await store.moods(person_id, MOOD_WINDOW)
-    if not rejections and not wins and not moods:
+    applications = await store.applications(person_id)
+    if not rejections and not wins and not moods and not applications:
         return [Reply(text=content.text("progress.empty"))]
-    lines = [
+    counts = funnel(applications, turn.today)
+    lines = funnel_lines(content, counts) if applications else []
+    lines += [
         content.text("progress.rejections", count=len(rejections)),
         content.text("progress.notes", count=sum(r.note_sent_at is not None for r in rejections)),
         content.text("progress.feedback", count=sum(bool(r.feedback) for r in rejections)),
@@ -53,8 +58,10 @@ async def command(turn: Turn, _command: Command) -> list[Reply]:
     if found:
         lines.append(content.text("progress.areas_heading"))
         lines.extend(f"• {area}" for area in found)
-    if rejections:
-        lines.append(framing(turn, len(rejections), _hired_since(answers, rejections[-1])))
+    noes = len(rejections) + counts.noes
+    if noes:
+        hired = bool(rejections) and _hired_since(answers, rejections[-1])
+        lines.append(framing(turn, noes, hired))
     return [Reply(heading=content.text("progress.heading"), text="\n".join(lines))]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import and_, bindparam, select, update
 
 from bot.model import PlannedMessage, PlannedState
 from bot.schedule import Slot
@@ -24,7 +24,7 @@ from storage.transactions import Transactional
 PENDING = PlannedState.PENDING.value
 # What a new plan or a cancellation ends: a claimed message too, since the dispatcher's last
 # look before sending finds it no longer claimed, and it is not sent.
-_LIVE = [PENDING, PlannedState.CLAIMED.value]
+LIVE = [PENDING, PlannedState.CLAIMED.value]
 
 
 class SqlPlans(Transactional):
@@ -43,7 +43,8 @@ class SqlPlans(Transactional):
                 update(planned_messages)
                 .where(
                     planned_messages.c.person_id == person_id,
-                    planned_messages.c.state.in_(_LIVE),
+                    planned_messages.c.state.in_(LIVE),
+                    planned_messages.c.application_id.is_(None),
                 )
                 .values(state=PlannedState.SKIPPED.value, outcome="superseded")
             )
@@ -69,7 +70,9 @@ class SqlPlans(Transactional):
         )
         statement = statement.on_conflict_do_update(
             index_elements=[planned_messages.c.person_id, planned_messages.c.kind],
-            index_where=planned_messages.c.state == PENDING,
+            index_where=and_(
+                planned_messages.c.state == PENDING, planned_messages.c.application_id.is_(None)
+            ),
             set_={name: statement.excluded[name] for name in SLOT_COLUMNS},
         )
         async with self._connect() as connection:
@@ -82,6 +85,7 @@ class SqlPlans(Transactional):
                 .where(
                     planned_messages.c.person_id == person_id,
                     planned_messages.c.state == PENDING,
+                    planned_messages.c.application_id.is_(None),
                 )
                 .order_by(planned_messages.c.due_at, planned_messages.c.id)
             )
@@ -115,7 +119,7 @@ class SqlPlans(Transactional):
                 update(planned_messages)
                 .where(
                     planned_messages.c.person_id == person_id,
-                    planned_messages.c.state.in_(_LIVE),
+                    planned_messages.c.state.in_(LIVE),
                 )
                 .values(state=PlannedState.SKIPPED.value, outcome=outcome[:32])
             )

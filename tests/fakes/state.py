@@ -6,6 +6,7 @@ import itertools
 from typing import Any
 
 from bot.model import (
+    Application,
     CheckinAnswer,
     Community,
     Conversation,
@@ -36,6 +37,8 @@ class MemoryState:
         self.communities: dict[tuple[str, str], Community] = {}
         self.posts: list[dict[str, Any]] = []
         self.memos: dict[str, str] = {}  # the Discord adapter's long buttons
+        self.applications_by_id: dict[int, Application] = {}
+        self.ghost_days_by_person: dict[int, int] = {}
 
     def _key_of(self, person_id: int) -> tuple[str, str, str]:
         """Where the person with this id is kept."""
