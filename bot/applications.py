@@ -210,7 +210,7 @@ def describe(content: Content, position: int, application: Application, today: d
             role=application.role or content.text("applied.role_fallback"),
             stage=stages[application.stage.value],
             date=application.applied_on.isoformat(),
-            days=(today - application.applied_on).days,
+            ago=ago(content, application.applied_on, today),
         )
     ]
     if application.adjacent:
@@ -218,6 +218,12 @@ def describe(content: Content, position: int, application: Application, today: d
     if application.link:
         parts.append(application.link)
     return "\n".join(parts)
+
+
+def ago(content: Content, day: dt.date, today: dt.date) -> str:
+    """ "today", "yesterday" or "12 days ago"."""
+    days = (today - day).days
+    return content.text(f"applied.ago.{min(days, 2)}", days=days)
 
 
 def _buttons(content: Content, application: Application) -> tuple[Button, ...]:
