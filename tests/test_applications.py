@@ -148,7 +148,8 @@ async def test_the_list_shows_waiting_ones_newest_first_a_page_at_a_time(
     heading, *items, more = await engine.handle(Command(SAM, "applied", "list"), now)
     assert heading.heading == "Waiting for news (11)"
     assert len(items) == 10
-    assert items[0].text.startswith("12. Company 11: Data analyst · Applied · applied 26 days ago (2026-02-12)")
+    first = "12. Company 11: Data analyst · Applied · applied 26 days ago (2026-02-12)"
+    assert items[0].text.startswith(first)
     assert "Company 0" not in "".join(i.text for i in items)
     [button] = more.buttons
     _, *rest = await engine.handle(Choice(SAM, button.action, button.value), now)
