@@ -53,6 +53,7 @@ def upgrade() -> None:
         # SQLite adds a column with its reference in one statement (no ALTER of constraints).
         op.execute(
             'ALTER TABLE planned_messages ADD COLUMN application_id INTEGER'
+            ' CONSTRAINT fk_planned_messages_application_id_applications'
             ' REFERENCES applications (id) ON DELETE CASCADE'
         )
     else:
