@@ -14,8 +14,8 @@ from bot.schedule import Slot
 from storage.application_tables import application_settings, applications
 from storage.crypto import Cipher
 from storage.database import dialect_insert
-from storage.plans import LIVE, PENDING
-from storage.rows import PLANNED, SLOT_COLUMNS, planned_from_row, planned_row
+from storage.plans import PENDING, pending, skip_live
+from storage.rows import SLOT_COLUMNS, planned_row
 from storage.tables import planned_messages
 from storage.transactions import Transactional
 
@@ -158,16 +158,7 @@ class SqlApplications(Transactional):
 
     async def reminders(self, person_id: int) -> Sequence[PlannedMessage]:
         async with self._connect() as connection:
-            rows = await connection.execute(
-                select(*PLANNED)
-                .where(
-                    planned_messages.c.person_id == person_id,
-                    planned_messages.c.state == PENDING,
-                    planned_messages.c.application_id.is_not(None),
-                )
-                .order_by(planned_messages.c.due_at, planned_messages.c.id)
-            )
-            return [planned_from_row(row) for row in rows]
+            return await pending(connection, person_id, reminders=True)
 
     async def cancel_reminders(
         self, person_id: int, application_id: int | None, outcome: str
@@ -178,13 +169,4 @@ class SqlApplications(Transactional):
             else planned_messages.c.application_id == application_id
         )
         async with self._connect() as connection:
-            result = await connection.execute(
-                update(planned_messages)
-                .where(
-                    planned_messages.c.person_id == person_id,
-                    planned_messages.c.state.in_(LIVE),
-                    which,
-                )
-                .values(state="skipped", outcome=outcome[:32])
-            )
-        return result.rowcount
+            return await skip_live(connection, person_id, outcome, which)

@@ -20,9 +20,11 @@ from tests.fakes import MemoryApplications
 
 SAM = Sender("slack", "T1", "U1", "Sam")
 ALEX = Sender("slack", "T1", "U2", "Alex")
+# Each with a space or a colon: a sealed value (base64) can never hold one by chance.
 DRAFT = ApplicationDraft(
-    "Acme", "Analyst", "https://acme.example/jobs/1", dt.date(2026, 3, 2), True, "Jo", "called"
-)
+    "Acme Labs", "Data analyst", "https://acme.example/jobs/1", dt.date(2026, 3, 2), True,
+    "Jo Rivera", "called twice",
+)  # fmt: skip
 
 
 def slot(now: dt.datetime, days: int) -> Slot:
@@ -44,10 +46,10 @@ async def test_applications_are_logged_edited_and_moved_by_their_owner_only(
     globex = ApplicationDraft("Globex", "", "", dt.date(2026, 3, 9), False)
     second = await every_store.add_application(sam.id, globex, now)
 
-    assert [a.company for a in await every_store.applications(sam.id)] == ["Acme", "Globex"]
+    assert [a.company for a in await every_store.applications(sam.id)] == ["Acme Labs", "Globex"]
     assert await every_store.applications(alex.id) == []
     assert (first.stage, first.moved_at, first.adjacent, first.notes) == (
-        ApplicationStage.APPLIED, None, True, "called",
+        ApplicationStage.APPLIED, None, True, "called twice",
     )  # fmt: skip
     offer = ApplicationStage.OFFER
     assert await every_store.move_application(alex.id, first.id, offer, now) is None
@@ -121,7 +123,7 @@ async def test_export_holds_applications_and_delete_erases_them(
 
     exported = await every_store.export(sam.id)
     [row] = exported["applications"]
-    assert (row["company"], row["link"], row["notes"]) == ("Acme", DRAFT.link, "called")
+    assert (row["company"], row["link"], row["notes"]) == ("Acme Labs", DRAFT.link, "called twice")
     assert exported["application_settings"][0]["ghost_days"] == 21
 
     await every_store.delete_person(sam.id)
@@ -144,4 +146,4 @@ async def test_what_the_person_wrote_is_sealed_at_rest_and_resealed(
 
     assert await SqlStore(db, Cipher([new, old])).reseal() >= 5
     [found] = await SqlStore(db, Cipher([new])).applications(sam.id)
-    assert (found.company, found.link, found.interviewer) == ("Acme", DRAFT.link, "Jo")
+    assert (found.company, found.link, found.interviewer) == ("Acme Labs", DRAFT.link, "Jo Rivera")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 from bot.model import (
     Application,
@@ -44,18 +45,12 @@ class MemoryApplications(MemoryState):
         mine = [a for a in self.applications_by_id.values() if a.person_id == person_id]
         return sorted(mine, key=lambda a: a.id)
 
-    def _owned_application(self, person_id: int, application_id: int) -> Application | None:
-        found = self.applications_by_id.get(application_id)
-        return found if found is not None and found.person_id == person_id else None
-
     async def edit_application(
         self, person_id: int, application_id: int, draft: ApplicationDraft
     ) -> Application | None:
-        found = self._owned_application(person_id, application_id)
-        if found is None:
-            return None
-        changed = replace(
-            found,
+        return self._change_application(
+            person_id,
+            application_id,
             company=draft.company,
             role=draft.role,
             link=draft.link,
@@ -64,8 +59,6 @@ class MemoryApplications(MemoryState):
             interviewer=draft.interviewer,
             notes=draft.notes,
         )
-        self.applications_by_id[application_id] = changed
-        return changed
 
     async def move_application(
         self,
@@ -75,15 +68,18 @@ class MemoryApplications(MemoryState):
         now: dt.datetime,
         rejection_id: int | None = None,
     ) -> Application | None:
-        found = self._owned_application(person_id, application_id)
-        if found is None:
-            return None
-        changed = replace(
-            found,
-            stage=stage,
-            moved_at=now,
-            rejection_id=found.rejection_id if rejection_id is None else rejection_id,
+        linked = {} if rejection_id is None else {"rejection_id": rejection_id}
+        return self._change_application(
+            person_id, application_id, stage=stage, moved_at=now, **linked
         )
+
+    def _change_application(
+        self, person_id: int, application_id: int, **changes: Any
+    ) -> Application | None:
+        found = self.applications_by_id.get(application_id)
+        if found is None or found.person_id != person_id:
+            return None
+        changed = replace(found, **changes)
         self.applications_by_id[application_id] = changed
         return changed
 
@@ -102,33 +98,17 @@ class MemoryApplications(MemoryState):
         slot: Slot,
         now: dt.datetime,
     ) -> None:
-        if self._owned_application(person_id, application_id) is None:
+        owned = self.applications_by_id.get(application_id)
+        if owned is None or owned.person_id != person_id:
             return
         for planned_id, found in self.planned_by_id.items():
             if found.state is PlannedState.PENDING and found.application_id == application_id:
                 self.planned_by_id[planned_id] = replace(moved(found, slot), kind=kind)
                 return
-        message = PlannedMessage(
-            id=next(self._ids),
-            person_id=person_id,
-            kind=kind,
-            due=slot.due,
-            local=slot.local,
-            zone=slot.zone,
-            state=PlannedState.PENDING,
-            application_id=application_id,
-        )
-        self.planned_by_id[message.id] = message
+        self.plan_new(person_id, kind, slot, application_id=application_id)
 
     async def reminders(self, person_id: int) -> Sequence[PlannedMessage]:
-        mine = [
-            m
-            for m in self.planned_by_id.values()
-            if m.person_id == person_id
-            and m.state is PlannedState.PENDING
-            and m.application_id is not None
-        ]
-        return sorted(mine, key=lambda m: (m.due, m.id))
+        return self.pending_of(person_id, reminders=True)
 
     async def cancel_reminders(
         self, person_id: int, application_id: int | None, outcome: str

@@ -49,27 +49,10 @@ class MemoryPlans(MemoryState):
             if pending and found.person_id == person_id and found.kind == kind:
                 self.planned_by_id[planned_id] = moved(found, slot)
                 return
-        message = PlannedMessage(
-            id=next(self._ids),
-            person_id=person_id,
-            kind=kind,
-            due=slot.due,
-            local=slot.local,
-            zone=slot.zone,
-            state=PlannedState.PENDING,
-            rejection_id=rejection_id,
-        )
-        self.planned_by_id[message.id] = message
+        self.plan_new(person_id, kind, slot, rejection_id=rejection_id)
 
     async def planned(self, person_id: int) -> Sequence[PlannedMessage]:
-        mine = [
-            m
-            for m in self.planned_by_id.values()
-            if m.person_id == person_id
-            and m.state is PlannedState.PENDING
-            and m.application_id is None
-        ]
-        return sorted(mine, key=lambda m: (m.due, m.id))
+        return self.pending_of(person_id, reminders=False)
 
     async def move_planned(self, person_id: int, moves: Sequence[tuple[int, Slot]]) -> None:
         for planned_id, slot in moves:
