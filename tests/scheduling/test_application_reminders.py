@@ -5,10 +5,14 @@ ended by a stop; no answer twice files the application under "no answer"."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
+from bot.errors import DeliveryError
 from bot.events import Choice, Command, FormSubmission
 from bot.model import ApplicationStage
+from bot.plan import preferences
 from bot.replies import Reply
+from bot.schedule import Slot
 from tests.scheduling.world import REJECTED_AT, SAM, World
 
 LOGGED_AT = REJECTED_AT  # Monday 2026-07-13, 09:00 in Berlin
@@ -174,3 +178,41 @@ async def test_a_new_rejection_keeps_the_reminders_of_other_applications(world: 
     # Two applications sent the same day are asked about on different days.
     [one, two] = await world.store.reminders(await world.sam())
     assert two.local.date() == one.local.date() + dt.timedelta(days=1)
+
+
+async def test_a_reminder_retried_keeps_its_place_beside_another_ones(world: World) -> None:
+    first = await log_application(world)
+    second = await log_application(world, company="Globex")
+    await log_application(world, company="Initech")  # its reminder waits, a day later
+    sam = await world.store.person(SAM, "UTC", LOGGED_AT)
+    slot = (await world.store.reminders(sam.id))[0]
+    for application in (first, second):  # both due at once (planned by hand)
+        await world.store.plan_reminder(
+            sam.id, "console", application, "app_nudge",
+            Slot(slot.due, slot.local, slot.zone), LOGGED_AT,
+        )  # fmt: skip
+    world.messenger.fail_next(DeliveryError("rate_limited", retry_after=60))
+
+    report = await world.dispatcher().tick(FIRST)
+    assert report.counts == {"pending:retry": 1, "sent": 1}
+    await world.dispatcher().tick(FIRST + dt.timedelta(minutes=2))
+    assert sorted(t.split("?")[0] for t in world.messenger.texts) == [
+        "Any news from Acme", "Any news from Globex",
+    ]  # fmt: skip
+
+
+async def test_a_reminder_whose_application_moved_after_the_claim_is_not_sent(
+    world: World,
+) -> None:
+    application = await log_application(world)
+    [due] = await world.outbox.claim(
+        FIRST, limit=10, lease_until=FIRST + dt.timedelta(minutes=2), instance="one#1",
+        platforms=["console"],
+    )  # fmt: skip
+    assert due.application is not None and due.application.company == "Acme"
+    moved = replace(due.application, stage=ApplicationStage.OFFER)
+    outcome = world.dispatcher().decide(
+        replace(due, application=moved), FIRST, preferences(due.person)
+    )
+    assert outcome is not None and (outcome.state.value, outcome.code) == ("skipped", "settled")
+    assert outcome.application_id == application
