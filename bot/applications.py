@@ -2,7 +2,8 @@
 recovery plan with everything already known filled in.
 
 ``/applied [company]`` opens the form; ``/applied list [all]`` shows them with their buttons;
-``/applied update N STAGE`` moves one by its number; ``/applied export`` gives a CSV;
+``/applied update N STAGE`` moves one by its number, ``/applied remove N`` deletes one;
+``/applied export`` gives a CSV;
 ``/applied settings`` sets the days without news before a reminder.
 """
 
@@ -16,11 +17,12 @@ from urllib.parse import urlsplit
 from bot import applications_plan, applications_settings, rejection
 from bot import applications_reminders as reminders
 from bot.applications_export import csv_attachment
+from bot.applications_list import EDIT_ACTION, LIST_ACTION, buttons, listing
 from bot.content import Content
 from bot.events import Choice, Command, FormSubmission
 from bot.forms import refusal, validate
 from bot.model import Application, ApplicationDraft, ApplicationStage, Stage
-from bot.replies import Button, Field, FieldKind, Form, Option, Reply
+from bot.replies import Field, FieldKind, Form, Option, Reply
 from bot.routes import Routes
 from bot.text import clean, number
 from bot.turn import Turn
@@ -28,13 +30,10 @@ from bot.turn import Turn
 FORM_ID = "application"
 EDIT_FORM = "application_edit"
 REJECTED_FORM = "application_rejected"
-EDIT_ACTION = "applied.edit"
-LIST_ACTION = "applied.list"
 NAME_LIMIT = 100
 LINK_LIMIT = 500
 NOTES_LIMIT = 1000
 EARLIEST = "1990-01-01"
-PAGE = 10
 # What a stage was, in the words of the rejection form.
 REJECTED_AT = {
     ApplicationStage.APPLIED: Stage.APPLICATION,
@@ -78,7 +77,8 @@ def form(content: Content, today: dt.date, was: Application | None = None) -> Fo
 
 
 async def command(turn: Turn, command: Command) -> list[Reply]:
-    """``/applied [company]``, ``list [all]``, ``update N STAGE``, ``export``, ``settings``."""
+    """``/applied [company]``, ``list [all]``, ``update N STAGE``, ``remove N``, ``export``,
+    ``settings``."""
     words = clean(command.text)
     verb, _, rest = words.partition(" ")
     verb = verb.casefold()
@@ -93,6 +93,8 @@ async def command(turn: Turn, command: Command) -> list[Reply]:
         return [Reply(form=await applications_settings.form(turn))]
     if verb == "update":
         return await _update(turn, rest)
+    if verb == "remove" and len(rest.split()) <= 1:
+        return [await _remove(turn, rest)]
     blank = form(turn.content, turn.today)
     company = words[:NAME_LIMIT]
     fields = tuple(replace(f, initial=company) if f.name == "company" else f for f in blank.fields)
@@ -148,7 +150,7 @@ async def submit(turn: Turn, submission: FormSubmission) -> list[Reply]:
     )
     if draft.adjacent:
         text = f"{text}\n{content.text('applied.saved_adjacent')}"
-    return [Reply(text=text, buttons=_buttons(content, application))]
+    return [Reply(text=text, buttons=buttons(content, application))]
 
 
 async def submit_edit(turn: Turn, submission: FormSubmission) -> list[Reply]:
@@ -165,79 +167,6 @@ async def submit_edit(turn: Turn, submission: FormSubmission) -> list[Reply]:
     if changed.applied_on != found.applied_on:
         await applications_plan.plan_one(turn, changed)
     return [Reply(text=turn.content.text("applied.edited", company=changed.company))]
-
-
-async def listing(turn: Turn, start: int, *, every: bool = False) -> list[Reply]:
-    """The applications still waiting for news (``every``: all of them), newest first, a page
-    at a time, each with a button per stage it can move to."""
-    content = turn.content
-    everything = await turn.store.applications(turn.person.id)
-    if not everything:
-        return [Reply(text=content.text("applied.list_empty"))]
-    numbered = list(enumerate(everything, start=1))
-    shown = [(n, a) for n, a in numbered if every or a.stage.waiting]
-    shown.reverse()
-    if not shown:
-        return [Reply(text=content.text("applied.list_none_waiting", count=len(everything)))]
-    page = shown[start : start + PAGE]
-    heading = content.text(
-        "applied.list_heading_all" if every else "applied.list_heading", count=len(shown)
-    )
-    replies = [Reply(heading=heading, text=content.text("applied.list_intro"))]
-    replies.extend(
-        Reply(text=describe(content, n, a, turn.today), buttons=_buttons(content, a))
-        for n, a in page
-    )
-    if start + PAGE < len(shown):
-        more = f"{start + PAGE}:{'all' if every else 'waiting'}"
-        replies.append(
-            Reply(
-                text=content.text("applied.list_more", left=len(shown) - start - PAGE),
-                buttons=(Button(content.text("applied.list_more_button"), LIST_ACTION, more),),
-            )
-        )
-    return replies
-
-
-def describe(content: Content, position: int, application: Application, today: dt.date) -> str:
-    """One application in a line or two: number, company, role, stage and how long ago."""
-    stages = content.table("applied.stages")
-    parts = [
-        content.text(
-            "applied.item",
-            number=position,
-            company=application.company,
-            role=application.role or content.text("applied.role_fallback"),
-            stage=stages[application.stage.value],
-            date=application.applied_on.isoformat(),
-            ago=ago(content, application.applied_on, today),
-        )
-    ]
-    if application.adjacent:
-        parts.append(content.text("applied.item_adjacent"))
-    if application.link:
-        parts.append(application.link)
-    return "\n".join(parts)
-
-
-def ago(content: Content, day: dt.date, today: dt.date) -> str:
-    """ "today", "yesterday" or "12 days ago"."""
-    days = (today - day).days
-    return content.text(f"applied.ago.{min(days, 2)}", days=days)
-
-
-def _buttons(content: Content, application: Application) -> tuple[Button, ...]:
-    """One tap to each other stage, and one to edit."""
-    labels = content.table("applied.stages")
-    ident = str(application.id)
-    return (
-        *(
-            Button(labels[stage.value], reminders.MOVE_ACTION, f"{ident}:{stage.value}")
-            for stage in ApplicationStage
-            if stage is not application.stage
-        ),
-        Button(content.text("applied.edit_button"), EDIT_ACTION, ident),
-    )
 
 
 async def move(turn: Turn, application: Application, stage: ApplicationStage) -> list[Reply]:
@@ -315,6 +244,20 @@ async def _update(turn: Turn, rest: str) -> list[Reply]:
     if stage is None:
         return [Reply(text=content.text("applied.bad_stage", stage=stage_text[:40]))]
     return await move(turn, everything[position - 1], stage)
+
+
+async def _remove(turn: Turn, position_text: str) -> Reply:
+    """``/applied remove N``: a duplicate or a mistake, gone with its reminders."""
+    content = turn.content
+    position = number(position_text)
+    if position is None:
+        return Reply(text=content.text("applied.remove_usage"))
+    everything = await turn.store.applications(turn.person.id)
+    if position > len(everything):
+        return Reply(text=content.text("applied.no_number", number=position))
+    gone = everything[position - 1]
+    await turn.store.remove_application(turn.person.id, gone.id)
+    return Reply(text=content.text("applied.removed", company=gone.company, number=position))
 
 
 def stage_named(content: Content, text: str) -> ApplicationStage | None:

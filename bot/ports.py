@@ -272,6 +272,9 @@ class Applications(Protocol):
         """Record news of an application (its stage, even the same one: "still waiting"),
         linking the rejection logged from it if given; None if there is no such one."""
 
+    async def remove_application(self, person_id: int, application_id: int) -> bool:
+        """Delete an application and its reminders; False if there was none."""
+
     async def ghost_days(self, person_id: int) -> int | None:
         """The person's days without news before a reminder; None if never set."""
 

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, and_, select, update
+from sqlalchemy import Row, and_, delete, select, update
 
 from bot.model import Application, ApplicationDraft, ApplicationStage, PlannedMessage
 from bot.schedule import Slot
@@ -109,6 +109,16 @@ class SqlApplications(Transactional):
                 )
             ).first()
         return None if row is None else application_from_row(row, self._cipher)
+
+    async def remove_application(self, person_id: int, application_id: int) -> bool:
+        async with self._connect() as connection:
+            # Its reminders go with it (the reference cascades).
+            result = await connection.execute(
+                delete(applications).where(
+                    applications.c.id == application_id, applications.c.person_id == person_id
+                )
+            )
+        return bool(result.rowcount)
 
     async def ghost_days(self, person_id: int) -> int | None:
         async with self._connect() as connection:

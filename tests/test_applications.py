@@ -264,3 +264,21 @@ def test_the_plan_b_step_uses_the_real_count(content: Content, now: dt.datetime)
     assert "3 this week, 2 of them adjacent titles" in widened.text
     [asked], _ = checkin_messages.build(content, replace(due, applied_this_week=None))
     assert "How many jobs did you apply to this week?" in asked.text
+
+
+async def test_a_mistake_is_removed_with_its_reminder(
+    engine: Engine, memory_store: MemoryStore, now: dt.datetime
+) -> None:
+    await log(engine, now)
+    await log(engine, now, company="Globex")
+    [usage] = await engine.handle(Command(SAM, "applied", "remove x"), now)
+    [missing] = await engine.handle(Command(SAM, "applied", "remove 3"), now)
+    assert "/applied remove NUMBER" in usage.text and "no application 3" in missing.text
+    assert len(memory_store.applications_by_id) == 2
+
+    [removed] = await engine.handle(Command(SAM, "applied", "remove 1"), now)
+    assert "Removed Acme (application 1)" in removed.text
+    person = await memory_store.person(SAM, "UTC", now)
+    assert [a.company for a in await memory_store.applications(person.id)] == ["Globex"]
+    [reminder] = await memory_store.reminders(person.id)
+    assert reminder.application_id == next(iter(memory_store.applications_by_id))

@@ -66,6 +66,7 @@ async def test_applications_are_logged_edited_and_moved_by_their_owner_only(
     assert (moved.stage, moved.moved_at, moved.rejection_id) == (
         ApplicationStage.REJECTED, later, rejection.id,
     )  # fmt: skip
+    assert not await every_store.remove_application(alex.id, second.id)
     edited = await every_store.edit_application(
         sam.id, second.id, ApplicationDraft("Globex", "Lead", "", dt.date(2026, 3, 8), True)
     )
@@ -94,7 +95,8 @@ async def test_reminders_live_beside_check_ins_one_pending_per_application(
     assert [m.kind for m in await every_store.planned(sam.id)] == ["weekly"]
     assert await every_store.reminders(alex.id) == []
 
-    assert await every_store.cancel_reminders(sam.id, acme.id, "news") == 1
+    assert await every_store.remove_application(sam.id, acme.id)
+    assert not await every_store.remove_application(sam.id, acme.id)
     assert [m.application_id for m in await every_store.reminders(sam.id)] == [globex.id]
     assert await every_store.cancel_reminders(sam.id, None, "replanned") == 1
     assert await every_store.reminders(sam.id) == []

@@ -83,6 +83,16 @@ class MemoryApplications(MemoryState):
         self.applications_by_id[application_id] = changed
         return changed
 
+    async def remove_application(self, person_id: int, application_id: int) -> bool:
+        found = self.applications_by_id.get(application_id)
+        if found is None or found.person_id != person_id:
+            return False
+        del self.applications_by_id[application_id]
+        self.planned_by_id = {
+            i: m for i, m in self.planned_by_id.items() if m.application_id != application_id
+        }
+        return True
+
     async def ghost_days(self, person_id: int) -> int | None:
         return self.ghost_days_by_person.get(person_id)
 
