@@ -12,8 +12,8 @@ from collections.abc import Collection
 
 from bot import applications_reminders as reminders
 from bot import plan
-from bot.model import Application, CheckinState
-from bot.schedule import Preferences, Slot, first_slot_after, local_date
+from bot.model import Application, CheckinState, Person
+from bot.schedule import Preferences, Slot, first_slot_after, local_date, same_local_time
 from bot.turn import Turn
 
 DEFAULT_GHOST_DAYS = 14
@@ -80,3 +80,15 @@ async def plan_all(turn: Turn) -> None:
     for application in await turn.store.applications(turn.person.id):
         if application.stage.waiting:
             await plan_one(turn, application, days)
+
+
+async def follow_zone(turn: Turn, person: Person) -> None:
+    """A person moved to another zone: each pending reminder keeps its local time there, as
+    their check-ins do (:func:`bot.plan.follow_zone`)."""
+    prefs = plan.preferences(person)
+    moves = [
+        (m.id, same_local_time(Slot(m.due, m.local, m.zone), prefs))
+        for m in await turn.store.reminders(person.id)
+    ]
+    if moves:
+        await turn.store.move_planned(person.id, moves)

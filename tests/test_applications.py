@@ -282,3 +282,16 @@ async def test_a_mistake_is_removed_with_its_reminder(
     assert [a.company for a in await memory_store.applications(person.id)] == ["Globex"]
     [reminder] = await memory_store.reminders(person.id)
     assert reminder.application_id == next(iter(memory_store.applications_by_id))
+
+
+async def test_reminders_keep_their_local_time_when_the_person_moves(
+    engine: Engine, memory_store: MemoryStore, now: dt.datetime
+) -> None:
+    await log(engine, now)
+    moved = Sender("console", "console", "sam", "Sam", timezone="America/New_York")
+    await engine.handle(Command(moved, "progress"), now)
+
+    person = await memory_store.person(SAM, "UTC", now)
+    [reminder] = await memory_store.reminders(person.id)
+    assert (reminder.local, reminder.zone) == (dt.datetime(2026, 3, 23, 10, 0), "America/New_York")
+    assert reminder.due == dt.datetime(2026, 3, 23, 14, 0, tzinfo=dt.UTC)
