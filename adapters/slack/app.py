@@ -23,6 +23,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.chart import pictured
 from adapters.kept import NOT_KEPT, SEEN, Inbox, KeptWork
 from adapters.ordering import PersonLocks
 from adapters.ports import Clock, CommunityRemoved, Dedupe, Handler
@@ -30,6 +31,7 @@ from adapters.slack.admins import AdminCheck
 from adapters.slack.answers import Answers, errors_as_words, renders
 from adapters.slack.background import Background, log_failure
 from adapters.slack.config import SlackConfig
+from adapters.slack.home import DEFAULT_SETTLE, ChartFiles, HomeSource, SlackHome
 from adapters.slack.logs import bolt_logger
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.oauth import oauth_settings, token_lookup
@@ -75,7 +77,9 @@ class SlackBot:
     also judges request timestamps); ``sleep`` is how 429s are waited out; ``session`` is
     reused for every Slack call when given; ``workers`` bounds the after-ack work running at
     once; ``on_zone_changed`` hears of a person's new Slack time zone (``user_change``);
-    ``inbox`` keeps acknowledged work until it is done (see :mod:`adapters.kept`).
+    ``inbox`` keeps acknowledged work until it is done (see :mod:`adapters.kept`); ``home``
+    builds members' Home tabs (``Engine.home``; none: the tab is not published), refreshed
+    ``home_settle`` seconds after a change (see :mod:`adapters.slack.home`).
     """
 
     def __init__(
@@ -95,6 +99,9 @@ class SlackBot:
         workers: int = DEFAULT_WORKERS,
         on_zone_changed: ZoneChanged | None = None,
         inbox: Inbox | None = None,
+        home: HomeSource | None = None,
+        chart_files: ChartFiles | None = None,
+        home_settle: float = DEFAULT_SETTLE,
     ) -> None:
         self._handler = handler
         self._kept = KeptWork(PLATFORM, inbox, clock)
@@ -145,6 +152,10 @@ class SlackBot:
         self.bolt.event(re.compile(r".*"))(self._on_event)
         members = OrganizationMembers(organizations, clock, self._background.submit)
         self.bolt.use(members.note)
+        self._home = None if home is None else SlackHome(
+            home, clock=clock, mark=self._marked, submit=self._background.submit,
+            start=self._background.spawn, files=chart_files, settle=home_settle, sleep=sleep,
+        )  # fmt: skip
 
     def _client(self, token: str) -> AsyncWebClient:
         return AsyncWebClient(
@@ -269,6 +280,10 @@ class SlackBot:
 
     # ----- after the ack -----
 
+    async def _marked(self, sender: Sender, client: AsyncWebClient) -> Sender:
+        is_admin = await self._admins.is_admin(client, sender.community, sender.user_id)
+        return dataclasses.replace(sender, is_admin=is_admin)
+
     async def _ask(self, event: Event, client: AsyncWebClient) -> list[Reply]:
         """The engine's replies; a failure becomes a clear reply, never silence."""
         # Only after the ack: users.info must not hold up Slack's 3 seconds.
@@ -303,6 +318,8 @@ class SlackBot:
             pass  # the app left a workspace or an organization
         elif kind == "user_change":
             await self._zone_changed(body)
+        elif kind == "app_home_opened" and self._home is not None:
+            await self._home.opened(body, client)
 
     async def _zone_changed(self, body: Payload) -> None:
         """Someone's Slack profile changed: follow a new time zone (the engine ignores people
@@ -346,8 +363,10 @@ class SlackBot:
         entry: int = NOT_KEPT,
     ) -> None:
         """Send replies where they belong (then the acknowledged work ``entry`` is done)."""
-        await self._answers.deliver(replies, origin, client)
+        await self._answers.deliver(pictured(replies), origin, client)
         await self._kept.done(entry)
+        if self._home is not None and replies:
+            self._home.changed(origin.team_id, origin.user_id, client)
 
 
 def _where(origin: Origin) -> dict[str, str]:
