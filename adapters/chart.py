@@ -109,12 +109,14 @@ def _grown(box: Sequence[float], by: float) -> tuple[float, float, float, float]
     return (box[0] - by, box[1] - by, box[2] + by, box[3] + by)
 
 
-def pictured(replies: Sequence[Reply]) -> list[Reply]:
+def pictured(replies: Sequence[Reply], *, homes: bool) -> list[Reply]:
     """Replies whose ``chart`` becomes a PNG attachment, handed over privately like any file
-    (a reply already carrying a file keeps it and its chart stays words)."""
+    (a reply already carrying a file keeps it and its chart stays words). ``homes``: draw a
+    home's chart too (where the home has no picture of its own, unlike Slack's Home tab)."""
     drawn: list[Reply] = []
     for reply in replies:
-        if reply.chart is not None and reply.attachment is None:
+        wanted = homes or reply.home is None
+        if reply.chart is not None and reply.attachment is None and wanted:
             image = Attachment(reply.chart.filename, render(reply.chart), MIME)
             reply = dataclasses.replace(reply, attachment=image)
         drawn.append(reply)

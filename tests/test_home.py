@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from pathlib import Path
 
 from bot.content import Content
 from bot.engine import Engine
@@ -13,6 +14,7 @@ from bot.home import DO_ACTION, WIN_ACTION, WIN_FORM
 from bot.home_view import HomeView
 from bot.model import CheckinState
 from tests.fakes import MemoryStore
+from tests.test_console import console
 from tests.test_engine import ALEX, SAM, submit_rejection
 
 ADMIN = dataclasses.replace(SAM, is_admin=True)
@@ -157,3 +159,15 @@ async def test_progress_chart_hands_over_the_picture_with_its_words(
     assert [(p.day, p.score, p.checkin) for p in reply.chart.moods] == [(0, 2, False), (1, 4, True)]
     assert "from 2 to 4 out of 5 (rising)" in reply.text
     assert "One no so far, against the 24" in reply.text
+
+
+def test_the_console_saves_the_chart_as_a_private_picture(tmp_path: Path) -> None:
+    result = console(tmp_path, ["/checkin 3", "/progress chart", "/home"])
+
+    assert result.returncode == 0, result.stderr
+    assert "One mood logged, 3 out of 5. No rejection logged." in result.stdout
+    [picture] = tmp_path.glob("bounceback-journey-*.png")
+    assert picture.read_bytes().startswith(b"\x89PNG")
+    assert picture.stat().st_mode & 0o777 == 0o600
+    assert "At a glance" in result.stdout  # /home: the home in words, no second picture
+    assert "[1] Check-in settings" in result.stdout

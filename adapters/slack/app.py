@@ -363,7 +363,7 @@ class SlackBot:
         entry: int = NOT_KEPT,
     ) -> None:
         """Send replies where they belong (then the acknowledged work ``entry`` is done)."""
-        await self._answers.deliver(pictured(replies), origin, client)
+        await self._answers.deliver(pictured(replies, homes=False), origin, client)
         await self._kept.done(entry)
         if self._home is not None and replies:
             self._home.changed(origin.team_id, origin.user_id, client)
