@@ -53,7 +53,7 @@ def render(chart: Chart) -> bytes:
 
 
 def _x(day: int, span: int) -> float:
-    left, right = MARGIN + AXIS, WIDTH - MARGIN
+    left, right = MARGIN + AXIS, WIDTH - MARGIN - 8  # room for the last marker
     return left + (right - left) * day / max(span, 1)
 
 
@@ -71,6 +71,7 @@ def _mood_panel(draw: ImageDraw.ImageDraw, chart: Chart) -> None:
         x = _x(day, chart.span)
         draw.polygon(((x, MOOD_BOTTOM + 4), (x - 4, MOOD_BOTTOM + 11), (x + 4, MOOD_BOTTOM + 11)),
                      outline=INK)  # fmt: skip
+    _keys(draw, chart)
     if not chart.moods:
         middle = (MOOD_TOP + MOOD_BOTTOM) / 2
         draw.text((MARGIN + AXIS + 8, middle - 8), chart.empty, fill=SOFT, font=_font(14))
@@ -82,27 +83,44 @@ def _mood_panel(draw: ImageDraw.ImageDraw, chart: Chart) -> None:
     for (x, y), point in zip(points, chart.moods, strict=True):
         box = (x - radius, y - radius, x + radius, y + radius)
         draw.ellipse(box, fill=INK if point.checkin else PAPER, outline=INK, width=2)
-    key_x = WIDTH - MARGIN - draw.textlength(chart.checkin_key, font=_font(12))
-    draw.ellipse((key_x - 14, 14, key_x - 6, 22), fill=INK)
-    draw.text((key_x, 10), chart.checkin_key, fill=SOFT, font=_font(12))
+
+
+def _keys(draw: ImageDraw.ImageDraw, chart: Chart) -> None:
+    """What the marks mean, top right: a filled dot, and the axis mark when there is one."""
+    small = _font(12)
+    right: float = WIDTH - MARGIN
+    if chart.planned:
+        x = right - draw.textlength(chart.ahead_key, font=small)
+        draw.polygon(((x - 10, 12), (x - 14, 20), (x - 6, 20)), outline=INK)
+        draw.text((x, 10), chart.ahead_key, fill=SOFT, font=small)
+        right = x - 24
+    x = right - draw.textlength(chart.checkin_key, font=small)
+    draw.ellipse((x - 14, 12, x - 6, 20), fill=INK)
+    draw.text((x, 10), chart.checkin_key, fill=SOFT, font=small)
+
+
+def road_stops(chart: Chart) -> list[float]:
+    """Where each stop of the road sits: one per no, the rest of the "about 24" ahead; a
+    hired person's road is as long as it was, and ends in the yes."""
+    stops = chart.noes + 1 if chart.hired else max(chart.target, chart.noes)
+    step = (WIDTH - 2 * MARGIN) / max(stops, 1)
+    return [MARGIN + step * (index + 0.5) for index in range(stops)]
 
 
 def _road_panel(draw: ImageDraw.ImageDraw, chart: Chart) -> None:
     draw.text((MARGIN, ROAD_TOP - 12), chart.road_title, fill=INK, font=_font(14))
-    stops = max(chart.target, chart.noes) + (1 if chart.hired else 0)
-    left, right = MARGIN, WIDTH - MARGIN
-    step = (right - left) / stops
+    centres = road_stops(chart)
+    step = (WIDTH - 2 * MARGIN) / len(centres)
     radius = max(2.0, min(8.0, step / 2 - 2))
-    centres = [left + step * (index + 0.5) for index in range(stops)]
     draw.line((centres[0], ROAD_ROW, centres[-1], ROAD_ROW), fill=FAINT, width=2)
     for index, x in enumerate(centres):
         box = (x - radius, ROAD_ROW - radius, x + radius, ROAD_ROW + radius)
-        if chart.hired and index == stops - 1:
+        if chart.hired and index == len(centres) - 1:
             draw.ellipse(_grown(box, 3), fill=YES)  # the road ends in a yes
         elif index < chart.noes:
             draw.ellipse(box, fill=SOFT)
-        elif not chart.hired:
-            draw.ellipse(box, outline=FAINT, width=2)
+        else:
+            draw.ellipse(box, fill=PAPER, outline=FAINT, width=2)
 
 
 def _grown(box: Sequence[float], by: float) -> tuple[float, float, float, float]:

@@ -51,6 +51,7 @@ class Chart:
     low: str  # the bottom of the mood scale, in words
     high: str  # its top
     checkin_key: str  # what a filled dot means
+    ahead_key: str  # what a mark on the axis means
     empty: str  # shown in the mood panel when there is no mood yet
     alt: str
     filename: str

@@ -48,6 +48,7 @@ async def chart(turn: Turn) -> Chart:
         low=words["low"],
         high=words["high"],
         checkin_key=words["checkin_key"],
+        ahead_key=words["ahead_key"],
         empty=words["empty"],
         alt=alt_text(turn, start if rejections else None, points, noes, yes),
         filename=words["filename"].format(date=today.isoformat()),
