@@ -282,6 +282,7 @@ def serve_slack(
 ) -> Coroutine[Any, Any, None]:
     """The Slack adapter wired to ``services``, to run until cancelled (see its ``serve``)."""
     from adapters.slack.server import serve
+    from storage.home_charts import SqlChartFiles
     from storage.organizations import SqlOrganizations
 
     return serve(
@@ -292,6 +293,7 @@ def serve_slack(
         organizations=SqlOrganizations(services.db),
         db=services.db,
         inbox=services.inbox,
+        chart_files=SqlChartFiles(services.db),
         port=port,
         register_messenger=register_messenger,
         stop=stop,

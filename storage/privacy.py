@@ -21,6 +21,7 @@ from storage.tables import (
     communities,
     community_posts,
     conversations,
+    home_charts,
     moods,
     organization_members,
     people,
@@ -76,7 +77,7 @@ class SqlPrivacy(Transactional):
         """Delete a community's settings, its posts' records and every person of it with all
         their records; returns how many people."""
         async with self._connect() as connection:
-            for table in (community_posts, communities, organization_members):
+            for table in (community_posts, communities, organization_members, home_charts):
                 where = (table.c.platform == platform, table.c.community == community)
                 await connection.execute(delete(table).where(*where))
             result = await connection.execute(
@@ -99,6 +100,14 @@ async def export(connection: AsyncConnection, cipher: Cipher, person_id: int) ->
     data: dict[str, Any] = {
         "person": _opened(cipher, "people", _plain(person._mapping, hide=("id",)))
     }
+    charts = await connection.execute(
+        select(home_charts.c.file_id, home_charts.c.updated_at).where(
+            home_charts.c.platform == person.platform,
+            home_charts.c.community == person.community,
+            home_charts.c.user_id == person.user_id,
+        )
+    )
+    data["home_chart"] = [_plain(row._mapping) for row in charts]
     for name, table in PERSONAL_TABLES:
         rows = await connection.execute(
             select(table).where(table.c.person_id == person_id).order_by(*table.primary_key)

@@ -19,7 +19,6 @@ import hashlib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -47,22 +46,15 @@ class HomeSource(Protocol):
     async def __call__(self, sender: Sender, now: datetime) -> HomeView: ...
 
 
-@dataclass(frozen=True, slots=True)
-class ChartFile:
-    """The chart last uploaded for a member: its Slack file id and what it showed (a hash)."""
-
-    file_id: str
-    fingerprint: str
-
-
 class ChartFiles(Protocol):
-    """Where the adapter remembers each member's uploaded chart, so it is replaced (and
-    deleted with their data) after a restart too."""
+    """Where the adapter remembers each member's uploaded chart (its Slack file id and a hash
+    of what it shows), so it is replaced, and deleted with their data, after a restart too
+    (``storage.home_charts.SqlChartFiles``)."""
 
-    async def chart_file(self, team: str, user: str) -> ChartFile | None: ...
+    async def chart_file(self, team: str, user: str) -> tuple[str, str] | None: ...
 
     async def remember_chart(
-        self, team: str, user: str, chart: ChartFile, now: datetime
+        self, team: str, user: str, file_id: str, fingerprint: str, now: datetime
     ) -> None: ...
 
     async def forget_chart(self, team: str, user: str) -> None: ...
@@ -72,13 +64,15 @@ class MemoryChartFiles:
     """Charts remembered by this process only (tests; a store-less setup)."""
 
     def __init__(self) -> None:
-        self.files: dict[tuple[str, str], ChartFile] = {}
+        self.files: dict[tuple[str, str], tuple[str, str]] = {}
 
-    async def chart_file(self, team: str, user: str) -> ChartFile | None:
+    async def chart_file(self, team: str, user: str) -> tuple[str, str] | None:
         return self.files.get((team, user))
 
-    async def remember_chart(self, team: str, user: str, chart: ChartFile, now: datetime) -> None:
-        self.files[(team, user)] = chart
+    async def remember_chart(
+        self, team: str, user: str, file_id: str, fingerprint: str, now: datetime
+    ) -> None:
+        self.files[(team, user)] = (file_id, fingerprint)
 
     async def forget_chart(self, team: str, user: str) -> None:
         self.files.pop((team, user), None)
@@ -199,15 +193,15 @@ class SlackHome:
         else a new upload (the old file deleted). No chart: any old file is deleted."""
         kept = await self._files.chart_file(team, user)
         wanted = fingerprint(drawn) if drawn is not None else ""
-        if kept is not None and kept.fingerprint == wanted:
-            return kept.file_id
+        if kept is not None and kept[1] == wanted:
+            return kept[0]
         file_id = await self._upload(drawn, client) if drawn is not None else ""
         if file_id:
-            await self._files.remember_chart(team, user, ChartFile(file_id, wanted), self._clock())
+            await self._files.remember_chart(team, user, file_id, wanted, self._clock())
         elif kept is not None:
             await self._files.forget_chart(team, user)
         if kept is not None:
-            await self._delete(kept.file_id, client)
+            await self._delete(kept[0], client)
         return file_id
 
     async def _upload(self, drawn: Chart, client: AsyncWebClient) -> str:

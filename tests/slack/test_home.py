@@ -19,6 +19,7 @@ from bot.events import Sender
 from bot.home_view import HomeSection, HomeView
 from bounceback.bootstrap import Services
 from bounceback.cli import slack_config
+from storage.home_charts import SqlChartFiles
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import BOT_TOKEN, FixedClock, Harness, RecordingSleep, served
 
@@ -111,7 +112,7 @@ async def test_a_change_refreshes_the_home_with_the_journey_and_the_chart(
     assert image["alt_text"].startswith("No mood logged")
     [upload] = fake_slack.calls_to("upload")
     assert upload.args["content"].startswith(b"\x89PNG")
-    assert chart_files.files[("T1", "U1")].file_id == image["slack_file"]["id"]
+    assert chart_files.files[("T1", "U1")][0] == image["slack_file"]["id"]
 
     await open_home(home)  # the same home, already shown: nothing to send again
     assert len(fake_slack.calls_to("views.publish")) == 2  # an opening without a view: sent
@@ -248,3 +249,26 @@ async def test_a_burst_of_changes_is_one_publish(fake_slack: FakeSlack, clock: F
     await work.drain()
     assert len(fake_slack.calls_to("views.publish")) == 3
     await work.close(1.0)
+
+
+async def test_a_chart_remembered_before_a_restart_is_replaced(
+    services: Services, fake_slack: FakeSlack, clock: FixedClock, sleep: RecordingSleep
+) -> None:
+    files = SqlChartFiles(services.db)
+    await files.remember_chart("T1", "U1", "FBEFORE", "an older picture", clock())
+    bot = build_app(
+        services.engine, slack_config(services.settings), dedupe=services.events, clock=clock,
+        on_community_removed=services.store.delete_community, sleep=sleep,
+        home=services.engine.home, chart_files=files,
+    )  # fmt: skip
+    async with served(bot, clock, fake_slack.response_url()) as harness:
+        await harness.command("checkin", "4")
+        await harness.bot.drain()
+
+    [deleted] = fake_slack.calls_to("files.delete")
+    assert deleted.args["file"] == "FBEFORE"
+    kept = await files.chart_file("T1", "U1")
+    assert (
+        kept is not None
+        and kept[0] in fake_slack.calls_to("files.completeUploadExternal")[0].args["files"]
+    )
