@@ -11,7 +11,6 @@ them once at start (or at the first chart). The budget: under 200 ms and 100 KB 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import functools
 import io
 import statistics
@@ -26,36 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from PIL import Image
 
 from adapters.chart import HEIGHT, WIDTH, render
-from bot.home_view import Chart, MoodPoint
-
-# Made up: a rejection nine days ago, check-ins on days 1, 2, 3, 5 and 7, the next one ahead.
-WEEK = Chart(
-    moods=tuple(
-        MoodPoint(d, s, d in (1, 2, 3, 5, 7))
-        for d, s in [(0, 2), (1, 2), (2, 3), (3, 2), (5, 4), (7, 4), (8, 3), (9, 4)]
-    ),
-    planned=(14,),
-    span=14,
-    noes=7,
-    target=24,
-    hired=False,
-    mood_title="Mood since the rejection",
-    road_title="Road to a yes: 7 of about 24 noes",
-    low="low",
-    high="good",
-    checkin_key="check-in answer",
-    ahead_key="check-in ahead",
-    empty="No mood logged yet",
-    alt="Since the rejection: mood went from 2 to 4 out of 5 (rising) over 8 entries, 5 of them"
-    " at check-ins. 7 noes so far, against the 24 or so most people hear before a first yes.",
-    filename="journey.png",
-)
-LONG = dataclasses.replace(
-    WEEK,
-    moods=tuple(MoodPoint(d, 1 + d * 7 % 5, d % 2 == 0) for d in range(120)),
-    span=130,
-    noes=31,
-)
+from bot.home_view import Chart
+from tests.charts import LONG, WEEK
 
 
 def timed(work: Callable[[], bytes], runs: int) -> tuple[float, float, int]:

@@ -21,7 +21,6 @@ from bot.forms import refusal, validate
 from bot.home_view import HomeSection, HomeView
 from bot.journey import counts, framing, journey
 from bot.model import CheckinState, Person
-from bot.progress import sparkline
 from bot.replies import Button, Field, FieldKind, Form, Reply
 from bot.routes import Routes
 from bot.schedule import Slot
@@ -55,13 +54,6 @@ async def view(turn: Turn, sender: Sender) -> HomeView:
     if found.empty:
         return await welcome(turn, sender)
     lines = counts(content, found)
-    if found.moods:
-        scores = [mood.score for mood in found.moods]
-        lines.append(
-            content.text(
-                "progress.mood", sparkline=sparkline(scores), first=scores[0], last=scores[-1]
-            )
-        )
     if found.rejections:
         lines.append(framing(content, len(found.rejections), found.hired))
     sections = [HomeSection(content.text("home.journey"), tuple(lines))]

@@ -13,6 +13,7 @@ from bot.turn import Turn
 MOOD_WINDOW = 14
 FEW_NOES = 5
 AVERAGE_NOES = 24  # the LA Times figure the content quotes
+_BARS = "▁▂▃▄▅▆▇█"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,15 +63,29 @@ async def journey(turn: Turn) -> Journey:
     )
 
 
+def sparkline(scores: Sequence[int]) -> str:
+    """Moods 1 to 5 as a row of bars, lowest to highest."""
+    return "".join(_BARS[round((score - 1) * (len(_BARS) - 1) / 4)] for score in scores)
+
+
 def counts(content: Content, journey: Journey) -> list[str]:
-    """Rejections, feedback notes sent and replies, wins: one line each."""
+    """Rejections, feedback notes sent and replies, wins: one line each; then the mood
+    lately, when there is one."""
     rejections = journey.rejections
-    return [
+    lines = [
         content.text("progress.rejections", count=len(rejections)),
         content.text("progress.notes", count=sum(r.note_sent_at is not None for r in rejections)),
         content.text("progress.feedback", count=sum(bool(r.feedback) for r in rejections)),
         content.text("progress.wins", count=len(journey.wins)),
     ]
+    if journey.moods:
+        scores = [mood.score for mood in journey.moods]
+        lines.append(
+            content.text(
+                "progress.mood", sparkline=sparkline(scores), first=scores[0], last=scores[-1]
+            )
+        )
+    return lines
 
 
 def framing(content: Content, count: int, hired: bool) -> str:

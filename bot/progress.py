@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from bot import journey_chart
 from bot.events import Command
-from bot.journey import AVERAGE_NOES, FEW_NOES, MOOD_WINDOW, counts, framing, journey
+from bot.journey import AVERAGE_NOES, FEW_NOES, MOOD_WINDOW, counts, framing, journey, sparkline
 from bot.replies import Reply
 from bot.routes import Routes
 from bot.turn import Turn
 
 __all__ = ["AVERAGE_NOES", "FEW_NOES", "MOOD_WINDOW", "command", "framing", "sparkline"]
-
-_BARS = "▁▂▃▄▅▆▇█"
-
-
-def sparkline(scores: Sequence[int]) -> str:
-    """Moods 1 to 5 as a row of bars, lowest to highest."""
-    return "".join(_BARS[round((score - 1) * (len(_BARS) - 1) / 4)] for score in scores)
 
 
 async def command(turn: Turn, command: Command) -> list[Reply]:
@@ -31,13 +22,6 @@ async def command(turn: Turn, command: Command) -> list[Reply]:
     if found.empty:
         return [Reply(text=content.text("progress.empty"))]
     lines = counts(content, found)
-    if found.moods:
-        scores = [mood.score for mood in found.moods]
-        lines.append(
-            content.text(
-                "progress.mood", sparkline=sparkline(scores), first=scores[0], last=scores[-1]
-            )
-        )
     if found.areas:
         lines.append(content.text("progress.areas_heading"))
         lines.extend(f"• {area}" for area in found.areas)

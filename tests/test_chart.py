@@ -24,24 +24,8 @@ from adapters.chart import (
 )  # fmt: skip
 from bot.home_view import Chart, MoodPoint
 from bot.replies import Attachment, Reply
+from tests.charts import BASE
 
-BASE = Chart(
-    moods=(),
-    planned=(),
-    span=1,
-    noes=0,
-    target=24,
-    hired=False,
-    mood_title="Mood since the rejection",
-    road_title="Road to a yes: 0 of about 24 noes",
-    low="low",
-    high="good",
-    checkin_key="check-in answer",
-    ahead_key="check-in ahead",
-    empty="No mood logged yet",
-    alt="No mood logged yet.",
-    filename="journey.png",
-)
 ONE = dataclasses.replace(BASE, moods=(MoodPoint(0, 2),), noes=1)
 LONG = dataclasses.replace(
     BASE,

@@ -12,14 +12,13 @@ from typing import Any
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.app import build_app
 from adapters.slack.background import Background
 from adapters.slack.home import MemoryChartFiles, SlackHome
 from bot.events import Sender
 from bot.home_view import HomeSection, HomeView
 from bounceback.bootstrap import Services
-from bounceback.cli import slack_config
 from storage.home_charts import SqlChartFiles
+from tests.slack.conftest import real_app
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import BOT_TOKEN, FixedClock, Harness, RecordingSleep, served
 
@@ -38,16 +37,7 @@ async def home(
     chart_files: MemoryChartFiles,
 ) -> AsyncIterator[Harness]:
     """The adapter around the real engine, publishing Home tabs (no settle wait)."""
-    bot = build_app(
-        services.engine,
-        slack_config(services.settings),
-        dedupe=services.events,
-        clock=clock,
-        on_community_removed=services.store.delete_community,
-        sleep=sleep,
-        home=services.engine.home,
-        chart_files=chart_files,
-    )
+    bot = real_app(services, clock, sleep, home=services.engine.home, chart_files=chart_files)
     async with served(bot, clock, fake_slack.response_url()) as harness:
         yield harness
 
@@ -256,11 +246,7 @@ async def test_a_chart_remembered_before_a_restart_is_replaced(
 ) -> None:
     files = SqlChartFiles(services.db)
     await files.remember_chart("T1", "U1", "FBEFORE", "an older picture", clock())
-    bot = build_app(
-        services.engine, slack_config(services.settings), dedupe=services.events, clock=clock,
-        on_community_removed=services.store.delete_community, sleep=sleep,
-        home=services.engine.home, chart_files=files,
-    )  # fmt: skip
+    bot = real_app(services, clock, sleep, home=services.engine.home, chart_files=files)
     async with served(bot, clock, fake_slack.response_url()) as harness:
         await harness.command("checkin", "4")
         await harness.bot.drain()
