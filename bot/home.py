@@ -186,7 +186,7 @@ def reply(home: HomeView) -> Reply:
     picture) where the adapter can show more."""
     return Reply(
         heading=home.heading, text=home.as_text(), buttons=home.buttons(), home=home,
-        chart=home.chart,
+        chart=home.chart, channel=home.admin.channel if home.admin is not None else "",
     )  # fmt: skip
 
 

@@ -13,6 +13,7 @@ from bot.events import Choice, Command, FormSubmission, Sender
 from bot.home import DO_ACTION, WIN_ACTION, WIN_FORM
 from bot.home_view import HomeView
 from bot.model import CheckinState
+from bot.replies import CHANNEL_MARK
 from tests.fakes import MemoryStore
 from tests.test_console import console
 from tests.test_engine import ALEX, SAM, submit_rejection
@@ -145,6 +146,18 @@ async def test_slash_home_answers_with_the_home_and_its_picture(
     assert reply.chart == reply.home.chart and reply.chart is not None
     assert reply.buttons == reply.home.buttons()
     assert "At a glance" in reply.text
+
+
+async def test_an_admins_slash_home_names_the_brag_channel(
+    engine: Engine, now: dt.datetime
+) -> None:
+    await engine.handle(Command(ADMIN, "bounceback", "admin here", channel="C42"), now)
+
+    [reply] = await engine.handle(Command(ADMIN, "home"), now)
+
+    assert reply.home is not None and reply.home.admin is not None
+    assert reply.channel == "C42" == reply.home.admin.channel
+    assert CHANNEL_MARK in reply.text  # each platform writes its own mention there
 
 
 async def test_progress_chart_hands_over_the_picture_with_its_words(

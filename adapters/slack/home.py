@@ -81,6 +81,8 @@ class MemoryChartFiles:
 Mark = Callable[[Sender, AsyncWebClient], Awaitable[Sender]]
 Submit = Callable[[Coroutine[Any, Any, Any]], object]
 Sleep = Callable[[float], Awaitable[object]]
+# A workspace's Web API client (None once the app left it), for refreshes outside a request.
+ClientFor = Callable[[str], Awaitable[AsyncWebClient | None]]
 
 
 def fingerprint(value: object) -> str:
@@ -104,6 +106,7 @@ class SlackHome:
         files: ChartFiles | None = None,
         settle: float = DEFAULT_SETTLE,
         sleep: Sleep = asyncio.sleep,
+        client_for: ClientFor | None = None,
     ) -> None:
         self._source = source
         self._clock = clock
@@ -113,19 +116,25 @@ class SlackHome:
         self._files = files or MemoryChartFiles()
         self._settle = settle
         self._sleep = sleep
+        self._client_for = client_for
         self._locks = PersonLocks()
         self._waiting: set[tuple[str, str]] = set()
         self._published: dict[tuple[str, str], str] = {}
         self._image_failures: dict[tuple[str, str], int] = {}
 
-    def changed(self, team: str, user: str, client: AsyncWebClient) -> None:
+    def changed(self, team: str, user: str, client: AsyncWebClient | None = None) -> None:
         """Something of the member's may have changed: refresh their home once things settle
-        (a refresh already waiting takes this change along)."""
+        (a refresh already waiting takes this change along). Without a ``client`` (outside
+        any request) the workspace's own is used."""
         key = (team, user)
         if key in self._waiting:
             return
         self._waiting.add(key)
         self._start(self._settled(team, user, client))
+
+    def delivered(self, recipient: Sender) -> None:
+        """A check-in reached the member: their home's next check-in has moved on."""
+        self.changed(recipient.community, recipient.user_id)
 
     async def opened(self, body: Mapping[str, Any], client: AsyncWebClient) -> None:
         """``app_home_opened``: the member opened the Home tab, publish now. When Slack
@@ -138,14 +147,17 @@ class SlackHome:
         if isinstance(user, str) and isinstance(team, str):
             await self.refresh(team, user, client, force=not event.get("view"))
 
-    async def _settled(self, team: str, user: str, client: AsyncWebClient) -> None:
+    async def _settled(self, team: str, user: str, client: AsyncWebClient | None) -> None:
         try:
             await self._sleep(self._settle)
         finally:
             # From here on a change asks for a refresh of its own: this one may have read
             # the home before it.
             self._waiting.discard((team, user))
-        self._submit(self.refresh(team, user, client))
+        if client is None and self._client_for is not None:
+            client = await self._client_for(team)
+        if client is not None:
+            self._submit(self.refresh(team, user, client))
 
     async def refresh(
         self, team: str, user: str, client: AsyncWebClient, *, force: bool = False

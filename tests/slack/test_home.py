@@ -14,8 +14,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.background import Background
 from adapters.slack.home import MemoryChartFiles, SlackHome
-from bot.events import Sender
+from bot.events import Command, Sender
 from bot.home_view import HomeSection, HomeView
+from bot.replies import Reply
 from bounceback.bootstrap import Services
 from storage.home_charts import SqlChartFiles
 from tests.slack.conftest import real_app
@@ -258,3 +259,17 @@ async def test_a_chart_remembered_before_a_restart_is_replaced(
         kept is not None
         and kept[0] in fake_slack.calls_to("files.completeUploadExternal")[0].args["files"]
     )
+
+
+async def test_a_delivered_checkin_refreshes_the_home(
+    home: Harness, fake_slack: FakeSlack, services: Services, clock: FixedClock
+) -> None:
+    await home.command("brag", "A win")
+    await home.bot.drain()
+    ana = Sender("slack", "T1", "U1")
+    await services.engine.handle(Command(ana, "brag", "Another win"), clock())  # not via Slack
+
+    await home.bot.messenger.deliver(ana, [Reply(text="How are you today?")], "bb-1")
+    await home.bot.drain()
+
+    assert "Wins on your bragging list: 2" in texts(fake_slack.homes["U1"])
