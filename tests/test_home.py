@@ -7,6 +7,8 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from bot.content import Content
 from bot.engine import Engine
 from bot.events import Choice, Command, FormSubmission, Sender
@@ -14,6 +16,7 @@ from bot.home import DO_ACTION, WIN_ACTION, WIN_FORM
 from bot.home_view import HomeView
 from bot.model import CheckinState
 from bot.replies import CHANNEL_MARK
+from storage.sql import SqlStore
 from tests.fakes import MemoryStore
 from tests.test_console import console
 from tests.test_engine import ALEX, SAM, submit_rejection
@@ -184,3 +187,24 @@ def test_the_console_saves_the_chart_as_a_private_picture(tmp_path: Path) -> Non
     assert picture.stat().st_mode & 0o777 == 0o600
     assert "At a glance" in result.stdout  # /home: the home in words, no second picture
     assert "[1] Check-in settings" in result.stdout
+
+
+async def test_the_admin_section_shows_this_weeks_pulse_from_three_people(
+    db: AsyncEngine, content: Content, now: dt.datetime
+) -> None:
+    store = SqlStore(db)
+    engine = Engine(store, content, default_timezone="Europe/Berlin", brag_schedule=store)
+    members = [Sender("console", "console", f"m{n}", f"Member {n}") for n in range(3)]
+    for member in members[:2]:
+        await submit_rejection(engine, now, sender=member, company="Hidden Corp")
+
+    two = await engine.home(ADMIN, now)
+    await submit_rejection(engine, now, sender=members[2], company="Hidden Corp")
+    three = await engine.home(ADMIN, now)
+
+    assert two.admin is not None and content.text("home.pulse_quiet") in two.admin.lines
+    assert three.admin is not None
+    pulse = content.text("community.pulse_setbacks", count=3)
+    assert any(pulse in line for line in three.admin.lines)
+    shown = "\n".join(three.admin.lines)
+    assert "Member" not in shown and "Hidden Corp" not in shown  # counts, never who or where
