@@ -164,8 +164,10 @@ class SlackHome:
     ) -> None:
         """Build the member's home and publish it to them, if it differs from the last."""
         sender = await self._mark(Sender("slack", team, user), client)
-        home = await self._source(sender, self._clock())
+        # One refresh at a time per member, each reading the home inside: the last to
+        # publish is never one that read it earlier.
         async with self._locks.hold(sender):
+            home = await self._source(sender, self._clock())
             chart_file = await self._chart(team, user, home.chart, client)
             view = home_view(home, chart_file=chart_file)
             printed = fingerprint(view)
