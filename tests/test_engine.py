@@ -405,6 +405,6 @@ async def test_commands_are_described_for_adapters(engine: Engine) -> None:
     names = [c.name for c in engine.commands]
     assert names == [
         "rejected", "applied", "feedback", "brag", "progress", "checkin", "hired", "mydata",
-        "bounceback", "help",
+        "bounceback", "help", "home",
     ]  # fmt: skip
     assert all(c.description and c.usage.startswith("/") for c in engine.commands)
