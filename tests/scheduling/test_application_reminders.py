@@ -13,7 +13,7 @@ from bot.model import ApplicationStage
 from bot.plan import preferences
 from bot.replies import Reply
 from bot.schedule import Slot
-from tests.scheduling.world import REJECTED_AT, SAM, World
+from tests.scheduling.world import DAY1, REJECTED_AT, SAM, World
 
 LOGGED_AT = REJECTED_AT  # Monday 2026-07-13, 09:00 in Berlin
 # 14 days later at Sam's check-in time: Monday 2026-07-27, 10:00 Berlin (08:00 UTC).
@@ -216,3 +216,15 @@ async def test_a_reminder_whose_application_moved_after_the_claim_is_not_sent(
     )
     assert outcome is not None and (outcome.state.value, outcome.code) == ("skipped", "settled")
     assert outcome.application_id == application
+
+
+async def test_the_plan_b_step_counts_the_weeks_applications(world: World) -> None:
+    await log_application(world)
+    await log_application(world, company="Globex", adjacent="yes")
+    await world.reject()
+    dispatcher = world.dispatcher()
+    for day in range(7):
+        await dispatcher.tick(DAY1 + dt.timedelta(days=day))
+
+    [plan_b] = [text for text in world.messenger.texts if text.startswith("Plan B check")]
+    assert "you applied to 2 this week, 1 of them adjacent titles" in plan_b
