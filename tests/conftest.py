@@ -12,12 +12,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.content import Content
 from bot.engine import Engine
+from bot.ports import Store
+from storage.crypto import Cipher
 from storage.database import create_engine, upgrade
+from storage.sql import SqlStore
 from storage.tables import Base
 from tests.databases import create_database, drop_database
 from tests.fakes import MemoryStore
 
 NOW = dt.datetime(2026, 3, 10, 14, 30, tzinfo=dt.UTC)
+# A fixed key for stores that seal what they keep (tests never need a secret one).
+TEST_KEY = Cipher.new_key()
 
 
 @pytest.fixture
@@ -106,5 +111,19 @@ async def db(database_url: str) -> AsyncIterator[AsyncEngine]:
     engine = create_engine(database_url)
     try:
         yield engine
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(params=["memory", *DATABASES])
+async def every_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """Each implementation of the store in turn: the fake, then SQL on each database (with a
+    key, so what is sealed is sealed)."""
+    if request.param == "memory":
+        yield MemoryStore()
+        return
+    engine = create_engine(await database_for(request.param, request, tmp_path))
+    try:
+        yield SqlStore(engine, Cipher([TEST_KEY]))
     finally:
         await engine.dispose()
