@@ -17,6 +17,7 @@ from bot import (
     mood,
     mydata,
     plan,
+    practice,
     progress,
     reflection,
     rejection,
@@ -37,7 +38,8 @@ log = logging.getLogger(__name__)
 
 MESSAGE_LIMIT = 4000
 COMMAND_NAMES = (
-    "rejected", "feedback", "brag", "progress", "checkin", "hired", "mydata", "bounceback", "help",
+    "rejected", "feedback", "brag", "progress", "checkin", "hired", "practice", "mydata",
+    "bounceback", "help",
 )  # fmt: skip
 
 
@@ -79,6 +81,7 @@ class Engine:
             feedback.ROUTES,
             brag.ROUTES,
             progress.ROUTES,
+            practice.ROUTES,
             checkin_settings.ROUTES,
             plan.ROUTES,
             mood.ROUTES,

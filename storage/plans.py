@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.model import PlannedMessage, PlannedState
 from bot.schedule import Slot
@@ -62,18 +64,10 @@ class SqlPlans(Transactional):
         slot: Slot,
         now: dt.datetime,
     ) -> None:
-        # One pending message per kind and person (a unique index): asking for one that is
-        # already pending moves it instead.
-        statement = dialect_insert(self._engine, planned_messages).values(
-            **planned_row(person_id, platform, rejection_id, kind, slot, now)
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=[planned_messages.c.person_id, planned_messages.c.kind],
-            index_where=planned_messages.c.state == PENDING,
-            set_={name: statement.excluded[name] for name in SLOT_COLUMNS},
-        )
         async with self._connect() as connection:
-            await connection.execute(statement)
+            await connection.execute(
+                plan_one(self._engine, person_id, platform, rejection_id, kind, slot, now)
+            )
 
     async def planned(self, person_id: int) -> Sequence[PlannedMessage]:
         async with self._connect() as connection:
@@ -120,3 +114,24 @@ class SqlPlans(Transactional):
                 .values(state=PlannedState.SKIPPED.value, outcome=outcome[:32])
             )
         return result.rowcount
+
+
+def plan_one(
+    engine: AsyncEngine,
+    person_id: int,
+    platform: str,
+    rejection_id: int | None,
+    kind: str,
+    slot: Slot,
+    now: dt.datetime,
+) -> Any:
+    """The statement planning one message. One pending message per kind and person (a unique
+    index): asking for one that is already pending moves it instead."""
+    statement = dialect_insert(engine, planned_messages).values(
+        **planned_row(person_id, platform, rejection_id, kind, slot, now)
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[planned_messages.c.person_id, planned_messages.c.kind],
+        index_where=planned_messages.c.state == PENDING,
+        set_={name: statement.excluded[name] for name in SLOT_COLUMNS},
+    )

@@ -25,6 +25,8 @@ from storage.tables import (
     organization_members,
     people,
     planned_messages,
+    practice_members,
+    practice_pairs,
     reflections,
     rejections,
     wins,
@@ -40,8 +42,11 @@ SEALED: Mapping[str, tuple[str, ...]] = {
     "answers": ("value",),
     "wins": ("text",),
     "community_posts": ("body",),  # advice shared with /hired, until it is posted
+    "practice_members": ("areas", "role_kind"),
 }
-_SEALED_TABLES = (people, rejections, reflections, moods, answers, wins, community_posts)
+_SEALED_TABLES = (
+    people, rejections, reflections, moods, answers, wins, community_posts, practice_members
+)
 
 # Every table holding a person's records (each has person_id), in the order export shows them.
 PERSONAL_TABLES: tuple[tuple[str, Table], ...] = (
@@ -53,6 +58,8 @@ PERSONAL_TABLES: tuple[tuple[str, Table], ...] = (
     ("pending_question", conversations),
     ("planned_messages", planned_messages),
     ("shared_posts", community_posts),
+    ("practice_partners", practice_members),
+    ("practice_rounds", practice_pairs),
 )
 
 
@@ -76,7 +83,7 @@ class SqlPrivacy(Transactional):
         """Delete a community's settings, its posts' records and every person of it with all
         their records; returns how many people."""
         async with self._connect() as connection:
-            for table in (community_posts, communities, organization_members):
+            for table in (community_posts, practice_pairs, communities, organization_members):
                 where = (table.c.platform == platform, table.c.community == community)
                 await connection.execute(delete(table).where(*where))
             result = await connection.execute(
@@ -116,7 +123,9 @@ async def reseal(engine: AsyncEngine, cipher: Cipher) -> int:
     async with engine.begin() as connection:
         for table in _SEALED_TABLES:
             columns = SEALED[table.name]
-            rows = await connection.execute(select(table.c.id, *(table.c[c] for c in columns)))
+            # Each sealed table has a one-column key (id, or person_id for practice choices).
+            [key] = table.primary_key.columns
+            rows = await connection.execute(select(key, *(table.c[c] for c in columns)))
             for row in rows.all():
                 values = {
                     column: cipher.reseal(row._mapping[column])
@@ -126,7 +135,7 @@ async def reseal(engine: AsyncEngine, cipher: Cipher) -> int:
                 values = {k: v for k, v in values.items() if v != row._mapping[k]}
                 if values:
                     await connection.execute(
-                        update(table).where(table.c.id == row.id).values(**values)
+                        update(table).where(key == row[0]).values(**values)
                     )
                     changed += len(values)
     return changed

@@ -14,6 +14,7 @@ from storage.conversations import SqlConversations
 from storage.journal import SqlJournal
 from storage.people import SqlPeople
 from storage.plans import SqlPlans
+from storage.practice import SqlPractice
 from storage.privacy import SqlPrivacy
 
 
@@ -24,6 +25,7 @@ class SqlStore(
     SqlPlans,
     SqlCommunities,
     SqlPrivacy,
+    SqlPractice,
     SqlBragSchedule,
 ):
     """Per-person records in the relational database: every role of :class:`bot.ports.Store`,

@@ -11,6 +11,7 @@ from tests.fakes.conversations import MemoryConversations
 from tests.fakes.journal import MemoryJournal
 from tests.fakes.people import MemoryPeople
 from tests.fakes.plans import MemoryPlans
+from tests.fakes.practice import MemoryPractice
 from tests.fakes.privacy import MemoryPrivacy
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "MemoryJournal",
     "MemoryPeople",
     "MemoryPlans",
+    "MemoryPractice",
     "MemoryPrivacy",
     "MemoryStore",
 ]
@@ -31,6 +33,7 @@ class MemoryStore(
     MemoryPlans,
     MemoryCommunities,
     MemoryPrivacy,
+    MemoryPractice,
 ):
     """A :class:`bot.ports.Store` in dictionaries; behaves like the SQL store."""
 

@@ -12,6 +12,7 @@ from bot.model import (
     Mood,
     Person,
     PlannedMessage,
+    PracticeMember,
     Reflection,
     Rejection,
     Win,
@@ -36,6 +37,9 @@ class MemoryState:
         self.communities: dict[tuple[str, str], Community] = {}
         self.posts: list[dict[str, Any]] = []
         self.memos: dict[str, str] = {}  # the Discord adapter's long buttons
+        self.practice_members: dict[int, PracticeMember] = {}
+        # One row per person per practice round: person_id, week, state, met, met_at.
+        self.practice_rounds: list[dict[str, object]] = []
 
     def _key_of(self, person_id: int) -> tuple[str, str, str]:
         """Where the person with this id is kept."""
