@@ -21,15 +21,14 @@ from bot.practice_pairing import AVOID_ROUNDS, Candidate, free_minutes, pair
 from bot.practice_ports import Introducer, PracticeRounds
 from bot.schedule import Slot, first_slot_after, local_date, week_monday
 
-# "Did you meet?" comes this long after the introduction, at the person's check-in time.
+# "Did you meet?" comes this many days after the introduction, at the person's check-in time.
 FOLLOW_UP_AFTER = dt.timedelta(days=3)
 
 
 def follow_up_slot(seat: PracticeSeat, now: dt.datetime) -> Slot:
-    """When to ask this person "Did you meet?"."""
+    """When to ask this person "Did you meet?": their check-in time, three days on."""
     prefs = plan.preferences(seat.person)
-    later = now + FOLLOW_UP_AFTER
-    return first_slot_after(later, prefs, local_date(later, prefs))
+    return first_slot_after(now, prefs, local_date(now + FOLLOW_UP_AFTER, prefs))
 
 
 def at_once(seat: PracticeSeat, now: dt.datetime) -> Slot:

@@ -80,19 +80,21 @@ class SqlPracticeRounds:
             )
         )
         for found in pending.all():
-            if (found.week, found.due_at) != (week, due):
-                # Fenced on the due time read: two instances move it once.
-                await connection.execute(
-                    update(posts)
-                    .where(posts.c.id == found.id, posts.c.due_at == found.due_at)
-                    .values(state="skipped", outcome="moved")
-                )
+            if (found.week, found.due_at) == (week, due):
+                continue
+            # Fenced on the due time read: two instances move it once. Another week's round
+            # is dropped (the week's row stays unique); this week's moves to its new time.
+            values = {"due_at": due} if found.week == week else {"state": "skipped",
+                                                                   "outcome": "moved"}
+            await connection.execute(
+                update(posts)
+                .where(posts.c.id == found.id, posts.c.due_at == found.due_at)
+                .values(**values)
+            )  # fmt: skip
+        new = post_row(row.platform, row.community, PostKind.PRACTICE_ROUND, week, "", due)
         await connection.execute(
-            dialect_insert(self._engine, posts)
-            .values(**post_row(row.platform, row.community, PostKind.PRACTICE_ROUND, week, "",
-                               due), created_at=now)
-            .on_conflict_do_nothing()
-        )  # fmt: skip
+            dialect_insert(self._engine, posts).values(**new).on_conflict_do_nothing()
+        )
 
     async def practice_round(self, instance: str, post_id: int) -> PracticeRound | None:
         async with self._engine.begin() as connection:
