@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.model import PlannedMessage, PlannedState
@@ -132,6 +132,7 @@ def plan_one(
     )
     return statement.on_conflict_do_update(
         index_elements=[planned_messages.c.person_id, planned_messages.c.kind],
-        index_where=planned_messages.c.state == PENDING,
+        # Written out, not bound: PostgreSQL matches the partial index only on its own text.
+        index_where=text("state = 'pending'"),
         set_={name: statement.excluded[name] for name in SLOT_COLUMNS},
     )
