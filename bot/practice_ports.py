@@ -98,7 +98,10 @@ class PracticeRounds(Protocol):
         missed: Sequence[int],
         conversation: str,
         now: dt.datetime,
+        refused: Sequence[int] = (),
     ) -> bool:
         """Record a group's introduction: who was reached (with when to ask "Did you meet?")
-        and who could not be; False once the claim is not ``instance``'s."""
+        and who could not be; those of them the platform ``refused`` are recorded as
+        unreachable, like closed DMs, so they are not paired again. False once the claim is
+        not ``instance``'s."""
         ...

@@ -134,9 +134,11 @@ class _Round:
         reached: Sequence[tuple[int, Slot]],
         missed: Sequence[int],
         conversation: str = "",
+        refused: Sequence[int] = (),
     ) -> None:
         recorded = await self.runner.rounds.practice_introduced(
-            self.token, self.post.id, group.number, reached, missed, conversation, self.now
+            self.token, self.post.id, group.number, reached, missed, conversation, self.now,
+            refused,
         )
         self.lost = self.lost or not recorded
 
@@ -166,10 +168,11 @@ class _Round:
             return present
         gone = set(intro.unreachable)
         reached = [s for s in present if s.person.user_id not in gone]
-        missed += [s.person.id for s in present if s.person.user_id in gone]
+        refused = [s.person.id for s in present if s.person.user_id in gone]
+        missed += refused
         if not intro.conversation or len(reached) < 2:
-            await self._record(group, [], missed)
+            await self._record(group, [], missed, refused=refused)
             return reached
         follow_ups = [(s.person.id, follow_up_slot(s, now)) for s in reached]
-        await self._record(group, follow_ups, missed, intro.conversation)
+        await self._record(group, follow_ups, missed, intro.conversation, refused)
         return []

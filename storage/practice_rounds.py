@@ -34,6 +34,8 @@ CLAIMED = "claimed"
 PLANNED = "planned"
 MISSED = "missed"
 ALONE = "alone"
+# Why a person the platform would not bring into a group is unreachable.
+REFUSED = "practice_refused"
 
 
 class SqlPracticeRounds:
@@ -248,11 +250,18 @@ class SqlPracticeRounds:
         missed: Sequence[int],
         conversation: str,
         now: dt.datetime,
+        refused: Sequence[int] = (),
     ) -> bool:
         async with self._engine.begin() as connection:
             post = await self._claimed(connection, instance, post_id)
             if post is None:
                 return False
+            if refused:
+                await connection.execute(
+                    update(people)
+                    .where(people.c.id.in_(list(refused)), people.c.unreachable == "")
+                    .values(unreachable=REFUSED, unreachable_at=now)
+                )
             mine = (*_of(post.platform, post.community, post.week), practice_pairs.c.grp == number)
             if missed:
                 await connection.execute(

@@ -169,6 +169,11 @@ async def test_whoever_loses_a_partner_is_paired_again_with_another(place: Commu
     assert place.told() == []
     assert sorted(place.asked()) == ["U2", "U4", "U5", "U6"]
 
+    # Those the platform refused are recorded as unreachable and not paired again.
+    place.platform.refused = set()
+    await place.tick(TUESDAY + dt.timedelta(days=7))
+    assert {p for g in place.platform.groups[2:] for p in g} == {"U2", "U4", "U5", "U6"}
+
 
 async def test_whoever_is_left_without_a_partner_is_told_privately(place: Community) -> None:
     await place.join(1, 2)
