@@ -1,9 +1,9 @@
 """The engine's ports: what it needs from storage and from platforms, as typed Protocols.
 
 :class:`Store` is the union of small roles (people, journal, conversations, plans, communities,
-privacy, practice); ``storage.sql.SqlStore`` implements it on SQLAlchemy, one module per role, and the
-tests have an in-memory fake of each role. Every per-person method is scoped to one person: no
-call can reach another person's records.
+privacy, practice); ``storage.sql.SqlStore`` implements it on SQLAlchemy, one module per role,
+and the tests have an in-memory fake of each role. Every per-person method is scoped to one
+person: no call can reach another person's records.
 """
 
 from __future__ import annotations

@@ -71,7 +71,11 @@ async def status(turn: Turn, member: PracticeMember | None) -> str:
     content = turn.content
     assert member is not None
     lines = []
-    if member.state is PracticeState.PAUSED and member.paused_until and member.paused_until > turn.now:
+    if (
+        member.state is PracticeState.PAUSED
+        and member.paused_until
+        and member.paused_until > turn.now
+    ):
         lines.append(content.text("practice.status_paused"))
     else:
         lines.append(content.text("practice.status_in"))

@@ -56,7 +56,9 @@ def summary(turn: Turn, community: Community) -> str:
         )
     ]
     if community.platform in THREAD_PLATFORMS:
-        key = "practice_admin.channel" if community.practice_channel else "practice_admin.no_channel"
+        key = (
+            "practice_admin.channel" if community.practice_channel else "practice_admin.no_channel"
+        )
         lines.append(content.text(key))
     return "\n".join(lines)
 

@@ -92,8 +92,7 @@ def pair(
     ids = sorted(people)
     recent = recent_pairs(history, avoid)
     fits = {
-        a: {b for b in ids if b != a and overlap(people[a], people[b]) >= MIN_OVERLAP}
-        for a in ids
+        a: {b for b in ids if b != a and overlap(people[a], people[b]) >= MIN_OVERLAP} for a in ids
     }
     fresh = {a: {b for b in fits[a] if frozenset((a, b)) not in recent} for a in ids}
     odd = len(ids) % 2 == 1

@@ -137,7 +137,13 @@ class _Round:
         refused: Sequence[int] = (),
     ) -> None:
         recorded = await self.runner.rounds.practice_introduced(
-            self.token, self.post.id, group.number, reached, missed, conversation, self.now,
+            self.token,
+            self.post.id,
+            group.number,
+            reached,
+            missed,
+            conversation,
+            self.now,
             refused,
         )
         self.lost = self.lost or not recorded

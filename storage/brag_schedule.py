@@ -325,6 +325,4 @@ async def pulse(
             .subquery()
         )
     )
-    return Pulse(
-        setbacks=setbacks or 0, notes=notes or 0, wins=shared or 0, practice=sessions or 0
-    )
+    return Pulse(setbacks=setbacks or 0, notes=notes or 0, wins=shared or 0, practice=sessions or 0)

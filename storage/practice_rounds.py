@@ -15,8 +15,16 @@ from typing import Any
 from sqlalchemy import delete, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.model import CheckinState, Person, PostKind, PracticeGroup, PracticeMember, PracticeRound
-from bot.model import PracticeSeat, PracticeState
+from bot.model import (
+    CheckinState,
+    Person,
+    PostKind,
+    PracticeGroup,
+    PracticeMember,
+    PracticeRound,
+    PracticeSeat,
+    PracticeState,
+)
 from bot.practice_kit import ALONE_KIND, CHECK_KIND
 from bot.practice_pairing import Group
 from bot.schedule import Slot, next_round
@@ -86,8 +94,9 @@ class SqlPracticeRounds:
                 continue
             # Fenced on the due time read: two instances move it once. Another week's round
             # is dropped (the week's row stays unique); this week's moves to its new time.
-            values = {"due_at": due} if found.week == week else {"state": "skipped",
-                                                                   "outcome": "moved"}
+            values = (
+                {"due_at": due} if found.week == week else {"state": "skipped", "outcome": "moved"}
+            )
             await connection.execute(
                 update(posts)
                 .where(posts.c.id == found.id, posts.c.due_at == found.due_at)

@@ -45,7 +45,14 @@ SEALED: Mapping[str, tuple[str, ...]] = {
     "practice_members": ("areas", "role_kind"),
 }
 _SEALED_TABLES = (
-    people, rejections, reflections, moods, answers, wins, community_posts, practice_members
+    people,
+    rejections,
+    reflections,
+    moods,
+    answers,
+    wins,
+    community_posts,
+    practice_members,
 )
 
 # Every table holding a person's records (each has person_id), in the order export shows them.
@@ -134,9 +141,7 @@ async def reseal(engine: AsyncEngine, cipher: Cipher) -> int:
                 }
                 values = {k: v for k, v in values.items() if v != row._mapping[k]}
                 if values:
-                    await connection.execute(
-                        update(table).where(key == row[0]).values(**values)
-                    )
+                    await connection.execute(update(table).where(key == row[0]).values(**values))
                     changed += len(values)
     return changed
 

@@ -351,52 +351,6 @@ class CommunityPostRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
-class PracticeMemberRow(Base):
-    """A member's practice-partner choices. ``areas`` (one per line) and ``role_kind`` are
-    sealed with the key: they are the person's words."""
-
-    __tablename__ = "practice_members"
-    __table_args__ = (Index("ix_practice_members_community", "platform", "community", "state"),)
-
-    person_id: Mapped[int] = mapped_column(
-        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
-    )
-    platform: Mapped[str] = mapped_column(String(16))
-    community: Mapped[str] = mapped_column(String(64))
-    state: Mapped[str] = mapped_column(String(10), default="active")
-    paused_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    areas: Mapped[str] = mapped_column(Text, default="")
-    role_kind: Mapped[str] = mapped_column(Text, default="")
-    availability: Mapped[str] = mapped_column(String(16), default="daytime")
-    joined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-
-
-class PracticePairRow(Base):
-    """One person's place in one practice round: the group they were put in, whether they
-    were introduced, and their answer to "Did you meet?". One row per person per round, so
-    nobody is ever in two groups of a round; the rows are the history that keeps pairs from
-    repeating."""
-
-    __tablename__ = "practice_pairs"
-    __table_args__ = (
-        UniqueConstraint("platform", "community", "week", "person_id"),
-        Index("ix_practice_pairs_person", "person_id", "week"),
-    )
-
-    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
-    platform: Mapped[str] = mapped_column(String(16))
-    community: Mapped[str] = mapped_column(String(64))
-    week: Mapped[str] = mapped_column(String(10))
-    grp: Mapped[int] = mapped_column(Integer)  # the group's number in the round; 0: alone
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
-    # "planned", "introduced", "missed" (could not be introduced) or "alone" (told so).
-    state: Mapped[str] = mapped_column(String(10), default="planned")
-    conversation: Mapped[str] = mapped_column(String(64), default="")
-    met: Mapped[str] = mapped_column(String(10), default="")
-    met_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-
-
 class OrganizationMemberRow(Base):
     """A community reached through an organization-wide install (a Slack workspace of an
     Enterprise Grid org), so that the organization's uninstall finds every community to erase.
@@ -441,5 +395,9 @@ communities = cast(Table, CommunityRow.__table__)
 community_posts = cast(Table, CommunityPostRow.__table__)
 organization_members = cast(Table, OrganizationMemberRow.__table__)
 button_memos = cast(Table, ButtonMemoRow.__table__)
-practice_members = cast(Table, PracticeMemberRow.__table__)
-practice_pairs = cast(Table, PracticePairRow.__table__)
+
+# Practice partners' tables are a module of their own; importing it here registers them with
+# Base.metadata wherever the schema is read.
+from storage.practice_tables import practice_members, practice_pairs  # noqa: E402
+
+__all__ = ["practice_members", "practice_pairs"]

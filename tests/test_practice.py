@@ -55,8 +55,9 @@ async def test_join_pause_resume_leave(
     assert "haven't joined" in refused.text
 
     joined = await one(engine, FormSubmission(SAM, "practice_join", JOIN), now)
-    assert "What your partner sees: Sam, Analyst. Practising: Lead with the answer; Salary talk" in (
-        joined.text
+    assert (
+        "What your partner sees: Sam, Analyst. Practising: Lead with the answer; Salary talk"
+        in (joined.text)
     )
     assert "aren't switched on in this community yet" in joined.text
     sam = await memory_store.person(SAM, "UTC", now)
@@ -101,8 +102,8 @@ async def test_only_admins_change_practice_settings_and_nothing_is_on_until_then
     community = await memory_store.community("slack", "T1", "UTC", now)
     assert community.practice is False
 
-    bad = await one(engine, FormSubmission(ADMIN, "practice_settings",
-                                           {**settings, "practice_time": "25:00"}), now)  # fmt: skip
+    late = {**settings, "practice_time": "25:00"}
+    bad = await one(engine, FormSubmission(ADMIN, "practice_settings", late), now)
     assert bad.form is not None and "practice_time" in bad.form.errors
     saved = await one(engine, FormSubmission(ADMIN, "practice_settings", settings), now)
     assert "Practice partners: on, Every two weeks, pairing on Wednesday at 18:00" in saved.text

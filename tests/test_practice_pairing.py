@@ -86,7 +86,9 @@ def groupings(people: Sequence[int]) -> list[list[Group]]:
         for a, b in itertools.combinations(rest, 2):
             others = [p for p in rest if p not in (a, b)]
             found += [
-                [(first, a, b), *more] for more in groupings(others) if all(len(g) == 2 for g in more)
+                [(first, a, b), *more]
+                for more in groupings(others)
+                if all(len(g) == 2 for g in more)
             ]
     return found
 

@@ -134,7 +134,7 @@ async def test_a_round_pairs_once_whatever_the_instances_and_only_who_can_take_p
     introduced = sorted(p for _, people, _ in place.platform.introduced for p in people)
     assert introduced == ["U1", "U2", "U3", "U8"]  # each once; nobody who could not take part
     assert sorted(len(g) for g in place.platform.groups) == [2, 2]
-    key, people, replies = place.platform.introduced[0]
+    _, people, replies = place.platform.introduced[0]
     assert replies[0].heading == "Practice partners: week of 13 July 2026"
     kits = "\n".join(r.text for r in replies)
     assert all(f"Member {p[1:]}'s kit (Analyst)" in kits for p in people)

@@ -17,8 +17,8 @@ from adapters.discord.api import quiet_library_logs, use_api_base
 from adapters.discord.channels import ChannelPosts, publishing
 from adapters.discord.config import DiscordConfig
 from adapters.discord.pending import Pending
-from adapters.discord.practice_threads import PracticeThreads
 from adapters.discord.ports import Clock, utc_now
+from adapters.discord.practice_threads import PracticeThreads
 from adapters.discord.render import Outgoing, render
 from adapters.discord.texts import Texts, texts
 from adapters.discord.translate import PLATFORM, nonce_for

@@ -18,8 +18,8 @@ import discord
 from adapters.discord.channels import (
     BRAG_PERMISSIONS,
     THREAD_ARCHIVE_MINUTES,
-    publishing,
     public_messages,
+    publishing,
     send_words,
     snowflake,
     thread_name,

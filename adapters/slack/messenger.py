@@ -166,7 +166,6 @@ class SlackMessenger:
         async with _mapped("brag removal", CHANNEL_PERMANENT_ERRORS, ALREADY_DONE):
             await client.chat_delete(channel=channel, ts=message_id)
 
-
     async def introduce(
         self,
         community: str,
