@@ -305,13 +305,14 @@ class PracticeState(StrEnum):
     LEFT = "left"
 
 
-class Met(StrEnum):
-    """A member's answer to "Did you meet?" after a practice round."""
+@dataclass(frozen=True, slots=True)
+class PracticeChoices:
+    """What a member chose on joining: the areas and role kind a partner sees, and when they
+    are usually free (a key of bot.practice_pairing.AVAILABILITY)."""
 
-    UNANSWERED = ""
-    YES = "yes"
-    NOT_YET = "not_yet"
-    SKIP = "skip"
+    areas: tuple[str, ...]
+    role_kind: str
+    availability: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,3 +363,12 @@ class PracticeRound:
 
     paired: bool
     groups: tuple[PracticeGroup, ...] = ()
+
+
+class Met(StrEnum):
+    """A member's answer to "Did you meet?" after a practice round."""
+
+    UNANSWERED = ""
+    YES = "yes"
+    NOT_YET = "not_yet"
+    SKIP = "skip"

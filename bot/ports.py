@@ -26,6 +26,7 @@ from bot.model import (
     Person,
     PlannedMessage,
     PostKind,
+    PracticeChoices,
     PracticeMember,
     PracticeState,
     Pulse,
@@ -255,13 +256,7 @@ class Practice(Protocol):
         """The person's choices, if they ever joined."""
 
     async def join_practice(
-        self,
-        person_id: int,
-        *,
-        areas: Sequence[str],
-        role_kind: str,
-        availability: str,
-        now: dt.datetime,
+        self, person_id: int, choices: PracticeChoices, now: dt.datetime
     ) -> PracticeMember:
         """Join (or rejoin, or change the choices): active from the next round."""
 

@@ -10,7 +10,7 @@ from bot import practice_admin, reflection
 from bot.community import here
 from bot.events import Choice, Command, FormSubmission
 from bot.forms import refusal, validate
-from bot.model import Met, PracticeMember, PracticeState, WinKind
+from bot.model import Met, PracticeChoices, PracticeMember, PracticeState, WinKind
 from bot.practice_kit import KEEP_ACTION, MET_ACTION
 from bot.practice_pairing import AVAILABILITY
 from bot.replies import Button, Field, FieldKind, Form, Option, Reply
@@ -148,13 +148,8 @@ async def on_join(turn: Turn, submission: FormSubmission) -> list[Reply]:
             )
     if errors:
         return [refusal(blank, cleaned, errors)]
-    member = await turn.store.join_practice(
-        turn.person.id,
-        areas=areas,
-        role_kind=cleaned["role_kind"],
-        availability=cleaned["availability"],
-        now=turn.now,
-    )
+    choices = PracticeChoices(tuple(areas), cleaned["role_kind"], cleaned["availability"])
+    member = await turn.store.join_practice(turn.person.id, choices, turn.now)
     shared = content.text(
         "practice.shared", name=turn.name, role=member.role_kind, areas="; ".join(member.areas)
     )
@@ -175,16 +170,11 @@ async def on_met(turn: Turn, choice: Choice) -> list[Reply]:
     await turn.store.record_practice(turn.person.id, latest[0], met, turn.now)
     if met is not Met.YES:
         return [Reply(text=content.text(f"practice.answer_{met.value}"))]
-    return [
-        Reply(
-            text=content.text("practice.answer_yes"),
-            buttons=(
-                Button(content.text("practice.keep_brag"), KEEP_ACTION, "brag"),
-                Button(content.text("practice.keep_area"), KEEP_ACTION, "area"),
-                Button(content.text("practice.keep_nothing"), KEEP_ACTION, "no"),
-            ),
-        )
-    ]
+    keep = tuple(
+        Button(content.text(f"practice.keep_{where}"), KEEP_ACTION, where)
+        for where in ("brag", "area", "no")
+    )
+    return [Reply(text=content.text("practice.answer_yes"), buttons=keep)]
 
 
 def keep_form(turn: Turn, where: str) -> Form:

@@ -24,6 +24,38 @@ class Introduction:
     unreachable: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Meeting:
+    """A group to introduce: the community, its practice channel ("" where none is needed),
+    the members' platform user ids, the introduction, and the key it is sent under."""
+
+    community: str
+    channel: str
+    people: tuple[str, ...]
+    replies: tuple[Reply, ...]
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Introduced:
+    """What became of a group's introduction: who was reached (with when to ask "Did you
+    meet?"), who was not (``missed``), and of those, whom the platform refused."""
+
+    number: int
+    reached: tuple[tuple[int, Slot], ...] = ()
+    missed: tuple[int, ...] = ()
+    conversation: str = ""
+    refused: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Grouping:
+    """Groups to store for a round, and who is left alone, with when to tell them."""
+
+    groups: tuple[Group, ...] = ()
+    alone: tuple[tuple[int, Slot], ...] = ()
+
+
 @runtime_checkable
 class Introducer(Protocol):
     """Opens a conversation that every member of a group, and only they, can see, and posts
@@ -33,17 +65,10 @@ class Introducer(Protocol):
     # Whether the community must name a channel first (Discord: private threads live in one).
     needs_channel: bool
 
-    async def introduce(
-        self,
-        community: str,
-        channel: str,
-        people: Sequence[str],
-        replies: Sequence[Reply],
-        key: str,
-    ) -> Introduction:
-        """Bring ``people`` (platform user ids) together and post ``replies`` where they all
-        see them. People who cannot be reached are left out and named in the answer; with
-        fewer than two left, nothing is opened. Raises :class:`bot.errors.DeliveryError` to
+    async def introduce(self, meeting: Meeting) -> Introduction:
+        """Bring the meeting's people together and post its replies where they all see them.
+        People who cannot be reached are left out and named in the answer; with fewer than
+        two left, nothing is opened. Raises :class:`bot.errors.DeliveryError` to
         try again later, :class:`bot.errors.PermanentDeliveryError` when nothing can be
         opened in this community (a missing permission, a channel gone)."""
         ...
@@ -77,12 +102,7 @@ class PracticeRounds(Protocol):
         ...
 
     async def save_groups(
-        self,
-        instance: str,
-        post_id: int,
-        groups: Sequence[Group],
-        alone: Sequence[tuple[int, Slot]],
-        now: dt.datetime,
+        self, instance: str, post_id: int, grouping: Grouping, now: dt.datetime
     ) -> PracticeRound | None:
         """Store groups for the claimed round (numbered after any already there; a person
         already in the round moves to their new group), and the people left alone with when
@@ -90,18 +110,9 @@ class PracticeRounds(Protocol):
         ...
 
     async def practice_introduced(
-        self,
-        instance: str,
-        post_id: int,
-        number: int,
-        reached: Sequence[tuple[int, Slot]],
-        missed: Sequence[int],
-        conversation: str,
-        now: dt.datetime,
-        refused: Sequence[int] = (),
+        self, instance: str, post_id: int, introduced: Introduced, now: dt.datetime
     ) -> bool:
-        """Record a group's introduction: who was reached (with when to ask "Did you meet?")
-        and who could not be; those of them the platform ``refused`` are recorded as
-        unreachable, like closed DMs, so they are not paired again. False once the claim is
-        not ``instance``'s."""
+        """Record a group's introduction, planning "Did you meet?" for those reached; those
+        the platform refused are recorded as unreachable, like closed DMs, so they are not
+        paired again. False once the claim is not ``instance``'s."""
         ...

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot import plan, practice_kit
 from bot.content import Content
 from bot.errors import PermanentDeliveryError
 from bot.model import PlannedState, PostDue, PostOutcome, PracticeGroup, PracticeSeat
 from bot.practice_pairing import AVOID_ROUNDS, Candidate, free_minutes, pair
-from bot.practice_ports import Introducer, PracticeRounds
+from bot.practice_ports import Grouping, Introduced, Introducer, Meeting, PracticeRounds
 from bot.schedule import Slot, first_slot_after, local_date, week_monday
 
 # "Did you meet?" comes this many days after the introduction, at the person's check-in time.
@@ -83,8 +83,10 @@ class PracticeRunner:
             )
             seats = {person.id: PracticeSeat(person, member) for person, member in found}
             result = pair([candidate(s, now) for s in seats.values()], history)
-            alone = [(p, at_once(seats[p], now)) for p in result.alone]
-            current = await self.rounds.save_groups(token, post.id, result.groups, alone, now)
+            alone = tuple((p, at_once(seats[p], now)) for p in result.alone)
+            current = await self.rounds.save_groups(
+                token, post.id, Grouping(result.groups, alone), now
+            )
         if current is None:
             return PostOutcome(post.id, PlannedState.SKIPPED, "taken_over")
         round_ = _Round(self, introducer, post, token, now)
@@ -93,16 +95,18 @@ class PracticeRunner:
             # A second chance: those whose partner could not be reached meet each other.
             by_id = {s.person.id: s for s in lone}
             result = pair([candidate(s, now) for s in lone], history)
-            alone = [(p, at_once(by_id[p], now)) for p in result.alone]
-            again = await self.rounds.save_groups(token, post.id, result.groups, alone, now)
+            alone = tuple((p, at_once(by_id[p], now)) for p in result.alone)
+            again = await self.rounds.save_groups(
+                token, post.id, Grouping(result.groups, alone), now
+            )
             if again is None:
                 return PostOutcome(post.id, PlannedState.SKIPPED, "taken_over")
             lone = await round_.introduce_all(again.groups)
         if round_.lost:
             return PostOutcome(post.id, PlannedState.SKIPPED, "taken_over")
         if lone:
-            told = [(s.person.id, at_once(s, now)) for s in lone]
-            if await self.rounds.save_groups(token, post.id, [], told, now) is None:
+            told = Grouping(alone=tuple((s.person.id, at_once(s, now)) for s in lone))
+            if await self.rounds.save_groups(token, post.id, told, now) is None:
                 return PostOutcome(post.id, PlannedState.SKIPPED, "taken_over")
         return PostOutcome(post.id, PlannedState.SENT, round_.code)
 
@@ -128,23 +132,9 @@ class _Round:
                 lone += await self._introduce(group)
         return lone
 
-    async def _record(
-        self,
-        group: PracticeGroup,
-        reached: Sequence[tuple[int, Slot]],
-        missed: Sequence[int],
-        conversation: str = "",
-        refused: Sequence[int] = (),
-    ) -> None:
+    async def _record(self, introduced: Introduced) -> None:
         recorded = await self.runner.rounds.practice_introduced(
-            self.token,
-            self.post.id,
-            group.number,
-            reached,
-            missed,
-            conversation,
-            self.now,
-            refused,
+            self.token, self.post.id, introduced, self.now
         )
         self.lost = self.lost or not recorded
 
@@ -153,32 +143,33 @@ class _Round:
         present = [s for s in group.seats if s.available]
         missed = [s.person.id for s in group.seats if not s.available]
         if len(present) < 2 or self.nowhere:
-            await self._record(group, [], missed)
+            await self._record(Introduced(group.number, missed=tuple(missed)))
             return present
         community = self.post.community
         replies = practice_kit.introduction(
             self.runner.content, present, week_monday(self.post.week)
         )
+        meeting = Meeting(
+            community.community,
+            community.practice_channel,
+            tuple(s.person.user_id for s in present),
+            tuple(replies),
+            f"bb-practice-{self.post.id}-{group.number}",
+        )
         try:
-            intro = await self.introducer.introduce(
-                community.community,
-                community.practice_channel,
-                [s.person.user_id for s in present],
-                replies,
-                f"bb-practice-{self.post.id}-{group.number}",
-            )
+            intro = await self.introducer.introduce(meeting)
         except PermanentDeliveryError as error:
             # Nothing can be opened here (a permission, a channel gone): everyone is told.
             self.nowhere, self.code = True, str(error).split(" ")[0][:32]
-            await self._record(group, [], missed)
+            await self._record(Introduced(group.number, missed=tuple(missed)))
             return present
         gone = set(intro.unreachable)
         reached = [s for s in present if s.person.user_id not in gone]
-        refused = [s.person.id for s in present if s.person.user_id in gone]
-        missed += refused
+        refused = tuple(s.person.id for s in present if s.person.user_id in gone)
+        outcome = Introduced(group.number, missed=(*missed, *refused), refused=refused)
         if not intro.conversation or len(reached) < 2:
-            await self._record(group, [], missed, refused=refused)
+            await self._record(outcome)
             return reached
-        follow_ups = [(s.person.id, follow_up_slot(s, now)) for s in reached]
-        await self._record(group, follow_ups, missed, intro.conversation, refused)
+        follow_ups = tuple((s.person.id, follow_up_slot(s, now)) for s in reached)
+        await self._record(replace(outcome, reached=follow_ups, conversation=intro.conversation))
         return []

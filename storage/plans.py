@@ -65,9 +65,8 @@ class SqlPlans(Transactional):
         now: dt.datetime,
     ) -> None:
         async with self._connect() as connection:
-            await connection.execute(
-                plan_one(self._engine, person_id, platform, rejection_id, kind, slot, now)
-            )
+            values = planned_row(person_id, platform, rejection_id, kind, slot, now)
+            await connection.execute(plan_one(self._engine, values))
 
     async def planned(self, person_id: int) -> Sequence[PlannedMessage]:
         async with self._connect() as connection:
@@ -116,20 +115,11 @@ class SqlPlans(Transactional):
         return result.rowcount
 
 
-def plan_one(
-    engine: AsyncEngine,
-    person_id: int,
-    platform: str,
-    rejection_id: int | None,
-    kind: str,
-    slot: Slot,
-    now: dt.datetime,
-) -> Any:
-    """The statement planning one message. One pending message per kind and person (a unique
-    index): asking for one that is already pending moves it instead."""
-    statement = dialect_insert(engine, planned_messages).values(
-        **planned_row(person_id, platform, rejection_id, kind, slot, now)
-    )
+def plan_one(engine: AsyncEngine, values: dict[str, Any]) -> Any:
+    """The statement planning one message (``values`` from :func:`storage.rows.planned_row`).
+    One pending message per kind and person (a unique index): asking for one that is already
+    pending moves it instead."""
+    statement = dialect_insert(engine, planned_messages).values(**values)
     return statement.on_conflict_do_update(
         index_elements=[planned_messages.c.person_id, planned_messages.c.kind],
         # Written out, not bound: PostgreSQL matches the partial index only on its own text.

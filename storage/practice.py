@@ -4,12 +4,12 @@ like every word of theirs, and their answers to "Did you meet?"."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select, update
 
-from bot.model import Met, PracticeMember, PracticeState
+from bot.model import Met, PracticeChoices, PracticeMember, PracticeState
 from storage.crypto import Cipher
 from storage.database import dialect_insert
 from storage.tables import people, practice_members, practice_pairs
@@ -44,20 +44,14 @@ class SqlPractice(Transactional):
         return member_from_row(self._cipher, row._mapping) if row is not None else None
 
     async def join_practice(
-        self,
-        person_id: int,
-        *,
-        areas: Sequence[str],
-        role_kind: str,
-        availability: str,
-        now: dt.datetime,
+        self, person_id: int, choices: PracticeChoices, now: dt.datetime
     ) -> PracticeMember:
         values = {
             "state": PracticeState.ACTIVE.value,
             "paused_until": None,
-            "areas": self._cipher.seal("\n".join(areas)),
-            "role_kind": self._cipher.seal(role_kind),
-            "availability": availability,
+            "areas": self._cipher.seal("\n".join(choices.areas)),
+            "role_kind": self._cipher.seal(choices.role_kind),
+            "availability": choices.availability,
         }
         async with self._connect() as connection:
             where = (await connection.execute(

@@ -27,12 +27,13 @@ from bot.model import (
 )
 from bot.practice_kit import ALONE_KIND, CHECK_KIND
 from bot.practice_pairing import Group
-from bot.schedule import Slot, next_round
+from bot.practice_ports import Grouping, Introduced
+from bot.schedule import next_round
 from storage.crypto import Cipher
 from storage.database import dialect_insert
 from storage.plans import plan_one
 from storage.practice import INTRODUCED, member_from_row
-from storage.rows import PERSON, person_from_row, post_row
+from storage.rows import PERSON, person_from_row, planned_row, post_row
 from storage.tables import communities, community_posts, people, practice_members, practice_pairs
 
 posts = community_posts
@@ -214,13 +215,9 @@ class SqlPracticeRounds:
         return [[tuple(g) for g in found[w].values()] for w in sorted(found)]
 
     async def save_groups(
-        self,
-        instance: str,
-        post_id: int,
-        groups: Sequence[Group],
-        alone: Sequence[tuple[int, Slot]],
-        now: dt.datetime,
+        self, instance: str, post_id: int, grouping: Grouping, now: dt.datetime
     ) -> PracticeRound | None:
+        groups, alone = grouping.groups, grouping.alone
         async with self._engine.begin() as connection:
             post = await self._claimed(connection, instance, post_id)
             if post is None:
@@ -246,21 +243,18 @@ class SqlPracticeRounds:
                 )
             for person, slot in alone:
                 await connection.execute(
-                    plan_one(self._engine, person, post.platform, None, ALONE_KIND, slot, now)
+                    plan_one(
+                        self._engine,
+                        planned_row(person, post.platform, None, ALONE_KIND, slot, now),
+                    )
                 )
             return await self._round(connection, instance, post_id)
 
     async def practice_introduced(
-        self,
-        instance: str,
-        post_id: int,
-        number: int,
-        reached: Sequence[tuple[int, Slot]],
-        missed: Sequence[int],
-        conversation: str,
-        now: dt.datetime,
-        refused: Sequence[int] = (),
+        self, instance: str, post_id: int, introduced: Introduced, now: dt.datetime
     ) -> bool:
+        number, reached, missed = introduced.number, introduced.reached, introduced.missed
+        refused, conversation = introduced.refused, introduced.conversation
         async with self._engine.begin() as connection:
             post = await self._claimed(connection, instance, post_id)
             if post is None:
@@ -286,7 +280,10 @@ class SqlPracticeRounds:
                 )
             for person, slot in reached:
                 await connection.execute(
-                    plan_one(self._engine, person, post.platform, None, CHECK_KIND, slot, now)
+                    plan_one(
+                        self._engine,
+                        planned_row(person, post.platform, None, CHECK_KIND, slot, now),
+                    )
                 )
         return True
 

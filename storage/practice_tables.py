@@ -28,8 +28,8 @@ class PracticeMemberRow(Base):
     paused_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     areas: Mapped[str] = mapped_column(Text, default="")
     role_kind: Mapped[str] = mapped_column(Text, default="")
-    availability: Mapped[str] = mapped_column(String(16), default="daytime")
     joined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    availability: Mapped[str] = mapped_column(String(16), default="daytime")
 
 
 class PracticePairRow(Base):

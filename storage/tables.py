@@ -294,6 +294,15 @@ class CommunityRow(Base):
     practice_every: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
 
 
+def _one_a_week(name: str, kind: str) -> Index:
+    """At most one community post of ``kind`` per community per week: a partial unique index."""
+    where = text(f"kind = '{kind}'")
+    return Index(
+        name, "platform", "community", "week", unique=True, sqlite_where=where,
+        postgresql_where=where,
+    )  # fmt: skip
+
+
 class CommunityPostRow(Base):
     """Something the bot posts in (or removes from) a community channel: the outbox for the
     brag thread, claimed and leased exactly like planned messages.
@@ -304,26 +313,10 @@ class CommunityPostRow(Base):
     __tablename__ = "community_posts"
     __table_args__ = (
         Index("ix_community_posts_state_due", "state", "platform", "due_at"),
-        Index(
-            "uq_community_posts_weekly_thread",
-            "platform",
-            "community",
-            "week",
-            unique=True,
-            sqlite_where=text("kind = 'brag_thread'"),
-            postgresql_where=text("kind = 'brag_thread'"),
-        ),
+        _one_a_week("uq_community_posts_weekly_thread", "brag_thread"),
         # One practice round per community per round's week: paired once, whatever the
         # number of instances.
-        Index(
-            "uq_community_posts_practice_round",
-            "platform",
-            "community",
-            "week",
-            unique=True,
-            sqlite_where=text("kind = 'practice_round'"),
-            postgresql_where=text("kind = 'practice_round'"),
-        ),
+        _one_a_week("uq_community_posts_practice_round", "practice_round"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)

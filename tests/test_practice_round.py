@@ -17,7 +17,7 @@ from bot.content import Content
 from bot.dispatcher import Dispatcher
 from bot.engine import Engine
 from bot.events import Choice, Command, FormSubmission, Sender
-from bot.practice_ports import Introduction
+from bot.practice_ports import Introduction, Meeting
 from bot.replies import Reply
 from storage.community_posts import SqlCommunityPosts
 from storage.outbox import SqlOutbox
@@ -45,14 +45,8 @@ class FakeIntroducer(FakeChannels):
     introduced: list[tuple[str, list[str], list[Reply]]] = field(default_factory=list)
     refused: set[str] = field(default_factory=set)
 
-    async def introduce(
-        self,
-        community: str,
-        channel: str,
-        people: Sequence[str],
-        replies: Sequence[Reply],
-        key: str,
-    ) -> Introduction:
+    async def introduce(self, meeting: Meeting) -> Introduction:
+        people, replies, key = meeting.people, meeting.replies, meeting.key
         gone = tuple(p for p in people if p in self.refused)
         reached = [p for p in people if p not in gone]
         if len(reached) < 2:

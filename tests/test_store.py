@@ -19,6 +19,7 @@ from bot.model import (
     Met,
     PlannedState,
     PostKind,
+    PracticeChoices,
     PracticeState,
     RejectionDraft,
     Stage,
@@ -415,10 +416,8 @@ async def test_practice_choices_pause_leave_and_answers(store: Store, now: dt.da
     assert await store.practice_member(sam.id) is None
     assert await store.set_practice_state(sam.id, PracticeState.PAUSED, now) is None
 
-    joined = await store.join_practice(
-        sam.id, areas=["STAR answers", "Salary <talk>"], role_kind="Analyst",
-        availability="evenings", now=now,
-    )  # fmt: skip
+    choices = PracticeChoices(("STAR answers", "Salary <talk>"), "Analyst", "evenings")
+    joined = await store.join_practice(sam.id, choices, now)
     assert (joined.state, joined.areas, joined.role_kind, joined.availability) == (
         PracticeState.ACTIVE, ("STAR answers", "Salary <talk>"), "Analyst", "evenings",
     )  # fmt: skip
@@ -428,9 +427,7 @@ async def test_practice_choices_pause_leave_and_answers(store: Store, now: dt.da
     assert paused is not None and (paused.state, paused.paused_until) == (
         PracticeState.PAUSED, until,
     )  # fmt: skip
-    again = await store.join_practice(
-        sam.id, areas=["Research"], role_kind="Analyst", availability="daytime", now=now
-    )
+    again = await store.join_practice(sam.id, PracticeChoices(("Research",), "A", "daytime"), now)
     assert (again.state, again.areas, again.paused_until) == (
         PracticeState.ACTIVE, ("Research",), None,
     )  # fmt: skip

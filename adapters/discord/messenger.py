@@ -25,7 +25,7 @@ from adapters.discord.translate import PLATFORM, nonce_for
 from adapters.discord.views import build_view
 from bot.errors import PermanentDeliveryError
 from bot.events import Sender
-from bot.practice_ports import Introduction
+from bot.practice_ports import Introduction, Meeting
 from bot.reach import DMS_CLOSED, Reach
 from bot.replies import Attachment, Reply
 
@@ -210,13 +210,6 @@ class DiscordMessenger:
         """Take a post down; one already gone is fine."""
         await self._channels.delete(community, channel, thread, message_id)
 
-    async def introduce(
-        self,
-        community: str,
-        channel: str,
-        people: Sequence[str],
-        replies: Sequence[Reply],
-        key: str,
-    ) -> Introduction:
+    async def introduce(self, meeting: Meeting) -> Introduction:
         """A practice group's private thread (see adapters.discord.practice_threads)."""
-        return await self._practice.introduce(community, channel, people, replies, key)
+        return await self._practice.introduce(meeting)

@@ -10,7 +10,6 @@ at all with fewer than two.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from typing import Final, Literal
 
 import discord
@@ -25,8 +24,7 @@ from adapters.discord.channels import (
     thread_name,
 )
 from adapters.discord.texts import Texts
-from bot.practice_ports import Introduction
-from bot.replies import Reply
+from bot.practice_ports import Introduction, Meeting
 
 log = logging.getLogger(__name__)
 
@@ -51,16 +49,11 @@ class PracticeThreads:
         self._client = client
         self._texts = texts
 
-    async def introduce(
-        self,
-        community: str,
-        channel: str,
-        people: Sequence[str],
-        replies: Sequence[Reply],
-        key: str,
-    ) -> Introduction:
-        """A private thread in ``channel`` with ``people`` added and the introduction posted."""
-        channel_id, guild_id = snowflake(channel), snowflake(community)
+    async def introduce(self, meeting: Meeting) -> Introduction:
+        """A private thread in the practice channel with the people added and the
+        introduction posted."""
+        community, people, replies = meeting.community, meeting.people, meeting.replies
+        channel_id, guild_id = snowflake(meeting.channel), snowflake(community)
         async with publishing():
             gone = [user for user in people if not await self._in_server(guild_id, user)]
             present = [user for user in people if user not in gone]
@@ -82,7 +75,9 @@ class PracticeThreads:
                         raise
                     gone.append(user)  # left the server just now
             for index, message in enumerate(public_messages(replies, self._texts)):
-                await send_words(self._client, community, thread, message.content, key, index)
+                await send_words(
+                    self._client, community, thread, message.content, meeting.key, index
+                )
         return Introduction(str(thread), tuple(gone))
 
     async def _in_server(self, guild_id: int, user: str) -> bool:

@@ -12,6 +12,7 @@ import pytest
 
 from adapters.discord.messenger import DiscordMessenger
 from bot.events import FormSubmission, Sender
+from bot.practice_ports import Introducer
 from bounceback.bootstrap import Services
 from bounceback.cli import discord_config
 from bounceback.settings import Settings
@@ -63,6 +64,8 @@ async def test_partners_meet_in_a_private_thread_and_are_asked_privately_later(
     client: Client, fake: FakeDiscord, services: Services, messenger: DiscordMessenger
 ) -> None:
     await set_up(client, services)
+    introducer: Introducer = messenger  # the messenger introduces (checked by mypy)
+    assert isinstance(introducer, Introducer) and introducer.needs_channel
     assert fake.callbacks()[-1]["data"]["content"].startswith("Done: practice partners")
     community = await services.store.community("discord", GUILD, "UTC", NOW)
     assert community.practice_channel == str(CHANNEL_ID)

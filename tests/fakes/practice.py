@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import replace
 
-from bot.model import Met, PracticeMember, PracticeState
+from bot.model import Met, PracticeChoices, PracticeMember, PracticeState
 from tests.fakes.state import MemoryState
 
 
@@ -17,16 +16,10 @@ class MemoryPractice(MemoryState):
         return self.practice_members.get(person_id)
 
     async def join_practice(
-        self,
-        person_id: int,
-        *,
-        areas: Sequence[str],
-        role_kind: str,
-        availability: str,
-        now: dt.datetime,
+        self, person_id: int, choices: PracticeChoices, now: dt.datetime
     ) -> PracticeMember:
         member = PracticeMember(
-            person_id, PracticeState.ACTIVE, tuple(areas), role_kind, availability
+            person_id, PracticeState.ACTIVE, choices.areas, choices.role_kind, choices.availability
         )
         self.practice_members[person_id] = member
         return member

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 
 from bot.events import FormSubmission, Sender
+from bot.practice_ports import Introducer
 from bounceback.bootstrap import Services
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import NOW, Harness
@@ -45,6 +46,8 @@ async def test_partners_meet_in_a_group_dm_and_are_asked_privately_later(
     real: Harness, fake_slack: FakeSlack, services: Services
 ) -> None:
     await set_up(services, "U1", "U2")
+    introducer: Introducer = real.bot.messenger  # the messenger introduces (checked by mypy)
+    assert isinstance(introducer, Introducer) and not introducer.needs_channel
     dispatcher = services.dispatcher({"slack": real.bot.messenger})
     await dispatcher.tick(ROUND)
     await services.dispatcher({"slack": real.bot.messenger}).tick(ROUND + dt.timedelta(minutes=1))

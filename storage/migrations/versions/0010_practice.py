@@ -35,8 +35,8 @@ def upgrade() -> None:
     sa.Column('paused_until', storage.tables.UTCDateTime(timezone=True), nullable=True),
     sa.Column('areas', sa.Text(), nullable=False),
     sa.Column('role_kind', sa.Text(), nullable=False),
-    sa.Column('availability', sa.String(length=16), nullable=False),
     sa.Column('joined_at', storage.tables.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('availability', sa.String(length=16), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_practice_members_person_id_people'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('person_id', name=op.f('pk_practice_members'))
     )
