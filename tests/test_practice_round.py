@@ -22,6 +22,7 @@ from bot.replies import Reply
 from storage.community_posts import SqlCommunityPosts
 from storage.outbox import SqlOutbox
 from storage.practice_rounds import SqlPracticeRounds
+from storage.retention import sweep
 from storage.sql import SqlStore
 from tests.test_community import FakeChannels
 
@@ -209,3 +210,10 @@ async def test_practice_data_is_exported_and_deleted_with_the_person(place: Comm
     await place.store.delete_person(one.id)
     assert await place.store.practice_member(one.id) is None
     assert await place.store.latest_practice(one.id) is None
+
+
+async def test_practice_history_is_swept_after_the_retention_period(place: Community) -> None:
+    await place.join(1, 2)
+    await place.tick(TUESDAY)
+    removed = await sweep(place.db, TUESDAY + dt.timedelta(days=366), dt.timedelta(days=365))
+    assert removed["practice_pairs"] == 2
