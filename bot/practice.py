@@ -153,8 +153,10 @@ async def on_join(turn: Turn, submission: FormSubmission) -> list[Reply]:
     shared = content.text(
         "practice.shared", name=turn.name, role=member.role_kind, areas="; ".join(member.areas)
     )
-    text = "\n".join((content.text("practice.joined"), shared, await _next(turn)))
-    return [Reply(text=text)]
+    lines = [content.text("practice.joined"), shared, await _next(turn)]
+    if turn.person.unreachable:
+        lines.append(content.text("practice.unreachable"))
+    return [Reply(text="\n".join(lines))]
 
 
 async def on_met(turn: Turn, choice: Choice) -> list[Reply]:

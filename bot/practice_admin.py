@@ -67,9 +67,11 @@ async def here(turn: Turn, command: Command) -> list[Reply]:
     """``/bounceback admin practice here``: the channel whose private threads hold the
     introductions (the caller checked the sender is an admin)."""
     content = turn.content
+    person = turn.person
+    if person.platform not in THREAD_PLATFORMS:
+        return [Reply(text=content.text("practice_admin.no_channel_needed"))]
     if not command.channel:
         return [Reply(text=content.text("admin.not_here"))]
-    person = turn.person
     await place(turn)
     community = await turn.store.update_community(
         person.platform, person.community, practice_channel=command.channel

@@ -79,6 +79,26 @@ async def test_join_pause_resume_leave(
     assert member is not None and member.state is PracticeState.LEFT and member.areas == ()
 
 
+async def test_practice_here_is_only_for_platforms_with_threads(
+    engine: Engine, memory_store: MemoryStore, now: dt.datetime
+) -> None:
+    [answer] = await engine.handle(
+        Command(ADMIN, "bounceback", "admin practice here", channel="C1"), now
+    )
+    assert "No channel is needed here" in answer.text
+    community = await memory_store.community("slack", "T1", "UTC", now)
+    assert community.practice_channel == ""
+
+
+async def test_joining_with_closed_dms_says_so(
+    engine: Engine, memory_store: MemoryStore, now: dt.datetime
+) -> None:
+    sam = await memory_store.person(SAM, "UTC", now)
+    await memory_store.set_unreachable(sam.id, "dms_closed", now)
+    joined = await one(engine, FormSubmission(SAM, "practice_join", JOIN), now)
+    assert "Open your DMs to the bot" in joined.text
+
+
 async def test_a_join_with_too_many_areas_comes_back_and_saves_nothing(
     engine: Engine, memory_store: MemoryStore, now: dt.datetime
 ) -> None:

@@ -4,6 +4,7 @@ DMs; whoever loses a partner is re-paired or told; "Did you meet?" comes private
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import itertools
 from collections.abc import Sequence
@@ -138,6 +139,17 @@ async def test_a_round_pairs_once_whatever_the_instances_and_only_who_can_take_p
     # "Did you meet?" a few days later, to each of them privately, once.
     await place.tick(TUESDAY + dt.timedelta(days=3), ("one", "two"))
     assert sorted(place.asked()) == ["U1", "U2", "U3", "U8"]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_two_instances_ticking_together_pair_a_round_once(place: Community) -> None:
+    await place.join(1, 2, 3, 4, 5, 6)
+    for minutes in (0, 1):
+        at = TUESDAY + dt.timedelta(minutes=minutes)
+        await asyncio.gather(*(place.dispatcher(name).tick(at) for name in ("one", "two")))
+    introduced = sorted(p for g in place.platform.groups for p in g)
+    assert introduced == ["U1", "U2", "U3", "U4", "U5", "U6"]
 
 
 async def test_an_odd_count_makes_one_trio_and_pairs_do_not_repeat(place: Community) -> None:

@@ -13,7 +13,7 @@ from bot.practice_ports import Introducer
 from bounceback.bootstrap import Services
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import NOW, Harness
-from tests.slack.test_community import sections
+from tests.slack.test_community import answers, button, sections
 
 pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
 
@@ -95,3 +95,36 @@ async def test_a_workspace_without_the_group_dm_scope_tells_everyone(
     told = [c.args["channel"] for c in fake_slack.calls_to("chat.postMessage")
             if "couldn't find you a practice partner" in c.args["text"]]  # fmt: skip
     assert sorted(told) == ["DU1", "DU2"]
+
+
+async def test_an_admin_turns_practice_on_and_a_member_is_refused(
+    real: Harness, fake_slack: FakeSlack, services: Services
+) -> None:
+    fake_slack.users["U1"] = {"is_admin": True}
+    await real.command("bounceback", "admin")
+    await real.bot.drain()
+    assert "Practice partners: off" in sections(answers(fake_slack)[-1])
+    change = button(answers(fake_slack), "admin.practice")
+    await real.press(change["action_id"], change.get("value", ""), channel="C1", ephemeral=True)
+    await real.bot.drain()
+    [opened] = fake_slack.calls_to("views.open")
+    assert opened.args["view"]["callback_id"] == "practice_settings"
+
+    state = {
+        "practice": {"type": "plain_text_input", "value": "yes"},
+        "practice_time": {"type": "plain_text_input", "value": "17:30"},
+        "practice_day": {"type": "static_select", "selected_option": {"value": "3"}},
+        "practice_every": {"type": "static_select", "selected_option": {"value": "2"}},
+    }
+    refused = await real.submit("practice_settings", state, user="U2")  # not an admin
+    await real.bot.drain()
+    assert refused.status == 200
+    assert not (await services.store.community("slack", "T1", "UTC", NOW)).practice
+
+    await real.submit("practice_settings", state)
+    await real.bot.drain()
+    community = await services.store.community("slack", "T1", "UTC", NOW)
+    assert (community.practice, community.practice_weekday, community.practice_every) == (
+        True, 3, 2,
+    )  # fmt: skip
+    assert community.practice_time == dt.time(17, 30)
