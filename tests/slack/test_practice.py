@@ -5,6 +5,7 @@ each one's own DM."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -110,7 +111,7 @@ async def test_an_admin_turns_practice_on_and_a_member_is_refused(
     [opened] = fake_slack.calls_to("views.open")
     assert opened.args["view"]["callback_id"] == "practice_settings"
 
-    state = {
+    state: dict[str, dict[str, Any]] = {
         "practice": {"type": "plain_text_input", "value": "yes"},
         "practice_time": {"type": "plain_text_input", "value": "17:30"},
         "practice_day": {"type": "static_select", "selected_option": {"value": "3"}},
