@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import brag_thread
@@ -18,13 +19,16 @@ from bot.content import Content
 from bot.dispatcher import Dispatcher
 from bot.engine import Engine
 from bot.events import Choice, Command, FormSubmission, Sender
+from bot.model import PracticeChoices
 from bot.practice_ports import Introduction, Meeting
 from bot.replies import Reply
 from storage.community_posts import SqlCommunityPosts
+from storage.crypto import Cipher
 from storage.outbox import SqlOutbox
 from storage.practice_rounds import SqlPracticeRounds
 from storage.retention import sweep
 from storage.sql import SqlStore
+from storage.tables import practice_members
 from tests.test_community import FakeChannels
 
 ADMIN = Sender("slack", "T1", "UADMIN", "Ada", is_admin=True)
@@ -229,3 +233,25 @@ async def test_practice_history_is_swept_after_the_retention_period(place: Commu
     await place.tick(TUESDAY)
     removed = await sweep(place.db, TUESDAY + dt.timedelta(days=366), dt.timedelta(days=365))
     assert removed["practice_pairs"] == 2
+
+
+async def test_practice_choices_are_sealed_at_rest_and_resealed_by_rotate_key(
+    db: AsyncEngine,
+) -> None:
+    old, new = Cipher.new_key(), Cipher.new_key()
+    sealed = SqlStore(db, Cipher([old]))
+    person = await sealed.person(member(1), "UTC", MONDAY)
+    choices = PracticeChoices(("Salary talk",), "Nurse", "evenings")
+    await sealed.join_practice(person.id, choices, MONDAY)
+
+    async def raw() -> list[str]:
+        async with db.connect() as connection:
+            row = (await connection.execute(select(practice_members))).one()
+        return [row.areas, row.role_kind]
+
+    assert all(v.startswith("fernet:") and "Nurse" not in v for v in await raw())
+    before = await raw()
+    await SqlStore(db, Cipher([new, old])).reseal()
+    assert all(a != b for a, b in zip(await raw(), before, strict=True))
+    found = await SqlStore(db, Cipher([new])).practice_member(person.id)
+    assert found is not None and (found.areas, found.role_kind) == (("Salary talk",), "Nurse")
