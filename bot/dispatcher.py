@@ -119,7 +119,9 @@ class Dispatcher:
         if self.publishers and self.posts is not None and not self._stopping:
             runner = None
             if self.practice is not None:
-                runner = PracticeRunner.through(self.practice, self.content, self.publishers)
+                runner = PracticeRunner.through(
+                    self.practice, self.content, self.publishers, self.max_attempts
+                )
             poster = Poster(
                 self.posts,
                 self.content,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from bot import plan, practice_kit
 from bot.content import Content
-from bot.errors import PermanentDeliveryError
+from bot.errors import DeliveryError, PermanentDeliveryError
 from bot.model import PlannedState, PostDue, PostOutcome, PracticeGroup, PracticeSeat
 from bot.practice_pairing import AVOID_ROUNDS, Candidate, free_minutes, pair
 from bot.practice_ports import Grouping, Introduced, Introducer, Meeting, PracticeRounds
@@ -52,10 +52,16 @@ class PracticeRunner:
     rounds: PracticeRounds
     content: Content
     introducers: Mapping[str, Introducer]
+    # Tries of a round before whoever is still waiting for an introduction is told instead.
+    max_attempts: int = 6
 
     @classmethod
     def through(
-        cls, rounds: PracticeRounds, content: Content, publishers: Mapping[str, object]
+        cls,
+        rounds: PracticeRounds,
+        content: Content,
+        publishers: Mapping[str, object],
+        max_attempts: int = 6,
     ) -> PracticeRunner:
         """A runner introducing through those of ``publishers`` that can."""
         introducers = {
@@ -63,7 +69,7 @@ class PracticeRunner:
             for name, publisher in publishers.items()
             if isinstance(publisher, Introducer)
         }
-        return cls(rounds, content, introducers)
+        return cls(rounds, content, introducers, max_attempts)
 
     async def run(self, post: PostDue, token: str, now: dt.datetime) -> PostOutcome:
         """Pair, introduce and tell, for one claimed round; what became of the round."""
@@ -158,9 +164,16 @@ class _Round:
         )
         try:
             intro = await self.introducer.introduce(meeting)
-        except PermanentDeliveryError as error:
-            # Nothing can be opened here (a permission, a channel gone): everyone is told.
-            self.nowhere, self.code = True, str(error).split(" ")[0][:32]
+        except (PermanentDeliveryError, DeliveryError) as error:
+            if not isinstance(error, PermanentDeliveryError) and (
+                self.post.attempts < self.runner.max_attempts
+            ):
+                raise  # the round is tried again later; introduced groups stay introduced
+            # Nothing can be opened here (a permission, a channel gone), or the platform kept
+            # failing until the last try: everyone still waiting is told.
+            permanent = isinstance(error, PermanentDeliveryError)
+            self.nowhere = True
+            self.code = str(error).split(" ")[0][:32] if permanent else "gave_up"
             await self._record(Introduced(group.number, missed=tuple(missed)))
             return present
         gone = set(intro.unreachable)

@@ -18,6 +18,7 @@ from bot import brag_thread
 from bot.content import Content
 from bot.dispatcher import Dispatcher
 from bot.engine import Engine
+from bot.errors import DeliveryError
 from bot.events import Choice, Command, FormSubmission, Sender
 from bot.model import PracticeChoices
 from bot.practice_ports import Introduction, Meeting
@@ -50,8 +51,11 @@ class FakeIntroducer(FakeChannels):
     needs_channel: bool = False
     introduced: list[tuple[str, list[str], list[Reply]]] = field(default_factory=list)
     refused: set[str] = field(default_factory=set)
+    failing: bool = False  # every introduction fails for now (an outage)
 
     async def introduce(self, meeting: Meeting) -> Introduction:
+        if self.failing:
+            raise DeliveryError("outage")
         people, replies, key = meeting.people, meeting.replies, meeting.key
         gone = tuple(p for p in people if p in self.refused)
         reached = [p for p in people if p not in gone]
@@ -196,6 +200,24 @@ async def test_whoever_is_left_without_a_partner_is_told_privately(place: Commun
     assert place.told() == ["U2"]
     [told] = [d for d in place.platform.inner.sent if d.recipient.user_id == "U2"]
     assert told.replies[0].private
+
+
+async def test_an_outage_is_tried_again_and_then_everyone_waiting_is_told(
+    place: Community,
+) -> None:
+    await place.join(1, 2, 3, 4)
+    place.platform.failing = True
+    await place.tick(TUESDAY)
+    assert place.told() == []  # tried again later: not told yet
+    place.platform.failing = False
+    await place.tick(TUESDAY + dt.timedelta(hours=1))
+    assert len(place.platform.groups) == 2 and place.told() == []
+
+    await place.join(5, 6)
+    place.platform.failing = True
+    for hours in range(8):  # the round's tries run out
+        await place.tick(TUESDAY + dt.timedelta(days=7, hours=hours))
+    assert sorted(place.told()) == ["U1", "U2", "U3", "U4", "U5", "U6"]
 
 
 async def test_the_pulse_counts_sessions_held_from_three(place: Community) -> None:
