@@ -19,7 +19,7 @@ from bot.errors import DeliveryError, PermanentDeliveryError
 from bot.model import PlannedState, PostDue, PostOutcome, PracticeGroup, PracticeSeat
 from bot.practice_pairing import AVOID_ROUNDS, Candidate, free_minutes, pair
 from bot.practice_ports import Grouping, Introduced, Introducer, Meeting, PracticeRounds
-from bot.schedule import Slot, first_slot_after, local_date, week_monday
+from bot.schedule import Slot, first_slot_after, local_date, next_round, week_monday
 
 # "Did you meet?" comes this many days after the introduction, at the person's check-in time.
 FOLLOW_UP_AFTER = dt.timedelta(days=3)
@@ -43,6 +43,25 @@ def candidate(seat: PracticeSeat, now: dt.datetime) -> Candidate:
     day = now.astimezone(plan.preferences(person).zone).date()
     availability = member.availability if member is not None else ""
     return Candidate(person.id, free_minutes(day, person.timezone, availability))
+
+
+def _moved(post: PostDue, now: dt.datetime) -> PostOutcome | None:
+    """A round not paired yet whose settings changed since it was planned: moved to its new
+    time this week, or skipped when that time has passed or this week is no longer a round's
+    (a change of settings never pairs people by itself). None: it runs now."""
+    community = post.community
+    week, due = next_round(
+        post.due - dt.timedelta(seconds=1),
+        community.timezone,
+        community.practice_weekday,
+        community.practice_time,
+        community.practice_every,
+    )
+    if (week, due) == (post.week, post.due):
+        return None
+    if week == post.week and due > now:
+        return PostOutcome(post.id, PlannedState.PENDING, "moved", retry_at=due)
+    return PostOutcome(post.id, PlannedState.SKIPPED, "moved")
 
 
 @dataclass
@@ -84,6 +103,9 @@ class PracticeRunner:
             community.platform, community.community, post.week, AVOID_ROUNDS
         )
         if current is not None and not current.paired:
+            moved = _moved(post, now)
+            if moved is not None:
+                return moved
             found = await self.rounds.practice_candidates(
                 community.platform, community.community, now
             )

@@ -160,6 +160,25 @@ async def test_two_instances_ticking_together_pair_a_round_once(place: Community
     assert introduced == ["U1", "U2", "U3", "U4", "U5", "U6"]
 
 
+async def test_a_new_day_moves_the_planned_round_and_every_two_weeks_skips_a_week(
+    place: Community,
+) -> None:
+    await place.join(1, 2)
+    await place.tick(MONDAY)  # plans Tuesday's round
+    thursday = {**SETTINGS, "practice_day": "3"}
+    await place.engine.handle(FormSubmission(ADMIN, "practice_settings", thursday), MONDAY)
+    await place.tick(TUESDAY)
+    assert place.platform.introduced == []
+    await place.tick(TUESDAY + dt.timedelta(days=2))  # Thursday 10:00
+    assert len(place.platform.groups) == 1
+
+    fortnightly = {**thursday, "practice_every": "2"}
+    await place.engine.handle(FormSubmission(ADMIN, "practice_settings", fortnightly), TUESDAY)
+    for weeks in (1, 2, 3, 4):
+        await place.tick(TUESDAY + dt.timedelta(days=2, weeks=weeks))
+    assert len(place.platform.groups) == 3  # two more rounds in four weeks
+
+
 async def test_an_odd_count_makes_one_trio_and_pairs_do_not_repeat(place: Community) -> None:
     await place.join(1, 2, 3, 4, 5)
     await place.tick(TUESDAY)
