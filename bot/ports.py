@@ -183,7 +183,8 @@ class Plans(Protocol):
         steps: Sequence[tuple[str, Slot]],
         now: dt.datetime,
     ) -> None:
-        """Skip every pending message of the person's and plan ``steps`` instead."""
+        """Skip every pending message of the person's (practice partners' apart) and plan
+        ``steps`` instead."""
 
     async def add_planned(
         self,

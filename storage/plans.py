@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot import practice_kit
 from bot.model import PlannedMessage, PlannedState
 from bot.schedule import Slot
 from storage.database import dialect_insert
@@ -46,6 +47,8 @@ class SqlPlans(Transactional):
                 .where(
                     planned_messages.c.person_id == person_id,
                     planned_messages.c.state.in_(_LIVE),
+                    # A new plan replaces the recovery plan, not practice partners' messages.
+                    planned_messages.c.kind.notin_(list(practice_kit.KINDS)),
                 )
                 .values(state=PlannedState.SKIPPED.value, outcome="superseded")
             )

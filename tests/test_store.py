@@ -437,3 +437,12 @@ async def test_practice_choices_pause_leave_and_answers(store: Store, now: dt.da
     # Never introduced: nothing to answer.
     assert await store.latest_practice(sam.id) is None
     assert not await store.record_practice(sam.id, "2026-W11", Met.YES, now)
+
+
+async def test_a_new_plan_leaves_practice_partners_messages_alone(
+    store: Store, now: dt.datetime
+) -> None:
+    sam = await store.person(SAM, "UTC", now)
+    await store.add_planned(sam.id, "slack", None, "practice_check", slot(now, 3), now)
+    await store.replace_plan(sam.id, "slack", None, [("day1_mood", slot(now, 1))], now)
+    assert [m.kind for m in await store.planned(sam.id)] == ["day1_mood", "practice_check"]

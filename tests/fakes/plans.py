@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import replace
 
+from bot import practice_kit
 from bot.model import PlannedMessage, PlannedState
 from bot.schedule import Slot
 from tests.fakes.state import MemoryState
@@ -24,7 +25,12 @@ class MemoryPlans(MemoryState):
         steps: Sequence[tuple[str, Slot]],
         now: dt.datetime,
     ) -> None:
-        await self.cancel_planned(person_id, "superseded")
+        for planned_id, message in list(self.planned_by_id.items()):
+            if (message.person_id == person_id and message.state in _LIVE
+                    and message.kind not in practice_kit.KINDS):  # fmt: skip
+                self.planned_by_id[planned_id] = replace(
+                    message, state=PlannedState.SKIPPED, outcome="superseded"
+                )
         for kind, slot in steps:
             await self.add_planned(person_id, platform, rejection_id, kind, slot, now)
 
