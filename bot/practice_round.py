@@ -16,7 +16,14 @@ from dataclasses import dataclass, replace
 from bot import plan, practice_kit
 from bot.content import Content
 from bot.errors import DeliveryError, PermanentDeliveryError
-from bot.model import PlannedState, PostDue, PostOutcome, PracticeGroup, PracticeSeat
+from bot.model import (
+    PlannedState,
+    PostDue,
+    PostOutcome,
+    PracticeGroup,
+    PracticeRound,
+    PracticeSeat,
+)
 from bot.practice_pairing import AVOID_ROUNDS, Candidate, free_minutes, pair
 from bot.practice_ports import Grouping, Introduced, Introducer, Meeting, PracticeRounds
 from bot.schedule import Slot, first_slot_after, local_date, next_round, week_monday
@@ -94,11 +101,14 @@ class PracticeRunner:
         """Pair, introduce and tell, for one claimed round; what became of the round."""
         community = post.community
         introducer = self.introducers.get(community.platform)
-        if not community.practice or introducer is None:
-            return PostOutcome(post.id, PlannedState.SKIPPED, "disabled")
-        if introducer.needs_channel and not community.practice_channel:
-            return PostOutcome(post.id, PlannedState.SKIPPED, "no_channel")
         current = await self.rounds.practice_round(token, post.id)
+        off = "disabled" if not community.practice or introducer is None else ""
+        if introducer is not None and introducer.needs_channel and not community.practice_channel:
+            off = off or "no_channel"
+        if off or introducer is None:
+            # Turned off after this round was paired: whoever still waits hears so.
+            await self._tell_waiting(current, post, token, now)
+            return PostOutcome(post.id, PlannedState.SKIPPED, off)
         history = await self.rounds.practice_history(
             community.platform, community.community, post.week, AVOID_ROUNDS
         )
@@ -137,6 +147,20 @@ class PracticeRunner:
             if await self.rounds.save_groups(token, post.id, told, now) is None:
                 return PostOutcome(post.id, PlannedState.SKIPPED, "taken_over")
         return PostOutcome(post.id, PlannedState.SENT, round_.code)
+
+    async def _tell_waiting(
+        self, current: PracticeRound | None, post: PostDue, token: str, now: dt.datetime
+    ) -> None:
+        waiting = [
+            seat
+            for group in (current.groups if current is not None else ())
+            if not group.introduced
+            for seat in group.seats
+            if seat.available
+        ]
+        if waiting:
+            told = Grouping(alone=tuple((s.person.id, at_once(s, now)) for s in waiting))
+            await self.rounds.save_groups(token, post.id, told, now)
 
 
 @dataclass

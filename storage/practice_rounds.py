@@ -60,11 +60,18 @@ class SqlPracticeRounds:
             off = select(communities.c.platform, communities.c.community).where(
                 communities.c.platform.in_(list(platforms)), communities.c.practice.is_(False)
             )
+            paired = select(practice_pairs.c.id).where(
+                practice_pairs.c.platform == posts.c.platform,
+                practice_pairs.c.community == posts.c.community,
+                practice_pairs.c.week == posts.c.week,
+            )
             await connection.execute(
                 delete(posts).where(
                     posts.c.kind == ROUND,
                     posts.c.state == PENDING,
                     tuple_(posts.c.platform, posts.c.community).in_(off),
+                    # A round already paired runs once more, to tell whoever still waits.
+                    ~paired.exists(),
                 )
             )
             rows = await connection.execute(
@@ -87,7 +94,12 @@ class SqlPracticeRounds:
         mine = (posts.c.platform == row.platform, posts.c.community == row.community)
         pending = await connection.execute(
             select(posts.c.id, posts.c.week, posts.c.due_at).where(
-                *mine, posts.c.kind == ROUND, posts.c.state == PENDING, posts.c.due_at > now
+                *mine,
+                posts.c.kind == ROUND,
+                posts.c.state == PENDING,
+                posts.c.due_at > now,
+                # Never tried: a round waiting to try again keeps its time.
+                posts.c.attempts == 0,
             )
         )
         for found in pending.all():

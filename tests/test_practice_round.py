@@ -227,9 +227,10 @@ async def test_an_outage_is_tried_again_and_then_everyone_waiting_is_told(
     await place.join(1, 2, 3, 4)
     place.platform.failing = True
     await place.tick(TUESDAY)
+    await place.tick(TUESDAY + dt.timedelta(seconds=10))  # planning leaves the retry alone
     assert place.told() == []  # tried again later: not told yet
     place.platform.failing = False
-    await place.tick(TUESDAY + dt.timedelta(hours=1))
+    await place.tick(TUESDAY + dt.timedelta(minutes=1))
     assert len(place.platform.groups) == 2 and place.told() == []
 
     await place.join(5, 6)
@@ -237,6 +238,17 @@ async def test_an_outage_is_tried_again_and_then_everyone_waiting_is_told(
     for hours in range(8):  # the round's tries run out
         await place.tick(TUESDAY + dt.timedelta(days=7, hours=hours))
     assert sorted(place.told()) == ["U1", "U2", "U3", "U4", "U5", "U6"]
+
+
+async def test_turned_off_after_pairing_tells_whoever_still_waits(place: Community) -> None:
+    await place.join(1, 2, 3, 4)
+    place.platform.failing = True
+    await place.tick(TUESDAY)  # paired, not introduced: tried again later
+    off = {**SETTINGS, "practice": "no"}
+    await place.engine.handle(FormSubmission(ADMIN, "practice_settings", off), TUESDAY)
+    await place.tick(TUESDAY + dt.timedelta(hours=1))
+    assert sorted(place.told()) == ["U1", "U2", "U3", "U4"]
+    assert place.platform.introduced == []
 
 
 async def test_the_pulse_counts_sessions_held_from_three(place: Community) -> None:
