@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot import brag_admin, brag_thread
+from bot import brag_admin, brag_thread, practice_admin
 from bot.community import here
 from bot.events import Choice, Command, FormSubmission
 from bot.forms import refusal, validate
@@ -30,6 +30,8 @@ async def command(turn: Turn, command: Command) -> list[Reply]:
     if not command.sender.is_admin:
         return [Reply(text=content.text("admin.not_admin"))]
     words = command.text.strip().casefold().split()
+    if words[-2:] == ["practice", "here"]:
+        return await practice_admin.here(turn, command)
     if words[-1:] == ["here"]:
         if not channel:
             return [Reply(text=content.text("admin.not_here"))]
@@ -42,7 +44,14 @@ async def command(turn: Turn, command: Command) -> list[Reply]:
     community = await here(turn)
     found = await brag_admin.openings(turn, community)
     text = "\n\n".join(
-        filter(None, (summary(turn, community), brag_admin.status(turn, community, found)))
+        filter(
+            None,
+            (
+                summary(turn, community),
+                brag_admin.status(turn, community, found),
+                practice_admin.summary(turn, community),
+            ),
+        )
     )
     return [
         Reply(
@@ -51,6 +60,7 @@ async def command(turn: Turn, command: Command) -> list[Reply]:
             buttons=(
                 Button(content.text("admin.change"), SETTINGS_ACTION),
                 *brag_admin.buttons(turn, community, found),
+                Button(content.text("practice_admin.change"), practice_admin.SETTINGS_ACTION),
             ),
             channel=community.brag_channel,
         )
@@ -175,11 +185,12 @@ def form(turn: Turn, community: Community) -> Form:
     )  # fmt: skip
 
 
-# Buttons only admins may press: adapters say whether the presser is one for these.
-ACTIONS = frozenset({SETTINGS_ACTION, *brag_admin.CHOICES})
+# Buttons and forms only admins may use: adapters say whether the sender is one for these.
+ACTIONS = frozenset({SETTINGS_ACTION, *brag_admin.CHOICES, *practice_admin.CHOICES})
+FORMS = frozenset({FORM_ID, *practice_admin.FORMS})
 
 ROUTES = Routes(
     commands={"bounceback": command},
-    choices={SETTINGS_ACTION: on_button, **brag_admin.CHOICES},
-    forms={FORM_ID: submit},
+    choices={SETTINGS_ACTION: on_button, **brag_admin.CHOICES, **practice_admin.CHOICES},
+    forms={FORM_ID: submit, **practice_admin.FORMS},
 )

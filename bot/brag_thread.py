@@ -52,6 +52,7 @@ def pulse_line(content: Content, pulse: Pulse | None) -> str:
             ("community.pulse_setbacks", pulse.setbacks),
             ("community.pulse_notes", pulse.notes),
             ("community.pulse_wins", pulse.wins),
+            ("community.pulse_practice", pulse.practice),
         )
         if count >= PULSE_MINIMUM
     ]

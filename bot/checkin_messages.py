@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from bot import applications_reminders, feedback, mood
+from bot import applications_reminders, feedback, mood, practice_kit
 from bot.content import Content
 from bot.model import Due
 from bot.replies import Button, Reply
@@ -28,6 +28,8 @@ def build(content: Content, due: Due) -> tuple[list[Reply], tuple[str, str] | No
     if due.message.kind in applications_reminders.KINDS:
         return applications_reminders.build(content, due), None
     message, person, rejection = due.message, due.person, due.rejection
+    if message.kind in practice_kit.KINDS:
+        return practice_kit.follow_up(content, due)
     low = due.latest_mood is not None and due.latest_mood <= LOW_MOOD
     kind = Step.of(message.kind) or Step.WEEKLY
     values = {

@@ -27,6 +27,8 @@ from bot.errors import DeliveryError, PermanentDeliveryError
 from bot.events import Sender
 from bot.model import CheckinState, Due, Outcome, PlannedState
 from bot.posting import Poster
+from bot.practice_ports import PracticeRounds
+from bot.practice_round import PracticeRunner
 from bot.schedule import (
     WEEKLY,
     Preferences,
@@ -88,6 +90,8 @@ class Dispatcher:
     # Platforms whose community channels this instance posts in (the weekly brag thread).
     publishers: Mapping[str, Publisher] = field(default_factory=dict)
     posts: CommunityPosts | None = None
+    # Practice rounds, run with the community posts by the publishers that can introduce.
+    practice: PracticeRounds | None = None
     # Seconds, for the time a tick has been running (the tick's ``now`` plus that is the
     # moment of each claim); a parameter so tests can run a long tick without waiting.
     monotonic: Callable[[], float] = time.monotonic
@@ -114,8 +118,19 @@ class Dispatcher:
             return now + dt.timedelta(seconds=self.monotonic() - started)
 
         if self.publishers and self.posts is not None and not self._stopping:
+            runner = None
+            if self.practice is not None:
+                runner = PracticeRunner.through(
+                    self.practice, self.content, self.publishers, self.max_attempts
+                )
             poster = Poster(
-                self.posts, self.content, self.publishers, self.lease, self.max_attempts, _code
+                self.posts,
+                self.content,
+                self.publishers,
+                self.lease,
+                self.max_attempts,
+                _code,
+                runner,
             )
             await poster.tick(now, f"{self.instance}#posts", report.counts)
         platforms = sorted(self.messengers)

@@ -19,6 +19,7 @@ from bot import (
     mood,
     mydata,
     plan,
+    practice,
     progress,
     reflection,
     rejection,
@@ -40,8 +41,8 @@ log = logging.getLogger(__name__)
 
 MESSAGE_LIMIT = 4000
 COMMAND_NAMES = (
-    "rejected", "applied", "feedback", "brag", "progress", "checkin", "hired", "mydata",
-    "bounceback", "help", "home",
+    "rejected", "applied", "feedback", "brag", "progress", "checkin", "hired", "practice",
+    "mydata", "bounceback", "help", "home",
 )  # fmt: skip
 
 
@@ -84,6 +85,7 @@ class Engine:
             feedback.ROUTES,
             brag.ROUTES,
             progress.ROUTES,
+            practice.ROUTES,
             checkin_settings.ROUTES,
             plan.ROUTES,
             mood.ROUTES,

@@ -301,6 +301,12 @@ class Community:
     support_resources: str = ""
     brag_thread: bool = True
     pulse: bool = True
+    # Practice partners (bot.practice): off until an admin turns them on.
+    practice: bool = False
+    practice_channel: str = ""  # where private threads open (Discord); "" elsewhere
+    practice_weekday: int = 1  # Tuesday
+    practice_time: dt.time = dt.time(10, 0)
+    practice_every: int = 1  # weeks between rounds: 1 or 2
 
 
 class PostKind(StrEnum):
@@ -310,6 +316,7 @@ class PostKind(StrEnum):
     SHARE_WIN = "share_win"  # a win someone chose to share, under their name
     SHARE_HIRED = "share_hired"  # someone's offer news and advice, by their choice
     UNSHARE = "unshare"  # take down a post the person no longer wants up
+    PRACTICE_ROUND = "practice_round"  # a round of practice partners, paired once
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,6 +329,7 @@ class Pulse:
     # Applications logged this week, and by how many people (shown only from a few people on).
     applications: int = 0
     applicants: int = 0
+    practice: int = 0  # practice sessions held (a partner said yes, they met)
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,3 +370,80 @@ class PostOutcome:
     thread: str = ""  # a brag thread's id once opened
     message_id: str = ""
     retry_at: dt.datetime | None = None
+
+
+class PracticeState(StrEnum):
+    """Whether a member takes part in practice partners."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"  # until PracticeMember.paused_until
+    LEFT = "left"
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeChoices:
+    """What a member chose on joining: the areas and role kind a partner sees, and when they
+    are usually free (a key of bot.practice_pairing.AVAILABILITY)."""
+
+    areas: tuple[str, ...]
+    role_kind: str
+    availability: str
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeMember:
+    """A member's practice-partner choices. Only ``areas`` and ``role_kind`` (with their display
+    name) are ever shown to a partner."""
+
+    person_id: int
+    state: PracticeState
+    areas: tuple[str, ...]
+    role_kind: str
+    availability: str  # a key of bot.practice_pairing.AVAILABILITY
+    paused_until: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeSeat:
+    """One person in a practice group: what the introduction may say about them, and whether
+    they can still be introduced (left, stopped, deleted or unreachable since the pairing)."""
+
+    person: Person
+    member: PracticeMember | None  # None once they left the programme or deleted their data
+
+    @property
+    def available(self) -> bool:
+        """Whether this person can be introduced now."""
+        member = self.member
+        return (
+            member is not None
+            and member.state is not PracticeState.LEFT
+            and self.person.checkins is not CheckinState.STOPPED
+            and not self.person.unreachable
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeGroup:
+    """A group of a practice round as stored: its number in the round, and its people."""
+
+    number: int
+    seats: tuple[PracticeSeat, ...]
+    introduced: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeRound:
+    """A claimed round's groups (empty until it is paired)."""
+
+    paired: bool
+    groups: tuple[PracticeGroup, ...] = ()
+
+
+class Met(StrEnum):
+    """A member's answer to "Did you meet?" after a practice round."""
+
+    UNANSWERED = ""
+    YES = "yes"
+    NOT_YET = "not_yet"
+    SKIP = "skip"

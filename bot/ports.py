@@ -1,9 +1,9 @@
 """The engine's ports: what it needs from storage and from platforms, as typed Protocols.
 
 :class:`Store` is the union of small roles (people, journal, conversations, plans, communities,
-privacy, applications); ``storage.sql.SqlStore`` implements it on SQLAlchemy, one module per
-role, and the tests have an in-memory fake of each role. Every per-person method is scoped to
-one person: no call can reach another person's records.
+privacy, applications, practice); ``storage.sql.SqlStore`` implements it on SQLAlchemy, one
+module per role, and the tests have an in-memory fake of each role. Every per-person method is
+scoped to one person: no call can reach another person's records.
 """
 
 from __future__ import annotations
@@ -24,10 +24,14 @@ from bot.model import (
     CheckinState,
     Community,
     Conversation,
+    Met,
     Mood,
     Person,
     PlannedMessage,
     PostKind,
+    PracticeChoices,
+    PracticeMember,
+    PracticeState,
     Pulse,
     Reflection,
     Rejection,
@@ -52,6 +56,11 @@ class CommunityChanges(TypedDict, total=False):
     support_resources: str | None
     brag_thread: bool | None
     pulse: bool | None
+    practice: bool | None
+    practice_channel: str | None
+    practice_weekday: int | None
+    practice_time: dt.time | None
+    practice_every: int | None
 
 
 class People(Protocol):
@@ -178,7 +187,7 @@ class Plans(Protocol):
         now: dt.datetime,
     ) -> None:
         """Skip every pending check-in of the person's and plan ``steps`` instead (reminders
-        about applications stay)."""
+        about applications and practice partners' messages stay)."""
 
     async def add_planned(
         self,
@@ -302,7 +311,34 @@ class Applications(Protocol):
         them when ``application_id`` is None; returns how many."""
 
 
-class Store(People, Journal, Conversations, Plans, Communities, Privacy, Applications, Protocol):
+class Practice(Protocol):
+    """A member's practice-partner choices and their answers after each round."""
+
+    async def practice_member(self, person_id: int) -> PracticeMember | None:
+        """The person's choices, if they ever joined."""
+
+    async def join_practice(
+        self, person_id: int, choices: PracticeChoices, now: dt.datetime
+    ) -> PracticeMember:
+        """Join (or rejoin, or change the choices): active from the next round."""
+
+    async def set_practice_state(
+        self, person_id: int, state: PracticeState, paused_until: dt.datetime | None
+    ) -> PracticeMember | None:
+        """Pause, resume or leave; None if the person never joined. Leaving forgets the
+        areas and role kind."""
+
+    async def latest_practice(self, person_id: int) -> tuple[str, Met] | None:
+        """The latest round the person was introduced in, and their answer to "Did you
+        meet?"; None if they never were."""
+
+    async def record_practice(self, person_id: int, week: str, met: Met, now: dt.datetime) -> bool:
+        """Record the answer for that round; False if they were not introduced in it."""
+
+
+class Store(
+    People, Journal, Conversations, Plans, Communities, Privacy, Applications, Practice, Protocol
+):
     """Per-person persistence for the engine: every role, and one transaction across them."""
 
     def transaction(self) -> AbstractAsyncContextManager[None]:

@@ -17,6 +17,7 @@ from bot.content import Content
 from bot.delivery_ports import CommunityPosts, Publisher
 from bot.errors import DeliveryError, PermanentDeliveryError
 from bot.model import PlannedState, PostDue, PostKind, PostOutcome
+from bot.practice_round import PracticeRunner
 from bot.schedule import retry_delay, week_monday
 
 log = logging.getLogger(__name__)
@@ -36,11 +37,16 @@ class Poster:
     lease: dt.timedelta
     max_attempts: int
     error_code: Callable[[Exception, str], str]
+    # Practice rounds ride the same outbox: planned and claimed like the brag thread.
+    practice: PracticeRunner | None = None
 
     async def tick(self, now: dt.datetime, token: str, counts: dict[str, int]) -> None:
-        """Open due brag threads and post (or take down) what people chose to share."""
+        """Open due brag threads, post (or take down) what people chose to share, and run
+        due practice rounds."""
         platforms = sorted(self.publishers)
         await self.posts.plan_brag_threads(now, platforms)
+        if self.practice is not None:
+            await self.practice.rounds.plan_practice_rounds(now, platforms)
         while True:
             claimed = await self.posts.claim_posts(
                 now, limit=BATCH, lease_until=now + self.lease, instance=token, platforms=platforms
@@ -50,7 +56,7 @@ class Poster:
             opened: dict[tuple[str, str, str], str] = {}
             outcomes = []
             for post in claimed:
-                outcome = await self.publish(post, now, opened)
+                outcome = await self.publish(post, now, opened, token)
                 outcomes.append(outcome)
                 key = f"post_{outcome.state.value}"
                 counts[key] = counts.get(key, 0) + 1
@@ -59,10 +65,18 @@ class Poster:
                 return
 
     async def publish(
-        self, post: PostDue, now: dt.datetime, opened: dict[tuple[str, str, str], str]
+        self,
+        post: PostDue,
+        now: dt.datetime,
+        opened: dict[tuple[str, str, str], str],
+        token: str = "",
     ) -> PostOutcome:
-        """Post one claimed community post; what became of it."""
+        """Post one claimed community post (or run a practice round); what became of it."""
         try:
+            if post.kind is PostKind.PRACTICE_ROUND:
+                if self.practice is None:
+                    return PostOutcome(post.id, PlannedState.SKIPPED, "disabled")
+                return await self.practice.run(post, token, now)
             return await self._publish(post, now, opened)
         except PermanentDeliveryError as error:
             return PostOutcome(post.id, PlannedState.FAILED, self.error_code(error, "refused"))

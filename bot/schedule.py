@@ -259,3 +259,15 @@ def known_zone(name: str) -> bool:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return False
     return True
+
+
+def next_round(
+    now: dt.datetime, zone: str, weekday: int, time: dt.time, every: int
+) -> tuple[str, dt.datetime]:
+    """The next practice round from ``now`` on: weekly, or every other ISO week (the weeks
+    an even number of weeks after 5 January 1970, so every instance agrees which)."""
+    week, due = next_weekly_post(now, zone, weekday, time)
+    while every > 1 and ((week_monday(week) - dt.date(1970, 1, 5)).days // 7) % every:
+        week = following_week(week)
+        due = weekly_slot(week, zone, weekday, time)
+    return week, due

@@ -21,6 +21,7 @@ from storage.database import create_engine, upgrade, wait_for
 from storage.event_log import EventLog
 from storage.inbox import SqlInbox
 from storage.outbox import SqlOutbox
+from storage.practice_rounds import SqlPracticeRounds
 from storage.retention import sweep
 from storage.sql import SqlStore
 
@@ -38,6 +39,7 @@ class Services:
     posts: SqlCommunityPosts
     # Work adapters acknowledged to a platform, kept until done.
     inbox: SqlInbox
+    practice: SqlPracticeRounds
 
     def dispatcher(self, messengers: Mapping[str, Messenger]) -> Dispatcher:
         """A dispatcher delivering through ``messengers`` (by platform name); those that can
@@ -56,6 +58,7 @@ class Services:
             lease=dt.timedelta(seconds=self.settings.lease_seconds),
             publishers=publishers,
             posts=self.posts,
+            practice=self.practice,
         )
 
     def clock(self, messengers: Mapping[str, Messenger]) -> CheckinClock:
@@ -101,6 +104,7 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
                 outbox=outbox,
                 posts=SqlCommunityPosts(db, cipher),
                 inbox=SqlInbox(db, cipher, instance=instance_name(), may_keep=engine.may_keep),
+                practice=SqlPracticeRounds(db, cipher),
             )
         finally:
             await outbox.close()

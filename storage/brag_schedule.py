@@ -20,7 +20,7 @@ from bot.schedule import following_week, next_weekly_post, weekly_slot
 from storage.application_tables import applications
 from storage.database import dialect_insert
 from storage.rows import post_row
-from storage.tables import communities, community_posts, people, rejections
+from storage.tables import communities, community_posts, people, practice_pairs, rejections
 from storage.transactions import Transactional
 
 posts = community_posts
@@ -320,10 +320,25 @@ async def pulse(
             )
         )
     ).one()
+    pairs = practice_pairs
+    sessions = await connection.scalar(
+        select(func.count()).select_from(
+            select(pairs.c.week, pairs.c.grp)
+            .where(
+                pairs.c.platform == platform,
+                pairs.c.community == community,
+                pairs.c.met == "yes",
+                pairs.c.met_at >= since,
+            )
+            .distinct()
+            .subquery()
+        )
+    )
     return Pulse(
         setbacks=setbacks or 0,
         notes=notes or 0,
         wins=shared or 0,
         applications=sent[0] or 0,
         applicants=sent[1] or 0,
+        practice=sessions or 0,
     )

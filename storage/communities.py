@@ -43,6 +43,11 @@ class SqlCommunities(Transactional):
                         brag_thread=True,
                         pulse=True,
                         created_at=now,
+                        practice=False,
+                        practice_channel="",
+                        practice_weekday=1,
+                        practice_time=dt.time(10, 0),
+                        practice_every=1,
                     )
                     .on_conflict_do_nothing()
                 )

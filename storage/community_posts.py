@@ -129,6 +129,8 @@ class SqlCommunityPosts:
             message_id=row.message_id,
             text=self._cipher.open(row.body),
         )
+        if kind is PostKind.PRACTICE_ROUND:
+            return post
         if kind is PostKind.BRAG_THREAD:
             if community.pulse:
                 pulse = await brag_schedule.pulse(connection, row.platform, row.community, now)

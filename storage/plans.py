@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import ColumnElement, bindparam, select, text, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot import practice_kit
 from bot.model import PlannedMessage, PlannedState
 from bot.schedule import Slot
 from storage.database import dialect_insert
@@ -19,6 +21,7 @@ from storage.rows import (
     planned_row,
     slot_values,
 )
+from storage.schema import PENDING_CHECKIN
 from storage.tables import planned_messages
 from storage.transactions import Transactional
 
@@ -46,6 +49,8 @@ class SqlPlans(Transactional):
                     planned_messages.c.person_id == person_id,
                     planned_messages.c.state.in_(LIVE),
                     planned_messages.c.application_id.is_(None),
+                    # A new plan replaces the recovery plan, not practice partners' messages.
+                    planned_messages.c.kind.notin_(list(practice_kit.KINDS)),
                 )
                 .values(state=PlannedState.SKIPPED.value, outcome="superseded")
             )
@@ -64,20 +69,9 @@ class SqlPlans(Transactional):
         slot: Slot,
         now: dt.datetime,
     ) -> None:
-        # One pending message per kind and person (a unique index): asking for one that is
-        # already pending moves it instead.
-        statement = dialect_insert(self._engine, planned_messages).values(
-            **planned_row(person_id, platform, rejection_id, kind, slot, now)
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=[planned_messages.c.person_id, planned_messages.c.kind],
-            index_where=and_(
-                planned_messages.c.state == PENDING, planned_messages.c.application_id.is_(None)
-            ),
-            set_={name: statement.excluded[name] for name in SLOT_COLUMNS},
-        )
+        values = planned_row(person_id, platform, rejection_id, kind, slot, now)
         async with self._connect() as connection:
-            await connection.execute(statement)
+            await connection.execute(plan_one(self._engine, values))
 
     async def planned(self, person_id: int) -> Sequence[PlannedMessage]:
         async with self._connect() as connection:
@@ -143,3 +137,17 @@ async def skip_live(
         .values(state=PlannedState.SKIPPED.value, outcome=outcome[:32])
     )
     return result.rowcount
+
+
+def plan_one(engine: AsyncEngine, values: dict[str, Any]) -> Any:
+    """The statement planning one check-in (``values`` from :func:`storage.rows.planned_row`).
+    One pending check-in per kind and person (a partial unique index): asking for one that is
+    already pending moves it instead."""
+    statement = dialect_insert(engine, planned_messages).values(**values)
+    return statement.on_conflict_do_update(
+        index_elements=[planned_messages.c.person_id, planned_messages.c.kind],
+        # The index's own predicate, written out: PostgreSQL infers a partial index only from
+        # a predicate that implies its text.
+        index_where=text(PENDING_CHECKIN),
+        set_={name: statement.excluded[name] for name in SLOT_COLUMNS},
+    )

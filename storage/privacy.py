@@ -27,6 +27,8 @@ from storage.tables import (
     organization_members,
     people,
     planned_messages,
+    practice_members,
+    practice_pairs,
     reflections,
     rejections,
     wins,
@@ -43,6 +45,7 @@ SEALED: Mapping[str, tuple[str, ...]] = {
     "wins": ("text",),
     "community_posts": ("body",),  # advice shared with /hired, until it is posted
     "applications": ("company", "role", "link", "interviewer", "notes"),
+    "practice_members": ("areas", "role_kind"),
 }
 # How far a reseal got: (table, rows done, rows in it), for an operator's terminal.
 Progress = Callable[[str, int, int], None]
@@ -50,6 +53,7 @@ PROGRESS_ROWS = 1000
 
 _SEALED_TABLES = (
     people, rejections, reflections, moods, answers, wins, community_posts, applications,
+    practice_members,
 )  # fmt: skip
 
 # Every table holding a person's records (each has person_id), in the order export shows them.
@@ -64,6 +68,8 @@ PERSONAL_TABLES: tuple[tuple[str, Table], ...] = (
     ("pending_question", conversations),
     ("planned_messages", planned_messages),
     ("shared_posts", community_posts),
+    ("practice_partners", practice_members),
+    ("practice_rounds", practice_pairs),
 )
 
 
@@ -87,7 +93,9 @@ class SqlPrivacy(Transactional):
         """Delete a community's settings, its posts' records and every person of it with all
         their records; returns how many people."""
         async with self._connect() as connection:
-            for table in (community_posts, communities, organization_members, home_charts):
+            for table in (
+                community_posts, practice_pairs, communities, organization_members, home_charts,
+            ):  # fmt: skip
                 where = (table.c.platform == platform, table.c.community == community)
                 await connection.execute(delete(table).where(*where))
             result = await connection.execute(
@@ -141,9 +149,9 @@ async def reseal(
     async with engine.begin() as connection:
         for table in _SEALED_TABLES:
             columns = SEALED[table.name]
-            rows = (
-                await connection.execute(select(table.c.id, *(table.c[c] for c in columns)))
-            ).all()
+            # Each sealed table has a one-column key (id, or person_id for practice choices).
+            [key] = table.primary_key.columns
+            rows = (await connection.execute(select(key, *(table.c[c] for c in columns)))).all()
             for done, row in enumerate(rows, start=1):
                 values = {
                     column: cipher.reseal(row._mapping[column])
@@ -152,9 +160,7 @@ async def reseal(
                 }
                 values = {k: v for k, v in values.items() if v != row._mapping[k]}
                 if values:
-                    await connection.execute(
-                        update(table).where(table.c.id == row.id).values(**values)
-                    )
+                    await connection.execute(update(table).where(key == row[0]).values(**values))
                     changed += len(values)
                 if progress is not None and done % every == 0 and done < len(rows):
                     progress(table.name, done, len(rows))

@@ -9,14 +9,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.database import checkpoint
 from storage.event_log import EventLog
-from storage.tables import answers, inbox, moods, planned_messages
+from storage.tables import answers, inbox, moods, planned_messages, practice_pairs
 
 # Platforms stop retrying an event within minutes; a day of ids is plenty to catch repeats.
 EVENT_MEMORY = dt.timedelta(days=1)
 
 
 async def sweep(db: AsyncEngine, now: dt.datetime, keep: dt.timedelta) -> dict[str, int]:
-    """Delete what is older than ``keep`` (moods, check-in answers, finished planned messages)
+    """Delete what is older than ``keep`` (moods, check-in answers, practice rounds, finished
+    planned messages)
     and event ids older than a day; returns how many rows went, by table.
 
     Then the SQLite WAL is checkpointed, so swept notes are gone from the files as well (and,
@@ -28,6 +29,11 @@ async def sweep(db: AsyncEngine, now: dt.datetime, keep: dt.timedelta) -> dict[s
         for name, statement in (
             ("moods", delete(moods).where(moods.c.created_at < cutoff)),
             ("answers", delete(answers).where(answers.c.created_at < cutoff)),
+            # Practice history is needed for a few rounds (no repeated pairs), not for ever.
+            (
+                "practice_pairs",
+                delete(practice_pairs).where(practice_pairs.c.created_at < cutoff),
+            ),
             (
                 "planned_messages",
                 delete(planned_messages).where(

@@ -210,6 +210,11 @@ def community_from_row(row: Row[Any]) -> Community:
         support_resources=row.support_resources,
         brag_thread=row.brag_thread,
         pulse=row.pulse,
+        practice=row.practice,
+        practice_channel=row.practice_channel,
+        practice_weekday=row.practice_weekday,
+        practice_time=row.practice_time,
+        practice_every=row.practice_every,
     )
 
 

@@ -15,6 +15,7 @@ from storage.conversations import SqlConversations
 from storage.journal import SqlJournal
 from storage.people import SqlPeople
 from storage.plans import SqlPlans
+from storage.practice import SqlPractice
 from storage.privacy import SqlPrivacy
 
 
@@ -26,6 +27,7 @@ class SqlStore(
     SqlCommunities,
     SqlPrivacy,
     SqlApplications,
+    SqlPractice,
     SqlBragSchedule,
 ):
     """Per-person records in the relational database: every role of :class:`bot.ports.Store`,

@@ -26,6 +26,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 # The tables planned_messages refers to, and the shared column types, re-exported.
 from storage.application_tables import application_settings as application_settings
 from storage.application_tables import applications as applications
+from storage.practice_tables import practice_members as practice_members
+from storage.practice_tables import practice_pairs as practice_pairs
 from storage.schema import NAMING as NAMING
 from storage.schema import PENDING_CHECKIN, PENDING_REMINDER, Id
 from storage.schema import Base as Base
@@ -260,6 +262,23 @@ class CommunityRow(Base):
     brag_thread: Mapped[bool] = mapped_column(Boolean, default=True)
     pulse: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # Practice partners: off until an admin turns them on.
+    practice: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    practice_channel: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    practice_weekday: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
+    practice_time: Mapped[dt.time] = mapped_column(
+        Time, default=dt.time(10, 0), server_default="10:00:00"
+    )
+    practice_every: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
+
+
+def _one_a_week(name: str, kind: str) -> Index:
+    """At most one community post of ``kind`` per community per week: a partial unique index."""
+    where = text(f"kind = '{kind}'")
+    return Index(
+        name, "platform", "community", "week", unique=True, sqlite_where=where,
+        postgresql_where=where,
+    )  # fmt: skip
 
 
 class CommunityPostRow(Base):
@@ -272,15 +291,10 @@ class CommunityPostRow(Base):
     __tablename__ = "community_posts"
     __table_args__ = (
         Index("ix_community_posts_state_due", "state", "platform", "due_at"),
-        Index(
-            "uq_community_posts_weekly_thread",
-            "platform",
-            "community",
-            "week",
-            unique=True,
-            sqlite_where=text("kind = 'brag_thread'"),
-            postgresql_where=text("kind = 'brag_thread'"),
-        ),
+        _one_a_week("uq_community_posts_weekly_thread", "brag_thread"),
+        # One practice round per community per round's week: paired once, whatever the
+        # number of instances.
+        _one_a_week("uq_community_posts_practice_round", "practice_round"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)

@@ -183,3 +183,11 @@ def test_schedule_lists_planned_check_ins_in_local_time(tmp_path: Path) -> None:
         check=False,
     )
     assert nobody.stdout.strip() == "Nothing planned."
+
+
+def test_practice_join_through_the_console(tmp_path: Path) -> None:
+    typed = ["/practice join", "Salary talk", "Analyst", "Evenings (17:00-21:00)", "/practice"]
+    result = console(tmp_path, typed)
+    assert result.returncode == 0, result.stderr
+    assert "What your partner sees: sam, Analyst. Practising: Salary talk." in result.stdout
+    assert "You're in practice partners." in result.stdout

@@ -16,13 +16,25 @@ from bot.model import (
     Answer,
     CheckinState,
     Community,
+    Met,
     PlannedState,
     PostKind,
+    PracticeChoices,
+    PracticeState,
     RejectionDraft,
     Stage,
     WinKind,
 )
-from bot.ports import Communities, Conversations, Journal, People, Plans, Privacy, Store
+from bot.ports import (
+    Communities,
+    Conversations,
+    Journal,
+    People,
+    Plans,
+    Practice,
+    Privacy,
+    Store,
+)
 from bot.schedule import Slot
 from storage.communities import SqlCommunities
 from storage.conversations import SqlConversations
@@ -31,6 +43,7 @@ from storage.event_log import EventLog
 from storage.journal import SqlJournal
 from storage.people import SqlPeople
 from storage.plans import SqlPlans
+from storage.practice import SqlPractice
 from storage.privacy import SqlPrivacy
 from storage.sql import SqlStore
 from tests.conftest import DATABASES, database_for
@@ -40,6 +53,7 @@ from tests.fakes import (
     MemoryJournal,
     MemoryPeople,
     MemoryPlans,
+    MemoryPractice,
     MemoryPrivacy,
     MemoryStore,
 )
@@ -47,7 +61,7 @@ from tests.fakes import (
 SAM = Sender("slack", "T1", "U1", "Sam")
 ALEX = Sender("slack", "T1", "U2", "Alex")
 DRAFT = RejectionDraft("Acme", "Analyst", Stage.INTERVIEW, dt.date(2026, 3, 9), "Jane", 2)
-ROLES = (People, Journal, Conversations, Plans, Communities, Privacy)
+ROLES = (People, Journal, Conversations, Plans, Communities, Privacy, Practice)
 
 
 def slot(now: dt.datetime, days: int, zone: str = "UTC") -> Slot:
@@ -70,21 +84,23 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
 
 
 def test_each_role_has_a_fake_and_a_part_of_the_sql_store(db: AsyncEngine) -> None:
-    fakes: tuple[People, Journal, Conversations, Plans, Communities, Privacy] = (
+    fakes: tuple[People, Journal, Conversations, Plans, Communities, Privacy, Practice] = (
         MemoryPeople(),
         MemoryJournal(),
         MemoryConversations(),
         MemoryPlans(),
         MemoryCommunities(),
         MemoryPrivacy(),
+        MemoryPractice(),
     )
-    parts: tuple[People, Journal, Conversations, Plans, Communities, Privacy] = (
+    parts: tuple[People, Journal, Conversations, Plans, Communities, Privacy, Practice] = (
         SqlPeople(db),
         SqlJournal(db),
         SqlConversations(db),
         SqlPlans(db),
         SqlCommunities(db),
         SqlPrivacy(db),
+        SqlPractice(db),
     )
     for role, fake, part in zip(ROLES, fakes, parts, strict=True):
         members = {name for name in vars(role) if not name.startswith("_")}
@@ -392,3 +408,41 @@ async def test_event_log_remembers_each_key_once(db: AsyncEngine, now: dt.dateti
 
     await log.forget_before(now + dt.timedelta(seconds=1))
     assert await log.first_time("slack:Ev1", now)
+
+
+async def test_practice_choices_pause_leave_and_answers(store: Store, now: dt.datetime) -> None:
+    sam = await store.person(SAM, "UTC", now)
+    alex = await store.person(ALEX, "UTC", now)
+    assert await store.practice_member(sam.id) is None
+    assert await store.set_practice_state(sam.id, PracticeState.PAUSED, now) is None
+
+    choices = PracticeChoices(("STAR answers", "Salary <talk>"), "Analyst", "evenings")
+    joined = await store.join_practice(sam.id, choices, now)
+    assert (joined.state, joined.areas, joined.role_kind, joined.availability) == (
+        PracticeState.ACTIVE, ("STAR answers", "Salary <talk>"), "Analyst", "evenings",
+    )  # fmt: skip
+    assert await store.practice_member(alex.id) is None
+    until = now + dt.timedelta(weeks=2)
+    paused = await store.set_practice_state(sam.id, PracticeState.PAUSED, until)
+    assert paused is not None and (paused.state, paused.paused_until) == (
+        PracticeState.PAUSED, until,
+    )  # fmt: skip
+    again = await store.join_practice(sam.id, PracticeChoices(("Research",), "A", "daytime"), now)
+    assert (again.state, again.areas, again.paused_until) == (
+        PracticeState.ACTIVE, ("Research",), None,
+    )  # fmt: skip
+    left = await store.set_practice_state(sam.id, PracticeState.LEFT, None)
+    assert left is not None and (left.areas, left.role_kind) == ((), "")
+
+    # Never introduced: nothing to answer.
+    assert await store.latest_practice(sam.id) is None
+    assert not await store.record_practice(sam.id, "2026-W11", Met.YES, now)
+
+
+async def test_a_new_plan_leaves_practice_partners_messages_alone(
+    store: Store, now: dt.datetime
+) -> None:
+    sam = await store.person(SAM, "UTC", now)
+    await store.add_planned(sam.id, "slack", None, "practice_check", slot(now, 3), now)
+    await store.replace_plan(sam.id, "slack", None, [("day1_mood", slot(now, 1))], now)
+    assert [m.kind for m in await store.planned(sam.id)] == ["day1_mood", "practice_check"]

@@ -186,14 +186,7 @@ class ChannelPosts:
     async def _send(
         self, community: str, channel_id: int, content: str, key: str, index: int
     ) -> discord.Message:
-        guild_id = int(community) if community.isdigit() else None
-        channel = self._client.get_partial_messageable(channel_id, guild_id=guild_id)
-        return await channel.send(
-            content=content,
-            nonce=nonce_for(key, index),
-            allowed_mentions=discord.AllowedMentions.none(),
-            suppress_embeds=True,
-        )
+        return await send_words(self._client, community, channel_id, content, key, index)
 
     async def _unarchived(self, thread_id: int, action: Callable[[], Awaitable[T]]) -> T:
         """Run ``action``; if Discord says the thread is archived, unarchive it and run it again.
@@ -208,6 +201,21 @@ class ChannelPosts:
                 raise
         await self._client.http.edit_channel(thread_id, archived=False)
         return await action()
+
+
+async def send_words(
+    client: discord.Client, community: str, channel_id: int, content: str, key: str, index: int
+) -> discord.Message:
+    """Send words to a server channel or thread: keyed by a nonce, pinging nobody, no link
+    previews."""
+    guild_id = int(community) if community.isdigit() else None
+    channel = client.get_partial_messageable(channel_id, guild_id=guild_id)
+    return await channel.send(
+        content=content,
+        nonce=nonce_for(key, index),
+        allowed_mentions=discord.AllowedMentions.none(),
+        suppress_embeds=True,
+    )
 
 
 def retry_after(error: discord.HTTPException) -> float | None:

@@ -18,12 +18,14 @@ from adapters.discord.channels import ChannelPosts, publishing
 from adapters.discord.config import DiscordConfig
 from adapters.discord.pending import Pending
 from adapters.discord.ports import Clock, utc_now
+from adapters.discord.practice_threads import PracticeThreads
 from adapters.discord.render import Outgoing, render
 from adapters.discord.texts import Texts, texts
 from adapters.discord.translate import PLATFORM, nonce_for
 from adapters.discord.views import build_view
 from bot.errors import PermanentDeliveryError
 from bot.events import Sender
+from bot.practice_ports import Introduction, Meeting
 from bot.reach import DMS_CLOSED, Reach
 from bot.replies import Attachment, Reply
 
@@ -117,6 +119,8 @@ class DiscordMessenger:
     """
 
     platform = PLATFORM
+    # Practice partners meet in private threads of a channel the admins chose.
+    needs_channel = True
 
     def __init__(
         self,
@@ -131,6 +135,7 @@ class DiscordMessenger:
         self._texts = texts()
         self._dms = DirectMessages(client, pending or Pending(), self._texts)
         self._channels = ChannelPosts(client, self._texts)
+        self._practice = PracticeThreads(client, self._texts)
 
     @classmethod
     @asynccontextmanager
@@ -204,3 +209,7 @@ class DiscordMessenger:
     async def delete(self, community: str, channel: str, thread: str, message_id: str) -> None:
         """Take a post down; one already gone is fine."""
         await self._channels.delete(community, channel, thread, message_id)
+
+    async def introduce(self, meeting: Meeting) -> Introduction:
+        """A practice group's private thread (see adapters.discord.practice_threads)."""
+        return await self._practice.introduce(meeting)

@@ -36,7 +36,7 @@ def needs_admin(event: Event) -> bool:
     if isinstance(event, Choice):
         return event.action in admin.ACTIONS
     if isinstance(event, FormSubmission):
-        return event.form_id == admin.FORM_ID
+        return event.form_id in admin.FORMS
     return False
 
 

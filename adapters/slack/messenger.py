@@ -17,6 +17,7 @@ from adapters.slack.retry import retry_after
 from adapters.slack.translate import PLATFORM
 from bot.errors import DeliveryError, PermanentDeliveryError
 from bot.events import Sender
+from bot.practice_ports import Introduction, Meeting
 from bot.replies import Reply
 
 # team id -> that workspace's bot token, or None when the app is not installed there.
@@ -64,6 +65,8 @@ class SlackMessenger:
     """
 
     platform = PLATFORM
+    # Practice partners meet in a group DM, which needs no channel.
+    needs_channel = False
 
     def __init__(
         self,
@@ -167,6 +170,44 @@ class SlackMessenger:
         client = await self._client(community)
         async with _mapped("brag removal", CHANNEL_PERMANENT_ERRORS, ALREADY_DONE):
             await client.chat_delete(channel=channel, ts=message_id)
+
+    async def introduce(self, meeting: Meeting) -> Introduction:
+        """Open a group DM of the meeting's people and the bot (``conversations.open`` with
+        several users, scope ``mpim:write``) and post the introduction there, where only they
+        see it.
+
+        If Slack refuses the group because of one person (deactivated, gone, not visible),
+        each is tried alone to find who, and the group opens without them. Slack has no
+        idempotency key here either: the first message carries the key as metadata.
+        """
+        people, key = meeting.people, meeting.key
+        client = await self._client(meeting.community)
+        gone: list[str] = []
+        async with _mapped(f"practice introduction {key}", CHANNEL_PERMANENT_ERRORS):
+            try:
+                group = await self._outbox.open_group(client, people)
+            except SlackApiError as error:
+                if api_error_code(error) not in PERMANENT_ERRORS:
+                    raise
+                gone = [user for user in people if not await self._reachable(client, user)]
+                if not gone:
+                    raise
+                if len(people) - len(gone) < 2:
+                    return Introduction("", tuple(gone))
+                group = await self._outbox.open_group(client, [p for p in people if p not in gone])
+            for index, message in enumerate(_public(meeting.replies)):
+                await self._outbox.post(client, group, message, key=key if index == 0 else "")
+        return Introduction(group, tuple(gone))
+
+    async def _reachable(self, client: AsyncWebClient, user: str) -> bool:
+        """Whether Slack lets the bot open a conversation with ``user`` alone."""
+        try:
+            await client.conversations_open(users=user)
+        except SlackApiError as error:
+            if api_error_code(error) in PERMANENT_ERRORS:
+                return False
+            raise
+        return True
 
 
 def _public(replies: Sequence[Reply]) -> Iterator[SlackMessage]:

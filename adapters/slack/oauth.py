@@ -37,6 +37,7 @@ BOT_SCOPES = (
     "files:write",
     "im:history",
     "im:write",
+    "mpim:write",
     "reactions:write",
     "users:read",
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Any
 
 import aiohttp
@@ -72,16 +73,22 @@ class Outbox:
         key = (team_id, user_id)
         channel = self._dm_channels.get(key)
         if channel is None:
-            response = await client.conversations_open(users=user_id)
-            found = response.get("channel")
-            channel = str(found.get("id", "")) if isinstance(found, dict) else ""
-            if not channel:
-                raise SlackApiError("conversations.open returned no channel", response)  # type: ignore[no-untyped-call]
+            channel = await self.open_group(client, [user_id])
             self._dm_channels[key] = channel
             if len(self._dm_channels) > DM_CACHE_SIZE:
                 self._dm_channels.popitem(last=False)
         else:
             self._dm_channels.move_to_end(key)
+        return channel
+
+    async def open_group(self, client: AsyncWebClient, users: Sequence[str]) -> str:
+        """The id of the conversation of ``users`` and the bot: their DM for one person, a
+        group DM for several (the same one again for the same people)."""
+        response = await client.conversations_open(users=",".join(users))
+        found = response.get("channel")
+        channel = str(found.get("id", "")) if isinstance(found, dict) else ""
+        if not channel:
+            raise SlackApiError("conversations.open returned no channel", response)  # type: ignore[no-untyped-call]
         return channel
 
     def forget_team(self, team_id: str) -> None:

@@ -134,6 +134,9 @@ class FakeDiscord:
     threads: dict[int, dict[str, Any]] = field(default_factory=dict)
     reactions: list[tuple[int, int, str]] = field(default_factory=list)  # channel, message, emoji
     deleted: list[tuple[int, int]] = field(default_factory=list)  # channel, message
+    # Private threads' members, by thread id; people no longer in the server.
+    thread_members: dict[int, set[int]] = field(default_factory=dict)
+    left_server: set[int] = field(default_factory=set)
     gateways: list[_Gateway] = field(default_factory=list)
     shards: int = 1
     base_url: str = ""
@@ -362,6 +365,17 @@ class FakeDiscord:
                     "recipients": [user_payload(user_id)],
                 }
             )
+        if method == "POST" and (match := re.fullmatch(r"/channels/(\d+)/threads", path)):
+            return self._start_private_thread(int(match[1]), body)
+        if method == "PUT" and (
+            match := re.fullmatch(r"/channels/(\d+)/thread-members/(\d+)", path)
+        ):
+            return self._add_thread_member(int(match[1]), int(match[2]))
+        if method == "GET" and (match := re.fullmatch(r"/guilds/(\d+)/members/(\d+)", path)):
+            if int(match[2]) in self.left_server:
+                return _error(404, 10007, "Unknown Member")
+            return _json({"user": user_payload(int(match[2])), "roles": [], "deaf": False,
+                          "mute": False, "joined_at": TIMESTAMP, "flags": 0})  # fmt: skip
         if method == "POST" and (
             match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)/threads", path)
         ):
@@ -421,6 +435,32 @@ class FakeDiscord:
         }
         self.threads[message_id] = thread
         return _json(thread, status=201)
+
+    def _start_private_thread(self, channel_id: int, body: dict[str, Any]) -> web.Response:
+        if body.get("type") != 12:
+            return _error(400, 50035, "Invalid Form Body")
+        thread_id = next(self._ids)
+        thread = {
+            "id": str(thread_id), "type": 12, "guild_id": str(GUILD_ID),
+            "parent_id": str(channel_id), "owner_id": str(BOT_ID), "name": body["name"],
+            "last_message_id": None, "rate_limit_per_user": 0, "message_count": 0,
+            "member_count": 1,
+            "thread_metadata": {"archived": False, "locked": False,
+                                "invitable": body.get("invitable", True),
+                                "auto_archive_duration": body.get("auto_archive_duration"),
+                                "archive_timestamp": TIMESTAMP},
+        }  # fmt: skip
+        self.threads[thread_id] = thread
+        self.thread_members[thread_id] = {BOT_ID}
+        return _json(thread, status=201)
+
+    def _add_thread_member(self, thread_id: int, user_id: int) -> web.Response:
+        if thread_id not in self.thread_members:
+            return _error(404, 10003, "Unknown Channel")
+        if user_id in self.left_server:
+            return _error(404, 10007, "Unknown Member")
+        self.thread_members[thread_id].add(user_id)
+        return _no_content()
 
     def _react(self, channel_id: int, message_id: int, emoji: str) -> web.Response:
         if self._archived(channel_id):

@@ -15,6 +15,7 @@ import pytest
 
 from adapters.discord.channels import BRAG_PERMISSIONS
 from adapters.discord.messenger import DiscordMessenger
+from adapters.discord.practice_threads import INVITE_PERMISSIONS
 from adapters.discord.render import CONTENT_LIMIT, escape
 from adapters.discord.texts import texts
 from adapters.discord.translate import nonce_for
@@ -225,10 +226,12 @@ async def test_a_malformed_channel_is_permanent(messenger: DiscordMessenger) -> 
         await messenger.open_thread(GUILD, "C-not-discord", OPENING, "k")
 
 
-def test_the_documented_invite_asks_for_exactly_the_brag_permissions() -> None:
+def test_the_documented_invite_asks_for_exactly_the_brag_and_practice_permissions() -> None:
     guide = (Path(__file__).parents[2] / "docs" / "discord.md").read_text("utf-8")
     [invite] = re.findall(r"authorize\?\S*permissions=(\d+)", guide)
-    assert int(invite) == BRAG_PERMISSIONS.value == 309237713984
+    assert int(invite) == INVITE_PERMISSIONS.value == 377957190720
+    assert INVITE_PERMISSIONS.value & BRAG_PERMISSIONS.value == BRAG_PERMISSIONS.value
+    assert INVITE_PERMISSIONS.create_private_threads and not INVITE_PERMISSIONS.manage_threads
 
 
 # Admin settings from real interactions, with the real engine.

@@ -69,6 +69,7 @@ async def test_commands_are_published_for_servers_and_dms(
         "progress",
         "checkin",
         "hired",
+        "practice",
         "mydata",
         "bounceback",
         "help",

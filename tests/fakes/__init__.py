@@ -12,6 +12,7 @@ from tests.fakes.conversations import MemoryConversations
 from tests.fakes.journal import MemoryJournal
 from tests.fakes.people import MemoryPeople
 from tests.fakes.plans import MemoryPlans
+from tests.fakes.practice import MemoryPractice
 from tests.fakes.privacy import MemoryPrivacy
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "MemoryJournal",
     "MemoryPeople",
     "MemoryPlans",
+    "MemoryPractice",
     "MemoryPrivacy",
     "MemoryStore",
 ]
@@ -34,6 +36,7 @@ class MemoryStore(
     MemoryCommunities,
     MemoryPrivacy,
     MemoryApplications,
+    MemoryPractice,
 ):
     """A :class:`bot.ports.Store` in dictionaries; behaves like the SQL store."""
 

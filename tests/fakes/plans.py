@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import replace
 
+from bot import practice_kit
 from bot.model import PlannedMessage, PlannedState
 from bot.schedule import Slot
 from tests.fakes.state import MemoryState
@@ -25,9 +26,9 @@ class MemoryPlans(MemoryState):
         now: dt.datetime,
     ) -> None:
         for planned_id, message in list(self.planned_by_id.items()):
-            # Reminders about applications stay.
+            # Reminders about applications and practice partners' messages stay.
             mine = message.person_id == person_id and message.application_id is None
-            if mine and message.state in LIVE:
+            if mine and message.state in LIVE and message.kind not in practice_kit.KINDS:
                 self.planned_by_id[planned_id] = replace(
                     message, state=PlannedState.SKIPPED, outcome="superseded"
                 )

@@ -36,6 +36,10 @@ class MemoryPrivacy(MemoryState):
             "planned_messages": [
                 asdict(m) for m in self.planned_by_id.values() if m.person_id == person_id
             ],
+            "practice_partners": [
+                asdict(m) for m in self.practice_members.values() if m.person_id == person_id
+            ],
+            "practice_rounds": [r for r in self.practice_rounds if r["person_id"] == person_id],
         }
 
     async def delete_person(self, person_id: int) -> None:
@@ -57,3 +61,5 @@ class MemoryPrivacy(MemoryState):
             i: a for i, a in self.applications_by_id.items() if a.person_id != person_id
         }
         self.ghost_days_by_person.pop(person_id, None)
+        self.practice_members.pop(person_id, None)
+        self.practice_rounds = [r for r in self.practice_rounds if r["person_id"] != person_id]

@@ -14,6 +14,7 @@ from bot.model import (
     Person,
     PlannedMessage,
     PlannedState,
+    PracticeMember,
     Reflection,
     Rejection,
     Win,
@@ -41,6 +42,9 @@ class MemoryState:
         self.memos: dict[str, str] = {}  # the Discord adapter's long buttons
         self.applications_by_id: dict[int, Application] = {}
         self.ghost_days_by_person: dict[int, int] = {}
+        self.practice_members: dict[int, PracticeMember] = {}
+        # One row per person per practice round: person_id, week, state, met, met_at.
+        self.practice_rounds: list[dict[str, object]] = []
 
     def _key_of(self, person_id: int) -> tuple[str, str, str]:
         """Where the person with this id is kept."""

@@ -1,7 +1,7 @@
 """the journey chart last uploaded for each member's Slack Home tab
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-11-30 18:00:00
 """
 
@@ -14,7 +14,7 @@ import storage.tables
 
 
 revision: str = '0011'
-down_revision: str | None = '0009'
+down_revision: str | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
