@@ -11,16 +11,17 @@ three or more people, never a name.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from bot import admin, brag_thread, journey_chart, plan
+from bot.applications_export import funnel, funnel_lines
 from bot.community import here
 from bot.content import Content
 from bot.events import Choice, Command, Event, FormSubmission, Sender
 from bot.forms import refusal, validate
 from bot.home_view import HomeSection, HomeView
 from bot.journey import counts, framing, journey
-from bot.model import CheckinState, Person
+from bot.model import Application, CheckinState, Person
 from bot.replies import Button, Field, FieldKind, Form, Reply
 from bot.routes import Routes
 from bot.schedule import Slot
@@ -42,6 +43,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("mydata", "export"),
     "delete": ("mydata", "delete"),
     "home": ("home", ""),
+    "applied": ("applied", ""),
+    "applied_list": ("applied", "list"),
 }
 
 Redo = Callable[[Turn, Event], Awaitable[list[Reply]]]
@@ -51,11 +54,14 @@ async def view(turn: Turn, sender: Sender) -> HomeView:
     """The home of a person the bot knows, built from their own records."""
     content = turn.content
     found = await journey(turn)
-    if found.empty:
+    tracked = await turn.store.applications(turn.person.id)
+    if found.empty and not tracked:
         return await welcome(turn, sender)
     lines = counts(content, found)
-    if found.rejections:
-        lines.append(framing(content, len(found.rejections), found.hired))
+    # Noes as /progress counts them: rejections logged, and applications that ended without one.
+    noes = len(found.rejections) + funnel(tracked, turn.today).noes
+    if noes:
+        lines.append(framing(content, noes, found.hired))
     sections = [HomeSection(content.text("home.journey"), tuple(lines))]
     if found.areas:
         sections.append(HomeSection(content.text("progress.areas_heading"), tuple(found.areas)))
@@ -65,7 +71,7 @@ async def view(turn: Turn, sender: Sender) -> HomeView:
         heading=content.text("home.heading"),
         intro=content.text("home.intro", name=turn.name),
         sections=tuple(sections),
-        applications=None,  # the applications tracker's counts go here
+        applications=_applications(turn, tracked),
         admin=await admin_section(turn) if sender.is_admin else None,
         chart=await journey_chart.chart(turn),
     )
@@ -150,6 +156,21 @@ async def _checkins(turn: Turn) -> HomeSection:
     pause = Button(content.text("home.pause"), DO_ACTION, "pause")
     stop = Button(content.text("home.stop"), DO_ACTION, "stop")
     return HomeSection(content.text("home.checkins"), (line,), (settings, pause, stop))
+
+
+def _applications(turn: Turn, tracked: Sequence[Application]) -> HomeSection:
+    """The application funnel, as ``/progress`` shows it, with the buttons to add and move one."""
+    content = turn.content
+    lines = funnel_lines(content, funnel(tracked, turn.today)) if tracked else []
+    return HomeSection(
+        content.text("home.applications"),
+        tuple(lines or [content.text("home.no_applications")]),
+        (
+            Button(content.text("home.log_application"), DO_ACTION, "applied"),
+            *((Button(content.text("home.applications_list"), DO_ACTION, "applied_list"),)
+              if tracked else ()),
+        ),
+    )  # fmt: skip
 
 
 def _actions(content: Content, *, with_note: bool) -> HomeSection:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from bot.applications_export import funnel
 from bot.brag_thread import date
 from bot.home_view import Chart, MoodPoint
 from bot.journey import AVERAGE_NOES, hired
@@ -33,7 +34,9 @@ async def chart(turn: Turn) -> Chart:
         sorted({(message.local.date() - start).days for message in planned}) if rejections else ()
     )
     span = max(1, (today - start).days, *(p.day for p in points), *ahead)
-    noes, yes = len(rejections), hired(rejections, await store.answers(person_id))
+    # Noes as /progress counts them: rejections logged, and applications that ended without one.
+    ended = funnel(await store.applications(person_id), today).noes
+    noes, yes = len(rejections) + ended, hired(rejections, await store.answers(person_id))
     words = content.table("home.chart")
     road = words["road_hired"] if yes else words["road"]
     return Chart(

@@ -18,6 +18,7 @@ from bot.model import CheckinState
 from bot.replies import CHANNEL_MARK
 from storage.sql import SqlStore
 from tests.fakes import MemoryStore
+from tests.test_applications import log
 from tests.test_console import console
 from tests.test_engine import ALEX, SAM, submit_rejection
 
@@ -186,7 +187,9 @@ def test_the_console_saves_the_chart_as_a_private_picture(tmp_path: Path) -> Non
     assert picture.read_bytes().startswith(b"\x89PNG")
     assert picture.stat().st_mode & 0o777 == 0o600
     assert "At a glance" in result.stdout  # /home: the home in words, no second picture
-    assert "[1] Check-in settings" in result.stdout
+    # The applications section comes right after the journey, then the check-ins.
+    assert "[1] Log an application" in result.stdout
+    assert "[2] Check-in settings" in result.stdout
 
 
 async def test_the_admin_section_shows_this_weeks_pulse_from_three_people(
@@ -208,3 +211,22 @@ async def test_the_admin_section_shows_this_weeks_pulse_from_three_people(
     assert any(pulse in line for line in three.admin.lines)
     shown = "\n".join(three.admin.lines)
     assert "Member" not in shown and "Hidden Corp" not in shown  # counts, never who or where
+
+
+async def test_the_home_shows_the_application_funnel_and_counts_no_answer_as_a_no(
+    engine: Engine, now: dt.datetime, content: Content
+) -> None:
+    await log(engine, now, company="Acme")
+    await log(engine, now, company="Globex")
+    await engine.handle(Command(SAM, "applied", "update 2 no answer"), now)
+
+    home = await engine.home(SAM, now)
+
+    assert not home.new and home.applications is not None
+    assert home.applications in home.parts()
+    text = words(home)
+    assert content.text("progress.applications", week=2, total=2) in text
+    assert {(DO_ACTION, "applied"), (DO_ACTION, "applied_list")} <= actions(home)
+    assert home.chart is not None and home.chart.noes == 1
+    [listing, *_] = await engine.handle(Choice(SAM, DO_ACTION, "applied_list"), now)
+    assert listing.text == (await engine.handle(Command(SAM, "applied", "list"), now))[0].text
