@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.content import Content
 from bot.engine import Engine
+from bot.ports import Store
 from storage.database import create_engine, upgrade
+from storage.sql import SqlStore
 from storage.tables import Base
 from tests.databases import create_database, drop_database
 from tests.fakes import MemoryStore
@@ -108,3 +110,17 @@ async def db(database_url: str) -> AsyncIterator[AsyncEngine]:
         yield engine
     finally:
         await engine.dispose()
+
+
+@pytest.fixture(params=["memory", *DATABASES])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """Each implementation of the store port in turn: the in-memory fake, then SQL on each
+    database."""
+    if request.param == "memory":
+        yield MemoryStore()
+        return
+    db = create_engine(await database_for(request.param, request, tmp_path))
+    try:
+        yield SqlStore(db)
+    finally:
+        await db.dispose()
