@@ -234,9 +234,16 @@ class FakeDiscord:
             self._dm_channels[user_id] = next(self._ids)
         return self._dm_channels[user_id]
 
-    def add_message(self, channel_id: int, author: dict[str, Any], content: str) -> dict[str, Any]:
-        """Put a message into a channel's history (as if someone had written it)."""
+    def add_message(
+        self, channel_id: int, author: dict[str, Any], content: str, *, button: str = ""
+    ) -> dict[str, Any]:
+        """Put a message into a channel's history (as if someone had written it), with one
+        grey button of ``button``'s custom id if given (labelled with its last part)."""
         message = self._message(channel_id, {"content": content}, author=author)
+        if button:
+            label = button.rsplit(":", 1)[-1]
+            grey = {"type": 2, "style": 2, "label": label, "custom_id": button}
+            message["components"] = [{"type": 1, "components": [grey]}]
         self.messages.setdefault(channel_id, []).append(message)
         return message
 
