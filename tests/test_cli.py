@@ -140,22 +140,31 @@ def test_a_missing_postgres_database_says_how_to_create_it(tmp_path: Path) -> No
     assert "createdb" in line
 
 
-async def test_a_refused_slack_bot_token_in_http_mode(tmp_path: Path) -> None:
+async def refused_by_slack(
+    tmp_path: Path, method: str, times: int, **env: str
+) -> tuple[int, str, int]:
+    """``bounceback slack`` against a fake Slack that refuses ``method`` (``times`` times): the
+    exit status, what it wrote to stderr, and how often it called ``method``."""
     slack = FakeSlack()
     await slack.start()
     try:
-        slack.script("auth.test", {"ok": False, "error": "invalid_auth"})
+        slack.script(method, {"ok": False, "error": "invalid_auth"}, times=times)
         status, errors = await bounceback_async(
-            tmp_path,
-            "slack",
-            "--port",
-            str(closed_port()),
-            SLACK_BOT_TOKEN="xoxb-wrong",
-            SLACK_SIGNING_SECRET="secret",
-            SLACK_API_URL=slack.api_url,
+            tmp_path, "slack", "--port", str(closed_port()), SLACK_API_URL=slack.api_url, **env
         )
+        return status, errors, len(slack.calls_to(method))
     finally:
         await slack.stop()
+
+
+async def test_a_refused_slack_bot_token_in_http_mode(tmp_path: Path) -> None:
+    status, errors, _ = await refused_by_slack(
+        tmp_path,
+        "auth.test",
+        1,
+        SLACK_BOT_TOKEN="xoxb-wrong",
+        SLACK_SIGNING_SECRET="secret",
+    )
     assert status == 2
     line = one_clear_line(errors)
     assert "Slack refused SLACK_BOT_TOKEN (invalid_auth from auth.test)" in line
@@ -164,22 +173,13 @@ async def test_a_refused_slack_bot_token_in_http_mode(tmp_path: Path) -> None:
 
 
 async def test_a_refused_slack_app_token_in_socket_mode(tmp_path: Path) -> None:
-    slack = FakeSlack()
-    await slack.start()
-    try:
-        slack.script("apps.connections.open", {"ok": False, "error": "invalid_auth"}, times=50)
-        status, errors = await bounceback_async(
-            tmp_path,
-            "slack",
-            "--port",
-            str(closed_port()),
-            SLACK_BOT_TOKEN="xoxb-right",
-            SLACK_APP_TOKEN="xapp-wrong",
-            SLACK_API_URL=slack.api_url,
-        )
-        asked = len(slack.calls_to("apps.connections.open"))
-    finally:
-        await slack.stop()
+    status, errors, asked = await refused_by_slack(
+        tmp_path,
+        "apps.connections.open",
+        50,
+        SLACK_BOT_TOKEN="xoxb-right",
+        SLACK_APP_TOKEN="xapp-wrong",
+    )
     assert status == 2
     assert "Slack refused SLACK_APP_TOKEN (invalid_auth" in one_clear_line(errors)
     assert asked == 1  # asked once, not every 10 s
