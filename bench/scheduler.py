@@ -62,7 +62,7 @@ async def seed(url: str, people: int) -> None:
     from storage.database import create_engine, upgrade
     from storage.tables import people as people_table
     from storage.tables import planned_messages
-    from tests.scheduling.harness import person_row
+    from tests.scheduling.harness import pending_row, person_row
 
     db = create_engine(url)
     await upgrade(db)
@@ -87,24 +87,7 @@ async def seed(url: str, people: int) -> None:
             )
             await connection.execute(
                 planned_messages.insert(),
-                [
-                    {
-                        "person_id": pid,
-                        "platform": "bench",
-                        "rejection_id": None,
-                        "kind": "weekly",
-                        "due_at": NOW,
-                        "planned_local": NOW.replace(tzinfo=None),
-                        "planned_zone": "UTC",
-                        "state": "pending",
-                        "attempts": 0,
-                        "claimed_by": "",
-                        "message_id": "",
-                        "outcome": "",
-                        "created_at": NOW,
-                    }
-                    for pid in ids
-                ],
+                [pending_row(pid, "bench", "weekly", NOW) for pid in ids],
             )
     async with db.begin() as connection:
         # A database in service has statistics (autovacuum on PostgreSQL, PRAGMA optimize on

@@ -63,6 +63,25 @@ def person_row(
     }
 
 
+def pending_row(person_id: int, platform: str, kind: str, due: dt.datetime) -> dict[str, object]:
+    """A ``planned_messages`` row as the seeds write it: pending, due at ``due`` (UTC)."""
+    return {
+        "person_id": person_id,
+        "platform": platform,
+        "rejection_id": None,
+        "kind": kind,
+        "due_at": due,
+        "planned_local": due.replace(tzinfo=None),
+        "planned_zone": "UTC",
+        "state": "pending",
+        "attempts": 0,
+        "claimed_by": "",
+        "message_id": "",
+        "outcome": "",
+        "created_at": due,
+    }
+
+
 async def seed_due(
     db: AsyncEngine,
     count: int,
@@ -85,22 +104,5 @@ async def seed_due(
         ]
         await connection.execute(
             planned_messages.insert(),
-            [
-                {
-                    "person_id": person_id,
-                    "platform": platform,
-                    "rejection_id": None,
-                    "kind": kind,
-                    "due_at": due,
-                    "planned_local": due.replace(tzinfo=None),
-                    "planned_zone": "UTC",
-                    "state": "pending",
-                    "attempts": 0,
-                    "claimed_by": "",
-                    "message_id": "",
-                    "outcome": "",
-                    "created_at": due,
-                }
-                for person_id in ids
-            ],
+            [pending_row(person_id, platform, kind, due) for person_id in ids],
         )
