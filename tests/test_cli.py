@@ -8,17 +8,13 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.discord.fake_discord import FakeDiscord
+from tests.processes import BIN, PROMPTLY, run
 from tests.slack.fake_slack import FakeSlack
-
-BIN = Path(sys.executable).parent / "bounceback"
-# Bounds on processes that must end by themselves; a hang fails the test instead of blocking.
-PROMPTLY = 60.0
 
 
 def environment(tmp_path: Path, **settings: str) -> dict[str, str]:
@@ -29,15 +25,8 @@ def environment(tmp_path: Path, **settings: str) -> dict[str, str]:
 
 
 def bounceback(tmp_path: Path, *args: str, **settings: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(BIN), *args],
-        capture_output=True,
-        text=True,
-        env=environment(tmp_path, **settings),
-        cwd=tmp_path,  # no .env of the checkout is read
-        timeout=PROMPTLY,
-        check=False,
-    )
+    # In tmp_path: no .env of the checkout is read.
+    return run([str(BIN), *args], tmp_path, env=environment(tmp_path, **settings))
 
 
 async def bounceback_async(tmp_path: Path, *args: str, **settings: str) -> tuple[int, str]:
