@@ -20,6 +20,15 @@ from tests.databases import create_database, drop_database
 from tests.fakes import MemoryStore
 
 NOW = dt.datetime(2026, 3, 10, 14, 30, tzinfo=dt.UTC)
+# The check-ins a rejection plans, in the order they fall due: the week's, then the first weekly.
+FIRST_WEEK = [
+    "day1_mood",
+    "day2_feedback",
+    "day3_strengths",
+    "day5_plan_b",
+    "day7_wrap_up",
+    "weekly",
+]
 
 
 @pytest.fixture

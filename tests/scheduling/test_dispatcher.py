@@ -18,6 +18,7 @@ from bot.model import CheckinState, PlannedState
 from storage.outbox import SqlOutbox
 from storage.sql import SqlStore
 from storage.tables import planned_messages
+from tests.conftest import FIRST_WEEK
 from tests.scheduling.harness import RecordingMessenger, seed_due
 
 SAM = Sender("console", "console", "sam", "Sam")
@@ -102,16 +103,7 @@ async def test_the_plan_drips_over_a_week_then_goes_weekly(world: World) -> None
     kinds = [d.key for d in world.messenger.sent]
     assert len(kinds) == len(set(kinds))
     sent = [kind for kind, state, _ in await world.states() if state == "sent"]
-    assert sent == [
-        "day1_mood",
-        "day2_feedback",
-        "day3_strengths",
-        "day5_plan_b",
-        "day7_wrap_up",
-        "weekly",
-        "weekly",
-        "weekly",
-    ]
+    assert sent == [*FIRST_WEEK, "weekly", "weekly"]
     assert [s for _, s, _ in await world.states()][-1] == "pending"  # the next weekly one
 
 
