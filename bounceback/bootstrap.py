@@ -38,6 +38,8 @@ class Services:
     posts: SqlCommunityPosts
     # Work adapters acknowledged to a platform, kept until done.
     inbox: SqlInbox
+    # Opens what the store sealed, for the reports that read the database themselves.
+    cipher: Cipher
 
     def dispatcher(self, messengers: Mapping[str, Messenger]) -> Dispatcher:
         """A dispatcher delivering through ``messengers`` (by platform name); those that can
@@ -101,6 +103,7 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
                 outbox=outbox,
                 posts=SqlCommunityPosts(db, cipher),
                 inbox=SqlInbox(db, cipher, instance=instance_name(), may_keep=engine.may_keep),
+                cipher=cipher,
             )
         finally:
             await outbox.close()
