@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from storage.crypto import Cipher
 from storage.tables import (
     answers,
+    button_memos,
     communities,
     community_posts,
     conversations,
@@ -40,8 +41,18 @@ SEALED: Mapping[str, tuple[str, ...]] = {
     "answers": ("value",),
     "wins": ("text",),
     "community_posts": ("body",),  # advice shared with /hired, until it is posted
+    "button_memos": ("data",),  # a long form's half-typed values (the Discord adapter)
 }
-_SEALED_TABLES = (people, rejections, reflections, moods, answers, wins, community_posts)
+_SEALED_TABLES = (
+    people,
+    rejections,
+    reflections,
+    moods,
+    answers,
+    wins,
+    community_posts,
+    button_memos,
+)
 
 # Every table holding a person's records (each has person_id), in the order export shows them.
 PERSONAL_TABLES: tuple[tuple[str, Table], ...] = (
@@ -116,7 +127,8 @@ async def reseal(engine: AsyncEngine, cipher: Cipher) -> int:
     async with engine.begin() as connection:
         for table in _SEALED_TABLES:
             columns = SEALED[table.name]
-            rows = await connection.execute(select(table.c.id, *(table.c[c] for c in columns)))
+            (key,) = table.primary_key.columns  # ``id``, or a button memo's ``token``
+            rows = await connection.execute(select(key, *(table.c[c] for c in columns)))
             for row in rows.all():
                 values = {
                     column: cipher.reseal(row._mapping[column])
@@ -126,7 +138,7 @@ async def reseal(engine: AsyncEngine, cipher: Cipher) -> int:
                 values = {k: v for k, v in values.items() if v != row._mapping[k]}
                 if values:
                     await connection.execute(
-                        update(table).where(table.c.id == row.id).values(**values)
+                        update(table).where(key == row._mapping[key.name]).values(**values)
                     )
                     changed += len(values)
     return changed
