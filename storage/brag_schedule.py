@@ -95,6 +95,16 @@ def _threads(row: Any) -> tuple[Any, ...]:
     )
 
 
+def _waiting_shares(row: Any) -> tuple[Any, ...]:
+    """The community's shares still waiting to be posted (each in its week's thread)."""
+    return (
+        posts.c.platform == row.platform,
+        posts.c.community == row.community,
+        posts.c.kind.in_(SHARES),
+        posts.c.state == PENDING,
+    )
+
+
 async def cancel_disabled(connection: AsyncConnection, platforms: list[str]) -> None:
     """A thread turned off (or without a channel) opens nothing that was planned."""
     off = select(communities.c.platform, communities.c.community).where(
@@ -228,14 +238,7 @@ async def open_now(
         if moved.rowcount != 1:
             return False
     await connection.execute(
-        update(posts)
-        .where(
-            posts.c.platform == row.platform,
-            posts.c.community == row.community,
-            posts.c.kind.in_(SHARES),
-            posts.c.state == PENDING,
-        )
-        .values(week=week, due_at=now)
+        update(posts).where(*_waiting_shares(row)).values(week=week, due_at=now)
     )
     return True
 
@@ -246,13 +249,7 @@ async def shares_follow(
     """Shares waiting for a week's thread go where and when it now opens."""
     await connection.execute(
         update(posts)
-        .where(
-            posts.c.platform == row.platform,
-            posts.c.community == row.community,
-            posts.c.kind.in_(SHARES),
-            posts.c.state == PENDING,
-            posts.c.week == week,
-        )
+        .where(*_waiting_shares(row), posts.c.week == week)
         .values(week=to_week, due_at=due)
     )
 
