@@ -75,6 +75,12 @@ async def world(db: AsyncEngine) -> World:
     return World(db, store, engine, SqlOutbox(db), RecordingMessenger())
 
 
+async def daily(dispatcher: Dispatcher, days: range) -> None:
+    """One tick a day at DAY1's hour, for each of ``days`` after DAY1."""
+    for day in days:
+        await dispatcher.tick(DAY1 + dt.timedelta(days=day))
+
+
 async def test_a_check_in_goes_out_once_at_its_local_time(world: World) -> None:
     await world.reject()
     dispatcher = world.dispatcher()
@@ -200,8 +206,7 @@ async def test_a_permanent_failure_stops_that_persons_schedule(world: World) -> 
     dispatcher = world.dispatcher()
 
     await dispatcher.tick(DAY1)
-    for days in range(1, 10):
-        await dispatcher.tick(DAY1 + dt.timedelta(days=days))
+    await daily(dispatcher, range(1, 10))
 
     assert world.messenger.sent == []
     person = await world.store.person(SAM, "UTC", DAY1)
@@ -237,8 +242,7 @@ async def test_pause_holds_stop_ends_and_resume_brings_back(world: World) -> Non
     assert world.messenger.sent == []
 
     await world.engine.handle(Command(SAM, "checkin", "stop"), DAY1)
-    for days in range(0, 20):
-        await dispatcher.tick(DAY1 + dt.timedelta(days=days))
+    await daily(dispatcher, range(0, 20))
     assert world.messenger.sent == []
 
     replies = await world.engine.handle(
@@ -253,8 +257,7 @@ async def test_stop_typed_in_words_stops_everything(world: World) -> None:
     await world.reject()
     [reply] = await world.engine.handle(Message(SAM, "STOP"), REJECTED_AT)
     assert "stopped" in reply.text
-    for days in range(0, 15):
-        await world.dispatcher().tick(DAY1 + dt.timedelta(days=days))
+    await daily(world.dispatcher(), range(0, 15))
     assert world.messenger.sent == []
 
 
@@ -321,8 +324,7 @@ async def test_an_offer_ends_the_plan_with_a_celebration(world: World) -> None:
     [reply] = await world.engine.handle(Message(SAM, "I got the job!"), DAY1)
 
     assert "congratulations" in reply.text
-    for days in range(0, 15):
-        await world.dispatcher().tick(DAY1 + dt.timedelta(days=days))
+    await daily(world.dispatcher(), range(0, 15))
     assert world.messenger.sent == []
     assert {s for _, s, _ in await world.states()} == {"skipped"}
 
