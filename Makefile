@@ -54,6 +54,7 @@ bench: $(STAMP)
 	@$(BIN)/python bench/slack.py
 	@$(BIN)/python bench/chaos.py
 	@$(BIN)/python bench/crisis.py
+	@$(BIN)/python bench/chart.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -67,7 +67,8 @@ class Spoken:
 
 @dataclass(frozen=True, slots=True)
 class Placed:
-    """One reply and where it goes. Its file, if any, always goes to the person's DM."""
+    """One reply and where it goes. Its file, if any, goes to the person's DM (a home's
+    picture stays with the home, which only they see)."""
 
     reply: Reply
     words: Place
@@ -113,6 +114,10 @@ def _as_one(replies: Sequence[Reply], spoken: Spoken, rules: Rules) -> list[Plac
             Placed(reply, where, FormAs.NONE if reply.form is None else FormAs.BUTTON)
             for reply in replies
         ]
+    if any(reply.home is not None for reply in replies):
+        # A home is a look at this moment (asked for again at will): it stays where it was
+        # asked for, for the person alone, its picture included.
+        return [Placed(reply, Place.DM if spoken.in_dm else Place.EPHEMERAL) for reply in replies]
     private = any(is_private(reply) for reply in replies)
     lasting = rules.ephemeral_fades and any(reply.buttons or reply.quote for reply in replies)
     lasting = lasting and not any(

@@ -14,6 +14,7 @@ from bot import (
     checkin_settings,
     community,
     feedback,
+    home,
     mood,
     mydata,
     plan,
@@ -26,6 +27,7 @@ from bot import (
 from bot.content import Content
 from bot.errors import BouncebackError
 from bot.events import Choice, Command, Event, FormSubmission, Message, Sender
+from bot.home_view import HomeView
 from bot.ports import BragSchedule, Store
 from bot.replies import Reply
 from bot.routes import Routes, Typed
@@ -38,6 +40,7 @@ log = logging.getLogger(__name__)
 MESSAGE_LIMIT = 4000
 COMMAND_NAMES = (
     "rejected", "feedback", "brag", "progress", "checkin", "hired", "mydata", "bounceback", "help",
+    "home",
 )  # fmt: skip
 
 
@@ -86,6 +89,7 @@ class Engine:
             mydata.routes(self._held.forget),
             admin.ROUTES,
             care.routes(self._held, self._dispatch),
+            home.routes(self._dispatch),
             Routes(commands={"help": self._help}),
         )
         # Adapters register COMMAND_NAMES: each must have a route, and each route a name.
@@ -135,6 +139,23 @@ class Engine:
             # Only the kind of event and the error's type: never the person's words.
             log.exception("could not handle a %s event", type(event).__name__)
             return [Reply(text=self._content.text("help.error"))]
+
+    async def home(self, sender: Sender, now: dt.datetime) -> HomeView:
+        """The home of ``sender``, for them alone: their own records (a welcome if the bot has
+        not met them; nobody is created for a look), and the community's section if the
+        platform says they administer it."""
+        if now.tzinfo is None:
+            raise ValueError("now must be timezone-aware")
+        async with self._store.transaction():
+            person = await self._store.known_person(sender)
+            known = person is not None
+            if person is None:
+                person = home.visitor(sender, self._default_timezone, now)
+            turn = Turn(
+                self._store, self._content, person, now.astimezone(dt.UTC),
+                brag_schedule=self._brag_schedule,
+            )  # fmt: skip
+            return await (home.view(turn, sender) if known else home.welcome(turn, sender))
 
     async def follow_zone(self, sender: Sender, now: dt.datetime) -> None:
         """The platform says ``sender.timezone`` is now the person's zone (Slack's

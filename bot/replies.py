@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from bot.home_view import Chart, HomeView
+
 
 class FieldKind(StrEnum):
     """How a form field is entered."""
@@ -89,7 +91,9 @@ class Reply:
     public ones go where the conversation is. A reply with a ``form`` asks the adapter to open it;
     one with an ``attachment`` carries a file to deliver privately (a DM upload, a saved file).
     ``channel`` is the platform's id of a channel the text names where it says
-    :data:`CHANNEL_MARK`; each adapter puts its own mention there.
+    :data:`CHANNEL_MARK`; each adapter puts its own mention there. ``home`` is the person's
+    home (the text then holds it in words, for adapters that show words only); ``chart`` is
+    the journey picture, drawn by the adapter and handed over privately like an attachment.
     """
 
     text: str = ""
@@ -100,3 +104,5 @@ class Reply:
     private: bool = True
     attachment: Attachment | None = None
     channel: str = ""
+    home: HomeView | None = None
+    chart: Chart | None = None

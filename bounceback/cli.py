@@ -20,7 +20,13 @@ from bounceback.bootstrap import Services, open_services
 from bounceback.settings import Settings
 from bounceback.shutdown import Stopping
 from storage.crypto import Cipher, CipherError
-from storage.database import DatabaseUnavailable, DatabaseURLError, create_engine, wait_for
+from storage.database import (
+    DatabaseUnavailable,
+    DatabaseURLError,
+    create_engine,
+    upgrade,
+    wait_for,
+)
 
 if TYPE_CHECKING:
     from adapters.discord.config import DiscordConfig
@@ -116,12 +122,11 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         if args.action == "new-key":
             print(Cipher.new_key())
             return 0
-        async with open_services(settings) as services:
-            if args.action == "rotate-key":
-                changed = await services.store.reseal()
-                print(f"re-encrypted {changed} stored text value(s)")
-            else:
-                print("database is up to date")
+        await _migrate(settings)
+        if args.action == "rotate-key":
+            async with open_services(settings, migrate=False) as services:
+                changed = await services.store.reseal(_resealed)
+            print(f"re-encrypted {changed} stored text value(s)")
         return 0
     if args.command == "console":
         return await _console(settings, args.user or _login_name())
@@ -134,6 +139,26 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "run":
         return await _run_all(settings, args.port)
     return 2
+
+
+def _say(line: str) -> None:
+    """One line of an administrative command's progress, shown at once."""
+    print(line, flush=True)
+
+
+async def _migrate(settings: Settings) -> None:
+    """Apply pending migrations, saying each one as it is done (a first upgrade of a large
+    database takes a while)."""
+    db = create_engine(settings.database_url)
+    try:
+        applied = await upgrade(db, _say)
+    finally:
+        await db.dispose()
+    _say("database is up to date" if not applied else f"database upgraded ({applied} step(s))")
+
+
+def _resealed(table: str, done: int, rows: int) -> None:
+    _say(f"re-encrypting {table}: {done} of {rows} row(s)")
 
 
 async def _console(settings: Settings, user: str) -> int:
@@ -282,6 +307,7 @@ def serve_slack(
 ) -> Coroutine[Any, Any, None]:
     """The Slack adapter wired to ``services``, to run until cancelled (see its ``serve``)."""
     from adapters.slack.server import serve
+    from storage.home_charts import SqlChartFiles
     from storage.organizations import SqlOrganizations
 
     return serve(
@@ -292,6 +318,7 @@ def serve_slack(
         organizations=SqlOrganizations(services.db),
         db=services.db,
         inbox=services.inbox,
+        chart_files=SqlChartFiles(services.db),
         port=port,
         register_messenger=register_messenger,
         stop=stop,

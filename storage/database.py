@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Table, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Connection, make_url
@@ -214,11 +217,38 @@ class DatabaseRefused(DatabaseUnavailable):
     """The database server answered, and waiting will not help: no such database, bad login."""
 
 
-async def upgrade(engine: AsyncEngine) -> None:
-    """Apply every pending migration."""
+async def upgrade(engine: AsyncEngine, progress: Callable[[str], None] | None = None) -> int:
+    """Apply every pending migration; returns how many were applied. ``progress`` hears how
+    many are pending, then of each one as it is done (with how long it took)."""
     async with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             await connection.execute(
                 text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK}
             )
-        await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), "head"))
+        return await connection.run_sync(_upgrade, progress)
+
+
+def _upgrade(connection: Connection, progress: Callable[[str], None] | None) -> int:
+    config = alembic_config(connection)
+    script = ScriptDirectory.from_config(config)
+    current = MigrationContext.configure(connection).get_current_heads()
+    pending = list(script.iterate_revisions("heads", current or "base"))
+    if progress is not None and pending:
+        progress(f"{len(pending)} migration(s) to apply")
+    applied = 0
+    started = time.monotonic()
+
+    def step_done(*, step: Any, **_: Any) -> None:
+        nonlocal applied, started
+        applied += 1
+        if progress is not None:
+            seconds = time.monotonic() - started
+            progress(
+                f"applied {step.up_revision_id} ({applied} of {len(pending)}, {seconds:.1f} s): "
+                f"{(step.up_revision.doc or '').strip()}"
+            )
+        started = time.monotonic()
+
+    config.attributes["on_version_apply"] = step_done
+    command.upgrade(config, "head")
+    return applied

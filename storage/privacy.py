@@ -9,7 +9,7 @@ name). No query looks any of these up by value, so none needs a keyed hash besid
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import Table, delete, select, update
@@ -22,6 +22,7 @@ from storage.tables import (
     communities,
     community_posts,
     conversations,
+    home_charts,
     moods,
     organization_members,
     people,
@@ -43,6 +44,10 @@ SEALED: Mapping[str, tuple[str, ...]] = {
     "community_posts": ("body",),  # advice shared with /hired, until it is posted
     "button_memos": ("data",),  # a long form's half-typed values (the Discord adapter)
 }
+# How far a reseal got: (table, rows done, rows in it), for an operator's terminal.
+Progress = Callable[[str, int, int], None]
+PROGRESS_ROWS = 1000
+
 _SEALED_TABLES = (
     people,
     rejections,
@@ -87,7 +92,7 @@ class SqlPrivacy(Transactional):
         """Delete a community's settings, its posts' records and every person of it with all
         their records; returns how many people."""
         async with self._connect() as connection:
-            for table in (community_posts, communities, organization_members):
+            for table in (community_posts, communities, organization_members, home_charts):
                 where = (table.c.platform == platform, table.c.community == community)
                 await connection.execute(delete(table).where(*where))
             result = await connection.execute(
@@ -96,10 +101,10 @@ class SqlPrivacy(Transactional):
         await self._erase_after_commit()
         return result.rowcount
 
-    async def reseal(self) -> int:
+    async def reseal(self, progress: Progress | None = None) -> int:
         """Seal every sealed value with the current key (after adding or rotating a key);
-        returns how many values changed."""
-        return await reseal(self._engine, self._cipher)
+        returns how many values changed; ``progress`` hears how far it got, table by table."""
+        return await reseal(self._engine, self._cipher, progress)
 
 
 async def export(connection: AsyncConnection, cipher: Cipher, person_id: int) -> dict[str, Any]:
@@ -110,6 +115,14 @@ async def export(connection: AsyncConnection, cipher: Cipher, person_id: int) ->
     data: dict[str, Any] = {
         "person": _opened(cipher, "people", _plain(person._mapping, hide=("id",)))
     }
+    charts = await connection.execute(
+        select(home_charts.c.file_id, home_charts.c.updated_at).where(
+            home_charts.c.platform == person.platform,
+            home_charts.c.community == person.community,
+            home_charts.c.user_id == person.user_id,
+        )
+    )
+    data["home_chart"] = [_plain(row._mapping) for row in charts]
     for name, table in PERSONAL_TABLES:
         rows = await connection.execute(
             select(table).where(table.c.person_id == person_id).order_by(*table.primary_key)
@@ -120,16 +133,22 @@ async def export(connection: AsyncConnection, cipher: Cipher, person_id: int) ->
     return data
 
 
-async def reseal(engine: AsyncEngine, cipher: Cipher) -> int:
+async def reseal(
+    engine: AsyncEngine,
+    cipher: Cipher,
+    progress: Progress | None = None,
+    every: int = PROGRESS_ROWS,
+) -> int:
     """Seal every sealed column with the current key (after adding or rotating a key);
-    returns how many values changed."""
+    returns how many values changed. ``progress(table, rows done, rows)`` hears of each
+    table as it goes, every ``every`` rows and at its end."""
     changed = 0
     async with engine.begin() as connection:
         for table in _SEALED_TABLES:
             columns = SEALED[table.name]
             (key,) = table.primary_key.columns  # ``id``, or a button memo's ``token``
-            rows = await connection.execute(select(key, *(table.c[c] for c in columns)))
-            for row in rows.all():
+            rows = (await connection.execute(select(key, *(table.c[c] for c in columns)))).all()
+            for done, row in enumerate(rows, start=1):
                 values = {
                     column: cipher.reseal(row._mapping[column])
                     for column in columns
@@ -141,6 +160,10 @@ async def reseal(engine: AsyncEngine, cipher: Cipher) -> int:
                         update(table).where(key == row._mapping[key.name]).values(**values)
                     )
                     changed += len(values)
+                if progress is not None and done % every == 0 and done < len(rows):
+                    progress(table.name, done, len(rows))
+            if progress is not None:
+                progress(table.name, len(rows), len(rows))
     return changed
 
 

@@ -360,6 +360,21 @@ class ButtonMemoRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
 
 
+class HomeChartRow(Base):
+    """The journey chart last uploaded for a member's Slack Home tab: the platform's file id
+    and a hash of what it shows (never the data), so a new chart replaces the file and
+    deleting the member's data deletes the picture too, after a restart as well."""
+
+    __tablename__ = "home_charts"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    community: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    file_id: Mapped[str] = mapped_column(String(64))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
 # The mapped classes' tables, typed as the Core tables they are: the store's statements are
 # SQLAlchemy Core on these.
 people = cast(Table, PersonRow.__table__)
@@ -376,3 +391,4 @@ communities = cast(Table, CommunityRow.__table__)
 community_posts = cast(Table, CommunityPostRow.__table__)
 organization_members = cast(Table, OrganizationMemberRow.__table__)
 button_memos = cast(Table, ButtonMemoRow.__table__)
+home_charts = cast(Table, HomeChartRow.__table__)

@@ -396,6 +396,6 @@ async def test_commands_are_described_for_adapters(engine: Engine) -> None:
     names = [c.name for c in engine.commands]
     assert names == [
         "rejected", "feedback", "brag", "progress", "checkin", "hired", "mydata", "bounceback",
-        "help",
+        "help", "home",
     ]  # fmt: skip
     assert all(c.description and c.usage.startswith("/") for c in engine.commands)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol, TextIO
 
+from adapters.chart import pictured
 from adapters.console.buttons import OpenButtons
 from adapters.console.lines import FileLines
 from adapters.console.render import button_lines, printable, render
@@ -106,8 +107,9 @@ class Console:
 
     async def show(self, replies: list[Reply], *, answer: bool = False) -> None:
         """Print replies with their buttons numbered apart from any still open, and fill the
-        form they open. ``answer``: they answer the person's own line."""
-        for reply in replies:
+        form they open. ``answer``: they answer the person's own line. A chart is saved as a
+        picture (a home's words are the console's home)."""
+        for reply in pictured(replies, homes=False):
             first = self._buttons.add(reply.buttons, answer=answer)
             shown = render(replace(reply, form=None), first_number=first)
             if shown:

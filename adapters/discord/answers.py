@@ -16,6 +16,8 @@ from dataclasses import replace
 
 import discord
 
+from adapters.chart import pictured
+from adapters.discord.home_card import home_messages
 from adapters.discord.messenger import DirectMessages, DmsClosed
 from adapters.discord.pending import FormSession, Pending
 from adapters.discord.render import Control, Outgoing, escape, known_values, plan_modal, render
@@ -70,6 +72,7 @@ class Answers:
         now: dt.datetime,
     ) -> None:
         """Send the engine's ``replies`` to ``who`` where they belong."""
+        replies = pictured(replies, homes=True)
         interaction = responder.interaction
         in_guild = interaction.guild_id is not None
         marker = "" if in_guild or who.community == DM_COMMUNITY else who.community
@@ -93,7 +96,7 @@ class Answers:
         where = placed[0].words if placed else Place.EPHEMERAL
         if where is Place.CHANNEL:
             responder.ephemeral = False  # the engine meant it for the channel
-        messages = render(replies, self._texts)
+        messages = home_messages(replies) or render(replies, self._texts)
         if not messages:
             await responder.send([Outgoing(escape(self._texts.done))], marker)
         elif where is Place.DM and not responder.in_dm:

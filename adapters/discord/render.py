@@ -102,6 +102,18 @@ class Control:
 
 
 @dataclass(frozen=True, slots=True)
+class Card:
+    """An embed under a message (escaped text): the home on Discord. ``image`` names one of
+    the message's files, shown inside the card."""
+
+    title: str
+    description: str = ""
+    fields: tuple[tuple[str, str], ...] = ()
+    image: str = ""
+    footer: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Outgoing:
     """One Discord message to send: markdown-ready ``content``, the engine's buttons, the
     adapter's own controls (shown after them) and ``files`` to upload with it. A message with
@@ -112,6 +124,7 @@ class Outgoing:
     buttons: tuple[Button, ...] = ()
     controls: tuple[Control, ...] = ()
     files: tuple[Attachment, ...] = ()
+    card: Card | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from typing import Any
 import discord
 
 from adapters.discord.messenger import upload_files
-from adapters.discord.render import Outgoing
+from adapters.discord.render import Card, Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,18 @@ def command_channel(interaction: Interaction) -> str:
     if isinstance(channel, discord.Thread) and channel.parent_id:
         return str(channel.parent_id)
     return str(interaction.channel_id)
+
+
+def embed(card: Card) -> discord.Embed:
+    """The home's card as a Discord embed, its picture taken from the message's files."""
+    shown = discord.Embed(title=card.title, description=card.description or None)
+    for name, value in card.fields:
+        shown.add_field(name=name, value=value, inline=False)
+    if card.image:
+        shown.set_image(url=f"attachment://{card.image}")
+    if card.footer:
+        shown.set_footer(text=card.footer)
+    return shown
 
 
 def _files(keyword: str, files: list[discord.File]) -> dict[str, Any]:
@@ -112,9 +124,13 @@ class Responder:
                 files = []
             content = message.content or None
             mentions = discord.AllowedMentions.none()
+            if message.card is not None:
+                extra["embed"] = embed(message.card)
+            # Links in the words show no preview; the home's own card is the one embed.
+            quiet = message.card is None
             if not self.interaction.response.is_done():
                 await self.interaction.response.send_message(
-                    content, ephemeral=self.ephemeral, suppress_embeds=True,
+                    content, ephemeral=self.ephemeral, suppress_embeds=quiet,
                     allowed_mentions=mentions, **extra, **_files("files", files),
                 )  # fmt: skip
             elif self._deferred and not self._original_filled:
@@ -126,6 +142,6 @@ class Responder:
             else:
                 await self.interaction.followup.send(
                     content or discord.utils.MISSING, ephemeral=self.ephemeral,
-                    suppress_embeds=True, allowed_mentions=mentions, wait=True, **extra,
+                    suppress_embeds=quiet, allowed_mentions=mentions, wait=True, **extra,
                     **_files("files", files),
                 )  # fmt: skip

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import re
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -23,6 +22,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.chart import pictured
 from adapters.kept import NOT_KEPT, SEEN, Inbox, KeptWork
 from adapters.ordering import PersonLocks
 from adapters.ports import Clock, CommunityRemoved, Dedupe, Handler
@@ -30,9 +30,11 @@ from adapters.slack.admins import AdminCheck
 from adapters.slack.answers import Answers, errors_as_words, renders
 from adapters.slack.background import Background, log_failure
 from adapters.slack.config import SlackConfig
+from adapters.slack.home import DEFAULT_SETTLE, ChartFiles, HomeSource, SlackHome
 from adapters.slack.logs import bolt_logger
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.oauth import oauth_settings, token_lookup
+from adapters.slack.origins import delivery_key, event_type, origin_of, where_of
 from adapters.slack.outbox import Outbox
 from adapters.slack.render import render_errors, render_form
 from adapters.slack.retry import Sleep, retry_handlers
@@ -75,7 +77,9 @@ class SlackBot:
     also judges request timestamps); ``sleep`` is how 429s are waited out; ``session`` is
     reused for every Slack call when given; ``workers`` bounds the after-ack work running at
     once; ``on_zone_changed`` hears of a person's new Slack time zone (``user_change``);
-    ``inbox`` keeps acknowledged work until it is done (see :mod:`adapters.kept`).
+    ``inbox`` keeps acknowledged work until it is done (see :mod:`adapters.kept`); ``home``
+    builds members' Home tabs (``Engine.home``; none: the tab is not published), refreshed
+    ``home_settle`` seconds after a change (see :mod:`adapters.slack.home`).
     """
 
     def __init__(
@@ -95,6 +99,9 @@ class SlackBot:
         workers: int = DEFAULT_WORKERS,
         on_zone_changed: ZoneChanged | None = None,
         inbox: Inbox | None = None,
+        home: HomeSource | None = None,
+        chart_files: ChartFiles | None = None,
+        home_settle: float = DEFAULT_SETTLE,
     ) -> None:
         self._handler = handler
         self._kept = KeptWork(PLATFORM, inbox, clock)
@@ -132,12 +139,18 @@ class SlackBot:
             oauth_settings=oauth_settings(config, installation_store, state_store),
         )
         self._tokens = token_lookup(config, installation_store)
+        self._home = None if home is None else SlackHome(
+            home, clock=clock, mark=self._marked, submit=self._background.submit,
+            start=self._background.spawn, files=chart_files, settle=home_settle, sleep=sleep,
+            client_for=self._team_client,
+        )  # fmt: skip
         self.messenger = SlackMessenger(
             tokens=self._tokens,
             api_url=config.api_url,
             session=session,
             retry_handlers=self._retry_handlers,
             outbox=self._outbox,
+            on_delivered=None if self._home is None else self._home.delivered,
         )
         self.bolt.command(re.compile(r"^/"))(self._on_command)
         self.bolt.action(re.compile(r".*"))(self._on_action)
@@ -176,7 +189,7 @@ class SlackBot:
         returns how much was taken up."""
         redone = 0
         for entry, event, where in await self._kept.reclaim():
-            origin = _origin(where)
+            origin = origin_of(where)
             token = await self._tokens(origin.team_id)
             if not token:  # the app left that workspace meanwhile
                 await self._kept.done(entry)
@@ -192,7 +205,7 @@ class SlackBot:
     ) -> None:
         command, origin = command_event(body)
         # Kept before the ack: from then on Slack will never send it again.
-        entry = await self._kept.keep(_delivery(body), command, _where(origin))
+        entry = await self._kept.keep(delivery_key(body), command, where_of(origin))
         await ack()
         if entry != SEEN:
             work = self._run(command, origin, context.client, entry)
@@ -212,7 +225,7 @@ class SlackBot:
             work = self._answers.open_later_form(press.form_blob, origin, context.client)
             self._background.submit(work, urgent=True)
         elif press.choice is not None:
-            entry = await self._kept.keep(_delivery(body), press.choice, _where(origin))
+            entry = await self._kept.keep(delivery_key(body), press.choice, where_of(origin))
             await ack()
             if entry != SEEN:
                 work = self._run(press.choice, origin, context.client, entry)
@@ -228,7 +241,7 @@ class SlackBot:
             return
         submission, origin = submission_event(body)
         client = context.client
-        entry = await self._kept.keep(_delivery(body), submission, _where(origin))
+        entry = await self._kept.keep(delivery_key(body), submission, where_of(origin))
         if entry == SEEN:
             await ack()
             return
@@ -259,15 +272,23 @@ class SlackBot:
         self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
     ) -> None:
         entry = NOT_KEPT
-        found = message_event(body) if _event_type(body) == "message" else None
+        found = message_event(body) if event_type(body) == "message" else None
         if found is not None:
             message, origin = found
-            entry = await self._kept.keep(_delivery(body), message, _where(origin))
+            entry = await self._kept.keep(delivery_key(body), message, where_of(origin))
         await ack()
         if entry != SEEN:
             self._background.submit(self._run_event(body, context.client, entry))
 
     # ----- after the ack -----
+
+    async def _team_client(self, team_id: str) -> AsyncWebClient | None:
+        token = await self._tokens(team_id)
+        return self._client(token) if token else None
+
+    async def _marked(self, sender: Sender, client: AsyncWebClient) -> Sender:
+        is_admin = await self._admins.is_admin(client, sender.community, sender.user_id)
+        return dataclasses.replace(sender, is_admin=is_admin)
 
     async def _ask(self, event: Event, client: AsyncWebClient) -> list[Reply]:
         """The engine's replies; a failure becomes a clear reply, never silence."""
@@ -303,6 +324,8 @@ class SlackBot:
             pass  # the app left a workspace or an organization
         elif kind == "user_change":
             await self._zone_changed(body)
+        elif kind == "app_home_opened" and self._home is not None:
+            await self._home.opened(body, client)
 
     async def _zone_changed(self, body: Payload) -> None:
         """Someone's Slack profile changed: follow a new time zone (the engine ignores people
@@ -346,42 +369,10 @@ class SlackBot:
         entry: int = NOT_KEPT,
     ) -> None:
         """Send replies where they belong (then the acknowledged work ``entry`` is done)."""
-        await self._answers.deliver(replies, origin, client)
+        await self._answers.deliver(pictured(replies, homes=False), origin, client)
         await self._kept.done(entry)
-
-
-def _where(origin: Origin) -> dict[str, str]:
-    """Where to answer, as the inbox keeps it (a trigger id is too short-lived to keep)."""
-    return {
-        "team_id": origin.team_id,
-        "user_id": origin.user_id,
-        "response_url": origin.response_url,
-        "dm_channel": origin.dm_channel,
-    }
-
-
-def _origin(where: Mapping[str, str]) -> Origin:
-    return Origin(
-        team_id=where.get("team_id", ""),
-        user_id=where.get("user_id", ""),
-        response_url=where.get("response_url", ""),
-        dm_channel=where.get("dm_channel", ""),
-    )
-
-
-def _delivery(body: Mapping[str, Any]) -> str:
-    """A key for one delivery: Slack's event id (an event is retried under the same id), else
-    a fresh one (interactions are never retried)."""
-    event_id = body.get("event_id")
-    if isinstance(event_id, str) and event_id:
-        return f"event:{event_id}"
-    return f"interaction:{uuid.uuid4().hex}"
-
-
-def _event_type(body: Mapping[str, Any]) -> str:
-    event = body.get("event")
-    kind = event.get("type") if isinstance(event, Mapping) else None
-    return kind if isinstance(kind, str) else ""
+        if self._home is not None and replies:
+            self._home.changed(origin.team_id, origin.user_id, client)
 
 
 # The name entry points, tests and benchmarks build the adapter by.

@@ -73,7 +73,10 @@ class SlackMessenger:
         session: aiohttp.ClientSession | None,
         retry_handlers: list[AsyncRetryHandler],
         outbox: Outbox,
+        on_delivered: Callable[[Sender], object] | None = None,
     ) -> None:
+        # Hears of each check-in delivered (the member's Home tab then shows the next one).
+        self._on_delivered = on_delivered
         self._tokens = tokens
         self._api_url = api_url
         self._session = session
@@ -104,6 +107,8 @@ class SlackMessenger:
                     first = first or ts
                 if reply.attachment is not None:
                     await self._outbox.upload(client, channel, reply.attachment)
+        if self._on_delivered is not None:
+            self._on_delivered(recipient)
         return first
 
     async def delivered(self, recipient: Sender, key: str) -> str | None:

@@ -19,20 +19,26 @@ from adapters.kept import Inbox, redo_regularly
 from adapters.ports import CommunityRemoved, Dedupe, Handler, utc_now
 from adapters.slack.app import SlackBot, build_app
 from adapters.slack.config import ConfigurationError, SlackConfig
+from adapters.slack.home import ChartFiles
 from adapters.slack.logs import RedactPayloads, bolt_logger
 from adapters.slack.oauth import oauth_stores
 from adapters.slack.uninstall import Organizations
 from bot.delivery_ports import Messenger
 from bot.events import Sender
+from bot.home_view import HomeView
 
 log = logging.getLogger("bounceback.slack")
 
 
 class Engine(Handler, Protocol):
-    """The engine as ``serve`` wires it: events, and a person's new Slack time zone."""
+    """The engine as ``serve`` wires it: events, a person's new Slack time zone, homes."""
 
     async def follow_zone(self, sender: Sender, now: dt.datetime) -> None:
         """Follow ``sender.timezone`` unless the person chose their own."""
+        ...
+
+    async def home(self, sender: Sender, now: dt.datetime) -> HomeView:
+        """The member's home, for their Home tab."""
         ...
 
 
@@ -99,6 +105,7 @@ async def serve(
     organizations: Organizations | None = None,
     db: AsyncEngine | None = None,
     inbox: Inbox | None = None,
+    chart_files: ChartFiles | None = None,
     port: int = 3000,
     host: str = "0.0.0.0",
     register_messenger: Callable[[Messenger], None] | None = None,
@@ -112,9 +119,9 @@ async def serve(
     has a signing secret. The HTTP server on ``port`` always serves ``/healthz`` and, with a
     client id and secret, the OAuth install pages (Bolt's stores in ``db``). A workspace that
     uninstalls the app loses its data through ``on_community_removed``; ``organizations``
-    remembers the workspaces of org-wide installs. The :class:`SlackMessenger` for scheduled
-    check-ins goes to ``register_messenger``: the process's one dispatcher delivers through it.
-    ``ready`` is set once requests can arrive.
+    remembers the workspaces of org-wide installs; ``chart_files`` each member's Home chart.
+    The :class:`SlackMessenger` for scheduled check-ins goes to ``register_messenger``: the
+    process's one dispatcher delivers through it. ``ready`` is set once requests can arrive.
 
     When ``stop`` is set it stops taking requests, finishes the work it acknowledged (within
     the shutdown grace period, handing back the rest), sets ``drained``, and keeps its HTTP
@@ -144,6 +151,8 @@ async def serve(
             state_store=states,
             session=session,
             on_zone_changed=engine.follow_zone,
+            home=engine.home,
+            chart_files=chart_files,
         )
         if register_messenger is not None:
             register_messenger(bot.messenger)

@@ -15,6 +15,8 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    # How `bounceback db upgrade` shows each migration as it is done (storage.database).
+    on_version_apply=context.config.attributes.get("on_version_apply") or (),
 )
 with context.begin_transaction():
     context.run_migrations()

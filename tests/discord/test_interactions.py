@@ -71,6 +71,7 @@ async def test_commands_are_published_for_servers_and_dms(
         "mydata",
         "bounceback",
         "help",
+        "home",
     }
     for command in published.values():
         assert command["contexts"] == [0, 1]  # servers and DMs with the bot
@@ -83,7 +84,8 @@ async def test_commands_are_published_for_servers_and_dms(
     assert not options["company"]["required"]
     assert options["company"]["max_length"] == 100
     assert [o["name"] for o in published["brag"]["options"]] == ["text"]
-    assert published["progress"]["options"] == []
+    assert published["home"]["options"] == []
+    assert [o["name"] for o in published["progress"]["options"]] == ["text"]  # "chart"
 
 
 async def test_commands_go_to_one_server_when_asked(

@@ -159,15 +159,20 @@ async def real(
     answer_budget: float,
 ) -> AsyncIterator[Harness]:
     """The adapter around the real engine and store, served on loopback."""
-    bot = build_app(
+    bot = real_app(services, clock, sleep, answer_budget=answer_budget)
+    async with served(bot, clock, fake_slack.response_url()) as harness:
+        yield harness
+
+
+def real_app(services: Services, clock: FixedClock, sleep: RecordingSleep, **options: Any) -> Any:
+    """The adapter around the real engine and store; ``options`` add to ``build_app``'s."""
+    return build_app(
         services.engine,
         slack_config(services.settings),
         dedupe=services.events,
         clock=clock,
         on_community_removed=services.store.delete_community,
         sleep=sleep,
-        answer_budget=answer_budget,
         on_zone_changed=services.engine.follow_zone,
+        **options,
     )
-    async with served(bot, clock, fake_slack.response_url()) as harness:
-        yield harness

@@ -55,6 +55,8 @@ class FakeSlack:
         self.socket_inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         # users.info answers: user id -> flags merged into a plain member's record.
         self.users: dict[str, dict[str, Any]] = {}
+        # The Home tab view last published per user (views.publish).
+        self.homes: dict[str, Any] = {}
         # Messages posted per conversation, newest first, as conversations.history lists them.
         self.history: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.installation = {
@@ -110,6 +112,11 @@ class FakeSlack:
         """Until ``method`` has been called (bounded by the caller's own timeout)."""
         async with self._changed:
             await self._changed.wait_for(lambda: bool(self.calls_to(method)))
+
+    async def called_times(self, method: str, count: int) -> None:
+        """Until ``method`` has been called ``count`` times (bounded by the caller's timeout)."""
+        async with self._changed:
+            await self._changed.wait_for(lambda: len(self.calls_to(method)) >= count)
 
     def calls_to(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]
@@ -185,7 +192,15 @@ class FakeSlack:
             upload_url = f"http://127.0.0.1:{self.port}/upload/{file_id}"
             return {"ok": True, "file_id": file_id, "upload_url": upload_url}
         if method == "files.completeUploadExternal":
-            return {"ok": True, "files": [{"id": "F1", "title": "file"}]}
+            uploads = args.get("files", "[]")
+            listed = json.loads(uploads) if isinstance(uploads, str) else uploads
+            ids = [str(item.get("id", "F1")) for item in listed] or ["F1"]
+            return {"ok": True, "files": [{"id": file_id, "title": "file"} for file_id in ids]}
+        if method == "views.publish":
+            self.homes[str(args.get("user_id", ""))] = args.get("view", {})
+            return {"ok": True, "view": {"id": "VHOME", "type": "home"}}
+        if method == "files.delete":
+            return {"ok": True}
         if method in ("chat.update", "chat.postEphemeral", "reactions.add"):
             return {"ok": True}
         if method == "chat.delete":

@@ -20,6 +20,7 @@ import aiohttp
 
 from adapters.slack.app import SlackBot
 from bot.events import Command, Event, Sender
+from bot.home_view import HomeView
 from bot.replies import Reply
 from tests.loopback import Loopback
 
@@ -74,6 +75,9 @@ class FakeHandler:
 
     async def follow_zone(self, sender: Sender, now: dt.datetime) -> None:
         self.zones.append(sender)
+
+    async def home(self, sender: Sender, now: dt.datetime) -> HomeView:
+        return HomeView(heading="Home", intro=f"for {sender.user_id}", sections=())
 
     @property
     def received(self) -> list[Event]:

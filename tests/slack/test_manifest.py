@@ -35,7 +35,9 @@ def test_manifest_lists_every_command_the_least_scopes_and_the_events() -> None:
         "app_uninstalled",
         "tokens_revoked",
         "user_change",  # check-ins follow a member's new time zone
+        "app_home_opened",  # each member's Home tab, published when they open it
     }
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert settings["interactivity"]["is_enabled"] is True
     urls = [entry["url"] for entry in manifest["features"]["slash_commands"]]
     urls += [
