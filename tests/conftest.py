@@ -112,6 +112,12 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
+async def postgres_only_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty PostgreSQL database URL, for what only PostgreSQL does."""
+    return await database_for("postgres", request, tmp_path)
+
+
+@pytest.fixture
 async def db(database_url: str) -> AsyncIterator[AsyncEngine]:
     """An async engine on a migrated, empty database."""
     engine = create_engine(database_url)
