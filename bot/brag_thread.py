@@ -55,6 +55,9 @@ def pulse_line(content: Content, pulse: Pulse | None) -> str:
         )
         if count >= PULSE_MINIMUM
     ]
+    if pulse.applicants >= PULSE_MINIMUM:
+        # A count of applications, shown only once enough people sent some to hide anyone's.
+        parts.append(content.text("community.pulse_applications", count=pulse.applications))
     if not parts:
         return ""
     return content.text("community.pulse", parts="; ".join(parts))

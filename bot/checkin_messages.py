@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from bot import feedback, mood
+from bot import applications_reminders, feedback, mood
 from bot.content import Content
 from bot.model import Due
 from bot.replies import Button, Reply
@@ -25,6 +25,8 @@ LOW_MOOD = 2
 
 def build(content: Content, due: Due) -> tuple[list[Reply], tuple[str, str] | None]:
     """The check-in's replies, and the (topic, data) the bot then waits for, if any."""
+    if due.message.kind in applications_reminders.KINDS:
+        return applications_reminders.build(content, due), None
     message, person, rejection = due.message, due.person, due.rejection
     low = due.latest_mood is not None and due.latest_mood <= LOW_MOOD
     kind = Step.of(message.kind) or Step.WEEKLY
@@ -71,6 +73,14 @@ def build(content: Content, due: Due) -> tuple[list[Reply], tuple[str, str] | No
 
     if kind is Step.DAY5_PLAN_B:
         buttons = (*_applied(content), offer, snooze)
+        if due.applied_this_week is not None:
+            # They track applications: the real count, not the question.
+            count, adjacent = due.applied_this_week
+            counted = "tracked_adjacent" if adjacent else "tracked"
+            tracked = checkin(
+                f"day5_plan_b.{counted}", offer, snooze, count=count, adjacent=adjacent
+            )
+            return [tracked], None
         return [checkin(f"day5_plan_b.{variant}", *buttons)], (APPLIED_TOPIC, "")
 
     progress_key = "progress_sent" if rejection.note_sent_at else "progress"

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 
-from bot import mood, plan
+from bot import applications_plan, mood, plan
 from bot.content import Content
 from bot.events import Command, FormSubmission
 from bot.forms import refusal, validate
-from bot.model import Person, ZoneSource
+from bot.model import CheckinState, Person, ZoneSource
 from bot.replies import Field, Form, Reply
 from bot.routes import Routes
 from bot.schedule import known_zone
@@ -54,7 +55,12 @@ async def command(turn: Turn, command: Command) -> list[Reply]:
     if verb == "settings":
         return [Reply(form=settings_form(turn.content, turn.person))]
     if verb in ("pause", "resume", "stop"):
-        return await plan.command(turn, verb, rest.strip())
+        replies = await plan.command(turn, verb, rest.strip())
+        if verb == "resume":
+            # Stopping cancelled the reminders about applications too: they come back.
+            resumed = replace(turn.person, checkins=CheckinState.ACTIVE, paused_until=None)
+            await applications_plan.plan_all(replace(turn, person=resumed))
+        return replies
     score = number(first, maximum=len(mood.SCALE))
     if score is not None:
         return await mood.submit(turn, {"mood": str(score), "note": rest})
@@ -102,6 +108,7 @@ async def submit_settings(turn: Turn, submission: FormSubmission) -> list[Reply]
         # Their own choice from now on: a platform's zone never overrides it.
         person = await turn.store.set_timezone(person.id, zone, ZoneSource.PERSON)
     await plan.replan(turn, person)
+    await applications_plan.plan_all(replace(turn, person=person))
     return [
         Reply(
             text=content.text(

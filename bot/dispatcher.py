@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot import applications_reminders as reminders
 from bot import checkin_messages as checkins
 from bot import plan
 from bot.content import Content
@@ -270,6 +271,11 @@ class Dispatcher:
             return _outcome(due, PlannedState.SKIPPED, "stopped")
         if person.unreachable:
             return _outcome(due, PlannedState.SKIPPED, "unreachable")
+        if message.application_id is not None and not (
+            due.application is not None and due.application.stage.waiting
+        ):
+            # News came (or the application went) since this reminder was planned.
+            return _outcome(due, PlannedState.SKIPPED, "settled")
         if message.due < now - self.grace:
             # Came due while the bot was down, too long ago to still be welcome.
             return _outcome(
@@ -292,6 +298,7 @@ class Dispatcher:
         follow_up = self._follow_up(due, prefs)
         messenger = self.messengers[person.platform]
         replies, waiting = checkins.build(self.content, due)
+        closes = message.kind == reminders.CLOSING
         recipient = Sender(person.platform, person.community, person.user_id, person.display_name)
         key = f"bb-{message.id}"
         try:
@@ -306,6 +313,7 @@ class Dispatcher:
                         platform_message_id=found,
                         follow_up=follow_up,
                         conversation=waiting,
+                        closes_application=closes,
                     )
             platform_id = await messenger.deliver(recipient, replies, key)
         except PermanentDeliveryError as error:
@@ -324,6 +332,7 @@ class Dispatcher:
             platform_message_id=platform_id,
             follow_up=follow_up,
             conversation=waiting,
+            closes_application=closes,
         )
 
     def _retry(
@@ -349,11 +358,14 @@ class Dispatcher:
     @staticmethod
     def _follow_up(due: Due, prefs: Preferences) -> tuple[str, Slot] | None:
         """Weekly check-ins go on until stopped: each one done with plans the next. (The
-        recovery plan itself already holds the first weekly one.)"""
+        recovery plan itself already holds the first weekly one.) A reminder about an
+        application plans the next one, answered or not: news cancels it."""
         message = due.message
+        previous = Slot(due=message.due, local=message.local, zone=message.zone)
+        if message.kind in reminders.KINDS:
+            return reminders.follow_up(message.kind, previous, prefs)
         if message.kind != WEEKLY:
             return None
-        previous = Slot(due=message.due, local=message.local, zone=message.zone)
         return WEEKLY, weekly_after(previous, prefs)
 
 
@@ -367,8 +379,16 @@ class _Lease:
 
 def _outcome(due: Due, state: PlannedState, code: str = "", **extra: Any) -> Outcome:
     """What became of ``due``'s message."""
-    person = due.person
-    return Outcome(due.message.id, person.id, person.platform, state, code, **extra)
+    person, message = due.person, due.message
+    return Outcome(
+        message.id,
+        person.id,
+        person.platform,
+        state,
+        code,
+        application_id=message.application_id,
+        **extra,
+    )
 
 
 def _preferences(due: Due) -> Preferences:

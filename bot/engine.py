@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 
 from bot import (
     admin,
+    applications,
     brag,
     care,
     checkin_settings,
@@ -39,8 +40,8 @@ log = logging.getLogger(__name__)
 
 MESSAGE_LIMIT = 4000
 COMMAND_NAMES = (
-    "rejected", "feedback", "brag", "progress", "checkin", "hired", "mydata", "bounceback", "help",
-    "home",
+    "rejected", "applied", "feedback", "brag", "progress", "checkin", "hired", "mydata",
+    "bounceback", "help", "home",
 )  # fmt: skip
 
 
@@ -79,6 +80,7 @@ class Engine:
         self._routes = routes.merge(
             community.ROUTES,
             rejection.ROUTES,
+            applications.ROUTES,
             feedback.ROUTES,
             brag.ROUTES,
             progress.ROUTES,

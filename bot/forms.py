@@ -53,9 +53,17 @@ def validate(
                     "limits.bad_date", label=label, example=today.isoformat()
                 )
             else:
-                earliest = dt.date(today.year - OLDEST_YEARS, 1, 1)
+                earliest = (
+                    dt.date.fromisoformat(field.earliest)
+                    if field.earliest
+                    else dt.date(today.year - OLDEST_YEARS, 1, 1)
+                )
                 if day > today:
                     errors[field.name] = content.text("limits.future_date", label=label)
+                elif day < earliest and field.earliest:
+                    errors[field.name] = content.text(
+                        "limits.before_date", label=label, earliest=field.earliest
+                    )
                 elif day < earliest:
                     errors[field.name] = content.text(
                         "limits.too_old_date",

@@ -172,6 +172,8 @@ class PlannedMessage:
     attempts: int = 0
     rejection_id: int | None = None
     outcome: str = ""
+    # A reminder about one tracked application (see bot.applications_reminders), else None.
+    application_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +185,11 @@ class Due:
     latest_mood: int | None = None
     rejection: Rejection | None = None
     wins_since_rejection: int = 0
+    # The application a reminder is about (None for check-ins, or one deleted since).
+    application: Application | None = None
+    # For the day-5 plan-B step of someone who tracks applications: (sent in the last seven
+    # days, how many of those adjacent titles); None if they track none.
+    applied_this_week: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +220,71 @@ class Outcome:
     conversation: tuple[str, str] | None = None
     # Set when the platform will never reach the person: their schedule stops.
     unreachable: str = ""
+    # The tracked application the message is about (its follow-up is about it too).
+    application_id: int | None = None
+    # Set when the message says an unanswered application is now filed as "no answer".
+    closes_application: bool = False
+
+
+class ApplicationStage(StrEnum):
+    """Where a tracked application stands, from sent to settled."""
+
+    APPLIED = "applied"
+    SCREENING = "screening"
+    INTERVIEW = "interview"
+    FINAL_ROUND = "final_round"
+    OFFER = "offer"
+    REJECTED = "rejected"
+    NO_ANSWER = "no_answer"
+
+    @property
+    def waiting(self) -> bool:
+        """Whether the person is still waiting to hear (news may stop coming: ghosting)."""
+        return self in _WAITING
+
+
+_WAITING = frozenset(
+    {
+        ApplicationStage.APPLIED,
+        ApplicationStage.SCREENING,
+        ApplicationStage.INTERVIEW,
+        ApplicationStage.FINAL_ROUND,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationDraft:
+    """An application as the person describes it, already validated."""
+
+    company: str
+    role: str
+    link: str
+    applied_on: dt.date
+    adjacent: bool
+    interviewer: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Application:
+    """A tracked job application and where it stands."""
+
+    id: int
+    person_id: int
+    company: str
+    role: str
+    link: str
+    applied_on: dt.date
+    adjacent: bool
+    stage: ApplicationStage
+    created_at: dt.datetime
+    interviewer: str = ""
+    notes: str = ""
+    # When the person last had news of it (a new stage, or "still waiting"); None: none yet.
+    moved_at: dt.datetime | None = None
+    # The rejection logged from it, once it was marked rejected that way.
+    rejection_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,6 +319,9 @@ class Pulse:
     setbacks: int
     notes: int
     wins: int
+    # Applications logged this week, and by how many people (shown only from a few people on).
+    applications: int = 0
+    applicants: int = 0
 
 
 @dataclass(frozen=True, slots=True)

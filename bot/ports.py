@@ -1,9 +1,9 @@
 """The engine's ports: what it needs from storage and from platforms, as typed Protocols.
 
 :class:`Store` is the union of small roles (people, journal, conversations, plans, communities,
-privacy); ``storage.sql.SqlStore`` implements it on SQLAlchemy, one module per role, and the
-tests have an in-memory fake of each role. Every per-person method is scoped to one person: no
-call can reach another person's records.
+privacy, applications); ``storage.sql.SqlStore`` implements it on SQLAlchemy, one module per
+role, and the tests have an in-memory fake of each role. Every per-person method is scoped to
+one person: no call can reach another person's records.
 """
 
 from __future__ import annotations
@@ -16,6 +16,9 @@ from typing import Any, Protocol, TypedDict, Unpack
 from bot.events import Sender
 from bot.model import (
     Answer,
+    Application,
+    ApplicationDraft,
+    ApplicationStage,
     BragOpening,
     CheckinAnswer,
     CheckinState,
@@ -174,7 +177,8 @@ class Plans(Protocol):
         steps: Sequence[tuple[str, Slot]],
         now: dt.datetime,
     ) -> None:
-        """Skip every pending message of the person's and plan ``steps`` instead."""
+        """Skip every pending check-in of the person's and plan ``steps`` instead (reminders
+        about applications stay)."""
 
     async def add_planned(
         self,
@@ -188,7 +192,7 @@ class Plans(Protocol):
         """Plan one more message, alongside what is already planned."""
 
     async def planned(self, person_id: int) -> Sequence[PlannedMessage]:
-        """The person's pending messages, soonest first."""
+        """The person's pending check-ins (not reminders about applications), soonest first."""
 
     async def move_planned(self, person_id: int, moves: Sequence[tuple[int, Slot]]) -> None:
         """Give pending messages new slots (planned message id, slot)."""
@@ -240,7 +244,65 @@ class Privacy(Protocol):
         """Erase the person and every record about them, planned messages included."""
 
 
-class Store(People, Journal, Conversations, Plans, Communities, Privacy, Protocol):
+class Applications(Protocol):
+    """The applications a person tracks, and the reminders planned about them (planned
+    messages in the same outbox as check-ins, one pending per application)."""
+
+    async def add_application(
+        self, person_id: int, draft: ApplicationDraft, now: dt.datetime
+    ) -> Application:
+        """Track a new application, at the stage "applied"."""
+
+    async def applications(self, person_id: int) -> Sequence[Application]:
+        """The person's applications, oldest first (their number is their place here)."""
+
+    async def edit_application(
+        self, person_id: int, application_id: int, draft: ApplicationDraft
+    ) -> Application | None:
+        """Replace what the person said about an application; None if there is no such one."""
+
+    async def move_application(
+        self,
+        person_id: int,
+        application_id: int,
+        stage: ApplicationStage,
+        now: dt.datetime,
+        rejection_id: int | None = None,
+    ) -> Application | None:
+        """Record news of an application (its stage, even the same one: "still waiting"),
+        linking the rejection logged from it if given; None if there is no such one."""
+
+    async def remove_application(self, person_id: int, application_id: int) -> bool:
+        """Delete an application and its reminders; False if there was none."""
+
+    async def ghost_days(self, person_id: int) -> int | None:
+        """The person's days without news before a reminder; None if never set."""
+
+    async def set_ghost_days(self, person_id: int, days: int) -> None:
+        """Set the days without news before a reminder (0: never remind)."""
+
+    async def plan_reminder(
+        self,
+        person_id: int,
+        platform: str,
+        application_id: int,
+        kind: str,
+        slot: Slot,
+        now: dt.datetime,
+    ) -> None:
+        """Plan a reminder about an application, replacing any pending one about it."""
+
+    async def reminders(self, person_id: int) -> Sequence[PlannedMessage]:
+        """The person's pending reminders about applications, soonest first."""
+
+    async def cancel_reminders(
+        self, person_id: int, application_id: int | None, outcome: str
+    ) -> int:
+        """Skip the pending (or claimed) reminders about one application, or about all of
+        them when ``application_id`` is None; returns how many."""
+
+
+class Store(People, Journal, Conversations, Plans, Communities, Privacy, Applications, Protocol):
     """Per-person persistence for the engine: every role, and one transaction across them."""
 
     def transaction(self) -> AbstractAsyncContextManager[None]:

@@ -1,8 +1,10 @@
-"""``/progress``: the person's journey, framed kindly; ``/progress chart`` draws it."""
+"""``/progress``: the person's journey, framed kindly: their application funnel, the noes on
+the road to the "about 24", wins, mood and areas to work on; ``/progress chart`` draws it."""
 
 from __future__ import annotations
 
 from bot import journey_chart
+from bot.applications_export import funnel, funnel_lines
 from bot.events import Command
 from bot.journey import AVERAGE_NOES, FEW_NOES, MOOD_WINDOW, counts, framing, journey, sparkline
 from bot.replies import Reply
@@ -19,14 +21,19 @@ async def command(turn: Turn, command: Command) -> list[Reply]:
         chart = await journey_chart.chart(turn)
         return [Reply(text=chart.alt, chart=chart)]
     found = await journey(turn)
-    if found.empty:
+    applications = await turn.store.applications(turn.person.id)
+    if found.empty and not applications:
         return [Reply(text=content.text("progress.empty"))]
-    lines = counts(content, found)
+    tracked = funnel(applications, turn.today)
+    lines = funnel_lines(content, tracked) if applications else []
+    lines += counts(content, found)
     if found.areas:
         lines.append(content.text("progress.areas_heading"))
         lines.extend(f"• {area}" for area in found.areas)
-    if found.rejections:
-        lines.append(framing(content, len(found.rejections), found.hired))
+    # Noes: rejections logged, and applications that ended without one ("no answer").
+    noes = len(found.rejections) + tracked.noes
+    if noes:
+        lines.append(framing(content, noes, found.hired))
     return [Reply(heading=content.text("progress.heading"), text="\n".join(lines))]
 
 

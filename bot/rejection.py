@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from bot import feedback, mood, plan, reflection, zones
 from bot.content import Content
 from bot.events import Command, FormSubmission
 from bot.forms import refusal, validate
-from bot.model import RejectionDraft, Stage
+from bot.model import Rejection, RejectionDraft, Stage
 from bot.replies import Button, Field, FieldKind, Form, Option, Reply
 from bot.routes import Routes
 from bot.text import clean
@@ -18,9 +19,11 @@ FORM_ID = "rejection"
 NAME_LIMIT = 100
 
 
-def form(content: Content, company: str = "", zone: Field | None = None) -> Form:
+def form(content: Content, company: str = "", zone: Field | None = None, **known: str) -> Form:
     """The rejection form, with ``company`` filled in if the person typed one, and ``zone``
-    (the time-zone question, see :func:`bot.zones.question`) last when it is asked."""
+    (the time-zone question, see :func:`bot.zones.question`) last when it is asked. ``known``
+    fills in other fields by name (role, stage, rejected_on, interviewer) from what the bot
+    already knows, so nothing is typed twice."""
     stages = content.table("rejected.stage_labels")
     return Form(
         form_id=FORM_ID,
@@ -38,6 +41,7 @@ def form(content: Content, company: str = "", zone: Field | None = None) -> Form
                 "role",
                 content.text("rejected.role"),
                 max_length=NAME_LIMIT,
+                initial=known.get("role", ""),
                 placeholder=content.text("rejected.role_placeholder"),
             ),
             Field(
@@ -46,18 +50,21 @@ def form(content: Content, company: str = "", zone: Field | None = None) -> Form
                 FieldKind.CHOICE,
                 required=True,
                 options=tuple(Option(stage.value, stages[stage.value]) for stage in Stage),
+                initial=known.get("stage", ""),
             ),
             Field(
                 "rejected_on",
                 content.text("rejected.rejected_on"),
                 FieldKind.DATE,
                 max_length=10,
+                initial=known.get("rejected_on", ""),
                 placeholder=content.text("rejected.rejected_on_placeholder"),
             ),
             Field(
                 "interviewer",
                 content.text("rejected.interviewer"),
                 max_length=NAME_LIMIT,
+                initial=known.get("interviewer", ""),
                 placeholder=content.text("rejected.interviewer_placeholder"),
             ),
             mood.scale_field(content, "feeling", content.text("rejected.feeling")),
@@ -74,11 +81,23 @@ async def begin(turn: Turn, command: Command) -> list[Reply]:
 
 async def submit(turn: Turn, submission: FormSubmission) -> list[Reply]:
     """Save a filled-in form and answer with the first steps of the plan."""
+    replies, _ = await save(turn, submission)
+    return replies
+
+
+async def save(turn: Turn, submission: FormSubmission) -> tuple[list[Reply], Rejection | None]:
+    """Save a filled-in rejection form (``/rejected``'s, or one opened from a tracked
+    application: its id and context come back with a refusal) and plan the week; the
+    replies, and the rejection if one was saved."""
     content, values = turn.content, submission.values
-    blank = form(content, zone=zones.question(turn, values.get(zones.FIELD, "")))
+    blank = replace(
+        form(content, zone=zones.question(turn, values.get(zones.FIELD, ""))),
+        form_id=submission.form_id or FORM_ID,
+        context=submission.context,
+    )
     cleaned, errors = validate(blank, values, content, turn.today)
     if errors:
-        return [refusal(blank, cleaned, errors)]
+        return [refusal(blank, cleaned, errors)], None
     if cleaned.get(zones.FIELD):
         # Asked once, on the first /rejected: the plan below already uses the answer.
         turn = await zones.choose(turn, cleaned[zones.FIELD])
@@ -118,7 +137,7 @@ async def submit(turn: Turn, submission: FormSubmission) -> list[Reply]:
     if question is not None:
         replies.append(question)
     replies.append(scheduled)
-    return replies
+    return replies, rejection
 
 
 ROUTES = Routes(commands={"rejected": begin}, forms={FORM_ID: submit})

@@ -42,6 +42,8 @@ class Field:
     options: tuple[Option, ...] = ()
     initial: str = ""
     placeholder: str = ""
+    # For a DATE: the earliest date taken (YYYY-MM-DD); "" for the last few years only.
+    earliest: str = ""
 
 
 @dataclass(frozen=True, slots=True)

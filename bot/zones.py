@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import zoneinfo
 
-from bot import plan
+from bot import applications_plan, plan
 from bot.events import Sender
 from bot.model import ZoneSource
 from bot.replies import Field, FieldKind, Option
@@ -78,6 +78,7 @@ async def follow(turn: Turn, sender: Sender) -> Turn:
     moved = await turn.store.set_timezone(person.id, zone, ZoneSource.PLATFORM)
     if zone != person.timezone:
         await plan.follow_zone(turn, moved)
+        await applications_plan.follow_zone(turn, moved)
     return dataclasses.replace(turn, person=moved)
 
 
@@ -115,6 +116,7 @@ async def choose(turn: Turn, zone: str) -> Turn:
     moved = await turn.store.set_timezone(person.id, zone, ZoneSource.PERSON)
     if zone != person.timezone:
         await plan.follow_zone(turn, moved)
+        await applications_plan.follow_zone(turn, moved)
     return dataclasses.replace(turn, person=moved)
 
 

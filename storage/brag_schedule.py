@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.model import BragOpening, PlannedState, PostKind, Pulse
 from bot.schedule import following_week, next_weekly_post, weekly_slot
+from storage.application_tables import applications
 from storage.database import dialect_insert
 from storage.rows import post_row
 from storage.tables import communities, community_posts, people, rejections
@@ -314,4 +315,18 @@ async def pulse(
             community_posts.c.created_at >= since,
         )
     )
-    return Pulse(setbacks=setbacks or 0, notes=notes or 0, wins=shared or 0)
+    sent = (
+        await connection.execute(
+            select(func.count(), func.count(func.distinct(applications.c.person_id))).where(
+                applications.c.person_id.in_(members),
+                applications.c.applied_on >= since.date(),
+            )
+        )
+    ).one()
+    return Pulse(
+        setbacks=setbacks or 0,
+        notes=notes or 0,
+        wins=shared or 0,
+        applications=sent[0] or 0,
+        applicants=sent[1] or 0,
+    )

@@ -1,5 +1,6 @@
 """Claimed planned messages with what it takes to write them: the person, their latest mood,
-the rejection the plan is about, and wins since then.
+the rejection the plan is about, wins since then, the application a reminder is about, and
+the week's applications for the plan-B step.
 
 A few set-based queries per batch, never one per message, each finding the batch by joining
 on the claim's token rather than by a long list of ids.
@@ -11,7 +12,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.model import Due, PlannedMessage, PlannedState
+from bot.model import Application, Due, PlannedMessage, PlannedState
+from bot.schedule import WEEK
+from storage.application_tables import applications
+from storage.applications import application_from_row
 from storage.bulk import fetch
 from storage.crypto import Cipher
 from storage.rows import PERSON_COLUMNS, person_from_row, rejection_from_row
@@ -75,6 +79,8 @@ async def assemble(
         for row in rows:
             if row.created_at >= since[row.person_id]:
                 wins_since[row.person_id] = wins_since.get(row.person_id, 0) + 1
+    by_application = await _applications(connection, claimed, instance, cipher)
+    this_week = await _applied_this_week(connection, claimed)
     return [
         Due(
             message=message,
@@ -82,7 +88,54 @@ async def assemble(
             latest_mood=latest_mood.get(message.person_id),
             rejection=by_rejection.get(message.rejection_id) if message.rejection_id else None,
             wins_since_rejection=wins_since.get(message.person_id, 0),
+            application=(
+                by_application.get(message.application_id) if message.application_id else None
+            ),
+            applied_this_week=this_week.get(message.id),
         )
         for message in claimed
         if message.person_id in by_person
     ]
+
+
+async def _applications(
+    connection: Any, claimed: list[PlannedMessage], instance: str, cipher: Cipher
+) -> dict[int, Application]:
+    """The applications the claimed reminders are about, by id."""
+    if not any(m.application_id is not None for m in claimed):
+        return {}
+    t = planned_messages
+    about = select(t.c.application_id).where(
+        t.c.claimed_by == instance, t.c.state == CLAIMED, t.c.application_id.is_not(None)
+    )
+    rows = await connection.execute(
+        select(applications).where(applications.c.id.in_(about.scalar_subquery()))
+    )
+    return {row.id: application_from_row(row, cipher) for row in rows}
+
+
+async def _applied_this_week(
+    connection: Any, claimed: list[PlannedMessage]
+) -> dict[int, tuple[int, int]]:
+    """For each claimed day-5 step of someone who tracks applications: how many they sent in
+    the seven days up to its local date, and how many of those were adjacent titles."""
+    plan_b = [m for m in claimed if m.kind == "day5_plan_b"]
+    if not plan_b:
+        return {}
+    rows = await connection.execute(
+        select(applications.c.person_id, applications.c.applied_on, applications.c.adjacent).where(
+            applications.c.person_id.in_({m.person_id for m in plan_b})
+        )
+    )
+    by_person: dict[int, list[tuple[Any, bool]]] = {}
+    for row in rows:
+        by_person.setdefault(row.person_id, []).append((row.applied_on, bool(row.adjacent)))
+    counted: dict[int, tuple[int, int]] = {}
+    for message in plan_b:
+        sent = by_person.get(message.person_id)
+        if sent is None:
+            continue
+        today = message.local.date()
+        week = [adjacent for day, adjacent in sent if today - WEEK < day <= today]
+        counted[message.id] = (len(week), sum(week))
+    return counted

@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.model import PlannedMessage, PlannedState
 from bot.schedule import Slot
@@ -24,7 +25,7 @@ from storage.transactions import Transactional
 PENDING = PlannedState.PENDING.value
 # What a new plan or a cancellation ends: a claimed message too, since the dispatcher's last
 # look before sending finds it no longer claimed, and it is not sent.
-_LIVE = [PENDING, PlannedState.CLAIMED.value]
+LIVE = [PENDING, PlannedState.CLAIMED.value]
 
 
 class SqlPlans(Transactional):
@@ -43,7 +44,8 @@ class SqlPlans(Transactional):
                 update(planned_messages)
                 .where(
                     planned_messages.c.person_id == person_id,
-                    planned_messages.c.state.in_(_LIVE),
+                    planned_messages.c.state.in_(LIVE),
+                    planned_messages.c.application_id.is_(None),
                 )
                 .values(state=PlannedState.SKIPPED.value, outcome="superseded")
             )
@@ -69,7 +71,9 @@ class SqlPlans(Transactional):
         )
         statement = statement.on_conflict_do_update(
             index_elements=[planned_messages.c.person_id, planned_messages.c.kind],
-            index_where=planned_messages.c.state == PENDING,
+            index_where=and_(
+                planned_messages.c.state == PENDING, planned_messages.c.application_id.is_(None)
+            ),
             set_={name: statement.excluded[name] for name in SLOT_COLUMNS},
         )
         async with self._connect() as connection:
@@ -77,15 +81,7 @@ class SqlPlans(Transactional):
 
     async def planned(self, person_id: int) -> Sequence[PlannedMessage]:
         async with self._connect() as connection:
-            rows = await connection.execute(
-                select(*PLANNED)
-                .where(
-                    planned_messages.c.person_id == person_id,
-                    planned_messages.c.state == PENDING,
-                )
-                .order_by(planned_messages.c.due_at, planned_messages.c.id)
-            )
-            return [planned_from_row(row) for row in rows]
+            return await pending(connection, person_id, reminders=False)
 
     async def move_planned(self, person_id: int, moves: Sequence[tuple[int, Slot]]) -> None:
         if not moves:
@@ -111,12 +107,39 @@ class SqlPlans(Transactional):
 
     async def cancel_planned(self, person_id: int, outcome: str) -> int:
         async with self._connect() as connection:
-            result = await connection.execute(
-                update(planned_messages)
-                .where(
-                    planned_messages.c.person_id == person_id,
-                    planned_messages.c.state.in_(_LIVE),
-                )
-                .values(state=PlannedState.SKIPPED.value, outcome=outcome[:32])
-            )
-        return result.rowcount
+            return await skip_live(connection, person_id, outcome)
+
+
+async def pending(
+    connection: AsyncConnection, person_id: int, *, reminders: bool
+) -> list[PlannedMessage]:
+    """The person's pending check-ins, or their pending reminders about applications, soonest
+    first."""
+    about = planned_messages.c.application_id
+    rows = await connection.execute(
+        select(*PLANNED)
+        .where(
+            planned_messages.c.person_id == person_id,
+            planned_messages.c.state == PENDING,
+            about.is_not(None) if reminders else about.is_(None),
+        )
+        .order_by(planned_messages.c.due_at, planned_messages.c.id)
+    )
+    return [planned_from_row(row) for row in rows]
+
+
+async def skip_live(
+    connection: AsyncConnection, person_id: int, outcome: str, *which: ColumnElement[bool]
+) -> int:
+    """Skip the person's pending or claimed messages (those ``which`` picks, if given),
+    recording why; returns how many."""
+    result = await connection.execute(
+        update(planned_messages)
+        .where(
+            planned_messages.c.person_id == person_id,
+            planned_messages.c.state.in_(LIVE),
+            *which,
+        )
+        .values(state=PlannedState.SKIPPED.value, outcome=outcome[:32])
+    )
+    return result.rowcount

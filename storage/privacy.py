@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Table, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from storage.application_tables import application_settings, applications
 from storage.crypto import Cipher
 from storage.tables import (
     answers,
@@ -43,25 +44,22 @@ SEALED: Mapping[str, tuple[str, ...]] = {
     "wins": ("text",),
     "community_posts": ("body",),  # advice shared with /hired, until it is posted
     "button_memos": ("data",),  # a long form's half-typed values (the Discord adapter)
+    "applications": ("company", "role", "link", "interviewer", "notes"),
 }
 # How far a reseal got: (table, rows done, rows in it), for an operator's terminal.
 Progress = Callable[[str, int, int], None]
 PROGRESS_ROWS = 1000
 
 _SEALED_TABLES = (
-    people,
-    rejections,
-    reflections,
-    moods,
-    answers,
-    wins,
-    community_posts,
+    people, rejections, reflections, moods, answers, wins, community_posts, applications,
     button_memos,
-)
+)  # fmt: skip
 
 # Every table holding a person's records (each has person_id), in the order export shows them.
 PERSONAL_TABLES: tuple[tuple[str, Table], ...] = (
     ("rejections", rejections),
+    ("applications", applications),
+    ("application_settings", application_settings),
     ("reflections", reflections),
     ("moods", moods),
     ("checkin_answers", answers),

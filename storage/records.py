@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.model import CheckinState, Outcome, PlannedState
+from bot.model import ApplicationStage, CheckinState, Outcome, PlannedState
 from storage.bulk import converters_for, executemany, fetch
 
 T = TypeVar("T")
@@ -27,6 +27,9 @@ T = TypeVar("T")
 # once per tuple.
 Step = tuple[str, Any, bool]
 Plan = Generator[Step, list[Any], T]
+
+# The stages in which an application is still waiting for news.
+WAITING_STAGES = tuple(stage.value for stage in ApplicationStage if stage.waiting)
 
 # Column types for parameters in a VALUES list, which PostgreSQL cannot infer on its own.
 # (SQLite's CAST to a date-time type name would turn the text into a number: text stays.)
@@ -37,10 +40,14 @@ _TYPES = {
 
 # A message may go back to pending only if no other pending message of its kind exists for
 # the person (the partial unique index forbids it; this keeps the statement from failing).
+# (A reminder about an application has its own index: one pending per application.)
 _NO_TWIN = (
     "NOT EXISTS (SELECT 1 FROM planned_messages twin WHERE twin.person_id ="
     " planned_messages.person_id AND twin.kind = planned_messages.kind"
-    " AND twin.state = 'pending')"
+    " AND twin.state = 'pending' AND twin.application_id IS NULL"
+    " AND planned_messages.application_id IS NULL)"
+    " AND NOT EXISTS (SELECT 1 FROM planned_messages twin WHERE twin.application_id ="
+    " planned_messages.application_id AND twin.state = 'pending')"
 )
 
 
@@ -291,6 +298,7 @@ def _follow_up(
             to_wall_clock(slot.local),
             slot.zone,
             at,
+            o.application_id,
         )
         for o in recorded
         if o.follow_up is not None
@@ -300,9 +308,23 @@ def _follow_up(
         yield (
             f"{ignore} INTO planned_messages (person_id, platform, rejection_id, kind, due_at,"
             " planned_local, planned_zone, state, attempts, claimed_by, message_id, outcome,"
-            " created_at) VALUES (?, ?, NULL, ?, ?, ?, ?, 'pending', 0, '', '', '', ?)"
+            " created_at, application_id)"
+            " VALUES (?, ?, NULL, ?, ?, ?, ?, 'pending', 0, '', '', '', ?, ?)"
             f"{on_conflict}",
             next_ones,
+            True,
+        )
+    closed = [
+        (at, o.application_id)
+        for o in recorded
+        if o.closes_application and o.state is PlannedState.SENT
+    ]
+    if closed:
+        # Told "filed under no answer": it is, unless news came in the meantime.
+        yield (
+            "UPDATE applications SET stage = 'no_answer', moved_at = ?"
+            f" WHERE id = ? AND stage IN ({markers(WAITING_STAGES)})",
+            [(moved, app, *WAITING_STAGES) for moved, app in closed],
             True,
         )
     waiting = [

@@ -77,6 +77,7 @@ PLANNED_COLUMNS = (
     "attempts",
     "rejection_id",
     "outcome",
+    "application_id",
 )
 PLANNED: tuple[Column[Any], ...] = tuple(planned_messages.c[name] for name in PLANNED_COLUMNS)
 
@@ -128,7 +129,7 @@ def person_from_row(row: Sequence[Any], cipher: Cipher = CLEAR) -> Person:
 def planned_from_row(row: Sequence[Any]) -> PlannedMessage:
     """A planned_messages row, its values in :data:`PLANNED_COLUMNS` order, as the engine
     sees it."""
-    id_, person_id, kind, due, local, zone, state, attempts, rejection_id, outcome = row
+    id_, person_id, kind, due, local, zone, state, attempts, rejection_id, outcome, app = row
     return PlannedMessage(
         id_,
         person_id,
@@ -140,6 +141,7 @@ def planned_from_row(row: Sequence[Any]) -> PlannedMessage:
         attempts,
         rejection_id,
         outcome,
+        app,
     )
 
 
@@ -223,8 +225,10 @@ def planned_row(
     kind: str,
     slot: Slot,
     now: dt.datetime,
+    application_id: int | None = None,
 ) -> dict[str, Any]:
-    """Column values for a new pending message."""
+    """Column values for a new pending message (a reminder about ``application_id`` if
+    given)."""
     return {
         "person_id": person_id,
         "platform": platform,
@@ -237,6 +241,7 @@ def planned_row(
         "message_id": "",
         "outcome": "",
         "created_at": now,
+        "application_id": application_id,
     }
 
 

@@ -8,6 +8,7 @@ one transaction.
 
 from __future__ import annotations
 
+from storage.applications import SqlApplications
 from storage.brag_schedule import SqlBragSchedule
 from storage.communities import SqlCommunities
 from storage.conversations import SqlConversations
@@ -24,6 +25,7 @@ class SqlStore(
     SqlPlans,
     SqlCommunities,
     SqlPrivacy,
+    SqlApplications,
     SqlBragSchedule,
 ):
     """Per-person records in the relational database: every role of :class:`bot.ports.Store`,

@@ -7,65 +7,29 @@ import datetime as dt
 from typing import cast
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     SmallInteger,
     String,
     Table,
     Text,
     Time,
-    TypeDecorator,
     UniqueConstraint,
     text,
 )
-from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
-# Names for constraints keep migrations identical on SQLite and PostgreSQL.
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-# BIGINT on PostgreSQL, but INTEGER on SQLite so the key stays the rowid alias.
-Id = BigInteger().with_variant(Integer(), "sqlite")
-
-
-class UTCDateTime(TypeDecorator[dt.datetime]):
-    """A moment, stored as UTC and always read back timezone-aware (SQLite keeps no zone)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        utc = value.astimezone(dt.UTC)
-        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
-
-    def process_result_value(
-        self, value: dt.datetime | None, dialect: Dialect
-    ) -> dt.datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
-class Base(DeclarativeBase):
-    """Base of every table."""
-
-    metadata = MetaData(naming_convention=NAMING)
+# The tables planned_messages refers to, and the shared column types, re-exported.
+from storage.application_tables import application_settings as application_settings
+from storage.application_tables import applications as applications
+from storage.schema import NAMING as NAMING
+from storage.schema import PENDING_CHECKIN, PENDING_REMINDER, Id
+from storage.schema import Base as Base
+from storage.schema import UTCDateTime as UTCDateTime
 
 
 class PersonRow(Base):
@@ -226,8 +190,16 @@ class PlannedMessageRow(Base):
             "person_id",
             "kind",
             unique=True,
-            sqlite_where=text("state = 'pending'"),
-            postgresql_where=text("state = 'pending'"),
+            sqlite_where=text(PENDING_CHECKIN),
+            postgresql_where=text(PENDING_CHECKIN),
+        ),
+        # Reminders about applications: one pending per application, whatever its kind.
+        Index(
+            "uq_planned_messages_pending_application",
+            "application_id",
+            unique=True,
+            sqlite_where=text(PENDING_REMINDER),
+            postgresql_where=text(PENDING_REMINDER),
         ),
     )
 
@@ -251,6 +223,10 @@ class PlannedMessageRow(Base):
     # A short code ("stale", "stopped", "dms_closed", "rate_limited"...), never message text.
     outcome: Mapped[str] = mapped_column(String(32), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # Set for a reminder about a tracked application (no news for a while).
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), nullable=True
+    )
 
 
 class AnswerRow(Base):

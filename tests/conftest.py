@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.content import Content
 from bot.engine import Engine
 from bot.ports import Store
+from storage.crypto import Cipher
 from storage.database import create_engine, upgrade
 from storage.sql import SqlStore
 from storage.tables import Base
@@ -29,6 +30,8 @@ FIRST_WEEK = [
     "day7_wrap_up",
     "weekly",
 ]
+# A fixed key for stores that seal what they keep (tests never need a secret one).
+TEST_KEY = Cipher.new_key()
 
 
 @pytest.fixture
@@ -128,14 +131,20 @@ async def db(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture(params=["memory", *DATABASES])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    """Each implementation of the store port in turn: the in-memory fake, then SQL on each
-    database."""
+async def every_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """Each implementation of the store in turn: the fake, then SQL on each database (with a
+    key, so what is sealed is sealed)."""
     if request.param == "memory":
         yield MemoryStore()
         return
-    db = create_engine(await database_for(request.param, request, tmp_path))
+    engine = create_engine(await database_for(request.param, request, tmp_path))
     try:
-        yield SqlStore(db)
+        yield SqlStore(engine, Cipher([TEST_KEY]))
     finally:
-        await db.dispose()
+        await engine.dispose()
+
+
+@pytest.fixture
+def store(every_store: Store) -> Store:
+    """The store port, each implementation in turn (:func:`every_store`)."""
+    return every_store

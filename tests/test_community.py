@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot import brag_thread
 from bot.content import Content
 from bot.dispatcher import Dispatcher
 from bot.engine import Engine
@@ -310,3 +311,22 @@ async def test_setbacks_and_moods_never_leave_the_dms(world: World) -> None:
     public = [r.text for _, replies in world.channels.threads for r in replies]
     public += [text for _, text in world.channels.posts]
     assert not any("Secret Corp" in text or "awful" in text for text in public)
+
+
+async def test_the_pulse_counts_applications_only_from_three_people_on(world: World) -> None:
+    await world.set_up()
+    last_week = MONDAY - dt.timedelta(days=3)
+    applied = {"company": "Y", "applied_on": last_week.date().isoformat(), "adjacent": "no"}
+    for n in (0, 0, 1):
+        member = Sender("slack", "T1", f"U{n}", f"Member {n}")
+        await world.engine.handle(FormSubmission(member, "application", applied), last_week)
+
+    await world.dispatcher().tick(MONDAY)
+    [(_, [opening])] = world.channels.threads
+    assert "applications went out" not in opening.text  # two people: too few to show
+
+    member = Sender("slack", "T1", "U2", "Member 2")
+    await world.engine.handle(FormSubmission(member, "application", applied), last_week)
+    assert "4 applications went out" in brag_thread.pulse_line(
+        world.engine.content, await SqlStore(world.db).brag_pulse("slack", "T1", MONDAY)
+    )

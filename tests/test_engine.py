@@ -395,7 +395,7 @@ async def test_engine_requires_an_aware_clock(engine: Engine) -> None:
 async def test_commands_are_described_for_adapters(engine: Engine) -> None:
     names = [c.name for c in engine.commands]
     assert names == [
-        "rejected", "feedback", "brag", "progress", "checkin", "hired", "mydata", "bounceback",
-        "help", "home",
+        "rejected", "applied", "feedback", "brag", "progress", "checkin", "hired", "mydata",
+        "bounceback", "help", "home",
     ]  # fmt: skip
     assert all(c.description and c.usage.startswith("/") for c in engine.commands)

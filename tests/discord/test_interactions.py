@@ -63,6 +63,7 @@ async def test_commands_are_published_for_servers_and_dms(
     published = {command["name"]: command for command in sync.body}
     assert set(published) == {
         "rejected",
+        "applied",
         "feedback",
         "brag",
         "progress",
@@ -84,6 +85,7 @@ async def test_commands_are_published_for_servers_and_dms(
     assert not options["company"]["required"]
     assert options["company"]["max_length"] == 100
     assert [o["name"] for o in published["brag"]["options"]] == ["text"]
+    assert [o["name"] for o in published["applied"]["options"]] == ["text"]
     assert published["home"]["options"] == []
     assert [o["name"] for o in published["progress"]["options"]] == ["text"]  # "chart"
 

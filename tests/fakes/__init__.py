@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from tests.fakes.applications import MemoryApplications
 from tests.fakes.communities import MemoryCommunities
 from tests.fakes.conversations import MemoryConversations
 from tests.fakes.journal import MemoryJournal
@@ -14,6 +15,7 @@ from tests.fakes.plans import MemoryPlans
 from tests.fakes.privacy import MemoryPrivacy
 
 __all__ = [
+    "MemoryApplications",
     "MemoryCommunities",
     "MemoryConversations",
     "MemoryJournal",
@@ -31,6 +33,7 @@ class MemoryStore(
     MemoryPlans,
     MemoryCommunities,
     MemoryPrivacy,
+    MemoryApplications,
 ):
     """A :class:`bot.ports.Store` in dictionaries; behaves like the SQL store."""
 

@@ -10,7 +10,7 @@ from bot.model import PlannedMessage, PlannedState
 from bot.schedule import Slot
 from tests.fakes.state import MemoryState
 
-_LIVE = (PlannedState.PENDING, PlannedState.CLAIMED)
+LIVE = (PlannedState.PENDING, PlannedState.CLAIMED)
 
 
 class MemoryPlans(MemoryState):
@@ -24,7 +24,13 @@ class MemoryPlans(MemoryState):
         steps: Sequence[tuple[str, Slot]],
         now: dt.datetime,
     ) -> None:
-        await self.cancel_planned(person_id, "superseded")
+        for planned_id, message in list(self.planned_by_id.items()):
+            # Reminders about applications stay.
+            mine = message.person_id == person_id and message.application_id is None
+            if mine and message.state in LIVE:
+                self.planned_by_id[planned_id] = replace(
+                    message, state=PlannedState.SKIPPED, outcome="superseded"
+                )
         for kind, slot in steps:
             await self.add_planned(person_id, platform, rejection_id, kind, slot, now)
 
@@ -39,40 +45,25 @@ class MemoryPlans(MemoryState):
     ) -> None:
         # Like the database's unique index: a pending message of this kind is moved instead.
         for planned_id, found in self.planned_by_id.items():
-            pending = found.state is PlannedState.PENDING
+            pending = found.state is PlannedState.PENDING and found.application_id is None
             if pending and found.person_id == person_id and found.kind == kind:
-                self.planned_by_id[planned_id] = _moved(found, slot)
+                self.planned_by_id[planned_id] = moved(found, slot)
                 return
-        message = PlannedMessage(
-            id=next(self._ids),
-            person_id=person_id,
-            kind=kind,
-            due=slot.due,
-            local=slot.local,
-            zone=slot.zone,
-            state=PlannedState.PENDING,
-            rejection_id=rejection_id,
-        )
-        self.planned_by_id[message.id] = message
+        self.plan_new(person_id, kind, slot, rejection_id=rejection_id)
 
     async def planned(self, person_id: int) -> Sequence[PlannedMessage]:
-        mine = [
-            m
-            for m in self.planned_by_id.values()
-            if m.person_id == person_id and m.state is PlannedState.PENDING
-        ]
-        return sorted(mine, key=lambda m: (m.due, m.id))
+        return self.pending_of(person_id, reminders=False)
 
     async def move_planned(self, person_id: int, moves: Sequence[tuple[int, Slot]]) -> None:
         for planned_id, slot in moves:
             found = self.planned_by_id.get(planned_id)
             if found and found.person_id == person_id and found.state is PlannedState.PENDING:
-                self.planned_by_id[planned_id] = _moved(found, slot)
+                self.planned_by_id[planned_id] = moved(found, slot)
 
     async def cancel_planned(self, person_id: int, outcome: str) -> int:
         cancelled = 0
         for planned_id, message in list(self.planned_by_id.items()):
-            if message.person_id == person_id and message.state in _LIVE:
+            if message.person_id == person_id and message.state in LIVE:
                 self.planned_by_id[planned_id] = replace(
                     message, state=PlannedState.SKIPPED, outcome=outcome
                 )
@@ -80,5 +71,5 @@ class MemoryPlans(MemoryState):
         return cancelled
 
 
-def _moved(message: PlannedMessage, slot: Slot) -> PlannedMessage:
+def moved(message: PlannedMessage, slot: Slot) -> PlannedMessage:
     return replace(message, due=slot.due, local=slot.local, zone=slot.zone)

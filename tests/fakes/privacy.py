@@ -21,6 +21,14 @@ class MemoryPrivacy(MemoryState):
             "rejections": [
                 asdict(r) for r in self.rejections_by_id.values() if r.person_id == person_id
             ],
+            "applications": [
+                asdict(a) for a in self.applications_by_id.values() if a.person_id == person_id
+            ],
+            "application_settings": [
+                {"ghost_days": days}
+                for p, days in self.ghost_days_by_person.items()
+                if p == person_id
+            ],
             "reflections": [asdict(r) for r in self._reflections_of(person_id)],
             "moods": [asdict(m) for m in self.moods_by_person.get(person_id, [])],
             "checkin_answers": [asdict(a) for a in self.answers_by_person.get(person_id, [])],
@@ -45,3 +53,7 @@ class MemoryPrivacy(MemoryState):
             i: m for i, m in self.planned_by_id.items() if m.person_id != person_id
         }
         self.answers_by_person.pop(person_id, None)
+        self.applications_by_id = {
+            i: a for i, a in self.applications_by_id.items() if a.person_id != person_id
+        }
+        self.ghost_days_by_person.pop(person_id, None)

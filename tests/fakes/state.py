@@ -6,16 +6,19 @@ import itertools
 from typing import Any
 
 from bot.model import (
+    Application,
     CheckinAnswer,
     Community,
     Conversation,
     Mood,
     Person,
     PlannedMessage,
+    PlannedState,
     Reflection,
     Rejection,
     Win,
 )
+from bot.schedule import Slot
 
 
 class MemoryState:
@@ -36,6 +39,8 @@ class MemoryState:
         self.communities: dict[tuple[str, str], Community] = {}
         self.posts: list[dict[str, Any]] = []
         self.memos: dict[str, str] = {}  # the Discord adapter's long buttons
+        self.applications_by_id: dict[int, Application] = {}
+        self.ghost_days_by_person: dict[int, int] = {}
 
     def _key_of(self, person_id: int) -> tuple[str, str, str]:
         """Where the person with this id is kept."""
@@ -54,3 +59,37 @@ class MemoryState:
             (self._order[k], r) for k, (p, r) in self.reflections_by_key.items() if p == person_id
         ]
         return [r for _, r in sorted(mine, key=lambda pair: pair[0])]
+
+    def plan_new(
+        self,
+        person_id: int,
+        kind: str,
+        slot: Slot,
+        *,
+        rejection_id: int | None = None,
+        application_id: int | None = None,
+    ) -> None:
+        """Keep a new pending message."""
+        message = PlannedMessage(
+            id=next(self._ids),
+            person_id=person_id,
+            kind=kind,
+            due=slot.due,
+            local=slot.local,
+            zone=slot.zone,
+            state=PlannedState.PENDING,
+            rejection_id=rejection_id,
+            application_id=application_id,
+        )
+        self.planned_by_id[message.id] = message
+
+    def pending_of(self, person_id: int, *, reminders: bool) -> list[PlannedMessage]:
+        """The person's pending check-ins, or their pending reminders about applications."""
+        mine = [
+            m
+            for m in self.planned_by_id.values()
+            if m.person_id == person_id
+            and m.state is PlannedState.PENDING
+            and (m.application_id is not None) is reminders
+        ]
+        return sorted(mine, key=lambda m: (m.due, m.id))

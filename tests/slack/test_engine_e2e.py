@@ -22,7 +22,13 @@ def answers_for(view: dict[str, Any], choose: dict[str, str]) -> dict[str, dict[
     state: dict[str, dict[str, Any]] = {}
     for block in view["blocks"]:
         element, name = block["element"], block["block_id"]
-        value = choose.get(name, element.get("initial_value", ""))
+        # Left as it is, an input comes back with its initial value, as Slack sends it.
+        initial = (
+            element.get("initial_value")
+            or element.get("initial_date")
+            or element.get("initial_option", {}).get("value", "")
+        )
+        value = choose.get(name, initial)
         if element["type"] == "static_select":
             state[name] = {"type": "static_select", "selected_option": {"value": value}}
         elif element["type"] == "datepicker":

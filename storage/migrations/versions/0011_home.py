@@ -6,7 +6,7 @@ from alembic import op
 from storage.migrations.helpers import moment, primary, string
 
 revision = '0011'
-down_revision = '0008'
+down_revision = '0009'
 
 
 def upgrade() -> None:

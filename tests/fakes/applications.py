@@ -1,0 +1,136 @@
+"""The in-memory fake of :class:`bot.ports.Applications`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from bot.model import (
+    Application,
+    ApplicationDraft,
+    ApplicationStage,
+    PlannedMessage,
+    PlannedState,
+)
+from bot.schedule import Slot
+from tests.fakes.plans import LIVE, moved
+from tests.fakes.state import MemoryState
+
+
+class MemoryApplications(MemoryState):
+    """:class:`bot.ports.Applications` in dictionaries; behaves like ``storage.applications``."""
+
+    async def add_application(
+        self, person_id: int, draft: ApplicationDraft, now: dt.datetime
+    ) -> Application:
+        application = Application(
+            id=next(self._ids),
+            person_id=person_id,
+            company=draft.company,
+            role=draft.role,
+            link=draft.link,
+            applied_on=draft.applied_on,
+            adjacent=draft.adjacent,
+            stage=ApplicationStage.APPLIED,
+            created_at=now,
+            interviewer=draft.interviewer,
+            notes=draft.notes,
+        )
+        self.applications_by_id[application.id] = application
+        return application
+
+    async def applications(self, person_id: int) -> Sequence[Application]:
+        mine = [a for a in self.applications_by_id.values() if a.person_id == person_id]
+        return sorted(mine, key=lambda a: a.id)
+
+    async def edit_application(
+        self, person_id: int, application_id: int, draft: ApplicationDraft
+    ) -> Application | None:
+        return self._change_application(
+            person_id,
+            application_id,
+            company=draft.company,
+            role=draft.role,
+            link=draft.link,
+            applied_on=draft.applied_on,
+            adjacent=draft.adjacent,
+            interviewer=draft.interviewer,
+            notes=draft.notes,
+        )
+
+    async def move_application(
+        self,
+        person_id: int,
+        application_id: int,
+        stage: ApplicationStage,
+        now: dt.datetime,
+        rejection_id: int | None = None,
+    ) -> Application | None:
+        linked = {} if rejection_id is None else {"rejection_id": rejection_id}
+        return self._change_application(
+            person_id, application_id, stage=stage, moved_at=now, **linked
+        )
+
+    def _change_application(
+        self, person_id: int, application_id: int, **changes: Any
+    ) -> Application | None:
+        found = self.applications_by_id.get(application_id)
+        if found is None or found.person_id != person_id:
+            return None
+        changed = replace(found, **changes)
+        self.applications_by_id[application_id] = changed
+        return changed
+
+    async def remove_application(self, person_id: int, application_id: int) -> bool:
+        found = self.applications_by_id.get(application_id)
+        if found is None or found.person_id != person_id:
+            return False
+        del self.applications_by_id[application_id]
+        self.planned_by_id = {
+            i: m for i, m in self.planned_by_id.items() if m.application_id != application_id
+        }
+        return True
+
+    async def ghost_days(self, person_id: int) -> int | None:
+        return self.ghost_days_by_person.get(person_id)
+
+    async def set_ghost_days(self, person_id: int, days: int) -> None:
+        self.ghost_days_by_person[person_id] = days
+
+    async def plan_reminder(
+        self,
+        person_id: int,
+        platform: str,
+        application_id: int,
+        kind: str,
+        slot: Slot,
+        now: dt.datetime,
+    ) -> None:
+        owned = self.applications_by_id.get(application_id)
+        if owned is None or owned.person_id != person_id:
+            return
+        for planned_id, found in self.planned_by_id.items():
+            if found.state is PlannedState.PENDING and found.application_id == application_id:
+                self.planned_by_id[planned_id] = replace(moved(found, slot), kind=kind)
+                return
+        self.plan_new(person_id, kind, slot, application_id=application_id)
+
+    async def reminders(self, person_id: int) -> Sequence[PlannedMessage]:
+        return self.pending_of(person_id, reminders=True)
+
+    async def cancel_reminders(
+        self, person_id: int, application_id: int | None, outcome: str
+    ) -> int:
+        cancelled = 0
+        for planned_id, message in list(self.planned_by_id.items()):
+            about = message.application_id is not None and (
+                application_id is None or message.application_id == application_id
+            )
+            if message.person_id == person_id and message.state in LIVE and about:
+                self.planned_by_id[planned_id] = replace(
+                    message, state=PlannedState.SKIPPED, outcome=outcome
+                )
+                cancelled += 1
+        return cancelled
