@@ -27,15 +27,7 @@ from bot.engine import Engine
 from bot.events import Command, FormSubmission, Sender
 from storage.database import create_engine, upgrade
 from storage.sql import SqlStore
-
-REJECTION = {
-    "company": "Acme",
-    "role": "Data analyst",
-    "stage": "interview",
-    "rejected_on": "",
-    "interviewer": "Jane Rivera",
-    "feeling": "2",
-}
+from tests.forms import REJECTION
 
 
 async def timed(runs: int, action: Callable[[int], Awaitable[object]]) -> list[float]:

@@ -62,6 +62,7 @@ async def seed(url: str, people: int) -> None:
     from storage.database import create_engine, upgrade
     from storage.tables import people as people_table
     from storage.tables import planned_messages
+    from tests.scheduling.harness import pending_row, person_row
 
     db = create_engine(url)
     await upgrade(db)
@@ -74,20 +75,9 @@ async def seed(url: str, people: int) -> None:
                     await connection.execute(
                         people_table.insert().returning(people_table.c.id),
                         [
-                            {
-                                "platform": "bench",
-                                "community": "bench",
-                                "user_id": f"u{start + n}",
-                                "display_name": f"Person {start + n}",
-                                "timezone": "UTC",
-                                "checkin_time": dt.time(10, 0),
-                                "quiet_start": dt.time(0, 0),
-                                "quiet_end": dt.time(0, 0),
-                                "weekdays_only": False,
-                                "unreachable": "",
-                                "checkins": "active",
-                                "created_at": NOW,
-                            }
+                            person_row(
+                                "bench", "bench", f"u{start + n}", f"Person {start + n}", NOW
+                            )
                             for n in range(size)
                         ],
                     )
@@ -97,24 +87,7 @@ async def seed(url: str, people: int) -> None:
             )
             await connection.execute(
                 planned_messages.insert(),
-                [
-                    {
-                        "person_id": pid,
-                        "platform": "bench",
-                        "rejection_id": None,
-                        "kind": "weekly",
-                        "due_at": NOW,
-                        "planned_local": NOW.replace(tzinfo=None),
-                        "planned_zone": "UTC",
-                        "state": "pending",
-                        "attempts": 0,
-                        "claimed_by": "",
-                        "message_id": "",
-                        "outcome": "",
-                        "created_at": NOW,
-                    }
-                    for pid in ids
-                ],
+                [pending_row(pid, "bench", "weekly", NOW) for pid in ids],
             )
     async with db.begin() as connection:
         # A database in service has statistics (autovacuum on PostgreSQL, PRAGMA optimize on

@@ -40,6 +40,8 @@ class Services:
     # Work adapters acknowledged to a platform, kept until done.
     inbox: SqlInbox
     practice: SqlPracticeRounds
+    # Opens what the store sealed, for the reports that read the database themselves.
+    cipher: Cipher
 
     def dispatcher(self, messengers: Mapping[str, Messenger]) -> Dispatcher:
         """A dispatcher delivering through ``messengers`` (by platform name); those that can
@@ -105,6 +107,7 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
                 posts=SqlCommunityPosts(db, cipher),
                 inbox=SqlInbox(db, cipher, instance=instance_name(), may_keep=engine.may_keep),
                 practice=SqlPracticeRounds(db, cipher),
+                cipher=cipher,
             )
         finally:
             await outbox.close()

@@ -340,7 +340,7 @@ async def _schedule(settings: Settings, user: str | None) -> int:
     from bounceback.schedule_report import print_schedule
 
     async with open_services(settings) as services:
-        await print_schedule(services.db, user, sys.stdout)
+        await print_schedule(services.db, user, sys.stdout, services.cipher)
     return 0
 
 

@@ -9,11 +9,17 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.model import PlannedState
+from storage.crypto import Cipher, CipherError
 from storage.tables import people, planned_messages
 
 
-async def print_schedule(db: AsyncEngine, user: str | None, out: TextIO) -> int:
-    """Print every pending or in-flight message, grouped by person; returns how many."""
+async def print_schedule(
+    db: AsyncEngine, user: str | None, out: TextIO, cipher: Cipher | None = None
+) -> int:
+    """Print every pending or in-flight message, grouped by person; returns how many. Display
+    names are sealed at rest: each is shown opened with ``cipher``, or left out when it cannot
+    be opened (no key, or another key)."""
+    cipher = cipher or Cipher()
     t, p = planned_messages, people
     query = (
         select(
@@ -48,7 +54,8 @@ async def print_schedule(db: AsyncEngine, user: str | None, out: TextIO) -> int:
             status = row.checkins
             if row.paused_until is not None and status == "paused":
                 status = f"paused until {row.paused_until:%Y-%m-%d %H:%M} UTC"
-            name = f" ({row.display_name})" if row.display_name else ""
+            display_name = _readable(cipher, row.display_name)
+            name = f" ({display_name})" if display_name else ""
             out.write(
                 f"\n{row.platform}/{row.community}/{row.user_id}{name}"
                 f"  {row.timezone}  [{status}]\n"
@@ -57,3 +64,11 @@ async def print_schedule(db: AsyncEngine, user: str | None, out: TextIO) -> int:
         retry = f"  attempt {row.attempts + 1}" if row.attempts else ""
         out.write(f"  {local:%a %Y-%m-%d %H:%M %Z}  {row.kind:<15} {row.state}{retry}\n")
     return len(rows)
+
+
+def _readable(cipher: Cipher, stored: str) -> str:
+    """A stored display name as the person is called, or "" when it cannot be opened."""
+    try:
+        return cipher.open(stored)
+    except CipherError:
+        return ""

@@ -9,7 +9,7 @@ change make it once.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from sqlalchemy import delete, func, select, tuple_, update
@@ -29,6 +29,8 @@ CLAIMED = PlannedState.CLAIMED.value
 SENT = PlannedState.SENT.value
 SKIPPED = PlannedState.SKIPPED.value
 THREAD = PostKind.BRAG_THREAD.value
+# What an admin's button does to a week's thread (skip it, open it now): True if it did.
+WeekAction = Callable[[AsyncEngine, AsyncConnection, Any, str, dt.datetime], Awaitable[bool]]
 SHARES = [PostKind.SHARE_WIN.value, PostKind.SHARE_HIRED.value]
 # Weeks passed over when looking for the next opening that is not skipped.
 SKIPPED_WEEKS_LIMIT = 4
@@ -61,16 +63,20 @@ class SqlBragSchedule(Transactional):
     async def skip_brag_thread(
         self, platform: str, community: str, week: str, now: dt.datetime
     ) -> bool:
-        async with self._connect() as connection:
-            row = await settings(connection, platform, community)
-            return row is not None and await skip(self._engine, connection, row, week, now)
+        return await self._on_week(skip, platform, community, week, now)
 
     async def open_brag_thread(
         self, platform: str, community: str, week: str, now: dt.datetime
     ) -> bool:
+        return await self._on_week(open_now, platform, community, week, now)
+
+    async def _on_week(
+        self, act: WeekAction, platform: str, community: str, week: str, now: dt.datetime
+    ) -> bool:
+        """``act`` on a community's week, in one transaction; False if it has no settings."""
         async with self._connect() as connection:
             row = await settings(connection, platform, community)
-            return row is not None and await open_now(self._engine, connection, row, week, now)
+            return row is not None and await act(self._engine, connection, row, week, now)
 
     async def brag_pulse(self, platform: str, community: str, now: dt.datetime) -> Pulse:
         async with self._connect() as connection:
@@ -93,6 +99,16 @@ def _threads(row: Any) -> tuple[Any, ...]:
         posts.c.platform == row.platform,
         posts.c.community == row.community,
         posts.c.kind == THREAD,
+    )
+
+
+def _waiting_shares(row: Any) -> tuple[Any, ...]:
+    """The community's shares still waiting to be posted (each in its week's thread)."""
+    return (
+        posts.c.platform == row.platform,
+        posts.c.community == row.community,
+        posts.c.kind.in_(SHARES),
+        posts.c.state == PENDING,
     )
 
 
@@ -229,14 +245,7 @@ async def open_now(
         if moved.rowcount != 1:
             return False
     await connection.execute(
-        update(posts)
-        .where(
-            posts.c.platform == row.platform,
-            posts.c.community == row.community,
-            posts.c.kind.in_(SHARES),
-            posts.c.state == PENDING,
-        )
-        .values(week=week, due_at=now)
+        update(posts).where(*_waiting_shares(row)).values(week=week, due_at=now)
     )
     return True
 
@@ -247,13 +256,7 @@ async def shares_follow(
     """Shares waiting for a week's thread go where and when it now opens."""
     await connection.execute(
         update(posts)
-        .where(
-            posts.c.platform == row.platform,
-            posts.c.community == row.community,
-            posts.c.kind.in_(SHARES),
-            posts.c.state == PENDING,
-            posts.c.week == week,
-        )
+        .where(*_waiting_shares(row), posts.c.week == week)
         .values(week=to_week, due_at=due)
     )
 

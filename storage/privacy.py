@@ -19,6 +19,7 @@ from storage.application_tables import application_settings, applications
 from storage.crypto import Cipher
 from storage.tables import (
     answers,
+    button_memos,
     communities,
     community_posts,
     conversations,
@@ -44,6 +45,7 @@ SEALED: Mapping[str, tuple[str, ...]] = {
     "answers": ("value",),
     "wins": ("text",),
     "community_posts": ("body",),  # advice shared with /hired, until it is posted
+    "button_memos": ("data",),  # a long form's half-typed values (the Discord adapter)
     "applications": ("company", "role", "link", "interviewer", "notes"),
     "practice_members": ("areas", "role_kind"),
 }
@@ -54,6 +56,7 @@ PROGRESS_ROWS = 1000
 _SEALED_TABLES = (
     people, rejections, reflections, moods, answers, wins, community_posts, applications,
     practice_members,
+    button_memos,
 )  # fmt: skip
 
 # Every table holding a person's records (each has person_id), in the order export shows them.
@@ -149,8 +152,9 @@ async def reseal(
     async with engine.begin() as connection:
         for table in _SEALED_TABLES:
             columns = SEALED[table.name]
-            # Each sealed table has a one-column key (id, or person_id for practice choices).
-            [key] = table.primary_key.columns
+            # Each sealed table has a one-column key: ``id``, ``person_id`` for practice
+            # choices, a button memo's ``token``.
+            (key,) = table.primary_key.columns
             rows = (await connection.execute(select(key, *(table.c[c] for c in columns)))).all()
             for done, row in enumerate(rows, start=1):
                 values = {
@@ -160,7 +164,9 @@ async def reseal(
                 }
                 values = {k: v for k, v in values.items() if v != row._mapping[k]}
                 if values:
-                    await connection.execute(update(table).where(key == row[0]).values(**values))
+                    await connection.execute(
+                        update(table).where(key == row._mapping[key.name]).values(**values)
+                    )
                     changed += len(values)
                 if progress is not None and done % every == 0 and done < len(rows):
                     progress(table.name, done, len(rows))

@@ -21,6 +21,15 @@ from tests.databases import create_database, drop_database
 from tests.fakes import MemoryStore
 
 NOW = dt.datetime(2026, 3, 10, 14, 30, tzinfo=dt.UTC)
+# The check-ins a rejection plans, in the order they fall due: the week's, then the first weekly.
+FIRST_WEEK = [
+    "day1_mood",
+    "day2_feedback",
+    "day3_strengths",
+    "day5_plan_b",
+    "day7_wrap_up",
+    "weekly",
+]
 # A fixed key for stores that seal what they keep (tests never need a secret one).
 TEST_KEY = Cipher.new_key()
 
@@ -106,6 +115,12 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
+async def postgres_only_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty PostgreSQL database URL, for what only PostgreSQL does."""
+    return await database_for("postgres", request, tmp_path)
+
+
+@pytest.fixture
 async def db(database_url: str) -> AsyncIterator[AsyncEngine]:
     """An async engine on a migrated, empty database."""
     engine = create_engine(database_url)
@@ -127,3 +142,9 @@ async def every_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIt
         yield SqlStore(engine, Cipher([TEST_KEY]))
     finally:
         await engine.dispose()
+
+
+@pytest.fixture
+def store(every_store: Store) -> Store:
+    """The store port, each implementation in turn (:func:`every_store`)."""
+    return every_store

@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+# The rejection form as filled in by the engine's tests and its benchmark.
+REJECTION = {
+    "company": "Acme",
+    "role": "Data analyst",
+    "stage": "interview",
+    "rejected_on": "",
+    "interviewer": "Jane Rivera",
+    "feeling": "2",
+}
+
 
 def checkin_settings(
     timezone: str = "Europe/Berlin",

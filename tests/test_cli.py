@@ -8,17 +8,13 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.discord.fake_discord import FakeDiscord
+from tests.processes import BIN, PROMPTLY, run
 from tests.slack.fake_slack import FakeSlack
-
-BIN = Path(sys.executable).parent / "bounceback"
-# Bounds on processes that must end by themselves; a hang fails the test instead of blocking.
-PROMPTLY = 60.0
 
 
 def environment(tmp_path: Path, **settings: str) -> dict[str, str]:
@@ -29,15 +25,8 @@ def environment(tmp_path: Path, **settings: str) -> dict[str, str]:
 
 
 def bounceback(tmp_path: Path, *args: str, **settings: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(BIN), *args],
-        capture_output=True,
-        text=True,
-        env=environment(tmp_path, **settings),
-        cwd=tmp_path,  # no .env of the checkout is read
-        timeout=PROMPTLY,
-        check=False,
-    )
+    # In tmp_path: no .env of the checkout is read.
+    return run([str(BIN), *args], tmp_path, env=environment(tmp_path, **settings))
 
 
 async def bounceback_async(tmp_path: Path, *args: str, **settings: str) -> tuple[int, str]:
@@ -140,22 +129,31 @@ def test_a_missing_postgres_database_says_how_to_create_it(tmp_path: Path) -> No
     assert "createdb" in line
 
 
-async def test_a_refused_slack_bot_token_in_http_mode(tmp_path: Path) -> None:
+async def refused_by_slack(
+    tmp_path: Path, method: str, times: int, **env: str
+) -> tuple[int, str, int]:
+    """``bounceback slack`` against a fake Slack that refuses ``method`` (``times`` times): the
+    exit status, what it wrote to stderr, and how often it called ``method``."""
     slack = FakeSlack()
     await slack.start()
     try:
-        slack.script("auth.test", {"ok": False, "error": "invalid_auth"})
+        slack.script(method, {"ok": False, "error": "invalid_auth"}, times=times)
         status, errors = await bounceback_async(
-            tmp_path,
-            "slack",
-            "--port",
-            str(closed_port()),
-            SLACK_BOT_TOKEN="xoxb-wrong",
-            SLACK_SIGNING_SECRET="secret",
-            SLACK_API_URL=slack.api_url,
+            tmp_path, "slack", "--port", str(closed_port()), SLACK_API_URL=slack.api_url, **env
         )
+        return status, errors, len(slack.calls_to(method))
     finally:
         await slack.stop()
+
+
+async def test_a_refused_slack_bot_token_in_http_mode(tmp_path: Path) -> None:
+    status, errors, _ = await refused_by_slack(
+        tmp_path,
+        "auth.test",
+        1,
+        SLACK_BOT_TOKEN="xoxb-wrong",
+        SLACK_SIGNING_SECRET="secret",
+    )
     assert status == 2
     line = one_clear_line(errors)
     assert "Slack refused SLACK_BOT_TOKEN (invalid_auth from auth.test)" in line
@@ -164,22 +162,13 @@ async def test_a_refused_slack_bot_token_in_http_mode(tmp_path: Path) -> None:
 
 
 async def test_a_refused_slack_app_token_in_socket_mode(tmp_path: Path) -> None:
-    slack = FakeSlack()
-    await slack.start()
-    try:
-        slack.script("apps.connections.open", {"ok": False, "error": "invalid_auth"}, times=50)
-        status, errors = await bounceback_async(
-            tmp_path,
-            "slack",
-            "--port",
-            str(closed_port()),
-            SLACK_BOT_TOKEN="xoxb-right",
-            SLACK_APP_TOKEN="xapp-wrong",
-            SLACK_API_URL=slack.api_url,
-        )
-        asked = len(slack.calls_to("apps.connections.open"))
-    finally:
-        await slack.stop()
+    status, errors, asked = await refused_by_slack(
+        tmp_path,
+        "apps.connections.open",
+        50,
+        SLACK_BOT_TOKEN="xoxb-right",
+        SLACK_APP_TOKEN="xapp-wrong",
+    )
     assert status == 2
     assert "Slack refused SLACK_APP_TOKEN (invalid_auth" in one_clear_line(errors)
     assert asked == 1  # asked once, not every 10 s

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from adapters.console.render import printable, render
 from bot.replies import Button, Reply
-
-BIN = Path(sys.executable).parent / "bounceback"
+from tests.conftest import FIRST_WEEK
+from tests.processes import BIN, run
 
 
 def console(
@@ -21,16 +20,7 @@ def console(
         "DATABASE_URL": f"sqlite:///{tmp_path}/console.db",
         "BOUNCEBACK_TIMEZONE": "Europe/Berlin",
     }
-    return subprocess.run(
-        [str(BIN), "console", "--user", user],
-        input="".join(f"{line}\n" for line in lines),
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=60,
-        check=False,
-    )
+    return run([str(BIN), "console", "--user", user], tmp_path, env=env, lines=lines)
 
 
 def test_help_prints_and_exits_zero(tmp_path: Path) -> None:
@@ -99,15 +89,7 @@ def test_a_bad_setting_is_one_clear_line(tmp_path: Path) -> None:
         "BOUNCEBACK_TIMEZONE": "Mars/Base",
         "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
     }
-    result = subprocess.run(
-        [str(BIN), "console"],
-        input="",
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        check=False,
-    )
+    result = run([str(BIN), "console"], tmp_path, env=env, lines=[])
     assert result.returncode == 2
     assert "unknown time zone 'Mars/Base'" in result.stderr
     assert "Traceback" not in result.stderr
@@ -153,35 +135,14 @@ def test_schedule_lists_planned_check_ins_in_local_time(tmp_path: Path) -> None:
         ],
     )
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/console.db"}
-    result = subprocess.run(
-        [str(BIN), "schedule", "--user", "sam"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        check=False,
-    )
+    result = run([str(BIN), "schedule", "--user", "sam"], tmp_path, env=env)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
     assert lines[0] == "console/console/sam (sam)  America/New_York  [active]"
     planned = [line.split() for line in lines[1:]]
-    assert [p[4] for p in planned] == [
-        "day1_mood",
-        "day2_feedback",
-        "day3_strengths",
-        "day5_plan_b",
-        "day7_wrap_up",
-        "weekly",
-    ]
+    assert [p[4] for p in planned] == FIRST_WEEK
     assert all(p[2] == "09:30" and p[3] in ("EST", "EDT") for p in planned)
-    nobody = subprocess.run(
-        [str(BIN), "schedule", "--user", "nobody"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        check=False,
-    )
+    nobody = run([str(BIN), "schedule", "--user", "nobody"], tmp_path, env=env)
     assert nobody.stdout.strip() == "Nothing planned."
 
 

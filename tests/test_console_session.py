@@ -14,9 +14,7 @@ from pathlib import Path
 
 import pytest
 
-BIN = Path(sys.executable).parent / "bounceback"
-# A bound on waiting for a process that should end by itself at once; a hang fails the test.
-PROMPTLY = 60.0
+from tests.processes import BIN, PROMPTLY, run
 
 
 def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -26,15 +24,11 @@ def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 def console(tmp_path: Path, lines: list[str], **extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    return run(
         [str(BIN), "console", "--user", "sam"],
-        input="".join(f"{line}\n" for line in lines),
-        capture_output=True,
-        text=True,
+        tmp_path,
         env=environment(tmp_path, **extra),
-        cwd=tmp_path,
-        timeout=PROMPTLY,
-        check=False,
+        lines=lines,
     )
 
 
@@ -104,10 +98,10 @@ def test_the_console_starts_in_the_machines_time_zone(tmp_path: Path) -> None:
 def test_end_of_piped_input_always_exits(tmp_path: Path) -> None:
     # Used to hang about one run in 30 while asyncio shut down: a check-in round cut off in a
     # database call left SQLite's connection thread stopped twice and a task waiting forever.
-    for run in range(8):
+    for attempt in range(8):
         started = time.monotonic()
         result = console(tmp_path, ["/brag win"])
-        assert result.returncode == 0, (run, result.stderr)
+        assert result.returncode == 0, (attempt, result.stderr)
         assert "Added to your bragging list" in result.stdout
         assert time.monotonic() - started < PROMPTLY
 

@@ -9,19 +9,10 @@ from bot.events import Choice, Command, FormSubmission, Message, Sender
 from bot.model import Answer, Stage, WinKind
 from bot.replies import FieldKind, Reply
 from tests.fakes import MemoryStore
-from tests.forms import checkin_settings
+from tests.forms import REJECTION, checkin_settings
 
 SAM = Sender("console", "console", "sam", "Sam")
 ALEX = Sender("console", "console", "alex", "Alex")
-
-REJECTION = {
-    "company": "Acme",
-    "role": "Data analyst",
-    "stage": "interview",
-    "rejected_on": "",
-    "interviewer": "Jane Rivera",
-    "feeling": "2",
-}
 
 
 async def submit_rejection(

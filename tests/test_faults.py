@@ -22,7 +22,6 @@ from bot.replies import Button, Reply
 from storage.database import DatabaseUnavailable, create_engine, wait_for
 from storage.outbox import SqlOutbox
 from storage.sql import SqlStore
-from tests.conftest import database_for
 from tests.fakes import MemoryStore
 from tests.scheduling.harness import RecordingMessenger
 
@@ -65,9 +64,9 @@ async def test_waiting_backs_off_and_gives_up_only_when_told() -> None:
 
 @pytest.mark.postgres
 async def test_a_database_lost_mid_run_is_reconnected_without_losing_check_ins(
-    request: pytest.FixtureRequest, tmp_path: Path
+    postgres_only_url: str,
 ) -> None:
-    url = await database_for("postgres", request, tmp_path)
+    url = postgres_only_url
     db = create_engine(url)
     try:
         engine = Engine(SqlStore(db), Content.load())

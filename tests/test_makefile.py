@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import run
+
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
 
@@ -23,14 +25,7 @@ def fake_python(path: Path, version: str) -> Path:
 def make(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     shutil.copy(ROOT / "Makefile", folder / "Makefile")
     (folder / "pyproject.toml").touch()
-    return subprocess.run(
-        ["make", "--no-print-directory", *args],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run(["make", "--no-print-directory", *args], folder)
 
 
 def test_a_venv_from_a_python_too_old_is_named_and_built_again(tmp_path: Path) -> None:

@@ -163,6 +163,18 @@ async def test_keys_rotate_without_losing_anything(db: AsyncEngine) -> None:
         await SqlStore(db).wins(person.id)
 
 
+async def test_rotating_keys_reseals_what_long_discord_buttons_keep(db: AsyncEngine) -> None:
+    old, new = Cipher.new_key(), Cipher.new_key()
+    half_typed = json.dumps({"company": "Quokka Labs"})
+    await SqlStore(db, Cipher([old])).remember_memo("t1", half_typed, NOW)
+
+    assert await SqlStore(db, Cipher([new, old])).reseal() == 1
+
+    assert await SqlStore(db, Cipher([new])).memo("t1") == half_typed
+    with pytest.raises(CipherError, match="not configured"):
+        await SqlStore(db, Cipher([old])).memo("t1")
+
+
 def test_a_malformed_key_is_a_clear_error() -> None:
     with pytest.raises(CipherError, match="Fernet keys"):
         Cipher(["not-a-key"])

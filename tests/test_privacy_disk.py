@@ -83,6 +83,13 @@ async def write_everything(store: SqlStore, sender: Sender, tag: str) -> int:
     return person.id
 
 
+async def left_on_disk_after_deletion(db: AsyncEngine, path: Path) -> list[str]:
+    """Write everything of a person, delete them; what of them the database files still hold."""
+    store = SqlStore(db)
+    await store.delete_person(await write_everything(store, GONE, "gone"))
+    return found(on_disk(path), "gone")
+
+
 def on_disk(path: Path) -> bytes:
     """The raw bytes of the database and its -wal and -shm files, as they are now."""
     files = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
@@ -125,13 +132,7 @@ async def test_without_the_checkpoint_the_wal_would_still_hold_them(
         return True
 
     monkeypatch.setattr(storage.transactions, "checkpoint", no_checkpoint)
-    db, path = sqlite
-    store = SqlStore(db)
-    gone = await write_everything(store, GONE, "gone")
-
-    await store.delete_person(gone)
-
-    assert found(on_disk(path), "gone") != []
+    assert await left_on_disk_after_deletion(*sqlite) != []
 
 
 async def test_without_secure_delete_freed_pages_would_still_hold_them(
@@ -141,12 +142,7 @@ async def test_without_secure_delete_freed_pages_would_still_hold_them(
     db, path = sqlite
     event.listen(db.sync_engine, "connect", _insecure)
     await db.dispose()  # new connections, each made insecure after Bounceback's tuning
-    store = SqlStore(db)
-    gone = await write_everything(store, GONE, "gone")
-
-    await store.delete_person(gone)
-
-    assert found(on_disk(path), "gone") != []
+    assert await left_on_disk_after_deletion(db, path) != []
 
 
 async def test_every_connection_deletes_securely_whatever_sqlite_defaults_to(

@@ -12,9 +12,10 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from tests.processes import BIN, PROMPTLY
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import sign
-from tests.test_cli import BIN, PROMPTLY, closed_port, environment
+from tests.test_cli import closed_port, environment
 
 SECRET = "shutdown-test-signing-secret"
 

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
-from pathlib import Path
 
-import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.events import Sender
@@ -38,7 +35,6 @@ from bot.ports import (
 from bot.schedule import Slot
 from storage.communities import SqlCommunities
 from storage.conversations import SqlConversations
-from storage.database import create_engine
 from storage.event_log import EventLog
 from storage.journal import SqlJournal
 from storage.people import SqlPeople
@@ -46,7 +42,6 @@ from storage.plans import SqlPlans
 from storage.practice import SqlPractice
 from storage.privacy import SqlPrivacy
 from storage.sql import SqlStore
-from tests.conftest import DATABASES, database_for
 from tests.fakes import (
     MemoryCommunities,
     MemoryConversations,
@@ -55,7 +50,6 @@ from tests.fakes import (
     MemoryPlans,
     MemoryPractice,
     MemoryPrivacy,
-    MemoryStore,
 )
 
 SAM = Sender("slack", "T1", "U1", "Sam")
@@ -68,19 +62,6 @@ def slot(now: dt.datetime, days: int, zone: str = "UTC") -> Slot:
     """A moment ``days`` after ``now``, planned in ``zone``."""
     due = now + dt.timedelta(days=days)
     return Slot(due=due, local=due.replace(tzinfo=None), zone=zone)
-
-
-@pytest.fixture(params=["memory", *DATABASES])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    """Each implementation of the port in turn."""
-    if request.param == "memory":
-        yield MemoryStore()
-        return
-    db = create_engine(await database_for(request.param, request, tmp_path))
-    try:
-        yield SqlStore(db)
-    finally:
-        await db.dispose()
 
 
 def test_each_role_has_a_fake_and_a_part_of_the_sql_store(db: AsyncEngine) -> None:

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
-from pathlib import Path
 
-import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -14,26 +11,11 @@ from bot.events import Sender
 from bot.model import WinKind, ZoneSource
 from bot.ports import Store
 from storage.crypto import Cipher
-from storage.database import create_engine
 from storage.sql import SqlStore
-from tests.conftest import DATABASES, database_for
 from tests.fakes import MemoryStore
 
 SAM = Sender("slack", "T1", "U1", "Sam")
 ALEX = Sender("slack", "T1", "U2", "Alex")
-
-
-@pytest.fixture(params=["memory", *DATABASES])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    """Each implementation of the port in turn."""
-    if request.param == "memory":
-        yield MemoryStore()
-        return
-    db = create_engine(await database_for(request.param, request, tmp_path))
-    try:
-        yield SqlStore(db)
-    finally:
-        await db.dispose()
 
 
 async def test_a_zone_remembers_where_it_came_from(store: Store, now: dt.datetime) -> None:

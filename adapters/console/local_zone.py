@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-import zoneinfo
 from collections.abc import Mapping
 from pathlib import Path
+
+from bot.schedule import known_zone
 
 
 def local_zone(
@@ -31,10 +32,4 @@ def local_zone(
 def _known(name: str) -> bool:
     # A path-like TZ ("/usr/share/zoneinfo/...") or a POSIX rule ("EST5EDT,M3.2.0") is not a
     # name the engine can store; only IANA names are taken.
-    if not name or name.startswith("/") or "," in name:
-        return False
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
+    return "," not in name and known_zone(name)

@@ -19,6 +19,8 @@ from typing import Any
 
 from aiohttp import BodyPartReader, WSMsgType, web
 
+from tests.loopback import Loopback
+
 APP_ID = 1_100_000_000_000_000_001
 BOT_ID = 1_100_000_000_000_000_002
 GUILD_ID = 1_200_000_000_000_000_001
@@ -148,18 +150,14 @@ class FakeDiscord:
     _nonces: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
     _dm_channels: dict[int, int] = field(default_factory=dict)
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
-    _runner: web.AppRunner | None = None
+    _loopback: Loopback = field(default_factory=Loopback)
 
     async def start(self) -> str:
         """Listen on 127.0.0.1 on a free port; returns the API base URL."""
         app = web.Application()
         app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
+        port = await self._loopback.serve(app)
         self.base_url = f"http://127.0.0.1:{port}/api/v10"
         self.ws_url = f"ws://127.0.0.1:{port}/gateway"
         return self.base_url
@@ -168,8 +166,7 @@ class FakeDiscord:
         """Stop listening and drop open gateway connections."""
         for gateway in self.gateways:
             await gateway.socket.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await self._loopback.close()
 
     # Scripting.
 
@@ -237,9 +234,16 @@ class FakeDiscord:
             self._dm_channels[user_id] = next(self._ids)
         return self._dm_channels[user_id]
 
-    def add_message(self, channel_id: int, author: dict[str, Any], content: str) -> dict[str, Any]:
-        """Put a message into a channel's history (as if someone had written it)."""
+    def add_message(
+        self, channel_id: int, author: dict[str, Any], content: str, *, button: str = ""
+    ) -> dict[str, Any]:
+        """Put a message into a channel's history (as if someone had written it), with one
+        grey button of ``button``'s custom id if given (labelled with its last part)."""
         message = self._message(channel_id, {"content": content}, author=author)
+        if button:
+            label = button.rsplit(":", 1)[-1]
+            grey = {"type": 2, "style": 2, "label": label, "custom_id": button}
+            message["components"] = [{"type": 1, "components": [grey]}]
         self.messages.setdefault(channel_id, []).append(message)
         return message
 

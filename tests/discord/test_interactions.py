@@ -384,11 +384,8 @@ async def test_words_in_a_dm_belong_to_the_server_of_the_conversation(
     client: Client, fake: FakeDiscord, handler: FakeHandler
 ) -> None:
     dm = fake.dm_channel(USER_ID)
-    question = fake.add_message(dm, BOT_USER, "Did you research the company?")
     yes = f"bb@{GUILD_ID}:reflect:3:research:yes"
-    question["components"] = [
-        {"type": 1, "components": [{"type": 2, "style": 2, "label": "Yes", "custom_id": yes}]}
-    ]
+    fake.add_message(dm, BOT_USER, "Did you research the company?", button=yes)
     handler.answer = lambda event: [Reply(text="Thanks, I saved that in your own words.")]
     await message_in_dm(client, dm_message("I skimmed their site", dm))
 
@@ -456,11 +453,7 @@ async def test_a_command_in_the_dm_belongs_to_the_server_of_the_conversation(
     client: Client, fake: FakeDiscord, handler: FakeHandler
 ) -> None:
     dm = fake.dm_channel(USER_ID)
-    checkin = fake.add_message(dm, BOT_USER, "How are you today?")
-    mood = f"bb@{GUILD_ID}:checkin.mood:3"
-    checkin["components"] = [
-        {"type": 1, "components": [{"type": 2, "style": 2, "label": "3", "custom_id": mood}]}
-    ]
+    fake.add_message(dm, BOT_USER, "How are you today?", button=f"bb@{GUILD_ID}:checkin.mood:3")
     await interact(client, slash("progress", guild_id=None, dm_channel=dm))
     assert handler.events == [Command(ASKING, "progress", "")]
     assert fake.callbacks()[0]["data"]["flags"] == SUPPRESS_EMBEDS  # a DM: nothing to hide

@@ -14,6 +14,7 @@ from adapters.discord.render import size
 from bot.replies import Button, Field, FieldKind, Form, Option, Reply
 from tests.discord.conftest import Client, FakeHandler, interact
 from tests.discord.fake_discord import Call, FakeDiscord
+from tests.discord.markdown import bare
 from tests.discord.payloads import slash
 
 NO_PINGS: dict[str, list[str]] = {"parse": []}
@@ -64,17 +65,7 @@ replies = st.builds(
 
 def unescaped(markdown: str) -> list[str]:
     """Characters outside bare links that could start a mention or a masked link."""
-    bare: list[str] = []
-    text = URL.sub("", markdown)
-    index = 0
-    while index < len(text):
-        if text[index] == "\\" and index + 1 < len(text):
-            index += 2  # an escape pair: shown as the character itself
-            continue
-        if text[index] in "@<[]":
-            bare.append(text[index])
-        index += 1
-    return bare
+    return bare(URL.sub("", markdown), "@<[]")
 
 
 def messages(calls: list[Call]) -> Iterator[dict[str, Any]]:

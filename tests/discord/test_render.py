@@ -25,6 +25,7 @@ from adapters.discord.render import (
 )
 from adapters.discord.texts import texts
 from bot.replies import Button, Field, FieldKind, Form, Option, Reply
+from tests.discord.markdown import bare
 
 TEXTS = texts()
 
@@ -36,16 +37,7 @@ def shown(markdown: str) -> str:
 
 def bare_specials(markdown: str) -> list[str]:
     """Special characters in ``markdown`` that are not escaped by a backslash."""
-    bare: list[str] = []
-    index = 0
-    while index < len(markdown):
-        if markdown[index] == "\\" and index + 1 < len(markdown):
-            index += 2  # an escape pair: shown as the character itself
-            continue
-        if markdown[index] in "@<*_~|`[\\":
-            bare.append(markdown[index])
-        index += 1
-    return bare
+    return bare(markdown, "@<*_~|`[\\")
 
 
 no_urls = st.text().filter(lambda t: "http://" not in t and "https://" not in t)

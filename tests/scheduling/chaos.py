@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.database import create_engine
 from storage.tables import Base, people, planned_messages
+from tests.loopback import Loopback
 from tests.scheduling.harness import seed_due
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,22 +41,17 @@ class Platform:
         self.deliveries: collections.Counter[str] = collections.Counter()
         self._ids: dict[str, str] = {}
         self._changed = asyncio.Condition()
-        self._runner: web.AppRunner | None = None
+        self._loopback = Loopback()
         self.url = ""
 
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/deliver", self._deliver)
         app.router.add_get("/delivered", self._delivered)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+        self.url = f"http://127.0.0.1:{await self._loopback.serve(app)}"
 
     async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await self._loopback.close()
 
     def reset(self) -> None:
         self.deliveries.clear()

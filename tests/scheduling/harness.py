@@ -42,6 +42,46 @@ class RecordingMessenger:
         return ["\n".join(r.text for r in d.replies) for d in self.sent]
 
 
+def person_row(
+    platform: str, community: str, user_id: str, name: str, created_at: dt.datetime
+) -> dict[str, object]:
+    """A ``people`` row as the seeds write it straight into the table: check-ins on, at 10:00
+    UTC every day, no quiet hours."""
+    return {
+        "platform": platform,
+        "community": community,
+        "user_id": user_id,
+        "display_name": name,
+        "timezone": "UTC",
+        "checkin_time": dt.time(10, 0),
+        "quiet_start": dt.time(0, 0),
+        "quiet_end": dt.time(0, 0),
+        "weekdays_only": False,
+        "unreachable": "",
+        "checkins": "active",
+        "created_at": created_at,
+    }
+
+
+def pending_row(person_id: int, platform: str, kind: str, due: dt.datetime) -> dict[str, object]:
+    """A ``planned_messages`` row as the seeds write it: pending, due at ``due`` (UTC)."""
+    return {
+        "person_id": person_id,
+        "platform": platform,
+        "rejection_id": None,
+        "kind": kind,
+        "due_at": due,
+        "planned_local": due.replace(tzinfo=None),
+        "planned_zone": "UTC",
+        "state": "pending",
+        "attempts": 0,
+        "claimed_by": "",
+        "message_id": "",
+        "outcome": "",
+        "created_at": due,
+    }
+
+
 async def seed_due(
     db: AsyncEngine,
     count: int,
@@ -54,23 +94,7 @@ async def seed_due(
     async with db.begin() as connection:
         await connection.execute(
             people.insert(),
-            [
-                {
-                    "platform": platform,
-                    "community": "seed",
-                    "user_id": f"user-{n}",
-                    "display_name": f"Person {n}",
-                    "timezone": "UTC",
-                    "checkin_time": dt.time(10, 0),
-                    "quiet_start": dt.time(0, 0),
-                    "quiet_end": dt.time(0, 0),
-                    "weekdays_only": False,
-                    "unreachable": "",
-                    "checkins": "active",
-                    "created_at": due,
-                }
-                for n in range(count)
-            ],
+            [person_row(platform, "seed", f"user-{n}", f"Person {n}", due) for n in range(count)],
         )
         ids = [
             row.id
@@ -80,22 +104,5 @@ async def seed_due(
         ]
         await connection.execute(
             planned_messages.insert(),
-            [
-                {
-                    "person_id": person_id,
-                    "platform": platform,
-                    "rejection_id": None,
-                    "kind": kind,
-                    "due_at": due,
-                    "planned_local": due.replace(tzinfo=None),
-                    "planned_zone": "UTC",
-                    "state": "pending",
-                    "attempts": 0,
-                    "claimed_by": "",
-                    "message_id": "",
-                    "outcome": "",
-                    "created_at": due,
-                }
-                for person_id in ids
-            ],
+            [pending_row(person_id, platform, kind, due) for person_id in ids],
         )

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import asyncpg
 import pytest
@@ -25,7 +24,6 @@ from storage.database import create_engine
 from storage.outbox import SqlOutbox
 from storage.sql import SqlStore
 from storage.tables import people, planned_messages
-from tests.conftest import database_for
 from tests.scheduling.harness import seed_due
 
 DUE = dt.datetime(2026, 7, 14, 8, 0, tzinfo=dt.UTC)
@@ -287,9 +285,9 @@ async def terminate_other_backends(url: str) -> int:
 
 @pytest.mark.postgres
 async def test_a_postgres_connection_dropped_while_recording_loses_and_repeats_nothing(
-    request: pytest.FixtureRequest, tmp_path: Path
+    postgres_only_url: str,
 ) -> None:
-    url = await database_for("postgres", request, tmp_path)
+    url = postgres_only_url
     db = create_engine(url, connect_args={"server_settings": {"application_name": SEVERED}})
     try:
         await seed_due(db, 60, DUE)

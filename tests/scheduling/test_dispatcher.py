@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.dispatcher import Dispatcher
 from bot.errors import DeliveryError, PermanentDeliveryError
 from bot.events import Choice, Command, FormSubmission, Message
 from bot.model import CheckinState, PlannedState
+from tests.conftest import FIRST_WEEK
 from tests.scheduling.harness import seed_due
 from tests.scheduling.world import DAY1, REJECTED_AT, SAM, World
+
+
+async def daily(dispatcher: Dispatcher, days: range) -> None:
+    """One tick a day at DAY1's hour, for each of ``days`` after DAY1."""
+    for day in days:
+        await dispatcher.tick(DAY1 + dt.timedelta(days=day))
 
 
 async def test_a_check_in_goes_out_once_at_its_local_time(world: World) -> None:
@@ -39,16 +47,7 @@ async def test_the_plan_drips_over_a_week_then_goes_weekly(world: World) -> None
     kinds = [d.key for d in world.messenger.sent]
     assert len(kinds) == len(set(kinds))
     sent = [kind for kind, state, _ in await world.states() if state == "sent"]
-    assert sent == [
-        "day1_mood",
-        "day2_feedback",
-        "day3_strengths",
-        "day5_plan_b",
-        "day7_wrap_up",
-        "weekly",
-        "weekly",
-        "weekly",
-    ]
+    assert sent == [*FIRST_WEEK, "weekly", "weekly"]
     assert [s for _, s, _ in await world.states()][-1] == "pending"  # the next weekly one
 
 
@@ -145,8 +144,7 @@ async def test_a_permanent_failure_stops_that_persons_schedule(world: World) -> 
     dispatcher = world.dispatcher()
 
     await dispatcher.tick(DAY1)
-    for days in range(1, 10):
-        await dispatcher.tick(DAY1 + dt.timedelta(days=days))
+    await daily(dispatcher, range(1, 10))
 
     assert world.messenger.sent == []
     person = await world.store.person(SAM, "UTC", DAY1)
@@ -182,8 +180,7 @@ async def test_pause_holds_stop_ends_and_resume_brings_back(world: World) -> Non
     assert world.messenger.sent == []
 
     await world.engine.handle(Command(SAM, "checkin", "stop"), DAY1)
-    for days in range(0, 20):
-        await dispatcher.tick(DAY1 + dt.timedelta(days=days))
+    await daily(dispatcher, range(0, 20))
     assert world.messenger.sent == []
 
     replies = await world.engine.handle(
@@ -198,8 +195,7 @@ async def test_stop_typed_in_words_stops_everything(world: World) -> None:
     await world.reject()
     [reply] = await world.engine.handle(Message(SAM, "STOP"), REJECTED_AT)
     assert "stopped" in reply.text
-    for days in range(0, 15):
-        await world.dispatcher().tick(DAY1 + dt.timedelta(days=days))
+    await daily(world.dispatcher(), range(0, 15))
     assert world.messenger.sent == []
 
 
@@ -266,8 +262,7 @@ async def test_an_offer_ends_the_plan_with_a_celebration(world: World) -> None:
     [reply] = await world.engine.handle(Message(SAM, "I got the job!"), DAY1)
 
     assert "congratulations" in reply.text
-    for days in range(0, 15):
-        await world.dispatcher().tick(DAY1 + dt.timedelta(days=days))
+    await daily(world.dispatcher(), range(0, 15))
     assert world.messenger.sent == []
     assert {s for _, s, _ in await world.states()} == {"skipped"}
 

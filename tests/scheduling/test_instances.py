@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 
 from storage.database import create_engine
 from storage.tables import planned_messages
-from tests.conftest import database_for
 from tests.scheduling.harness import seed_due
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,10 +19,8 @@ DUE = dt.datetime(2026, 7, 14, 8, 0, tzinfo=dt.UTC)
 
 
 @pytest.mark.postgres
-async def test_two_processes_deliver_1000_check_ins_exactly_once(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> None:
-    url = await database_for("postgres", request, tmp_path)
+async def test_two_processes_deliver_1000_check_ins_exactly_once(postgres_only_url: str) -> None:
+    url = postgres_only_url
     db = create_engine(url)
     try:
         await seed_due(db, 1000, DUE)

@@ -17,6 +17,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.loopback import Loopback
+
 
 @dataclass(frozen=True)
 class Call:
@@ -46,7 +48,7 @@ class FakeSlack:
         self._holds: dict[str, asyncio.Event] = {}
         self._changed = asyncio.Condition()
         self._ts = itertools.count(1)
-        self._runner: web.AppRunner | None = None
+        self._loopback = Loopback()
         self.port = 0
         # Socket Mode: envelopes to push once a client connects, and what it sends back.
         self.socket_outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
@@ -77,15 +79,10 @@ class FakeSlack:
         app.router.add_post("/respond/{name}", self._respond)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
+        self.port = await self._loopback.serve(app)
 
     async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await self._loopback.close()
 
     @property
     def api_url(self) -> str:

@@ -17,12 +17,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
-from aiohttp import web
 
 from adapters.slack.app import SlackBot
 from bot.events import Command, Event, Sender
 from bot.home_view import HomeView
 from bot.replies import Reply
+from tests.loopback import Loopback
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-test-bot-token-T1"
@@ -145,23 +145,19 @@ class Harness:
         self.bot = bot
         self.clock = clock
         self.response_url = response_url
-        self._runner: web.AppRunner | None = None
+        self._loopback = Loopback()
         self._session: aiohttp.ClientSession | None = None
         self.base = ""
 
     async def start(self) -> None:
-        self._runner = web.AppRunner(self.bot.web_app(), access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.base = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+        self.base = f"http://127.0.0.1:{await self._loopback.serve(self.bot.web_app())}"
         self._session = aiohttp.ClientSession()
 
     async def stop(self) -> None:
         await self.bot.aclose(1.0)
         if self._session is not None:
             await self._session.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await self._loopback.close()
 
     @property
     def session(self) -> aiohttp.ClientSession:

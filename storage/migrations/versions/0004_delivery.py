@@ -1,20 +1,10 @@
-"""delivery exactly once: one pending check-in per kind and person
-
-Revision ID: 0004
-Revises: 0003
-Create Date: 2026-11-30 15:40:00
-"""
-
-from collections.abc import Sequence
+"""delivery exactly once: one pending check-in per kind and person"""
 
 import sqlalchemy as sa
 from alembic import op
 
-
-revision: str = '0004'
-down_revision: str | None = '0003'
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = '0004'
+down_revision = '0003'
 
 
 def upgrade() -> None:

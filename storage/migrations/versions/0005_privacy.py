@@ -1,22 +1,12 @@
-"""privacy: room for sealed names, organization members, Slack's OAuth tables
-
-Revision ID: 0005
-Revises: 0004
-Create Date: 2026-11-30 16:00:00
-"""
-
-from collections.abc import Sequence
+"""privacy: room for sealed names, organization members, Slack's OAuth tables"""
 
 import sqlalchemy as sa
 from alembic import op
 
-import storage.tables
+from storage.migrations.helpers import moment, primary, string
 
-
-revision: str = '0005'
-down_revision: str | None = '0004'
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = '0005'
+down_revision = '0004'
 
 # Names and employers are sealed with the encryption key now: a sealed value is several times
 # longer than 100 characters.
@@ -37,11 +27,11 @@ def upgrade() -> None:
             op.alter_column(table, column, type_=sa.Text(), existing_type=sa.String(100))
 
     op.create_table('organization_members',
-    sa.Column('platform', sa.String(length=16), nullable=False),
-    sa.Column('community', sa.String(length=64), nullable=False),
-    sa.Column('organization', sa.String(length=64), nullable=False),
-    sa.Column('seen_at', storage.tables.UTCDateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('platform', 'community', name=op.f('pk_organization_members'))
+        string('platform', 16),
+        string('community', 64),
+        string('organization', 64),
+        moment('seen_at'),
+        primary('organization_members', 'platform', 'community'),
     )
     op.create_index(
         'ix_organization_members_org', 'organization_members', ['platform', 'organization']
@@ -53,33 +43,21 @@ def upgrade() -> None:
     existing = set(sa.inspect(bind).get_table_names())
     if 'slack_installations' not in existing:
         op.create_table('slack_installations',
-        sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column('client_id', sa.String(length=32), nullable=False),
-        sa.Column('app_id', sa.String(length=32), nullable=False),
-        sa.Column('enterprise_id', sa.String(length=32), nullable=True),
-        sa.Column('enterprise_name', sa.String(length=200), nullable=True),
-        sa.Column('enterprise_url', sa.String(length=200), nullable=True),
-        sa.Column('team_id', sa.String(length=32), nullable=True),
-        sa.Column('team_name', sa.String(length=200), nullable=True),
-        sa.Column('bot_token', sa.String(length=200), nullable=True),
-        sa.Column('bot_id', sa.String(length=32), nullable=True),
-        sa.Column('bot_user_id', sa.String(length=32), nullable=True),
-        sa.Column('bot_scopes', sa.String(length=1000), nullable=True),
-        sa.Column('bot_refresh_token', sa.String(length=200), nullable=True),
-        sa.Column('bot_token_expires_at', sa.DateTime(), nullable=True),
-        sa.Column('user_id', sa.String(length=32), nullable=False),
-        sa.Column('user_token', sa.String(length=200), nullable=True),
-        sa.Column('user_scopes', sa.String(length=1000), nullable=True),
-        sa.Column('user_refresh_token', sa.String(length=200), nullable=True),
-        sa.Column('user_token_expires_at', sa.DateTime(), nullable=True),
-        sa.Column('incoming_webhook_url', sa.String(length=200), nullable=True),
-        sa.Column('incoming_webhook_channel', sa.String(length=200), nullable=True),
-        sa.Column('incoming_webhook_channel_id', sa.String(length=200), nullable=True),
-        sa.Column('incoming_webhook_configuration_url', sa.String(length=200), nullable=True),
-        sa.Column('is_enterprise_install', sa.Boolean(), nullable=False),
-        sa.Column('token_type', sa.String(length=32), nullable=True),
-        sa.Column('installed_at', sa.DateTime(), nullable=False),
-        sa.PrimaryKeyConstraint('id', name='slack_installations_pkey'),
+            *_app('enterprise_url'),
+            *_bot(),
+            _slack('user_id', 32, nullable=False),
+            _slack('user_token', 200),
+            _slack('user_scopes', 1000),
+            _slack('user_refresh_token', 200),
+            sa.Column('user_token_expires_at', sa.DateTime(), nullable=True),
+            _slack('incoming_webhook_url', 200),
+            _slack('incoming_webhook_channel', 200),
+            _slack('incoming_webhook_channel_id', 200),
+            _slack('incoming_webhook_configuration_url', 200),
+            sa.Column('is_enterprise_install', sa.Boolean(), nullable=False),
+            _slack('token_type', 32),
+            sa.Column('installed_at', sa.DateTime(), nullable=False),
+            sa.PrimaryKeyConstraint('id', name='slack_installations_pkey'),
         )
         op.create_index(
             'slack_installations_idx',
@@ -88,22 +66,11 @@ def upgrade() -> None:
         )
     if 'slack_bots' not in existing:
         op.create_table('slack_bots',
-        sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column('client_id', sa.String(length=32), nullable=False),
-        sa.Column('app_id', sa.String(length=32), nullable=False),
-        sa.Column('enterprise_id', sa.String(length=32), nullable=True),
-        sa.Column('enterprise_name', sa.String(length=200), nullable=True),
-        sa.Column('team_id', sa.String(length=32), nullable=True),
-        sa.Column('team_name', sa.String(length=200), nullable=True),
-        sa.Column('bot_token', sa.String(length=200), nullable=True),
-        sa.Column('bot_id', sa.String(length=32), nullable=True),
-        sa.Column('bot_user_id', sa.String(length=32), nullable=True),
-        sa.Column('bot_scopes', sa.String(length=1000), nullable=True),
-        sa.Column('bot_refresh_token', sa.String(length=200), nullable=True),
-        sa.Column('bot_token_expires_at', sa.DateTime(), nullable=True),
-        sa.Column('is_enterprise_install', sa.Boolean(), nullable=False),
-        sa.Column('installed_at', sa.DateTime(), nullable=False),
-        sa.PrimaryKeyConstraint('id', name='slack_bots_pkey'),
+            *_app(),
+            *_bot(),
+            sa.Column('is_enterprise_install', sa.Boolean(), nullable=False),
+            sa.Column('installed_at', sa.DateTime(), nullable=False),
+            sa.PrimaryKeyConstraint('id', name='slack_bots_pkey'),
         )
         op.create_index(
             'slack_bots_idx',
@@ -112,11 +79,42 @@ def upgrade() -> None:
         )
     if 'slack_oauth_states' not in existing:
         op.create_table('slack_oauth_states',
-        sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column('state', sa.String(length=200), nullable=False),
-        sa.Column('expire_at', sa.DateTime(), nullable=False),
-        sa.PrimaryKeyConstraint('id', name='slack_oauth_states_pkey'),
+            sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+            _slack('state', 200, nullable=False),
+            sa.Column('expire_at', sa.DateTime(), nullable=False),
+            sa.PrimaryKeyConstraint('id', name='slack_oauth_states_pkey'),
         )
+
+
+def _slack(name: str, length: int, *, nullable: bool = True) -> sa.Column:
+    """A VARCHAR of slack_sdk's tables (most of them may be NULL there)."""
+    return string(name, length, nullable=nullable)
+
+
+def _app(*after_enterprise: str) -> list[sa.Column]:
+    """The app and enterprise columns slack_sdk's installation and bot tables open with."""
+    return [
+        sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+        _slack('client_id', 32, nullable=False),
+        _slack('app_id', 32, nullable=False),
+        _slack('enterprise_id', 32),
+        _slack('enterprise_name', 200),
+        *(_slack(name, 200) for name in after_enterprise),
+    ]
+
+
+def _bot() -> list[sa.Column]:
+    """The workspace and bot token columns of slack_sdk's installation and bot tables."""
+    return [
+        _slack('team_id', 32),
+        _slack('team_name', 200),
+        _slack('bot_token', 200),
+        _slack('bot_id', 32),
+        _slack('bot_user_id', 32),
+        _slack('bot_scopes', 1000),
+        _slack('bot_refresh_token', 200),
+        sa.Column('bot_token_expires_at', sa.DateTime(), nullable=True),
+    ]
 
 
 def downgrade() -> None:

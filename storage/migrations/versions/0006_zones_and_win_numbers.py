@@ -1,28 +1,20 @@
-"""where a person's time zone came from; each win's own number
-
-Revision ID: 0006
-Revises: 0005
-Create Date: 2026-11-30 16:15:00
-"""
-
-from collections.abc import Sequence
+"""where a person's time zone came from; each win's own number"""
 
 import sqlalchemy as sa
 from alembic import op
 
+from storage.migrations.helpers import altering
 
-revision: str = '0006'
-down_revision: str | None = '0005'
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = '0006'
+down_revision = '0005'
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('people', schema=None) as batch_op:
+    with altering('people') as batch_op:
         batch_op.add_column(
             sa.Column('timezone_source', sa.String(length=10), server_default='default', nullable=False)
         )
-    with op.batch_alter_table('wins', schema=None) as batch_op:
+    with altering('wins') as batch_op:
         batch_op.add_column(sa.Column('number', sa.Integer(), server_default='0', nullable=False))
     # Existing wins are numbered 1, 2, 3... per person, in the order they were written.
     op.execute(
@@ -34,7 +26,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index('uq_wins_person_number', table_name='wins')
-    with op.batch_alter_table('wins', schema=None) as batch_op:
+    with altering('wins') as batch_op:
         batch_op.drop_column('number')
-    with op.batch_alter_table('people', schema=None) as batch_op:
+    with altering('people') as batch_op:
         batch_op.drop_column('timezone_source')

@@ -1,30 +1,20 @@
-"""what long Discord buttons and forms mean, kept across restarts
-
-Revision ID: 0007
-Revises: 0006
-Create Date: 2026-11-30 15:30:00
-"""
-
-from collections.abc import Sequence
+"""what long Discord buttons and forms mean, kept across restarts"""
 
 import sqlalchemy as sa
 from alembic import op
 
-import storage.tables
+from storage.migrations.helpers import moment, primary, string, text
 
-
-revision: str = '0007'
-down_revision: str | None = '0006'
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = '0007'
+down_revision = '0006'
 
 
 def upgrade() -> None:
     op.create_table('button_memos',
-    sa.Column('token', sa.String(length=32), nullable=False),
-    sa.Column('data', sa.Text(), nullable=False),
-    sa.Column('created_at', storage.tables.UTCDateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('token', name=op.f('pk_button_memos'))
+        string('token', 32),
+        text('data'),
+        moment('created_at'),
+        primary('button_memos', 'token'),
     )
     op.create_index(op.f('ix_button_memos_created_at'), 'button_memos', ['created_at'], unique=False)
 

@@ -1,33 +1,23 @@
-"""the journey chart last uploaded for each member's Slack Home tab
-
-Revision ID: 0011
-Revises: 0010
-Create Date: 2026-11-30 18:00:00
-"""
-
-from collections.abc import Sequence
+"""the journey chart last uploaded for each member's Slack Home tab"""
 
 import sqlalchemy as sa
 from alembic import op
 
-import storage.tables
+from storage.migrations.helpers import moment, primary, string
 
-
-revision: str = '0011'
-down_revision: str | None = '0010'
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = '0011'
+down_revision = '0010'
 
 
 def upgrade() -> None:
     op.create_table('home_charts',
-    sa.Column('platform', sa.String(length=16), nullable=False),
-    sa.Column('community', sa.String(length=64), nullable=False),
-    sa.Column('user_id', sa.String(length=64), nullable=False),
-    sa.Column('file_id', sa.String(length=64), nullable=False),
-    sa.Column('fingerprint', sa.String(length=64), nullable=False),
-    sa.Column('updated_at', storage.tables.UTCDateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('platform', 'community', 'user_id', name=op.f('pk_home_charts'))
+        string('platform', 16),
+        string('community', 64),
+        string('user_id', 64),
+        string('file_id', 64),
+        string('fingerprint', 64),
+        moment('updated_at'),
+        primary('home_charts', 'platform', 'community', 'user_id'),
     )
 
 
