@@ -21,6 +21,7 @@ from storage.tables import (
     communities,
     community_posts,
     conversations,
+    dm_channels,
     moods,
     organization_members,
     people,
@@ -53,6 +54,7 @@ PERSONAL_TABLES: tuple[tuple[str, Table], ...] = (
     ("pending_question", conversations),
     ("planned_messages", planned_messages),
     ("shared_posts", community_posts),
+    ("dm_channel", dm_channels),  # the id of the DM channel the platform opened
 )
 
 

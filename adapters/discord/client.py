@@ -21,7 +21,8 @@ from adapters.discord.bridge import Bridge
 from adapters.discord.commands import build_commands, command_forms
 from adapters.discord.config import DiscordConfig
 from adapters.discord.messenger import DiscordMessenger
-from adapters.discord.ports import Clock, Dedupe, Handler, MemoStore, utc_now
+from adapters.discord.pace import GlobalPace
+from adapters.discord.ports import Clock, Dedupe, DmChannelStore, Handler, MemoStore, utc_now
 from adapters.discord.texts import texts
 from adapters.discord.translate import FORM_MEMORY_PREFIX, FORM_PREFIX, PLATFORM
 from adapters.discord.views import DYNAMIC_ITEMS
@@ -192,6 +193,8 @@ def build_client(
         "intents": intents(),
         # Nothing the bot says may ping anyone, whatever a person typed.
         "allowed_mentions": discord.AllowedMentions.none(),
+        # Discord's global limit, kept before it is hit (discord.py paces only the routes).
+        "http_trace": GlobalPace(config.requests_per_second).trace(),
     }
     client: BouncebackClient | ShardedBouncebackClient
     if config.shard_count:
@@ -230,6 +233,7 @@ async def serve(
     on_community_removed: CommunityRemoved,
     memos: MemoStore | None = None,
     inbox: Inbox | None = None,
+    dm_channels: DmChannelStore | None = None,
     register_messenger: Callable[[Messenger], None] | None = None,
     stop: asyncio.Event | None = None,
     drained: asyncio.Event | None = None,
@@ -238,8 +242,9 @@ async def serve(
     server that removes the bot loses its people's data through ``on_community_removed``.
 
     Once logged in, the messenger for scheduled check-ins (sending through this client's REST
-    session) goes to ``register_messenger``: the process's one dispatcher delivers through it.
-    When ``stop`` is set it takes no new interaction or message, finishes those under way
+    session, keeping each person's DM channel in ``dm_channels``) goes to
+    ``register_messenger``: the process's one dispatcher delivers through it. When ``stop``
+    is set it takes no new interaction or message, finishes those under way
     (within the shutdown grace period), sets ``drained``, and keeps its connection for the
     deliveries still going out until it is cancelled.
     """
@@ -266,7 +271,7 @@ async def serve(
         except (aiohttp.ClientError, OSError, TimeoutError) as error:
             raise LoginRefused(f"cannot reach Discord to log in ({type(error).__name__})") from None
         if register_messenger is not None:
-            register_messenger(client.messenger(reach))
+            register_messenger(client.messenger(reach, dm_channels=dm_channels))
         connected = asyncio.ensure_future(client.connect())
         stopping = asyncio.ensure_future((stop or asyncio.Event()).wait())
         redoing = asyncio.ensure_future(redo_regularly(client.bridge.redo_unfinished))

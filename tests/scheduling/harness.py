@@ -49,8 +49,11 @@ async def seed_due(
     *,
     platform: str = "console",
     kind: str = "weekly",
+    user_ids: Sequence[str] | None = None,
+    dues: Sequence[dt.datetime] | None = None,
 ) -> None:
-    """``count`` people, each with one message due at ``due`` (fast, set-based inserts)."""
+    """``count`` people, each with one message due at ``due`` (fast, set-based inserts);
+    ``user_ids`` and ``dues`` give each their own (in the order of ``range(count)``)."""
     async with db.begin() as connection:
         await connection.execute(
             people.insert(),
@@ -58,7 +61,7 @@ async def seed_due(
                 {
                     "platform": platform,
                     "community": "seed",
-                    "user_id": f"user-{n}",
+                    "user_id": user_ids[n] if user_ids else f"user-{n}",
                     "display_name": f"Person {n}",
                     "timezone": "UTC",
                     "checkin_time": dt.time(10, 0),
@@ -86,8 +89,8 @@ async def seed_due(
                     "platform": platform,
                     "rejection_id": None,
                     "kind": kind,
-                    "due_at": due,
-                    "planned_local": due.replace(tzinfo=None),
+                    "due_at": dues[n] if dues else due,
+                    "planned_local": (dues[n] if dues else due).replace(tzinfo=None),
                     "planned_zone": "UTC",
                     "state": "pending",
                     "attempts": 0,
@@ -96,6 +99,6 @@ async def seed_due(
                     "outcome": "",
                     "created_at": due,
                 }
-                for person_id in ids
+                for n, person_id in enumerate(ids)
             ],
         )
