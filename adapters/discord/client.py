@@ -61,6 +61,7 @@ class _Bounceback(_ClientBase):
     _sync_commands: bool
     _identify_interval: float
     _on_community_removed: CommunityRemoved | None
+    pace: GlobalPace | None = None  # the client's global limit (see adapters.discord.pace)
 
     def _wire(
         self,
@@ -153,7 +154,9 @@ class _Bounceback(_ClientBase):
 
     def messenger(self, reach: Reach | None = None, **options: Any) -> DiscordMessenger:
         """A :class:`DiscordMessenger` on this client's REST session (sharing its rate limits)."""
-        return DiscordMessenger(self, reach=reach, pending=self.bridge.pending, **options)
+        return DiscordMessenger(
+            self, reach=reach, pending=self.bridge.pending, pace=self.pace, **options
+        )
 
 
 class BouncebackClient(_Bounceback, discord.Client):
@@ -189,12 +192,13 @@ def build_client(
     Also points discord.py's REST calls at the config's ``api_url`` (see :mod:`.api`).
     """
     use_api_base(config.api_url)
+    pace = GlobalPace(config.requests_per_second)
     options: dict[str, Any] = {
         "intents": intents(),
         # Nothing the bot says may ping anyone, whatever a person typed.
         "allowed_mentions": discord.AllowedMentions.none(),
         # Discord's global limit, kept before it is hit (discord.py paces only the routes).
-        "http_trace": GlobalPace(config.requests_per_second).trace(),
+        "http_trace": pace.trace(),
     }
     client: BouncebackClient | ShardedBouncebackClient
     if config.shard_count:
@@ -203,6 +207,7 @@ def build_client(
         client = ShardedBouncebackClient(shard_count=config.shard_count, **options)
     else:
         client = BouncebackClient(**options)
+    client.pace = pace
     client._wire(
         handler=handler,
         reach=reach,

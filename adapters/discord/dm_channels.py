@@ -8,6 +8,7 @@ from collections import OrderedDict
 
 import discord
 
+from adapters.discord.pace import GlobalPace
 from adapters.discord.ports import Clock, DmChannelStore, utc_now
 from adapters.discord.translate import PLATFORM
 from bot.events import Sender
@@ -24,8 +25,10 @@ class DmChannels:
         *,
         clock: Clock = utc_now,
         cache_size: int = 10_000,
+        pace: GlobalPace | None = None,
     ) -> None:
         self._client = client
+        self._pace = pace
         self._store = store
         self._clock = clock
         self._cache_size = cache_size
@@ -41,6 +44,8 @@ class DmChannels:
         stored = await self._store.dm_channel(PLATFORM, str(user_id)) if self._store else None
         if stored is not None and stored.isdigit():
             return self._remember(user_id, int(stored))
+        if self._pace is not None:
+            await self._pace.wait()
         data = await self._client.http.start_private_message(user_id)
         channel_id = int(data["id"])
         if self._store is not None and person is not None:

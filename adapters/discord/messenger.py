@@ -62,11 +62,13 @@ class DirectMessages:
         *,
         store: DmChannelStore | None = None,
         clock: Clock = utc_now,
+        pace: GlobalPace | None = None,
     ) -> None:
         self._client = client
         self._pending = pending
         self._texts = texts
-        self._channels = DmChannels(client, store, clock=clock, cache_size=cache_size)
+        self._pace = pace
+        self._channels = DmChannels(client, store, clock=clock, cache_size=cache_size, pace=pace)
 
     async def channel_id(self, user_id: int, person: Sender | None = None) -> int:
         """The DM channel with ``user_id``, opened once and remembered (for ``person``)."""
@@ -95,6 +97,8 @@ class DirectMessages:
             view = build_view(message, community, self._pending, self._texts)
             await self._pending.save()  # a long button's meaning is stored before it is sent
             files: dict[str, Any] = {"files": upload_files(message.files)} if message.files else {}
+            if self._pace is not None:
+                await self._pace.wait()
             try:
                 sent.append(
                     await channel.send(
@@ -137,12 +141,13 @@ class DiscordMessenger:
         clock: Clock = utc_now,
         pending: Pending | None = None,
         dm_channels: DmChannelStore | None = None,
+        pace: GlobalPace | None = None,
     ) -> None:
         self._reach = reach
         self._clock = clock
         self._texts = texts()
         self._dms = DirectMessages(
-            client, pending or Pending(), self._texts, store=dm_channels, clock=clock
+            client, pending or Pending(), self._texts, store=dm_channels, clock=clock, pace=pace
         )
         self._channels = ChannelPosts(client, self._texts)
 
@@ -161,15 +166,16 @@ class DiscordMessenger:
             raise ValueError("DISCORD_TOKEN is not set")
         use_api_base(config.api_url)
         quiet_library_logs()
+        pace = GlobalPace(config.requests_per_second)
         client = discord.Client(
             intents=discord.Intents.none(),
             allowed_mentions=discord.AllowedMentions.none(),
             max_ratelimit_timeout=MAX_RATELIMIT_WAIT,
-            http_trace=GlobalPace(config.requests_per_second).trace(),
+            http_trace=pace.trace(),
         )
         try:
             await client.login(config.token)
-            yield cls(client, reach=reach, clock=clock, dm_channels=dm_channels)
+            yield cls(client, reach=reach, clock=clock, dm_channels=dm_channels, pace=pace)
         finally:
             await client.close()
 

@@ -90,6 +90,7 @@ class Call:
     files: list[Upload] = field(default_factory=list)
     multipart: bool = False
     limit_headers: dict[str, str] = field(default_factory=dict)  # the bucket's, if limited
+    refused: bool = False  # answered 429 for being over a rate limit
 
 
 async def _read_multipart(request: web.Request) -> tuple[Any, list[Upload]]:
@@ -330,6 +331,7 @@ class FakeDiscord:
             return None
         verdict = self.limits.admit(call.method, call.path)
         if verdict.refusal is not None:
+            call.refused = True
             return _json(verdict.refusal, status=429, headers=verdict.headers)
         call.limit_headers = verdict.headers
         return None
