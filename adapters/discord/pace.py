@@ -83,7 +83,7 @@ class GlobalPace:
         except asyncio.CancelledError:
             if place.done() and not place.cancelled():
                 self.give_back()  # handed over as the wait was cancelled: pass it on
-            else:
+            elif place in self._waiting:  # (give_back may have passed it over already)
                 self._waiting.remove(place)
             raise
 

@@ -84,13 +84,41 @@ async def test_the_global_pace_lets_50_start_in_any_second_in_the_order_asked() 
     assert [at for _, at in starts] == [0.0] * 50 + [1.0] * 50 + [2.0] * 20
 
 
-async def test_a_returning_person_costs_one_request_also_after_a_restart(
-    fake: FakeDiscord, store: SqlStore, connect: Connect
-) -> None:
+async def test_a_place_freed_goes_to_the_first_still_waiting() -> None:
+    pace = GlobalPace(2)
+    await pace.take()
+    await pace.take()
+    gave_up, second, third = (asyncio.ensure_future(pace.take()) for _ in range(3))
+    await asyncio.sleep(0)
+    gave_up.cancel()
+    pace.give_back()  # an answer came a second ago
+    await asyncio.sleep(0)
+    assert gave_up.cancelled() and second.done() and not third.done()
+    for _ in range(3):
+        pace.give_back()
+    await asyncio.sleep(0)
+    assert third.done()
+    await pace.take()  # the two given back with nobody waiting, and no more
+    await pace.take()
+    fourth = asyncio.ensure_future(pace.take())
+    await asyncio.sleep(0)
+    assert not fourth.done()
+    fourth.cancel()
+
+
+@pytest.fixture
+async def ada(store: SqlStore) -> Sender:
+    """Ada, stored (a DM channel is kept for a stored person)."""
     await store.person(ADA, "UTC", NOW)
+    return ADA
+
+
+async def test_a_returning_person_costs_one_request_also_after_a_restart(
+    fake: FakeDiscord, store: SqlStore, connect: Connect, ada: Sender
+) -> None:
     async with connect() as messenger:
-        await messenger.deliver(ADA, CHECK_IN, "bb-1")
-        await messenger.deliver(ADA, CHECK_IN, "bb-2")
+        for key in ("bb-1", "bb-2"):
+            await messenger.deliver(ada, CHECK_IN, key)
     assert len(fake.find("POST", OPENS)) == 1
     async with connect() as restarted:
         await restarted.deliver(ADA, CHECK_IN, "bb-3")
@@ -100,9 +128,8 @@ async def test_a_returning_person_costs_one_request_also_after_a_restart(
 
 
 async def test_a_channel_discord_no_longer_knows_is_opened_again(
-    fake: FakeDiscord, store: SqlStore, connect: Connect
+    fake: FakeDiscord, store: SqlStore, connect: Connect, ada: Sender
 ) -> None:
-    await store.person(ADA, "UTC", NOW)
     async with connect() as messenger:
         await messenger.deliver(ADA, CHECK_IN, "bb-1")
         unknown = {"message": "Unknown Channel", "code": 10003}
