@@ -288,6 +288,7 @@ def serve_discord(
         engine=services.engine,
         memos=services.store,
         inbox=services.inbox,
+        dm_channels=services.store,
         reach=Reach(services.store, services.settings.timezone),
         dedupe=services.events,
         on_community_removed=services.store.delete_community,

@@ -75,7 +75,9 @@ class SqlOutbox:
                     take.format(moment="due_at"),
                     (held, instance, PENDING, *platforms, at, limit - len(rows)),
                 )
-            claimed = [planned_from_row(row) for row in rows]
+            # UPDATE ... RETURNING gives rows in table order, not the subquery's: the oldest
+            # due go first.
+            claimed = sorted(map(planned_from_row, rows), key=lambda m: (m.due, m.id))
             if not claimed:
                 return []
             return await assemble(connection, claimed, instance, self._cipher)

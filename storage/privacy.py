@@ -23,6 +23,7 @@ from storage.tables import (
     communities,
     community_posts,
     conversations,
+    dm_channels,
     home_charts,
     moods,
     organization_members,
@@ -73,6 +74,7 @@ PERSONAL_TABLES: tuple[tuple[str, Table], ...] = (
     ("shared_posts", community_posts),
     ("practice_partners", practice_members),
     ("practice_rounds", practice_pairs),
+    ("dm_channel", dm_channels),  # the id of the DM channel the platform opened
 )
 
 

@@ -12,6 +12,7 @@ from storage.applications import SqlApplications
 from storage.brag_schedule import SqlBragSchedule
 from storage.communities import SqlCommunities
 from storage.conversations import SqlConversations
+from storage.dm_channels import SqlDmChannels
 from storage.journal import SqlJournal
 from storage.people import SqlPeople
 from storage.plans import SqlPlans
@@ -29,6 +30,7 @@ class SqlStore(
     SqlApplications,
     SqlPractice,
     SqlBragSchedule,
+    SqlDmChannels,
 ):
     """Per-person records in the relational database: every role of :class:`bot.ports.Store`,
     and the brag thread's schedule (:class:`bot.ports.BragSchedule`) its admins steer.

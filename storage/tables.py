@@ -365,6 +365,26 @@ class HomeChartRow(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
+class DmChannelRow(Base):
+    """The direct-message channel a platform opened between the bot and a person, so a check-in
+    to someone met before costs one request (the send), also after a restart.
+
+    Kept per person (deleted with them) but looked up by the platform's user id: a DM channel
+    belongs to the user, whichever community they are met in.
+    """
+
+    __tablename__ = "dm_channels"
+    __table_args__ = (Index("ix_dm_channels_user", "platform", "user_id"),)
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(64))
+    channel_id: Mapped[str] = mapped_column(String(64))
+    opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
 # The mapped classes' tables, typed as the Core tables they are: the store's statements are
 # SQLAlchemy Core on these.
 people = cast(Table, PersonRow.__table__)
@@ -382,3 +402,4 @@ community_posts = cast(Table, CommunityPostRow.__table__)
 organization_members = cast(Table, OrganizationMemberRow.__table__)
 button_memos = cast(Table, ButtonMemoRow.__table__)
 home_charts = cast(Table, HomeChartRow.__table__)
+dm_channels = cast(Table, DmChannelRow.__table__)

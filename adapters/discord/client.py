@@ -21,7 +21,8 @@ from adapters.discord.bridge import Bridge
 from adapters.discord.commands import build_commands, command_forms
 from adapters.discord.config import DiscordConfig
 from adapters.discord.messenger import DiscordMessenger
-from adapters.discord.ports import Clock, Dedupe, Handler, MemoStore, utc_now
+from adapters.discord.pace import GlobalPace
+from adapters.discord.ports import Clock, Dedupe, DmChannelStore, Handler, MemoStore, utc_now
 from adapters.discord.texts import texts
 from adapters.discord.translate import FORM_MEMORY_PREFIX, FORM_PREFIX, PLATFORM
 from adapters.discord.views import DYNAMIC_ITEMS
@@ -60,6 +61,7 @@ class _Bounceback(_ClientBase):
     _sync_commands: bool
     _identify_interval: float
     _on_community_removed: CommunityRemoved | None
+    pace: GlobalPace | None = None  # the client's global limit (see adapters.discord.pace)
 
     def _wire(
         self,
@@ -152,7 +154,9 @@ class _Bounceback(_ClientBase):
 
     def messenger(self, reach: Reach | None = None, **options: Any) -> DiscordMessenger:
         """A :class:`DiscordMessenger` on this client's REST session (sharing its rate limits)."""
-        return DiscordMessenger(self, reach=reach, pending=self.bridge.pending, **options)
+        return DiscordMessenger(
+            self, reach=reach, pending=self.bridge.pending, pace=self.pace, **options
+        )
 
 
 class BouncebackClient(_Bounceback, discord.Client):
@@ -188,10 +192,13 @@ def build_client(
     Also points discord.py's REST calls at the config's ``api_url`` (see :mod:`.api`).
     """
     use_api_base(config.api_url)
+    pace = GlobalPace(config.requests_per_second)
     options: dict[str, Any] = {
         "intents": intents(),
         # Nothing the bot says may ping anyone, whatever a person typed.
         "allowed_mentions": discord.AllowedMentions.none(),
+        # Discord's global limit, kept before it is hit (discord.py paces only the routes).
+        "http_trace": pace.trace(),
     }
     client: BouncebackClient | ShardedBouncebackClient
     if config.shard_count:
@@ -200,6 +207,7 @@ def build_client(
         client = ShardedBouncebackClient(shard_count=config.shard_count, **options)
     else:
         client = BouncebackClient(**options)
+    client.pace = pace
     client._wire(
         handler=handler,
         reach=reach,
@@ -230,6 +238,7 @@ async def serve(
     on_community_removed: CommunityRemoved,
     memos: MemoStore | None = None,
     inbox: Inbox | None = None,
+    dm_channels: DmChannelStore | None = None,
     register_messenger: Callable[[Messenger], None] | None = None,
     stop: asyncio.Event | None = None,
     drained: asyncio.Event | None = None,
@@ -238,8 +247,9 @@ async def serve(
     server that removes the bot loses its people's data through ``on_community_removed``.
 
     Once logged in, the messenger for scheduled check-ins (sending through this client's REST
-    session) goes to ``register_messenger``: the process's one dispatcher delivers through it.
-    When ``stop`` is set it takes no new interaction or message, finishes those under way
+    session, keeping each person's DM channel in ``dm_channels``) goes to
+    ``register_messenger``: the process's one dispatcher delivers through it. When ``stop``
+    is set it takes no new interaction or message, finishes those under way
     (within the shutdown grace period), sets ``drained``, and keeps its connection for the
     deliveries still going out until it is cancelled.
     """
@@ -266,7 +276,7 @@ async def serve(
         except (aiohttp.ClientError, OSError, TimeoutError) as error:
             raise LoginRefused(f"cannot reach Discord to log in ({type(error).__name__})") from None
         if register_messenger is not None:
-            register_messenger(client.messenger(reach))
+            register_messenger(client.messenger(reach, dm_channels=dm_channels))
         connected = asyncio.ensure_future(client.connect())
         stopping = asyncio.ensure_future((stop or asyncio.Event()).wait())
         redoing = asyncio.ensure_future(redo_regularly(client.bridge.redo_unfinished))

@@ -19,3 +19,4 @@ class DiscordConfig:
     shard_count: int | None = None  # gateway connections in this process (DISCORD_SHARD_COUNT)
     default_timezone: str = "UTC"  # for people met first in a DM (BOUNCEBACK_TIMEZONE)
     shutdown_grace: float = 20.0  # seconds work under way may take after SIGTERM
+    requests_per_second: int = 50  # Discord's global limit for the bot (more if Discord grants it)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import logging
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -16,8 +15,10 @@ import discord
 from adapters.discord.api import quiet_library_logs, use_api_base
 from adapters.discord.channels import ChannelPosts, publishing
 from adapters.discord.config import DiscordConfig
+from adapters.discord.dm_channels import DmChannels
+from adapters.discord.pace import GlobalPace
 from adapters.discord.pending import Pending
-from adapters.discord.ports import Clock, utc_now
+from adapters.discord.ports import Clock, DmChannelStore, utc_now
 from adapters.discord.practice_threads import PracticeThreads
 from adapters.discord.render import Outgoing, render
 from adapters.discord.texts import Texts, texts
@@ -48,47 +49,58 @@ def upload_files(files: Sequence[Attachment]) -> list[discord.File]:
 
 
 class DirectMessages:
-    """Sends messages to a person's DM channel over REST, with nonces and persistent buttons."""
+    """Sends messages to a person's DM channel over REST, with nonces and persistent buttons.
+
+    The channel is opened once per person and kept (:class:`DmChannels`; in ``store`` too
+    when given).
+    """
 
     def __init__(
-        self, client: discord.Client, pending: Pending, texts: Texts, cache_size: int = 10_000
+        self,
+        client: discord.Client,
+        pending: Pending,
+        texts: Texts,
+        cache_size: int = 10_000,
+        *,
+        store: DmChannelStore | None = None,
+        clock: Clock = utc_now,
+        pace: GlobalPace | None = None,
     ) -> None:
         self._client = client
         self._pending = pending
         self._texts = texts
-        self._cache_size = cache_size
-        self._channels: OrderedDict[int, int] = OrderedDict()
+        self._pace = pace
+        self._channels = DmChannels(client, store, clock=clock, cache_size=cache_size, pace=pace)
 
-    async def channel_id(self, user_id: int) -> int:
-        """The DM channel with ``user_id``, opened once and remembered."""
-        known = self._channels.get(user_id)
-        if known is not None:
-            self._channels.move_to_end(user_id)
-            return known
+    async def channel_id(self, user_id: int, person: Sender | None = None) -> int:
+        """The DM channel with ``user_id``, opened once and remembered (for ``person``)."""
         try:
-            data = await self._client.http.start_private_message(user_id)
+            return await self._channels.channel_id(user_id, person)
         except discord.HTTPException as error:
             if error.code in DMS_CLOSED_CODES:
                 raise DmsClosed from error
             raise
-        channel_id = int(data["id"])
-        self._channels[user_id] = channel_id
-        while len(self._channels) > self._cache_size:
-            self._channels.popitem(last=False)
-        return channel_id
 
     async def send(
-        self, user_id: int, messages: Sequence[Outgoing], *, key: str, community: str
+        self,
+        user_id: int,
+        messages: Sequence[Outgoing],
+        *,
+        key: str,
+        community: str,
+        person: Sender | None = None,
     ) -> list[discord.Message]:
         """Send ``messages`` in order, files uploaded with theirs; raises :class:`DmsClosed` if
-        Discord refuses the person."""
-        channel_id = await self.channel_id(user_id)
+        Discord refuses the person. ``person``: whom a newly opened channel is kept for."""
+        channel_id = await self.channel_id(user_id, person)
         channel = self._client.get_partial_messageable(channel_id, type=discord.ChannelType.private)
         sent: list[discord.Message] = []
         for index, message in enumerate(messages):
             view = build_view(message, community, self._pending, self._texts)
             await self._pending.save()  # a long button's meaning is stored before it is sent
             files: dict[str, Any] = {"files": upload_files(message.files)} if message.files else {}
+            if self._pace is not None:
+                await self._pace.wait()
             try:
                 sent.append(
                     await channel.send(
@@ -104,7 +116,7 @@ class DirectMessages:
                 if error.code in DMS_CLOSED_CODES:
                     raise DmsClosed from error
                 if error.code == 10003:  # Unknown channel: forget it, the next try reopens
-                    self._channels.pop(user_id, None)
+                    await self._channels.forget(user_id)
                 raise
         return sent
 
@@ -115,7 +127,10 @@ class DiscordMessenger:
     channel.
 
     REST only, so it works in any instance, with or without a gateway connection. With
-    ``reach`` it records a person whose DMs are closed and stops trying them.
+    ``reach`` it records a person whose DMs are closed and stops trying them; with
+    ``dm_channels`` each person's DM channel is kept, so a returning person costs one request.
+    Requests go at Discord's pace: per route as discord.py reads it from Discord's headers,
+    and globally as the client's :class:`~adapters.discord.pace.GlobalPace` keeps it.
     """
 
     platform = PLATFORM
@@ -129,32 +144,43 @@ class DiscordMessenger:
         reach: Reach | None = None,
         clock: Clock = utc_now,
         pending: Pending | None = None,
+        dm_channels: DmChannelStore | None = None,
+        pace: GlobalPace | None = None,
     ) -> None:
         self._reach = reach
         self._clock = clock
         self._texts = texts()
-        self._dms = DirectMessages(client, pending or Pending(), self._texts)
+        self._dms = DirectMessages(
+            client, pending or Pending(), self._texts, store=dm_channels, clock=clock, pace=pace
+        )
         self._channels = ChannelPosts(client, self._texts)
         self._practice = PracticeThreads(client, self._texts)
 
     @classmethod
     @asynccontextmanager
     async def connect(
-        cls, config: DiscordConfig, *, reach: Reach | None = None, clock: Clock = utc_now
+        cls,
+        config: DiscordConfig,
+        *,
+        reach: Reach | None = None,
+        clock: Clock = utc_now,
+        dm_channels: DmChannelStore | None = None,
     ) -> AsyncIterator[DiscordMessenger]:
         """A messenger with its own REST session (no gateway), closed on exit."""
         if not config.token:
             raise ValueError("DISCORD_TOKEN is not set")
         use_api_base(config.api_url)
         quiet_library_logs()
+        pace = GlobalPace(config.requests_per_second)
         client = discord.Client(
             intents=discord.Intents.none(),
             allowed_mentions=discord.AllowedMentions.none(),
             max_ratelimit_timeout=MAX_RATELIMIT_WAIT,
+            http_trace=pace.trace(),
         )
         try:
             await client.login(config.token)
-            yield cls(client, reach=reach, clock=clock)
+            yield cls(client, reach=reach, clock=clock, dm_channels=dm_channels, pace=pace)
         finally:
             await client.close()
 
@@ -177,7 +203,11 @@ class DiscordMessenger:
         async with publishing("message", permanent=False):
             try:
                 sent = await self._dms.send(
-                    int(recipient.user_id), messages, key=key, community=community
+                    int(recipient.user_id),
+                    messages,
+                    key=key,
+                    community=community,
+                    person=recipient,
                 )
             except DmsClosed:
                 reason = DMS_CLOSED

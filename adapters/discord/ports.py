@@ -10,8 +10,9 @@ from typing import Protocol
 from adapters.ports import Clock, CommandSpec, Dedupe, utc_now
 from adapters.ports import Handler as BaseHandler
 from bot.content import Content
+from bot.events import Sender
 
-__all__ = ["Clock", "CommandSpec", "Dedupe", "Handler", "MemoStore", "utc_now"]
+__all__ = ["Clock", "CommandSpec", "Dedupe", "DmChannelStore", "Handler", "MemoStore", "utc_now"]
 
 
 class Handler(BaseHandler, Protocol):
@@ -35,4 +36,20 @@ class MemoStore(Protocol):
 
     async def memo(self, token: str) -> str | None:
         """What was kept under ``token``, if anything."""
+        ...
+
+
+class DmChannelStore(Protocol):
+    """Where each person's DM channel is kept (see :mod:`adapters.discord.dm_channels`)."""
+
+    async def dm_channel(self, platform: str, user_id: str) -> str | None:
+        """The channel kept for the user, if any."""
+        ...
+
+    async def remember_dm_channel(self, person: Sender, channel_id: str, now: dt.datetime) -> None:
+        """Keep ``channel_id`` for ``person``."""
+        ...
+
+    async def forget_dm_channel(self, platform: str, user_id: str) -> None:
+        """Forget the user's channel (the platform no longer knows it)."""
         ...

@@ -19,6 +19,7 @@ from typing import Any
 
 from aiohttp import BodyPartReader, WSMsgType, web
 
+from tests.discord.fake_limits import RateLimits
 from tests.loopback import Loopback
 
 APP_ID = 1_100_000_000_000_000_001
@@ -89,6 +90,8 @@ class Call:
     headers: Mapping[str, str]
     files: list[Upload] = field(default_factory=list)
     multipart: bool = False
+    limit_headers: dict[str, str] = field(default_factory=dict)  # the bucket's, if limited
+    refused: bool = False  # answered 429 for being over a rate limit
 
 
 async def _read_multipart(request: web.Request) -> tuple[Any, list[Upload]]:
@@ -141,6 +144,8 @@ class FakeDiscord:
     left_server: set[int] = field(default_factory=set)
     gateways: list[_Gateway] = field(default_factory=list)
     shards: int = 1
+    # Discord's rate limits, enforced when set (see tests.discord.fake_limits).
+    limits: RateLimits | None = None
     base_url: str = ""
     ws_url: str = ""
     _ids: itertools.count[int] = field(
@@ -149,6 +154,7 @@ class FakeDiscord:
     _failures: list[_Failure] = field(default_factory=list)
     _nonces: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
     _dm_channels: dict[int, int] = field(default_factory=dict)
+    _recipients: dict[int, int] = field(default_factory=dict)  # DM channel -> user
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _loopback: Loopback = field(default_factory=Loopback)
 
@@ -232,6 +238,7 @@ class FakeDiscord:
         """The DM channel id this fake gives ``user_id``."""
         if user_id not in self._dm_channels:
             self._dm_channels[user_id] = next(self._ids)
+            self._recipients[self._dm_channels[user_id]] = user_id
         return self._dm_channels[user_id]
 
     def add_message(
@@ -318,9 +325,22 @@ class FakeDiscord:
         )  # fmt: skip
         async with self._changed:
             self.calls.append(call)
-            response = self._scripted(call) or self._route(call)
+            response = self._limited(call) or self._scripted(call) or self._route(call)
+            response.headers.update(call.limit_headers)
             self._changed.notify_all()
         return response
+
+    def _limited(self, call: Call) -> web.Response | None:
+        """A 429 when the request is over a limit; else None, and the bucket's headers are
+        added to the answer when it is made."""
+        if self.limits is None:
+            return None
+        verdict = self.limits.admit(call.method, call.path)
+        if verdict.refusal is not None:
+            call.refused = True
+            return _json(verdict.refusal, status=429, headers=verdict.headers)
+        call.limit_headers = verdict.headers
+        return None
 
     def _scripted(self, call: Call) -> web.Response | None:
         for failure in self._failures:
@@ -497,7 +517,7 @@ class FakeDiscord:
     ) -> web.Response:
         if self._archived(channel_id):
             return _error(400, 50083, "Thread is archived")
-        recipient = next((u for u, c in self._dm_channels.items() if c == channel_id), None)
+        recipient = self._recipients.get(channel_id)
         if recipient in self.closed_dms:
             error = {"message": "Cannot send messages to this user", "code": 50007}
             return _json(error, status=403)

@@ -89,12 +89,20 @@ async def seed_due(
     *,
     platform: str = "console",
     kind: str = "weekly",
+    user_ids: Sequence[str] | None = None,
+    dues: Sequence[dt.datetime] | None = None,
 ) -> None:
-    """``count`` people, each with one message due at ``due`` (fast, set-based inserts)."""
+    """``count`` people, each with one message due at ``due`` (fast, set-based inserts);
+    ``user_ids`` and ``dues`` give each their own (in the order of ``range(count)``)."""
     async with db.begin() as connection:
         await connection.execute(
             people.insert(),
-            [person_row(platform, "seed", f"user-{n}", f"Person {n}", due) for n in range(count)],
+            [
+                person_row(
+                    platform, "seed", user_ids[n] if user_ids else f"user-{n}", f"Person {n}", due
+                )
+                for n in range(count)
+            ],
         )
         ids = [
             row.id
@@ -104,5 +112,8 @@ async def seed_due(
         ]
         await connection.execute(
             planned_messages.insert(),
-            [pending_row(person_id, platform, kind, due) for person_id in ids],
+            [
+                pending_row(person_id, platform, kind, dues[n] if dues else due)
+                for n, person_id in enumerate(ids)
+            ],
         )
