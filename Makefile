@@ -55,6 +55,7 @@ bench: $(STAMP)
 	@$(BIN)/python bench/chaos.py
 	@$(BIN)/python bench/crisis.py
 	@$(BIN)/python bench/chart.py
+	@$(BIN)/python bench/delivery.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
