@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -38,6 +39,15 @@ TEST_KEY = Cipher.new_key()
 def now() -> dt.datetime:
     """A fixed moment: tests never read the real clock."""
     return NOW
+
+
+@pytest.fixture
+def refusing_port() -> Iterator[int]:
+    """A loopback port that refuses every connection for the whole test: bound but never
+    listening, so no other process can take it meanwhile (a port merely closed could be)."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield int(held.getsockname()[1])
 
 
 @pytest.fixture(scope="session")

@@ -59,7 +59,8 @@ def one_clear_line(errors: str) -> str:
     return lines[-1]
 
 
-def closed_port() -> int:
+def free_port() -> int:
+    """A loopback port free just now, for a server the test starts to listen on."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -101,8 +102,10 @@ def test_a_reader_that_stops_reading_ends_it_quietly(tmp_path: Path) -> None:
     assert result.stderr == ""
 
 
-def test_one_shot_commands_give_up_on_an_unreachable_database(tmp_path: Path) -> None:
-    url = f"postgresql://bounceback@127.0.0.1:{closed_port()}/bounceback"
+def test_one_shot_commands_give_up_on_an_unreachable_database(
+    tmp_path: Path, refusing_port: int
+) -> None:
+    url = f"postgresql://bounceback@127.0.0.1:{refusing_port}/bounceback"
     result = bounceback(tmp_path, "schedule", DATABASE_URL=url)
     assert result.returncode == 1
     line = one_clear_line(result.stderr)
@@ -139,7 +142,7 @@ async def refused_by_slack(
     try:
         slack.script(method, {"ok": False, "error": "invalid_auth"}, times=times)
         status, errors = await bounceback_async(
-            tmp_path, "slack", "--port", str(closed_port()), SLACK_API_URL=slack.api_url, **env
+            tmp_path, "slack", "--port", str(free_port()), SLACK_API_URL=slack.api_url, **env
         )
         return status, errors, len(slack.calls_to(method))
     finally:

@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 
 from storage.database import DatabaseRefused, DatabaseUnavailable, create_engine, wait_for
 
 
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-async def test_a_bounded_wait_gives_up_and_says_after_how_long() -> None:
+async def test_a_bounded_wait_gives_up_and_says_after_how_long(refusing_port: int) -> None:
     slept: list[float] = []
 
     async def sleep(seconds: float) -> None:
         slept.append(seconds)
 
-    db = create_engine(f"postgresql://someone@127.0.0.1:{closed_port()}/bounceback")
+    db = create_engine(f"postgresql://someone@127.0.0.1:{refusing_port}/bounceback")
     try:
         with pytest.raises(DatabaseUnavailable) as raised:
             await wait_for(db, sleep=sleep, give_up_after=10)

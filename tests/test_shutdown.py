@@ -15,7 +15,7 @@ import pytest
 from tests.processes import BIN, PROMPTLY
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import sign
-from tests.test_cli import closed_port, environment
+from tests.test_cli import environment, free_port
 
 SECRET = "shutdown-test-signing-secret"
 
@@ -46,7 +46,7 @@ async def post(session: aiohttp.ClientSession, port: int, body: bytes) -> int:
 async def test_sigterm_finishes_acknowledged_work_then_exits_cleanly(tmp_path: Path) -> None:
     slack = FakeSlack()
     await slack.start()
-    port = closed_port()
+    port = free_port()
     replies = slack.hold("chat.postMessage")  # the answer is on its way when SIGTERM comes
     process = await asyncio.create_subprocess_exec(
         str(BIN),
