@@ -26,6 +26,8 @@ from bot.delivery_ports import CommunityPosts, Messenger, Outbox, Publisher, Rec
 from bot.errors import DeliveryError, PermanentDeliveryError
 from bot.events import Sender
 from bot.model import CheckinState, Due, Outcome, PlannedState
+from bot.outcomes import TickReport as TickReport
+from bot.outcomes import deliveries as deliveries
 from bot.posting import Poster
 from bot.practice_ports import PracticeRounds
 from bot.practice_round import PracticeRunner
@@ -45,22 +47,6 @@ log = logging.getLogger(__name__)
 # A record that failed (the connection dropped mid-write) is written again: the writes are
 # fenced and idempotent, so a commit whose acknowledgement was lost changes nothing twice.
 RECORD_RETRIES = 5
-
-
-@dataclass
-class TickReport:
-    """What one tick did, by outcome."""
-
-    claimed: int = 0
-    counts: dict[str, int] = field(default_factory=dict)
-
-    def add(self, outcome: Outcome) -> None:
-        key = outcome.state.value if not outcome.code else f"{outcome.state.value}:{outcome.code}"
-        self.counts[key] = self.counts.get(key, 0) + 1
-
-    def count(self, state: PlannedState) -> int:
-        """How many ended the tick in ``state``."""
-        return sum(n for key, n in self.counts.items() if key.split(":")[0] == state.value)
 
 
 @dataclass
@@ -414,8 +400,3 @@ def _code(error: Exception, fallback: str) -> str:
     """A short reason code from an error's message (never the person's text)."""
     text = str(error).strip().split(" ")[0][:32]
     return text if text.replace("_", "").isalnum() else fallback
-
-
-def deliveries(report: TickReport) -> Sequence[str]:
-    """The report as ``state:code=count`` lines, for logs and the CLI."""
-    return [f"{key}={count}" for key, count in sorted(report.counts.items())]

@@ -24,14 +24,10 @@ from bot.model import (
     CheckinState,
     Community,
     Conversation,
-    Met,
     Mood,
     Person,
     PlannedMessage,
     PostKind,
-    PracticeChoices,
-    PracticeMember,
-    PracticeState,
     Pulse,
     Reflection,
     Rejection,
@@ -40,6 +36,7 @@ from bot.model import (
     WinKind,
     ZoneSource,
 )
+from bot.practice_model import Met, PracticeChoices, PracticeMember, PracticeState
 from bot.schedule import Slot
 
 # The store's roles. Each method's docstring is its whole body, as a Protocol allows.

@@ -10,8 +10,9 @@ from bot import practice_admin, reflection
 from bot.community import here
 from bot.events import Choice, Command, FormSubmission
 from bot.forms import refusal, validate
-from bot.model import Met, PracticeChoices, PracticeMember, PracticeState, WinKind
+from bot.model import WinKind
 from bot.practice_kit import KEEP_ACTION, MET_ACTION
+from bot.practice_model import Met, PracticeChoices, PracticeMember, PracticeState
 from bot.practice_pairing import AVAILABILITY
 from bot.replies import Button, Field, FieldKind, Form, Option, Reply
 from bot.routes import Routes

@@ -14,7 +14,8 @@ from typing import Any
 
 from bot.brag_thread import date
 from bot.content import Content
-from bot.model import Due, PracticeSeat
+from bot.model import Due
+from bot.practice_model import PracticeSeat
 from bot.replies import Button, Reply
 
 MET_ACTION = "practice.met"

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from bot.model import Person, PracticeMember, PracticeRound
+from bot.model import Person
+from bot.practice_model import PracticeMember, PracticeRound
 from bot.practice_pairing import Group
 from bot.replies import Reply
 from bot.schedule import Slot

@@ -16,14 +16,8 @@ from dataclasses import dataclass, replace
 from bot import plan, practice_kit
 from bot.content import Content
 from bot.errors import DeliveryError, PermanentDeliveryError
-from bot.model import (
-    PlannedState,
-    PostDue,
-    PostOutcome,
-    PracticeGroup,
-    PracticeRound,
-    PracticeSeat,
-)
+from bot.model import PlannedState, PostDue, PostOutcome
+from bot.practice_model import PracticeGroup, PracticeRound, PracticeSeat
 from bot.practice_pairing import AVOID_ROUNDS, Candidate, free_minutes, pair
 from bot.practice_ports import Grouping, Introduced, Introducer, Meeting, PracticeRounds
 from bot.schedule import Slot, first_slot_after, local_date, next_round, week_monday

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from bot.model import Met, PracticeChoices, PracticeMember, PracticeState
+from bot.practice_model import Met, PracticeChoices, PracticeMember, PracticeState
 from storage.crypto import Cipher
 from storage.database import dialect_insert
 from storage.tables import people, practice_members, practice_pairs

@@ -15,17 +15,15 @@ from typing import Any
 from sqlalchemy import delete, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.model import (
-    CheckinState,
-    Person,
-    PostKind,
+from bot.model import CheckinState, Person, PostKind
+from bot.practice_kit import ALONE_KIND, CHECK_KIND
+from bot.practice_model import (
     PracticeGroup,
     PracticeMember,
     PracticeRound,
     PracticeSeat,
     PracticeState,
 )
-from bot.practice_kit import ALONE_KIND, CHECK_KIND
 from bot.practice_pairing import Group
 from bot.practice_ports import Grouping, Introduced
 from bot.schedule import next_round

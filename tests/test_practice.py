@@ -9,8 +9,9 @@ import datetime as dt
 from bot.content import Content
 from bot.engine import Engine
 from bot.events import Choice, Command, FormSubmission, Sender
-from bot.model import Due, Met, PlannedMessage, PlannedState, PracticeState
+from bot.model import Due, PlannedMessage, PlannedState
 from bot.practice_kit import CHECK_KIND, follow_up, introduction, kit, topic_for
+from bot.practice_model import Met, PracticeState
 from bot.replies import Reply
 from tests.fakes import MemoryStore
 
@@ -177,7 +178,8 @@ async def test_did_you_meet_yes_can_add_to_the_bragging_list(
 
 
 def test_the_kit_draws_questions_from_the_shared_areas(content: Content, now: dt.datetime) -> None:
-    from bot.model import Person, PracticeMember, PracticeSeat
+    from bot.model import Person
+    from bot.practice_model import PracticeMember, PracticeSeat
 
     person = Person(1, "slack", "T1", "U1", "Sam", "UTC", dt.time(10), dt.time(21), dt.time(8),
                     False, now)  # fmt: skip

@@ -20,7 +20,7 @@ from bot.dispatcher import Dispatcher
 from bot.engine import Engine
 from bot.errors import DeliveryError
 from bot.events import Choice, Command, FormSubmission, Sender
-from bot.model import PracticeChoices
+from bot.practice_model import PracticeChoices
 from bot.practice_ports import Introduction, Meeting
 from bot.replies import Reply
 from storage.community_posts import SqlCommunityPosts

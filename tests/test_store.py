@@ -13,11 +13,8 @@ from bot.model import (
     Answer,
     CheckinState,
     Community,
-    Met,
     PlannedState,
     PostKind,
-    PracticeChoices,
-    PracticeState,
     RejectionDraft,
     Stage,
     WinKind,
@@ -32,6 +29,7 @@ from bot.ports import (
     Privacy,
     Store,
 )
+from bot.practice_model import Met, PracticeChoices, PracticeState
 from bot.schedule import Slot
 from storage.communities import SqlCommunities
 from storage.conversations import SqlConversations

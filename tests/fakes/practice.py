@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from bot.model import Met, PracticeChoices, PracticeMember, PracticeState
+from bot.practice_model import Met, PracticeChoices, PracticeMember, PracticeState
 from tests.fakes.state import MemoryState
 
 

@@ -14,11 +14,11 @@ from bot.model import (
     Person,
     PlannedMessage,
     PlannedState,
-    PracticeMember,
     Reflection,
     Rejection,
     Win,
 )
+from bot.practice_model import PracticeMember
 from bot.schedule import Slot
 
 
