@@ -1,4 +1,5 @@
-"""The daily sweep: old moods and check-in answers go, and so does the dispatcher's history."""
+"""The daily sweep: old moods, check-in answers and button memos go, and so does the
+dispatcher's history."""
 
 from __future__ import annotations
 
@@ -9,16 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.database import checkpoint
 from storage.event_log import EventLog
-from storage.tables import answers, inbox, moods, planned_messages, practice_pairs
+from storage.tables import answers, button_memos, inbox, moods, planned_messages, practice_pairs
 
 # Platforms stop retrying an event within minutes; a day of ids is plenty to catch repeats.
 EVENT_MEMORY = dt.timedelta(days=1)
 
 
 async def sweep(db: AsyncEngine, now: dt.datetime, keep: dt.timedelta) -> dict[str, int]:
-    """Delete what is older than ``keep`` (moods, check-in answers, practice rounds, finished
-    planned messages)
-    and event ids older than a day; returns how many rows went, by table.
+    """Delete what is older than ``keep`` (moods, check-in answers, button memos, practice
+    rounds, finished planned messages) and event ids older than a day; returns how many rows
+    went, by table.
 
     Then the SQLite WAL is checkpointed, so swept notes are gone from the files as well (and,
     once a day at least, whatever else was overwritten or withdrawn since the last one).
@@ -29,6 +30,9 @@ async def sweep(db: AsyncEngine, now: dt.datetime, keep: dt.timedelta) -> dict[s
         for name, statement in (
             ("moods", delete(moods).where(moods.c.created_at < cutoff)),
             ("answers", delete(answers).where(answers.c.created_at < cutoff)),
+            # A long Discord button's or form's meaning, half-typed values included: a memo
+            # names no person, so it cannot go with their data; it goes with time instead.
+            ("button_memos", delete(button_memos).where(button_memos.c.created_at < cutoff)),
             # Practice history is needed for a few rounds (no repeated pairs), not for ever.
             (
                 "practice_pairs",

@@ -189,10 +189,13 @@ async def test_retention_sweeps_old_moods_and_answers_only(db: AsyncEngine) -> N
     await store.add_answer(person.id, "applied", "3", long_ago)
     await store.add_answer(person.id, "applied", "5", NOW)
     await store.add_win(person.id, "An old win stays", WinKind.ACCOMPLISHMENT, long_ago)
+    await store.remember_memo("old", '{"form": "half-typed"}', long_ago)
+    await store.remember_memo("new", '{"form": "today"}', NOW)
 
     removed = await sweep(db, NOW, dt.timedelta(days=365))
 
-    assert removed["moods"] == 1 and removed["answers"] == 1
+    assert removed["moods"] == 1 and removed["answers"] == 1 and removed["button_memos"] == 1
+    assert await store.memo("old") is None and await store.memo("new") is not None
     assert [m.note for m in await store.moods(person.id, 10)] == ["recent"]
     assert [a.value for a in await store.answers(person.id)] == ["5"]
     assert [w.text for w in await store.wins(person.id)] == ["An old win stays"]
