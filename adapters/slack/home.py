@@ -7,9 +7,11 @@ that reads the same as the one last published here is not published again. Slack
 such coalescing of its own (Bolt's ``app_home_opened`` listener only delivers the event),
 hence this module.
 
-The chart is uploaded without a channel, so the file is shared nowhere and only the bot can
-reach it; the image block names it by id (``slack_file``). A new chart replaces the old file
-(deleted at Slack), and a member who deleted their data has their picture deleted too.
+The chart is shared into the member's own DM with the bot and nowhere else: an image block
+(``slack_file``, by id) may show only a file someone besides the bot can see, and an upload
+shared nowhere is the bot's alone (Slack refuses the view with ``invalid_blocks``). A new
+chart replaces the old file (deleted at Slack, and its line in the DM with it), so the DM
+holds one chart at most; a member who deleted their data has their picture deleted too.
 """
 
 from __future__ import annotations
@@ -209,7 +211,7 @@ class SlackHome:
         wanted = fingerprint(drawn) if drawn is not None else ""
         if kept is not None and kept[1] == wanted:
             return kept[0]
-        file_id = await self._upload(drawn, client) if drawn is not None else ""
+        file_id = await self._upload(drawn, user, client) if drawn is not None else ""
         if file_id:
             await self._files.remember_chart(team, user, file_id, wanted, self._clock())
         elif kept is not None:
@@ -218,12 +220,17 @@ class SlackHome:
             await self._delete(kept[0], client)
         return file_id
 
-    async def _upload(self, drawn: Chart, client: AsyncWebClient) -> str:
-        """Upload the chart shared nowhere (no channel): only the bot reaches the file."""
+    async def _upload(self, drawn: Chart, user: str, client: AsyncWebClient) -> str:
+        """Upload the chart shared into the member's DM only: they alone, with the bot, see it."""
         try:
             image = await asyncio.to_thread(chart.render, drawn)
+            opened = await client.conversations_open(users=user)
             answer = await client.files_upload_v2(
-                filename=drawn.filename, title=drawn.mood_title, content=image, alt_txt=drawn.alt
+                channel=str(opened["channel"]["id"]),
+                filename=drawn.filename,
+                title=drawn.mood_title,
+                content=image,
+                alt_txt=drawn.alt,
             )
         except SlackApiError as error:
             log_api_error("uploading a chart", error)

@@ -24,7 +24,7 @@ REDIRECT_PATH = "/slack/oauth_redirect"
 STATE_EXPIRATION_SECONDS = 600
 
 # The least the bot needs: slash commands, posting, sharing a person's data export with them
-# and uploading their Home tab's chart, shared in no channel (files:write), opening DMs and
+# and uploading their Home tab's chart, shared into their DM alone (files:write), opening DMs and
 # reading what people write in them (message.im); for the
 # weekly brag thread, posting in the public channel an admin chose without being invited to it
 # (chat:write.public), a celebration emoji on shared wins (reactions:write) and telling

@@ -57,6 +57,9 @@ class FakeSlack:
         self.users: dict[str, dict[str, Any]] = {}
         # The Home tab view last published per user (views.publish).
         self.homes: dict[str, Any] = {}
+        # Uploaded files by id, with the conversation each was shared into ("" for none): as
+        # at Slack, an image block may show only a file someone besides the bot can see.
+        self.shared: dict[str, str] = {}
         # Messages posted per conversation, newest first, as conversations.history lists them.
         self.history: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.installation = {
@@ -195,8 +198,12 @@ class FakeSlack:
             uploads = args.get("files", "[]")
             listed = json.loads(uploads) if isinstance(uploads, str) else uploads
             ids = [str(item.get("id", "F1")) for item in listed] or ["F1"]
+            for file_id in ids:
+                self.shared[file_id] = str(args.get("channel_id", "") or args.get("channels", ""))
             return {"ok": True, "files": [{"id": file_id, "title": "file"} for file_id in ids]}
         if method == "views.publish":
+            if any(not self.shared.get(file_id) for file_id in _image_files(args.get("view"))):
+                return {"ok": False, "error": "invalid_blocks"}
             self.homes[str(args.get("user_id", ""))] = args.get("view", {})
             return {"ok": True, "view": {"id": "VHOME", "type": "home"}}
         if method == "files.delete":
@@ -244,3 +251,15 @@ class FakeSlack:
         finally:
             pusher.cancel()
         return ws
+
+
+def _image_files(view: object) -> list[str]:
+    """The Slack file ids a view's image blocks show."""
+    if isinstance(view, str):  # form-encoded
+        view = json.loads(view)
+    blocks = view.get("blocks", []) if isinstance(view, dict) else []
+    return [
+        str(block["slack_file"].get("id", ""))
+        for block in blocks
+        if isinstance(block, dict) and isinstance(block.get("slack_file"), dict)
+    ]

@@ -99,7 +99,7 @@ async def test_a_change_refreshes_the_home_with_the_journey_and_the_chart(
     [completed] = fake_slack.calls_to("files.completeUploadExternal")
     uploaded = completed.args["files"]
     assert image["slack_file"]["id"] in uploaded
-    assert "channel_id" not in completed.args and "channels" not in completed.args  # shared nowhere
+    assert completed.args["channel_id"] == "DU1"  # shared into the member's own DM alone
     assert image["alt_text"].startswith("No mood logged")
     [upload] = fake_slack.calls_to("upload")
     assert upload.args["content"].startswith(b"\x89PNG")
