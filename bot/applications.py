@@ -226,7 +226,9 @@ async def still_waiting(turn: Turn, application: Application) -> list[Reply]:
         return [Reply(text=turn.content.text("applied.not_found"))]
     await applications_plan.plan_one(turn, moved)
     days = await applications_plan.ghost_days(turn)
-    key = "applied.waiting_noted" if days else "applied.waiting_noted_quiet"
+    # Another reminder is promised only if plan_one planned one: an offer, say, waits no more.
+    planned = {m.application_id for m in await turn.store.reminders(turn.person.id)}
+    key = "applied.waiting_noted" if moved.id in planned else "applied.waiting_noted_quiet"
     return [Reply(text=turn.content.text(key, company=moved.company, days=days))]
 
 

@@ -295,3 +295,19 @@ async def test_reminders_keep_their_local_time_when_the_person_moves(
     [reminder] = await memory_store.reminders(person.id)
     assert (reminder.local, reminder.zone) == (dt.datetime(2026, 3, 23, 10, 0), "America/New_York")
     assert reminder.due == dt.datetime(2026, 3, 23, 14, 0, tzinfo=dt.UTC)
+
+
+async def test_still_waiting_promises_a_reminder_only_while_one_is_planned(
+    engine: Engine, memory_store: MemoryStore, now: dt.datetime, content: Content
+) -> None:
+    saved = await log(engine, now)
+    ident = next(b for b in saved.buttons if b.label == "Interview").value.split(":")[0]
+
+    [waiting] = await engine.handle(Choice(SAM, "applied.waiting", ident), now)
+    assert waiting.text == content.text("applied.waiting_noted", company="Acme", days=14)
+
+    await engine.handle(Choice(SAM, "applied.move", f"{ident}:offer"), now)
+    [offered] = await engine.handle(Choice(SAM, "applied.waiting", ident), now)
+    assert offered.text == content.text("applied.waiting_noted_quiet", company="Acme")
+    assert not [m for m in memory_store.planned_by_id.values() if m.state.value == "pending"
+                and m.application_id is not None]  # fmt: skip
