@@ -80,6 +80,16 @@ _INTERVIEWED = frozenset(
 )
 
 
+def ended(applications: Sequence[Application]) -> int:
+    """Applications that ended in a no not already logged as a rejection ("no answer", or
+    marked rejected without starting a plan)."""
+    return sum(
+        a.stage is ApplicationStage.NO_ANSWER
+        or (a.stage is ApplicationStage.REJECTED and a.rejection_id is None)
+        for a in applications
+    )
+
+
 def funnel(applications: Sequence[Application], today: dt.date) -> Funnel:
     """Counts from the person's own data. A response is any answer from the company (a
     rejection too); "no answer" counts among the noes, not among the responses. Noes here
@@ -91,11 +101,7 @@ def funnel(applications: Sequence[Application], today: dt.date) -> Funnel:
         responses=sum(a.stage in _HEARD for a in applications),
         interviews=sum(a.stage in _INTERVIEWED for a in applications),
         offers=sum(a.stage is ApplicationStage.OFFER for a in applications),
-        noes=sum(
-            a.stage is ApplicationStage.NO_ANSWER
-            or (a.stage is ApplicationStage.REJECTED and a.rejection_id is None)
-            for a in applications
-        ),
+        noes=ended(applications),
         adjacent=sum(a.adjacent for a in applications),
     )
 

@@ -54,14 +54,11 @@ async def view(turn: Turn, sender: Sender) -> HomeView:
     """The home of a person the bot knows, built from their own records."""
     content = turn.content
     found = await journey(turn)
-    tracked = await turn.store.applications(turn.person.id)
-    if found.empty and not tracked:
+    if found.empty:
         return await welcome(turn, sender)
     lines = counts(content, found)
-    # Noes as /progress counts them: rejections logged, and applications that ended without one.
-    noes = len(found.rejections) + funnel(tracked, turn.today).noes
-    if noes:
-        lines.append(framing(content, noes, found.hired))
+    if found.noes:
+        lines.append(framing(content, found.noes, found.hired))
     sections = [HomeSection(content.text("home.journey"), tuple(lines))]
     if found.areas:
         sections.append(HomeSection(content.text("progress.areas_heading"), tuple(found.areas)))
@@ -71,9 +68,9 @@ async def view(turn: Turn, sender: Sender) -> HomeView:
         heading=content.text("home.heading"),
         intro=content.text("home.intro", name=turn.name),
         sections=tuple(sections),
-        applications=_applications(turn, tracked),
+        applications=_applications(turn, found.applications),
         admin=await admin_section(turn) if sender.is_admin else None,
-        chart=await journey_chart.chart(turn),
+        chart=await journey_chart.chart(turn, found),
     )
 
 

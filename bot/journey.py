@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot import reflection
+from bot.applications_export import ended
 from bot.content import Content
-from bot.model import CheckinAnswer, Mood, Rejection, Win
+from bot.model import Application, CheckinAnswer, Mood, Rejection, Win
 from bot.turn import Turn
 
 MOOD_WINDOW = 14
@@ -25,11 +26,18 @@ class Journey:
     moods: Sequence[Mood]  # the latest MOOD_WINDOW
     answers: Sequence[CheckinAnswer]
     areas: Sequence[str]
+    applications: Sequence[Application]
 
     @property
     def empty(self) -> bool:
         """Nothing logged yet."""
-        return not self.rejections and not self.wins and not self.moods
+        return not (self.rejections or self.wins or self.moods or self.applications)
+
+    @property
+    def noes(self) -> int:
+        """The noes on the road to a yes: rejections logged, and applications that ended
+        without one ("no answer")."""
+        return len(self.rejections) + ended(self.applications)
 
     @property
     def hired(self) -> bool:
@@ -60,6 +68,7 @@ async def journey(turn: Turn) -> Journey:
         moods=await store.moods(person_id, MOOD_WINDOW),
         answers=answers,
         areas=found,
+        applications=await store.applications(person_id),
     )
 
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from bot.applications_export import funnel
 from bot.brag_thread import date
 from bot.home_view import Chart, MoodPoint
-from bot.journey import AVERAGE_NOES, hired
+from bot.journey import AVERAGE_NOES, Journey
 from bot.model import Mood
 from bot.turn import Turn
 
@@ -17,10 +16,10 @@ CHART_MOODS = 120  # the most moods one picture shows (about four months of chec
 CHECKIN_SOURCE = "checkin"  # a mood given with /checkin or the buttons under a check-in
 
 
-async def chart(turn: Turn) -> Chart:
-    """The person's chart, from their own records only."""
+async def chart(turn: Turn, found: Journey) -> Chart:
+    """The person's chart, from their own records only (``found``: their journey, read)."""
     content, store, person_id = turn.content, turn.store, turn.person.id
-    rejections = await store.rejections(person_id)
+    rejections = found.rejections
     moods = await store.moods(person_id, CHART_MOODS)
     planned = await store.planned(person_id)
     today = turn.today
@@ -34,9 +33,7 @@ async def chart(turn: Turn) -> Chart:
         sorted({(message.local.date() - start).days for message in planned}) if rejections else ()
     )
     span = max(1, (today - start).days, *(p.day for p in points), *ahead)
-    # Noes as /progress counts them: rejections logged, and applications that ended without one.
-    ended = funnel(await store.applications(person_id), today).noes
-    noes, yes = len(rejections) + ended, hired(rejections, await store.answers(person_id))
+    noes, yes = found.noes, found.hired
     words = content.table("home.chart")
     road = words["road_hired"] if yes else words["road"]
     return Chart(

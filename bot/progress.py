@@ -17,23 +17,20 @@ __all__ = ["AVERAGE_NOES", "FEW_NOES", "MOOD_WINDOW", "command", "framing", "spa
 async def command(turn: Turn, command: Command) -> list[Reply]:
     """Counts, mood trend and areas to work on; with ``chart``, the picture of them."""
     content = turn.content
-    if command.text.strip().casefold() == "chart":
-        chart = await journey_chart.chart(turn)
-        return [Reply(text=chart.alt, chart=chart)]
     found = await journey(turn)
-    applications = await turn.store.applications(turn.person.id)
-    if found.empty and not applications:
+    if command.text.strip().casefold() == "chart":
+        chart = await journey_chart.chart(turn, found)
+        return [Reply(text=chart.alt, chart=chart)]
+    if found.empty:
         return [Reply(text=content.text("progress.empty"))]
-    tracked = funnel(applications, turn.today)
-    lines = funnel_lines(content, tracked) if applications else []
+    applications = found.applications
+    lines = funnel_lines(content, funnel(applications, turn.today)) if applications else []
     lines += counts(content, found)
     if found.areas:
         lines.append(content.text("progress.areas_heading"))
         lines.extend(f"• {area}" for area in found.areas)
-    # Noes: rejections logged, and applications that ended without one ("no answer").
-    noes = len(found.rejections) + tracked.noes
-    if noes:
-        lines.append(framing(content, noes, found.hired))
+    if found.noes:
+        lines.append(framing(content, found.noes, found.hired))
     return [Reply(heading=content.text("progress.heading"), text="\n".join(lines))]
 
 
