@@ -141,7 +141,8 @@ class SlackBot:
         self._tokens = token_lookup(config, installation_store)
         self._home = None if home is None else SlackHome(
             home, clock=clock, mark=self._marked, submit=self._background.submit,
-            start=self._background.spawn, files=chart_files, settle=home_settle, sleep=sleep,
+            start=self._background.spawn, open_dm=self._outbox.open_dm, files=chart_files,
+            settle=home_settle, sleep=sleep,
             client_for=self._team_client,
         )  # fmt: skip
         self.messenger = SlackMessenger(

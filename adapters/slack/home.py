@@ -85,6 +85,9 @@ Submit = Callable[[Coroutine[Any, Any, Any]], object]
 Sleep = Callable[[float], Awaitable[object]]
 # A workspace's Web API client (None once the app left it), for refreshes outside a request.
 ClientFor = Callable[[str], Awaitable[AsyncWebClient | None]]
+# The id of a member's DM with the bot, opened if need be (client, team, user), as
+# adapters.slack.outbox.Outbox.open_dm gives it.
+OpenDm = Callable[[AsyncWebClient, str, str], Awaitable[str]]
 
 
 def fingerprint(value: object) -> str:
@@ -105,6 +108,7 @@ class SlackHome:
         mark: Mark,
         submit: Submit,
         start: Submit,
+        open_dm: OpenDm,
         files: ChartFiles | None = None,
         settle: float = DEFAULT_SETTLE,
         sleep: Sleep = asyncio.sleep,
@@ -115,6 +119,7 @@ class SlackHome:
         self._mark = mark
         self._submit = submit
         self._start = start
+        self._open_dm = open_dm
         self._files = files or MemoryChartFiles()
         self._settle = settle
         self._sleep = sleep
@@ -211,7 +216,7 @@ class SlackHome:
         wanted = fingerprint(drawn) if drawn is not None else ""
         if kept is not None and kept[1] == wanted:
             return kept[0]
-        file_id = await self._upload(drawn, user, client) if drawn is not None else ""
+        file_id = await self._upload(drawn, team, user, client) if drawn is not None else ""
         if file_id:
             await self._files.remember_chart(team, user, file_id, wanted, self._clock())
         elif kept is not None:
@@ -220,13 +225,12 @@ class SlackHome:
             await self._delete(kept[0], client)
         return file_id
 
-    async def _upload(self, drawn: Chart, user: str, client: AsyncWebClient) -> str:
+    async def _upload(self, drawn: Chart, team: str, user: str, client: AsyncWebClient) -> str:
         """Upload the chart shared into the member's DM only: they alone, with the bot, see it."""
         try:
             image = await asyncio.to_thread(chart.render, drawn)
-            opened = await client.conversations_open(users=user)
             answer = await client.files_upload_v2(
-                channel=str(opened["channel"]["id"]),
+                channel=await self._open_dm(client, team, user),
                 filename=drawn.filename,
                 title=drawn.mood_title,
                 content=image,

@@ -14,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.background import Background
 from adapters.slack.home import MemoryChartFiles, SlackHome
+from adapters.slack.outbox import Outbox
 from bot.events import Command, Sender
 from bot.home_view import HomeSection, HomeView
 from bot.replies import Reply
@@ -220,9 +221,10 @@ async def test_a_burst_of_changes_is_one_publish(fake_slack: FakeSlack, clock: F
     async def plain(sender: Sender, client: AsyncWebClient) -> Sender:
         return sender
 
+    dms = Outbox(session=None, retry_handlers=[])
     publisher = SlackHome(
-        source, clock=clock, mark=plain, submit=work.submit, start=work.spawn, sleep=gate,
-        settle=2.0,
+        source, clock=clock, mark=plain, submit=work.submit, start=work.spawn,
+        open_dm=dms.open_dm, sleep=gate, settle=2.0,
     )  # fmt: skip
     client = AsyncWebClient(token=BOT_TOKEN, base_url=fake_slack.api_url)
 
