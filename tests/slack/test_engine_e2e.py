@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -157,16 +158,26 @@ CRISIS_WORDS = "I want to die"
 CARE_OPENING = "I'm really sorry you're feeling this way."
 
 
-def watch_every_log(caplog: pytest.LogCaptureFixture) -> None:
-    """Everything at DEBUG, the Slack libraries' loggers too."""
-    kept_nowhere.watch_every_log(caplog, "slack_bolt", "slack_sdk")
+@dataclass
+class Nowhere:
+    """Where a person's words must not go: to the fake Slack, the logs, the database files."""
+
+    fake_slack: FakeSlack
+    caplog: pytest.LogCaptureFixture
+    db: Path
+
+    def watch_every_log(self) -> None:
+        """Everything at DEBUG from here on, the Slack libraries' loggers too."""
+        kept_nowhere.watch_every_log(self.caplog, "slack_bolt", "slack_sdk")
+
+    def assert_kept_nowhere(self, words: str) -> None:
+        sent = ((call.method, call.args) for call in self.fake_slack.calls)
+        kept_nowhere.assert_kept_nowhere(words, sent, self.caplog, self.db)
 
 
-def assert_kept_nowhere(
-    words: str, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture, tmp_path: Path
-) -> None:
-    sent = ((call.method, call.args) for call in fake_slack.calls)
-    kept_nowhere.assert_kept_nowhere(words, sent, caplog, tmp_path)
+@pytest.fixture
+def nowhere(fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture, tmp_path: Path) -> Nowhere:
+    return Nowhere(fake_slack, caplog, tmp_path)
 
 
 def care_texts(calls: list[Call]) -> list[str]:
@@ -174,13 +185,9 @@ def care_texts(calls: list[Call]) -> list[str]:
 
 
 async def test_crisis_words_in_a_channel_command_get_a_private_caring_answer(
-    real: Harness,
-    fake_slack: FakeSlack,
-    services: Services,
-    caplog: pytest.LogCaptureFixture,
-    tmp_path: Path,
+    real: Harness, fake_slack: FakeSlack, services: Services, nowhere: Nowhere
 ) -> None:
-    watch_every_log(caplog)
+    nowhere.watch_every_log()
     await real.command("brag", CRISIS_WORDS, channel="C1", channel_name="general")
     await real.bot.drain()
 
@@ -191,7 +198,7 @@ async def test_crisis_words_in_a_channel_command_get_a_private_caring_answer(
     # Nothing in the channel, nothing public, nothing else at all (but reading the person's
     # time zone, which carries their user id alone).
     assert [call.method for call in fake_slack.api_calls] == ["users.info", "response_url"]
-    assert_kept_nowhere(CRISIS_WORDS, fake_slack, caplog, tmp_path)
+    nowhere.assert_kept_nowhere(CRISIS_WORDS)
     assert await count(services, WinRow) == 0
 
 
@@ -216,13 +223,9 @@ async def test_after_a_crisis_one_tap_keeps_what_was_typed_and_one_resumes_check
 
 
 async def test_crisis_words_in_the_dm_are_answered_in_the_dm_only(
-    real: Harness,
-    fake_slack: FakeSlack,
-    services: Services,
-    caplog: pytest.LogCaptureFixture,
-    tmp_path: Path,
+    real: Harness, fake_slack: FakeSlack, services: Services, nowhere: Nowhere
 ) -> None:
-    watch_every_log(caplog)
+    nowhere.watch_every_log()
     await real.dm("I feel suicidal", event_id="EvCare")
     await real.bot.drain()
 
@@ -231,22 +234,18 @@ async def test_crisis_words_in_the_dm_are_answered_in_the_dm_only(
     assert care_texts(posts)[0].startswith(CARE_OPENING)
     assert [call.method for call in fake_slack.api_calls] == ["users.info", "chat.postMessage"]
     assert fake_slack.calls_to("response_url") == []
-    assert_kept_nowhere("suicidal", fake_slack, caplog, tmp_path)
+    nowhere.assert_kept_nowhere("suicidal")
     assert await count(services, WinRow) == 0
 
 
 async def test_crisis_words_in_a_form_are_answered_in_the_dm_only(
-    real: Harness,
-    fake_slack: FakeSlack,
-    services: Services,
-    caplog: pytest.LogCaptureFixture,
-    tmp_path: Path,
+    real: Harness, fake_slack: FakeSlack, services: Services, nowhere: Nowhere
 ) -> None:
     await real.command("rejected")
     await real.bot.drain()
     [opened] = fake_slack.calls_to("views.open")
     view = opened.args["view"]
-    watch_every_log(caplog)
+    nowhere.watch_every_log()
     typed = answers_for(view, {"company": CRISIS_WORDS, "stage": "interview", "feeling": "1"})
     closed = await real.submit(
         view["callback_id"], typed, private_metadata=view["private_metadata"]
@@ -260,5 +259,5 @@ async def test_crisis_words_in_a_form_are_answered_in_the_dm_only(
     assert all(
         call.args["response_type"] == "ephemeral" for call in fake_slack.calls_to("response_url")
     )
-    assert_kept_nowhere(CRISIS_WORDS, fake_slack, caplog, tmp_path)
+    nowhere.assert_kept_nowhere(CRISIS_WORDS)
     assert await count(services, RejectionRow) == 0
