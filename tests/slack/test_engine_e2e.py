@@ -15,7 +15,7 @@ from bounceback.bootstrap import Services
 from storage.tables import PersonRow, RejectionRow, WinRow
 from tests import kept_nowhere
 from tests.slack.fake_slack import Call, FakeSlack
-from tests.slack.harness import Harness
+from tests.slack.harness import Answer, Harness
 
 
 def answers_for(view: dict[str, Any], choose: dict[str, str]) -> dict[str, dict[str, Any]]:
@@ -39,6 +39,20 @@ def answers_for(view: dict[str, Any], choose: dict[str, str]) -> dict[str, dict[
     return state
 
 
+async def modal_of(real: Harness, fake_slack: FakeSlack, command: str, text: str = "") -> Any:
+    """``/command text``, and the view of the one modal it opened."""
+    await real.command(command, text)
+    await real.bot.drain()
+    [opened] = fake_slack.calls_to("views.open")
+    return opened.args["view"]
+
+
+async def fill_in(real: Harness, view: dict[str, Any], choose: dict[str, str]) -> Answer:
+    """Submit ``view`` filled in like a person would (:func:`answers_for`); Slack's answer."""
+    state = answers_for(view, choose)
+    return await real.submit(view["callback_id"], state, private_metadata=view["private_metadata"])
+
+
 def buttons(calls: list[Call]) -> list[dict[str, Any]]:
     return [
         element
@@ -57,21 +71,15 @@ async def count(services: Services, table: Any) -> int:
 async def test_rejected_to_recovery_plan_in_the_dm(
     real: Harness, fake_slack: FakeSlack, services: Services
 ) -> None:
-    await real.command("rejected", "Acme &lt;Labs&gt; &amp; Co")
-    await real.bot.drain()
-    [opened] = fake_slack.calls_to("views.open")
-    view = opened.args["view"]
+    view = await modal_of(real, fake_slack, "rejected", "Acme &lt;Labs&gt; &amp; Co")
     assert view["blocks"][0]["element"]["initial_value"] == "Acme <Labs> & Co"
 
-    blank = answers_for(view, {"company": "", "feeling": "2", "stage": "interview"})
-    refused = await real.submit(
-        view["callback_id"], blank, private_metadata=view["private_metadata"]
-    )
+    refused = await fill_in(real, view, {"company": "", "feeling": "2", "stage": "interview"})
     assert refused.json()["response_action"] == "errors"
     assert "company" in refused.json()["errors"]
 
-    state = answers_for(view, {"stage": "interview", "feeling": "2", "rejected_on": "2026-03-09"})
-    saved = await real.submit(view["callback_id"], state, private_metadata=view["private_metadata"])
+    chosen = {"stage": "interview", "feeling": "2", "rejected_on": "2026-03-09"}
+    saved = await fill_in(real, view, chosen)
     assert (saved.status, saved.text) == (200, "")
     await real.bot.drain()
     plan = fake_slack.calls_to("chat.postMessage")
@@ -241,15 +249,10 @@ async def test_crisis_words_in_the_dm_are_answered_in_the_dm_only(
 async def test_crisis_words_in_a_form_are_answered_in_the_dm_only(
     real: Harness, fake_slack: FakeSlack, services: Services, nowhere: Nowhere
 ) -> None:
-    await real.command("rejected")
-    await real.bot.drain()
-    [opened] = fake_slack.calls_to("views.open")
-    view = opened.args["view"]
+    view = await modal_of(real, fake_slack, "rejected")
     nowhere.watch_every_log()
-    typed = answers_for(view, {"company": CRISIS_WORDS, "stage": "interview", "feeling": "1"})
-    closed = await real.submit(
-        view["callback_id"], typed, private_metadata=view["private_metadata"]
-    )
+    typed = {"company": CRISIS_WORDS, "stage": "interview", "feeling": "1"}
+    closed = await fill_in(real, view, typed)
     await real.bot.drain()
 
     assert (closed.status, closed.text) == (200, "")  # the modal just closes
