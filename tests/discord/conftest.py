@@ -90,12 +90,8 @@ def _restore_process_wide_state() -> Iterator[None]:
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeDiscord]:
     """A fake Discord API listening on loopback."""
-    server = FakeDiscord()
-    await server.start()
-    try:
+    async with FakeDiscord() as server:
         yield server
-    finally:
-        await server.close()
 
 
 @pytest.fixture
