@@ -9,6 +9,7 @@ from typing import Any
 from bot.events import Sender
 from bot.model import ApplicationStage
 from bounceback.bootstrap import Services
+from tests.application_journey import assert_rejection_settles_it
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import NOW, Harness
 from tests.slack.test_engine_e2e import buttons, fill_in, modal_of
@@ -67,12 +68,7 @@ async def test_an_application_from_the_modal_to_a_rejection_with_nothing_retyped
     done = await fill_in(real, form, {"feeling": "2"})
     assert (done.status, done.text) == (200, "")
     await real.bot.drain()
-    [rejection] = await services.store.rejections(person.id)
-    assert (rejection.company, rejection.role, rejection.stage.value) == (
-        "Acme <Labs>", "Analyst", "interview",
-    )  # fmt: skip
-    [settled] = await services.store.applications(person.id)
-    assert (settled.stage, settled.rejection_id) == (ApplicationStage.REJECTED, rejection.id)
+    await assert_rejection_settles_it(services.store, person.id, "Acme <Labs>")
 
 
 async def test_the_export_is_a_csv_file_in_the_dm(real: Harness, fake_slack: FakeSlack) -> None:
