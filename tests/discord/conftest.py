@@ -136,13 +136,13 @@ async def services(tmp_path: Path, fake: FakeDiscord) -> AsyncIterator[Services]
         yield opened
 
 
-async def start(services: Services) -> Client:
+async def start(services: Services, clock: Callable[[], dt.datetime] = lambda: NOW) -> Client:
     """A client around the real engine and store, logged in to the fake (close it after)."""
     client = build_client(
         handler=services.engine,
         reach=Reach(services.store, services.settings.timezone),
         config=discord_config(services.settings),
-        clock=lambda: NOW,
+        clock=clock,
         dedupe=services.events,
         ack_budget=5.0,
         memos=services.store,

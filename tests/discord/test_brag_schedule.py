@@ -12,18 +12,16 @@ from typing import Any
 
 import pytest
 
-from adapters.discord.client import build_client
 from adapters.discord.render import escape, with_channel
 from bot.reach import Reach
 from bot.replies import CHANNEL_MARK
 from bounceback.bootstrap import Services, open_services
-from bounceback.cli import discord_config
 from bounceback.settings import Settings
 from tests.brag_scenarios import NOW, Pair, two_instances
 
 # The brag schedule's stories, collected here and told with this module's ``brag``.
 from tests.brag_scenarios import test_the_brag_schedule as test_the_brag_schedule
-from tests.discord.conftest import TOKEN, Client, interact, logged_in
+from tests.discord.conftest import TOKEN, Client, interact, start
 from tests.discord.fake_discord import CHANNEL_ID, USER_ID, FakeDiscord
 from tests.discord.payloads import press, slash, submit
 from tests.discord.test_community import MANAGE_SERVER, as_message, buttons, share_button
@@ -140,16 +138,7 @@ async def instance(url: str, fake: FakeDiscord, clock: Clock) -> AsyncIterator[I
          "BOUNCEBACK_TIMEZONE": "UTC"}
     )  # fmt: skip
     async with open_services(settings) as services:
-        client = build_client(
-            handler=services.engine,
-            reach=Reach(services.store, services.settings.timezone),
-            config=discord_config(settings),
-            clock=lambda: clock.now,
-            dedupe=services.events,
-            ack_budget=5.0,
-            memos=services.store,
-        )
-        await logged_in(client)
+        client = await start(services, lambda: clock.now)
         try:
             yield Instance(client, services, fake)
         finally:

@@ -11,16 +11,15 @@ from dataclasses import dataclass
 
 import pytest
 
-from adapters.slack.app import build_app
 from adapters.slack.render import render_reply
 from bot.replies import CHANNEL_MARK, Reply
 from bounceback.bootstrap import Services, open_services
-from bounceback.cli import slack_config
 from bounceback.settings import Settings
 from tests.brag_scenarios import Pair, two_instances
 
 # The brag schedule's stories, collected here and told with this module's ``brag``.
 from tests.brag_scenarios import test_the_brag_schedule as test_the_brag_schedule
+from tests.slack.conftest import real_app
 from tests.slack.fake_slack import Call, FakeSlack
 from tests.slack.harness import (
     BOT_TOKEN,
@@ -136,15 +135,7 @@ async def instance(url: str, fake_slack: FakeSlack, clock: FixedClock) -> AsyncI
         }
     )
     async with open_services(settings) as services:
-        bot = build_app(
-            services.engine,
-            slack_config(settings),
-            dedupe=services.events,
-            clock=clock,
-            on_community_removed=services.store.delete_community,
-            sleep=RecordingSleep(),
-            on_zone_changed=services.engine.follow_zone,
-        )
+        bot = real_app(services, clock, RecordingSleep())
         async with served(bot, clock, fake_slack.response_url()) as harness:
             yield Instance(harness, services, fake_slack)
 
