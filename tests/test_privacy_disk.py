@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 import storage.transactions
 from bot.events import Sender
-from bot.model import Answer, PostKind, RejectionDraft, Stage, WinKind
+from bot.model import Answer, Person, PostKind, RejectionDraft, Stage, WinKind
 from storage.database import create_engine
 from storage.retention import sweep
 from storage.sql import SqlStore
@@ -47,6 +47,19 @@ async def sqlite(tmp_path: Path) -> AsyncIterator[tuple[AsyncEngine, Path]]:
         await db.dispose()
 
 
+async def share_hired_advice(store: SqlStore, person: Person, advice: str) -> None:
+    """``advice`` shared in the community by ``person``, hired, the week of NOW."""
+    await store.share(
+        person,
+        PostKind.SHARE_HIRED,
+        week="2026-W29",
+        channel="C1",
+        win_id=None,
+        body=advice,
+        now=NOW,
+    )
+
+
 async def write_everything(store: SqlStore, sender: Sender, tag: str) -> int:
     """A person with a rejection, feedback, reflections, moods, answers, many wins and a shared
     piece of advice, each carrying ``tag``; returns their id."""
@@ -71,15 +84,7 @@ async def write_everything(store: SqlStore, sender: Sender, tag: str) -> int:
             person.id, f"{tag}:{SECRETS['win']} #{n} " + "x" * 80, WinKind.ACCOMPLISHMENT, NOW
         )
         await store.add_mood(person.id, 3, f"{tag}:{SECRETS['mood']} #{n}", "checkin", NOW)
-    await store.share(
-        person,
-        PostKind.SHARE_HIRED,
-        week="2026-W29",
-        channel="C1",
-        win_id=None,
-        body=f"{tag}:{SECRETS['hired']}",
-        now=NOW,
-    )
+    await share_hired_advice(store, person, f"{tag}:{SECRETS['hired']}")
     return person.id
 
 
