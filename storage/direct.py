@@ -26,27 +26,21 @@ T = TypeVar("T")
 class DirectSqlite:
     """Runs a function as one transaction on the database file of ``engine``."""
 
-    def __init__(
-        self, path: str, on_open: Callable[[sqlite3.Connection], None] | None = None
-    ) -> None:
+    def __init__(self, path: str) -> None:
         self._path = path
-        self._on_open = on_open
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="bounceback-outbox")
         self._connection: sqlite3.Connection | None = None
         # An outbox dropped without close() still lets its thread go.
         weakref.finalize(self, self._thread.shutdown, wait=False)
 
     @classmethod
-    def of(
-        cls, engine: AsyncEngine, on_open: Callable[[sqlite3.Connection], None] | None = None
-    ) -> DirectSqlite | None:
-        """One for ``engine``'s database file (``on_open`` tunes its connection further);
-        None for another database or SQLite in memory (a second connection would see a
-        database of its own)."""
+    def of(cls, engine: AsyncEngine) -> DirectSqlite | None:
+        """One for ``engine``'s database file; None for another database or SQLite in memory
+        (a second connection would see a database of its own)."""
         database = engine.url.database
         if engine.dialect.name != "sqlite" or not database or database == ":memory:":
             return None
-        return cls(str(Path(database).expanduser()), on_open)
+        return cls(str(Path(database).expanduser()))
 
     async def transaction(
         self, work: Callable[[sqlite3.Connection], T], *, read: bool = False
@@ -72,8 +66,6 @@ class DirectSqlite:
         # write lock at once, so a busy database is waited for, never half-written).
         connection = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
         tune_sqlite(connection, None)
-        if self._on_open is not None:
-            self._on_open(connection)
         self._connection = connection
         return connection
 

@@ -32,6 +32,9 @@ _ACCEPT = (
     "INSERT INTO inbox (key, platform, payload, state, claimed_by, lease_until, attempts,"
     " received_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING RETURNING id"
 )
+_DONE = (
+    "UPDATE inbox SET state = ?, payload = '', lease_until = NULL WHERE id = ? AND claimed_by = ?"
+)
 _SQLITE_MOMENT, _ = converters_for("sqlite")
 
 
@@ -61,9 +64,10 @@ class SqlInbox:
         self._lease = lease
         self._may_keep = may_keep
         # Accepting is on the path of an acknowledgement (Slack's 3 s, and people waiting):
-        # on SQLite it skips SQLAlchemy and the aiosqlite hops, and its connection never runs
-        # a WAL checkpoint (the other connections' commits do), so no ack waits for one.
-        self._direct = DirectSqlite.of(engine, on_open=_no_checkpoints)
+        # on SQLite it skips SQLAlchemy and the aiosqlite hops (one hop, the write lock held
+        # for microseconds), and ``done`` shares its connection so the two never wait for
+        # each other's lock (SQLite's busy handler sleeps a millisecond and more).
+        self._direct = DirectSqlite.of(engine)
 
     async def close(self) -> None:
         """Close the acknowledging path's own connection (SQLite), if it was opened."""
@@ -106,6 +110,10 @@ class SqlInbox:
 
     async def done(self, entry: int) -> None:
         """The work is done: nothing of it is kept but the key (for recognising retries)."""
+        if self._direct is not None:
+            values = (DONE, entry, self._instance)
+            await self._direct.transaction(lambda c: c.execute(_DONE, values))
+            return
         async with self._engine.begin() as connection:
             await connection.execute(
                 update(inbox)
@@ -162,7 +170,3 @@ class SqlInbox:
 def _accepted(connection: sqlite3.Connection, values: tuple[str, ...]) -> int | None:
     row = connection.execute(_ACCEPT, values).fetchone()
     return None if row is None else int(row[0])
-
-
-def _no_checkpoints(connection: sqlite3.Connection) -> None:
-    connection.execute("PRAGMA wal_autocheckpoint=0")
