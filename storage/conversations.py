@@ -8,7 +8,6 @@ import datetime as dt
 from sqlalchemy import delete, select
 
 from bot.model import Conversation
-from storage import prepared
 from storage.database import dialect_insert
 from storage.rows import conversation_from_row
 from storage.tables import button_memos, conversations
@@ -37,11 +36,9 @@ class SqlConversations(Transactional):
     async def set_conversation(
         self, person_id: int, topic: str, data: str, now: dt.datetime
     ) -> None:
-        async with self._connect() as connection:
-            await prepared.run(
-                connection,
-                lambda driver: driver.execute(_SET, (person_id, topic, data, driver.moment(now))),
-            )
+        await self._hot_write(
+            lambda driver: driver.execute(_SET, (person_id, topic, data, driver.moment(now)))
+        )
 
     async def clear_conversation(self, person_id: int) -> None:
         async with self._connect() as connection:

@@ -19,7 +19,6 @@ from bot.model import (
     Win,
     WinKind,
 )
-from storage import prepared
 from storage.database import dialect_insert
 from storage.prepared import Driver
 from storage.rows import (
@@ -73,8 +72,7 @@ class SqlJournal(Transactional):
             driver.execute(_ADD_MOOD, (person_id, draft.feeling, "", "rejection", at))
             return int(row[0])
 
-        async with self._connect() as connection:
-            rejection_id = await prepared.run(connection, add)
+        rejection_id = await self._hot(add)
         # What was written, as reading it back would give it.
         return draft.logged(rejection_id, person_id, now.astimezone(dt.UTC))
 
@@ -151,8 +149,7 @@ class SqlJournal(Transactional):
                 _ADD_WIN, (person_id, sealed, kind.value, driver.moment(now), person_id)
             )[0]
 
-        async with self._connect() as connection:
-            win_id, number = await prepared.run(connection, add)
+        win_id, number = await self._hot(add)
         return Win(
             id=win_id, text=text, kind=kind, created_at=now.astimezone(dt.UTC), number=number
         )
@@ -176,13 +173,11 @@ class SqlJournal(Transactional):
         self, person_id: int, score: int, note: str, source: str, now: dt.datetime
     ) -> Mood:
         sealed = self._cipher.seal(note)
-        async with self._connect() as connection:
-            await prepared.run(
-                connection,
-                lambda driver: driver.execute(
-                    _ADD_MOOD, (person_id, score, sealed, source, driver.moment(now))
-                ),
+        await self._hot_write(
+            lambda driver: driver.execute(
+                _ADD_MOOD, (person_id, score, sealed, source, driver.moment(now))
             )
+        )
         return Mood(score, note, source, now)
 
     async def moods(self, person_id: int, limit: int) -> Sequence[Mood]:

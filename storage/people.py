@@ -11,7 +11,6 @@ from sqlalchemy import update
 
 from bot.events import Sender
 from bot.model import CheckinState, Person, ZoneSource
-from storage import prepared
 from storage.prepared import Driver
 from storage.rows import PERSON, PERSON_COLUMNS, person_from_row
 from storage.tables import people
@@ -64,14 +63,12 @@ class SqlPeople(Transactional):
             # Two instances may meet a new person at once: the unique key lets one row win.
             return added if added is not None else driver.rows(_FIND, key)[0]
 
-        async with self._connect() as connection:
-            row = await prepared.run(connection, find_or_add)
+        row = await self._hot(find_or_add)
         return person_from_row(row, self._cipher)
 
     async def known_person(self, sender: Sender) -> Person | None:
         key = (sender.platform, sender.community, sender.user_id)
-        async with self._connect() as connection:
-            row = await prepared.run(connection, lambda driver: driver.first(_FIND, key))
+        row = await self._hot(lambda driver: driver.first(_FIND, key))
         return None if row is None else person_from_row(row, self._cipher)
 
     async def update_settings(

@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot import practice_kit
 from bot.model import PlannedMessage, PlannedState
 from bot.schedule import Slot
-from storage import prepared
 from storage.database import dialect_insert
 from storage.prepared import Driver
 from storage.rows import (
@@ -66,8 +65,7 @@ class SqlPlans(Transactional):
                 [(*mine, k, moment(s.due), local(s.local), s.zone, at) for k, s in steps],
             )
 
-        async with self._connect() as connection:
-            await prepared.run(connection, replace)
+        await self._hot_write(replace)
 
     async def add_planned(
         self,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -148,3 +149,43 @@ async def test_a_hot_call_runs_on_the_connection_it_is_given(db: AsyncEngine) ->
         )
     assert found == "U9"
     assert [tuple(row) for row in rows] == [("U9",)]
+
+
+async def test_a_write_left_waiting_is_seen_by_what_follows_and_undone_with_the_rest(
+    db: AsyncEngine, now: dt.datetime
+) -> None:
+    store = SqlStore(db)
+    person = await store.person(SAM, "UTC", now)
+    slot = Slot(now + dt.timedelta(days=1), dt.datetime(2026, 3, 11, 10), "UTC")
+    async with store.transaction():
+        await store.set_conversation(person.id, "reflection", "1:direct", now)
+        await store.replace_plan(person.id, "slack", None, [(Step.WEEKLY, slot)], now)
+        # Read through SQLAlchemy and through a hot statement alike.
+        waiting = await store.conversation(person.id)
+        [planned] = await store.planned(person.id)
+        await store.add_mood(person.id, 4, "", "checkin", now)
+        mine = await store.add_rejection(person.id, _draft("Acme", 3), now)
+    assert waiting is not None
+    assert (waiting.data, planned.kind) == ("1:direct", Step.WEEKLY)
+    assert [m.score for m in await store.moods(person.id, 5)] == [4, 3]
+    assert await store.rejections(person.id) == [mine]
+
+    class Undone(Exception):
+        pass
+
+    async def change_and_fail() -> None:
+        async with store.transaction():
+            await store.set_conversation(person.id, "other", "2", now)
+            await store.clear_conversation(person.id)
+            await store.replace_plan(person.id, "slack", None, [], now)
+            raise Undone
+
+    with pytest.raises(Undone):
+        await change_and_fail()
+    kept = await store.conversation(person.id)
+    assert (kept.data if kept else None, len(await store.planned(person.id))) == ("1:direct", 1)
+    # Outside a transaction a write is its own transaction, done before the call returns.
+    await store.set_conversation(person.id, "other", "3", now)
+    async with db.connect() as connection:
+        data = await connection.scalar(text("SELECT data FROM conversations"))
+    assert data == "3"
