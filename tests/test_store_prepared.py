@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.events import Sender
-from bot.model import RejectionDraft, Stage, WinKind
+from bot.model import Community, RejectionDraft, Stage, WinKind
 from bot.schedule import Slot, Step
 from storage import prepared
 from storage.crypto import Cipher
@@ -69,18 +69,19 @@ async def test_what_sqlalchemy_wrote_reads_back_through_the_hot_statements(
 ) -> None:
     store = SqlStore(db)
     person = await store.person(SAM, "UTC", now)
-    changed = await store.update_settings(
-        person.id,
-        timezone="Asia/Tokyo",
-        checkin_time=dt.time(9, 30),
-        quiet_start=dt.time(22, 0),
-        quiet_end=dt.time(7, 15),
-        weekdays_only=True,
-    )
-    assert await store.known_person(SAM) == changed
-    assert (changed.timezone, changed.checkin_time, changed.quiet_end, changed.weekdays_only) == (
-        "Asia/Tokyo", dt.time(9, 30), dt.time(7, 15), True,
+    paused = now + dt.timedelta(days=2, microseconds=7)
+    async with db.begin() as connection:
+        await connection.execute(
+            update(people).values(
+                checkin_time=dt.time(9, 30, 15), weekdays_only=True, paused_until=paused
+            )
+        )
+    found = await store.known_person(SAM)
+    assert found is not None
+    assert (found.checkin_time, found.weekdays_only, found.paused_until) == (
+        dt.time(9, 30, 15), True, paused,
     )  # fmt: skip
+    assert found.created_at == person.created_at == now
 
 
 async def test_a_hot_call_joins_the_transaction_it_is_in(db: AsyncEngine, now: dt.datetime) -> None:
@@ -189,3 +190,18 @@ async def test_a_write_left_waiting_is_seen_by_what_follows_and_undone_with_the_
     async with db.connect() as connection:
         data = await connection.scalar(text("SELECT data FROM conversations"))
     assert data == "3"
+
+
+async def test_a_community_read_by_its_hot_statement_is_the_one_sqlalchemy_changed(
+    db: AsyncEngine, now: dt.datetime
+) -> None:
+    store = SqlStore(db)
+    fresh = await store.community("slack", "T1", "Europe/Paris", now)
+    assert fresh == Community("slack", "T1", "Europe/Paris")  # the model's defaults
+    changed = await store.update_community(
+        "slack", "T1", brag_time=dt.time(16, 45), brag_thread=False, practice=True
+    )
+    assert await store.community("slack", "T1", "UTC", now) == changed
+    assert (changed.brag_time, changed.brag_thread, changed.practice) == (
+        dt.time(16, 45), False, True,
+    )  # fmt: skip
