@@ -22,7 +22,7 @@ import asyncio
 import datetime as dt
 import sqlite3
 from collections.abc import Callable, Sequence
-from functools import cache, partial
+from functools import lru_cache, partial
 from typing import Any, TypeVar, cast
 
 import aiosqlite
@@ -114,7 +114,7 @@ class _Postgres(Driver):
 
 
 # The same few statements come back on every event: rewrite each once.
-_dollars = cache(_numbered)
+_dollars = lru_cache(maxsize=256)(_numbered)
 
 
 async def run(connection: AsyncConnection, work: Callable[[Driver], T]) -> T:
@@ -123,6 +123,9 @@ async def run(connection: AsyncConnection, work: Callable[[Driver], T]) -> T:
     if connection.dialect.name == "sqlite":
         raw = await connection.get_raw_connection()
         thread = cast(aiosqlite.Connection, raw.driver_connection)
+        if not thread._running or thread._connection is None:
+            # As aiosqlite itself refuses: its thread may be gone and nothing would answer.
+            raise ValueError("Connection closed")
         # Straight onto aiosqlite's queue to its thread, as SQLAlchemy's own adapter does for
         # what aiosqlite does not offer: the function runs there with the sqlite3 connection
         # every other statement of the transaction uses.
