@@ -97,6 +97,13 @@ class RejectionDraft:
     interviewer: str
     feeling: int
 
+    def logged(self, id: int, person_id: int, created_at: dt.datetime) -> Rejection:
+        """The rejection as logged under ``id``, nothing yet done about its note."""
+        return Rejection(
+            id, person_id, self.company, self.role, self.stage, self.rejected_on,
+            self.interviewer, self.feeling, created_at,
+        )  # fmt: skip
+
 
 @dataclass(frozen=True, slots=True)
 class Rejection:

@@ -4,6 +4,7 @@ brag thread (:class:`bot.ports.Communities`). ``storage.community_posts`` posts 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any, Unpack
 
 from sqlalchemy import select, update
@@ -11,12 +12,25 @@ from sqlalchemy import select, update
 from bot.model import Community, Person, PostKind
 from bot.ports import CommunityChanges
 from storage import brag_schedule
-from storage.database import dialect_insert
-from storage.rows import community_from_row, post_row
+from storage.prepared import Driver
+from storage.rows import COMMUNITY_COLUMNS, community_from_row, community_from_values, post_row
 from storage.tables import communities, community_posts
 from storage.transactions import Transactional
 
 _SHARES = [PostKind.SHARE_WIN.value, PostKind.SHARE_HIRED.value]
+_COMMUNITY = ", ".join(COMMUNITY_COLUMNS)
+_FIND = f"SELECT {_COMMUNITY} FROM communities WHERE platform = ? AND community = ?"
+_ADD = f"""
+INSERT INTO communities ({_COMMUNITY}, created_at)
+VALUES ({", ".join("?" * (len(COMMUNITY_COLUMNS) + 1))})
+ON CONFLICT DO NOTHING
+"""
+
+
+def _stored(driver: Driver, value: Any) -> Any:
+    if isinstance(value, bool):
+        return driver.flag(value)
+    return driver.clock(value) if isinstance(value, dt.time) else value
 
 
 class SqlCommunities(Transactional):
@@ -25,34 +39,18 @@ class SqlCommunities(Transactional):
     async def community(
         self, platform: str, community: str, default_timezone: str, now: dt.datetime
     ) -> Community:
-        key = (communities.c.platform == platform, communities.c.community == community)
-        async with self._connect() as connection:
-            row = (await connection.execute(select(communities).where(*key))).first()
-            if row is None:
-                await connection.execute(
-                    dialect_insert(self._engine, communities)
-                    .values(
-                        platform=platform,
-                        community=community,
-                        timezone=default_timezone,
-                        brag_channel="",
-                        brag_weekday=0,
-                        brag_time=dt.time(10, 0),
-                        checkin_time=dt.time(10, 0),
-                        support_resources="",
-                        brag_thread=True,
-                        pulse=True,
-                        created_at=now,
-                        practice=False,
-                        practice_channel="",
-                        practice_weekday=1,
-                        practice_time=dt.time(10, 0),
-                        practice_every=1,
-                    )
-                    .on_conflict_do_nothing()
-                )
-                row = (await connection.execute(select(communities).where(*key))).one()
-        return community_from_row(row)
+        def find_or_add(driver: Driver) -> Sequence[Any]:
+            key = (platform, community)
+            found = driver.first(_FIND, key)
+            if found is not None:
+                return found
+            # The settings a community starts with are the model's defaults.
+            settings = Community(platform, community, default_timezone)
+            values = [_stored(driver, getattr(settings, name)) for name in COMMUNITY_COLUMNS]
+            driver.execute(_ADD, (*values, driver.moment(now)))
+            return driver.rows(_FIND, key)[0]
+
+        return community_from_values(await self._hot(find_or_add))
 
     async def update_community(
         self, platform: str, community: str, **changes: Unpack[CommunityChanges]

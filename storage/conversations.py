@@ -13,6 +13,13 @@ from storage.rows import conversation_from_row
 from storage.tables import button_memos, conversations
 from storage.transactions import Transactional
 
+# One question waits per person: a new one replaces it.
+_SET = """
+INSERT INTO conversations (person_id, topic, data, updated_at) VALUES (?, ?, ?, ?)
+ON CONFLICT (person_id) DO UPDATE
+SET topic = excluded.topic, data = excluded.data, updated_at = excluded.updated_at
+"""
+
 
 class SqlConversations(Transactional):
     """:class:`bot.ports.Conversations` on SQLAlchemy, plus the Discord adapter's button memos."""
@@ -29,13 +36,9 @@ class SqlConversations(Transactional):
     async def set_conversation(
         self, person_id: int, topic: str, data: str, now: dt.datetime
     ) -> None:
-        values = {"topic": topic, "data": data, "updated_at": now}
-        async with self._connect() as connection:
-            await connection.execute(
-                dialect_insert(self._engine, conversations)
-                .values(person_id=person_id, **values)
-                .on_conflict_do_update(index_elements=["person_id"], set_=values)
-            )
+        await self._hot_write(
+            lambda driver: driver.execute(_SET, (person_id, topic, data, driver.moment(now)))
+        )
 
     async def clear_conversation(self, person_id: int) -> None:
         async with self._connect() as connection:

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, Table, delete, func, select, update
+from sqlalchemy import Row, Table, delete, select, update
 
 from bot.model import (
     Answer,
@@ -20,6 +20,7 @@ from bot.model import (
     WinKind,
 )
 from storage.database import dialect_insert
+from storage.prepared import Driver
 from storage.rows import (
     answer_from_row,
     mood_from_row,
@@ -30,6 +31,20 @@ from storage.rows import (
 from storage.tables import answers, moods, reflections, rejections, wins
 from storage.transactions import Transactional
 
+_ADD_REJECTION = """
+INSERT INTO rejections (person_id, company, role, stage, rejected_on, interviewer, feeling,
+    created_at, feedback)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, '')
+RETURNING id
+"""
+_ADD_MOOD = "INSERT INTO moods (person_id, score, note, source, created_at) VALUES (?, ?, ?, ?, ?)"
+# A win's number counts the person's wins, from 1.
+_ADD_WIN = """
+INSERT INTO wins (person_id, text, kind, created_at, number)
+VALUES (?, ?, ?, ?, (SELECT coalesce(max(number), 0) + 1 FROM wins WHERE person_id = ?))
+RETURNING id, number
+"""
+
 
 class SqlJournal(Transactional):
     """:class:`bot.ports.Journal` on SQLAlchemy."""
@@ -37,34 +52,29 @@ class SqlJournal(Transactional):
     async def add_rejection(
         self, person_id: int, draft: RejectionDraft, now: dt.datetime
     ) -> Rejection:
-        async with self._connect() as connection:
-            row = (
-                await connection.execute(
-                    rejections.insert()
-                    .values(
-                        person_id=person_id,
-                        company=self._cipher.seal(draft.company),
-                        role=self._cipher.seal(draft.role),
-                        stage=draft.stage.value,
-                        rejected_on=draft.rejected_on,
-                        interviewer=self._cipher.seal(draft.interviewer),
-                        feeling=draft.feeling,
-                        created_at=now,
-                        feedback="",
-                    )
-                    .returning(*rejections.c)
-                )
-            ).one()
-            await connection.execute(
-                moods.insert().values(
-                    person_id=person_id,
-                    score=draft.feeling,
-                    note="",
-                    source="rejection",
-                    created_at=now,
-                )
-            )
-        return rejection_from_row(row, self._cipher)
+        seal = self._cipher.seal
+
+        def add(driver: Driver) -> int:
+            at = driver.moment(now)
+            row = driver.rows(
+                _ADD_REJECTION,
+                (
+                    person_id,
+                    seal(draft.company),
+                    seal(draft.role),
+                    draft.stage.value,
+                    driver.day(draft.rejected_on),
+                    seal(draft.interviewer),
+                    draft.feeling,
+                    at,
+                ),
+            )[0]
+            driver.execute(_ADD_MOOD, (person_id, draft.feeling, "", "rejection", at))
+            return int(row[0])
+
+        rejection_id = await self._hot(add)
+        # What was written, as reading it back would give it.
+        return draft.logged(rejection_id, person_id, now.astimezone(dt.UTC))
 
     async def rejections(self, person_id: int) -> Sequence[Rejection]:
         rows = await self._rows_of(rejections, person_id)
@@ -132,23 +142,17 @@ class SqlJournal(Transactional):
         return [reflection_from_row(row, self._cipher) for row in rows]
 
     async def add_win(self, person_id: int, text: str, kind: WinKind, now: dt.datetime) -> Win:
-        async with self._connect() as connection:
-            row = (
-                await connection.execute(
-                    wins.insert()
-                    .values(
-                        person_id=person_id,
-                        text=self._cipher.seal(text),
-                        kind=kind.value,
-                        created_at=now,
-                        number=select(func.coalesce(func.max(wins.c.number), 0) + 1)
-                        .where(wins.c.person_id == person_id)
-                        .scalar_subquery(),
-                    )
-                    .returning(*wins.c)
-                )
-            ).one()
-        return win_from_row(row, self._cipher)
+        sealed = self._cipher.seal(text)
+
+        def add(driver: Driver) -> Sequence[Any]:
+            return driver.rows(
+                _ADD_WIN, (person_id, sealed, kind.value, driver.moment(now), person_id)
+            )[0]
+
+        win_id, number = await self._hot(add)
+        return Win(
+            id=win_id, text=text, kind=kind, created_at=now.astimezone(dt.UTC), number=number
+        )
 
     async def wins(self, person_id: int) -> Sequence[Win]:
         return [win_from_row(row, self._cipher) for row in await self._rows_of(wins, person_id)]
@@ -168,16 +172,12 @@ class SqlJournal(Transactional):
     async def add_mood(
         self, person_id: int, score: int, note: str, source: str, now: dt.datetime
     ) -> Mood:
-        async with self._connect() as connection:
-            await connection.execute(
-                moods.insert().values(
-                    person_id=person_id,
-                    score=score,
-                    note=self._cipher.seal(note),
-                    source=source,
-                    created_at=now,
-                )
+        sealed = self._cipher.seal(note)
+        await self._hot_write(
+            lambda driver: driver.execute(
+                _ADD_MOOD, (person_id, score, sealed, source, driver.moment(now))
             )
+        )
         return Mood(score, note, source, now)
 
     async def moods(self, person_id: int, limit: int) -> Sequence[Mood]:

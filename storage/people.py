@@ -4,73 +4,71 @@ reached (:class:`bot.ports.People`)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import String, Time, func, literal, select, update
+from sqlalchemy import update
 
 from bot.events import Sender
 from bot.model import CheckinState, Person, ZoneSource
-from storage.database import dialect_insert
-from storage.rows import PERSON, person_from_row
-from storage.tables import communities, people
+from storage.prepared import Driver
+from storage.rows import PERSON, PERSON_COLUMNS, person_from_row
+from storage.tables import people
 from storage.transactions import Transactional
 
-
-def _key(sender: Sender) -> tuple[Any, ...]:
-    return (
-        people.c.platform == sender.platform,
-        people.c.community == sender.community,
-        people.c.user_id == sender.user_id,
-    )
+_PERSON = ", ".join(PERSON_COLUMNS)
+_FIND = f"SELECT {_PERSON} FROM people WHERE platform = ? AND community = ? AND user_id = ?"
+# A new member starts with their community's time zone and check-in time, if its admins set
+# them; the other columns as the table's defaults would fill them.
+_ADD = f"""
+INSERT INTO people (platform, community, user_id, display_name, timezone, checkin_time,
+    quiet_start, quiet_end, weekdays_only, unreachable, checkins, created_at, timezone_source)
+VALUES (?, ?, ?, ?,
+    coalesce((SELECT timezone FROM communities WHERE platform = ? AND community = ?), ?),
+    coalesce((SELECT checkin_time FROM communities WHERE platform = ? AND community = ?), ?),
+    ?, ?, ?, '', 'active', ?, 'default')
+ON CONFLICT DO NOTHING
+RETURNING {_PERSON}
+"""
+_CHECKIN_TIME = dt.time(10, 0)
+_QUIET_START = dt.time(21, 0)
+_QUIET_END = dt.time(8, 0)
 
 
 class SqlPeople(Transactional):
     """:class:`bot.ports.People` on SQLAlchemy."""
 
     async def person(self, sender: Sender, default_timezone: str, now: dt.datetime) -> Person:
-        found = await self.known_person(sender)
-        if found is not None:
-            return found
-        # A new member starts with their community's time zone and check-in time, if its
-        # admins set them. Two instances may meet a new person at once: the unique key lets
-        # one row win.
-        home = (
-            communities.c.platform == sender.platform,
-            communities.c.community == sender.community,
-        )
-        statement = (
-            dialect_insert(self._engine, people)
-            .values(
-                platform=sender.platform,
-                community=sender.community,
-                user_id=sender.user_id,
-                display_name=self._cipher.seal(sender.display_name[:100]),
-                timezone=func.coalesce(
-                    select(communities.c.timezone).where(*home).scalar_subquery(),
-                    literal(default_timezone, String),
+        def find_or_add(driver: Driver) -> Sequence[Any]:
+            key = (sender.platform, sender.community, sender.user_id)
+            found = driver.first(_FIND, key)
+            if found is not None:
+                return found
+            home = (sender.platform, sender.community)
+            added = driver.first(
+                _ADD,
+                (
+                    *key,
+                    self._cipher.seal(sender.display_name[:100]),
+                    *home,
+                    default_timezone,
+                    *home,
+                    driver.clock(_CHECKIN_TIME),
+                    driver.clock(_QUIET_START),
+                    driver.clock(_QUIET_END),
+                    driver.flag(False),
+                    driver.moment(now),
                 ),
-                checkin_time=func.coalesce(
-                    select(communities.c.checkin_time).where(*home).scalar_subquery(),
-                    literal(dt.time(10, 0), Time),
-                ),
-                quiet_start=dt.time(21, 0),
-                quiet_end=dt.time(8, 0),
-                weekdays_only=False,
-                unreachable="",
-                created_at=now,
             )
-            .on_conflict_do_nothing()
-            .returning(*PERSON)
-        )
-        async with self._connect() as connection:
-            row = (await connection.execute(statement)).first()
-            if row is None:
-                row = (await connection.execute(select(*PERSON).where(*_key(sender)))).one()
+            # Two instances may meet a new person at once: the unique key lets one row win.
+            return added if added is not None else driver.rows(_FIND, key)[0]
+
+        row = await self._hot(find_or_add)
         return person_from_row(row, self._cipher)
 
     async def known_person(self, sender: Sender) -> Person | None:
-        async with self._connect() as connection:
-            row = (await connection.execute(select(*PERSON).where(*_key(sender)))).first()
+        key = (sender.platform, sender.community, sender.user_id)
+        row = await self._hot(lambda driver: driver.first(_FIND, key))
         return None if row is None else person_from_row(row, self._cipher)
 
     async def update_settings(

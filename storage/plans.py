@@ -14,6 +14,7 @@ from bot import practice_kit
 from bot.model import PlannedMessage, PlannedState
 from bot.schedule import Slot
 from storage.database import dialect_insert
+from storage.prepared import Driver
 from storage.rows import (
     PLANNED,
     SLOT_COLUMNS,
@@ -30,6 +31,19 @@ PENDING = PlannedState.PENDING.value
 # look before sending finds it no longer claimed, and it is not sent.
 LIVE = [PENDING, PlannedState.CLAIMED.value]
 
+# A new plan replaces the recovery plan, not reminders nor practice partners' messages.
+_SUPERSEDE = f"""
+UPDATE planned_messages SET state = '{PlannedState.SKIPPED.value}', outcome = 'superseded'
+WHERE person_id = ? AND state IN ({", ".join(f"'{state}'" for state in LIVE)})
+    AND application_id IS NULL
+    AND kind NOT IN ({", ".join(f"'{kind}'" for kind in sorted(practice_kit.KINDS))})
+"""
+_PLAN = f"""
+INSERT INTO planned_messages (person_id, platform, rejection_id, kind, due_at, planned_local,
+    planned_zone, created_at, state, attempts, claimed_by, message_id, outcome, application_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, '{PENDING}', 0, '', '', '', NULL)
+"""
+
 
 class SqlPlans(Transactional):
     """:class:`bot.ports.Plans` on SQLAlchemy."""
@@ -42,23 +56,16 @@ class SqlPlans(Transactional):
         steps: Sequence[tuple[str, Slot]],
         now: dt.datetime,
     ) -> None:
-        async with self._connect() as connection:
-            await connection.execute(
-                update(planned_messages)
-                .where(
-                    planned_messages.c.person_id == person_id,
-                    planned_messages.c.state.in_(LIVE),
-                    planned_messages.c.application_id.is_(None),
-                    # A new plan replaces the recovery plan, not practice partners' messages.
-                    planned_messages.c.kind.notin_(list(practice_kit.KINDS)),
-                )
-                .values(state=PlannedState.SKIPPED.value, outcome="superseded")
+        def replace(driver: Driver) -> None:
+            driver.execute(_SUPERSEDE, (person_id,))
+            moment, local, at = driver.moment, driver.wall_clock, driver.moment(now)
+            mine = (person_id, platform, rejection_id)
+            driver.executemany(
+                _PLAN,
+                [(*mine, k, moment(s.due), local(s.local), s.zone, at) for k, s in steps],
             )
-            if steps:
-                await connection.execute(
-                    planned_messages.insert(),
-                    [planned_row(person_id, platform, rejection_id, k, s, now) for k, s in steps],
-                )
+
+        await self._hot_write(replace)
 
     async def add_planned(
         self,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import fields
 from typing import Any
 
 from sqlalchemy import Column, Row
@@ -80,6 +81,9 @@ PLANNED_COLUMNS = (
     "application_id",
 )
 PLANNED: tuple[Column[Any], ...] = tuple(planned_messages.c[name] for name in PLANNED_COLUMNS)
+
+# What :func:`community_from_values` reads, in its order: a community's settings.
+COMMUNITY_COLUMNS = tuple(field.name for field in fields(Community))
 
 # Where a planned message keeps its :class:`bot.schedule.Slot`.
 SLOT_COLUMNS = ("due_at", "planned_local", "planned_zone")
@@ -199,22 +203,45 @@ def conversation_from_row(row: Row[Any]) -> Conversation:
 
 def community_from_row(row: Row[Any]) -> Community:
     """A communities row as the engine sees it."""
+    return community_from_values([row._mapping[name] for name in COMMUNITY_COLUMNS])
+
+
+def community_from_values(row: Sequence[Any]) -> Community:
+    """A communities row, its values in :data:`COMMUNITY_COLUMNS` order, from SQLAlchemy or
+    straight from the driver."""
+    (
+        platform,
+        community,
+        timezone,
+        brag_channel,
+        brag_weekday,
+        brag_time,
+        checkin_time,
+        support_resources,
+        brag_thread,
+        pulse,
+        practice,
+        practice_channel,
+        practice_weekday,
+        practice_time,
+        practice_every,
+    ) = row
     return Community(
-        platform=row.platform,
-        community=row.community,
-        timezone=row.timezone,
-        brag_channel=row.brag_channel,
-        brag_weekday=row.brag_weekday,
-        brag_time=row.brag_time,
-        checkin_time=row.checkin_time,
-        support_resources=row.support_resources,
-        brag_thread=row.brag_thread,
-        pulse=row.pulse,
-        practice=row.practice,
-        practice_channel=row.practice_channel,
-        practice_weekday=row.practice_weekday,
-        practice_time=row.practice_time,
-        practice_every=row.practice_every,
+        platform,
+        community,
+        timezone,
+        brag_channel,
+        brag_weekday,
+        read_time(brag_time),
+        read_time(checkin_time),
+        support_resources,
+        bool(brag_thread),
+        bool(pulse),
+        bool(practice),
+        practice_channel,
+        practice_weekday,
+        read_time(practice_time),
+        practice_every,
     )
 
 

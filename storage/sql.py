@@ -1,9 +1,11 @@
 """The engine's :class:`bot.ports.Store` on SQLAlchemy, for SQLite and PostgreSQL alike.
 
-Statements are SQLAlchemy Core on the ORM's tables: each call is one short transaction, and
-Core keeps the per-event cost to a few hundred microseconds on SQLite. Each role of the store
-is a module of its own; :class:`SqlStore` is all of them sharing one engine, one cipher and
-one transaction.
+Statements are SQLAlchemy Core on the ORM's tables, except the few every event runs (finding
+or adding the person, a rejection and its mood, the week's plan, the waiting question, a win,
+the community): those are SQL written once and kept prepared, each call one trip to the
+database (:mod:`storage.prepared`). Each call is one short transaction unless grouped. Each
+role of the store is a module of its own; :class:`SqlStore` is all of them sharing one engine,
+one cipher and one transaction.
 """
 
 from __future__ import annotations

@@ -7,14 +7,20 @@ Each part (people, journal, conversations, plans, communities, privacy) is a sub
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from storage import prepared
 from storage.crypto import Cipher
 from storage.database import checkpoint
+from storage.prepared import Driver
+
+T = TypeVar("T")
+Write = Callable[[Driver], object]
 
 
 class Transactional:
@@ -30,6 +36,9 @@ class Transactional:
         self._current: ContextVar[AsyncConnection | None] = ContextVar("connection", default=None)
         # Set by a deletion inside a transaction: the WAL is checkpointed once it commits.
         self._erased: ContextVar[bool] = ContextVar("erased", default=False)
+        # Hot writes nobody waits on, inside a transaction: they go to the database with its
+        # next statement (so everything after them sees them) or before its commit.
+        self._waiting: ContextVar[list[Write] | None] = ContextVar("waiting", default=None)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
@@ -39,9 +48,12 @@ class Transactional:
             return
         async with self._engine.begin() as connection:
             token = self._current.set(connection)
+            waiting = self._waiting.set([])
             try:
                 yield
+                await self._send_waiting(connection)
             finally:
+                self._waiting.reset(waiting)
                 self._current.reset(token)
         if self._erased.get():
             self._erased.set(False)
@@ -56,10 +68,48 @@ class Transactional:
 
     @asynccontextmanager
     async def _connect(self) -> AsyncIterator[AsyncConnection]:
-        """The transaction's connection, or a new transaction for this one call."""
+        """The transaction's connection (the writes waiting sent first), or a new transaction
+        for this one call."""
         current = self._current.get()
         if current is not None:
+            await self._send_waiting(current)
             yield current
             return
         async with self._engine.begin() as connection:
             yield connection
+
+    async def _hot(self, work: Callable[[Driver], T]) -> T:
+        """``work`` (see :mod:`storage.prepared`) in the transaction, in one trip with the
+        writes waiting before it; or as a transaction of its own."""
+        current = self._current.get()
+        if current is None:
+            async with self._engine.begin() as connection:
+                return await prepared.run(connection, work)
+        waiting = self._waiting.get()
+        if not waiting:
+            return await prepared.run(current, work)
+        writes = list(waiting)
+        waiting.clear()
+
+        def after_waiting(driver: Driver) -> T:
+            for write in writes:
+                write(driver)
+            return work(driver)
+
+        return await prepared.run(current, after_waiting)
+
+    async def _hot_write(self, write: Write) -> None:
+        """A hot write whose caller needs nothing back: inside a transaction it waits for the
+        transaction's next statement, saving a trip to the database."""
+        waiting = self._waiting.get()
+        if waiting is not None:
+            waiting.append(write)
+        else:
+            await self._hot(write)
+
+    async def _send_waiting(self, connection: AsyncConnection) -> None:
+        waiting = self._waiting.get()
+        if waiting:
+            writes = list(waiting)
+            waiting.clear()
+            await prepared.run(connection, lambda driver: [write(driver) for write in writes])

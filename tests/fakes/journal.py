@@ -25,17 +25,7 @@ class MemoryJournal(MemoryState):
     async def add_rejection(
         self, person_id: int, draft: RejectionDraft, now: dt.datetime
     ) -> Rejection:
-        rejection = Rejection(
-            id=next(self._ids),
-            person_id=person_id,
-            company=draft.company,
-            role=draft.role,
-            stage=draft.stage,
-            rejected_on=draft.rejected_on,
-            interviewer=draft.interviewer,
-            feeling=draft.feeling,
-            created_at=now,
-        )
+        rejection = draft.logged(next(self._ids), person_id, now)
         self.rejections_by_id[rejection.id] = rejection
         await self.add_mood(person_id, draft.feeling, "", "rejection", now)
         return rejection

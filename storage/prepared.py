@@ -1,0 +1,139 @@
+"""The engine's hot statements: SQL written once, each store call one trip to the database.
+
+Building a Core statement per call and compiling it cost about a third of a ``/rejected``, and
+through aiosqlite every statement was several trips to the database thread and back (cursor,
+execute, fetch, close). A hot call is instead a plain function of a :class:`Driver`, running
+statements written once with ``?`` markers:
+
+- on SQLite, the whole function runs on aiosqlite's own thread in one trip, on the very
+  connection SQLAlchemy uses, so it is part of the engine's transaction like any other call;
+  the sqlite3 module keeps each statement prepared (its statement cache, keyed by the SQL
+  text) and prepares it again by itself after a migration changed the schema;
+- on PostgreSQL, each statement goes to asyncpg under SQLAlchemy's connection, which keeps it
+  prepared per connection.
+
+Values are converted the way SQLAlchemy stores them (SQLite keeps moments, times and dates as
+text), so what is written here reads back alike through SQLAlchemy and the other way round.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sqlite3
+from collections.abc import Callable, Sequence
+from functools import lru_cache, partial
+from typing import Any, TypeVar, cast
+
+import aiosqlite
+from sqlalchemy import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.bulk import _numbered, converters_for
+
+T = TypeVar("T")
+
+
+class Driver:
+    """One connection inside the transaction, seen synchronously: SQL with ``?`` markers in,
+    the driver's own rows out, Python values converted as the database stores them."""
+
+    def __init__(self, dialect: str) -> None:
+        self.moment, self.wall_clock = converters_for(dialect)
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]:
+        """Every row ``sql`` returns."""
+        raise NotImplementedError
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run ``sql`` once; how many rows it changed."""
+        raise NotImplementedError
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run ``sql`` once per row, in one driver call."""
+        raise NotImplementedError
+
+    def first(self, sql: str, params: Sequence[Any] = ()) -> Sequence[Any] | None:
+        """The first row ``sql`` returns, if any."""
+        found = self.rows(sql, params)
+        return found[0] if found else None
+
+    def clock(self, value: dt.time) -> Any:
+        """A time of day as a TIME column stores it."""
+        return value
+
+    def day(self, value: dt.date) -> Any:
+        """A date as a DATE column stores it."""
+        return value
+
+    def flag(self, value: bool) -> Any:
+        """A boolean as a BOOLEAN column stores it."""
+        return value
+
+
+class _Sqlite(Driver):
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        super().__init__("sqlite")
+        self._connection = connection
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]:
+        return self._connection.execute(sql, params).fetchall()
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return self._connection.execute(sql, params).rowcount
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self._connection.executemany(sql, rows)
+
+    # SQLAlchemy's SQLite formats: "10:00:00.000000", "2026-03-10", 1 and 0.
+    def clock(self, value: dt.time) -> Any:
+        return value.isoformat("microseconds")
+
+    def day(self, value: dt.date) -> Any:
+        return value.isoformat()
+
+    def flag(self, value: bool) -> Any:
+        return int(value)
+
+
+class _Postgres(Driver):
+    def __init__(self, connection: Connection) -> None:
+        super().__init__("postgresql")
+        self._connection = connection
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]:
+        return list(self._connection.exec_driver_sql(_dollars(sql), tuple(params)).all())
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return self._connection.exec_driver_sql(_dollars(sql), tuple(params)).rowcount
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self._connection.exec_driver_sql(_dollars(sql), [tuple(row) for row in rows])
+
+
+# The same few statements come back on every event: rewrite each once.
+_dollars = lru_cache(maxsize=256)(_numbered)
+
+
+async def run(connection: AsyncConnection, work: Callable[[Driver], T]) -> T:
+    """``work`` on ``connection``, inside its transaction: on SQLite in one trip to the
+    database thread."""
+    if connection.dialect.name == "sqlite":
+        raw = await connection.get_raw_connection()
+        thread = cast(aiosqlite.Connection, raw.driver_connection)
+        if not thread._running or thread._connection is None:
+            # As aiosqlite itself refuses: its thread may be gone and nothing would answer.
+            raise ValueError("Connection closed")
+        # Straight onto aiosqlite's queue to its thread, as SQLAlchemy's own adapter does for
+        # what aiosqlite does not offer: the function runs there with the sqlite3 connection
+        # every other statement of the transaction uses.
+        done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        thread._tx.put_nowait((done, partial(_on_thread, thread, work)))
+        return await done
+    return await connection.run_sync(lambda sync: work(_Postgres(sync)))
+
+
+def _on_thread(thread: aiosqlite.Connection, work: Callable[[Driver], T]) -> T:
+    return work(_Sqlite(thread._conn))
