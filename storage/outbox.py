@@ -23,6 +23,7 @@ from storage.bulk import fetch, moment
 from storage.crypto import Cipher
 from storage.direct import DirectSqlite
 from storage.due import assemble
+from storage.outbox_pg import PostgresOutbox
 from storage.rows import PLANNED_COLUMNS, planned_from_row
 from storage.tables import planned_messages
 
@@ -38,6 +39,7 @@ class SqlOutbox:
         self._engine = engine
         self._cipher = cipher or Cipher()
         self._direct = DirectSqlite.of(engine)
+        self._postgres = PostgresOutbox.of(engine)
 
     async def claim(
         self,
@@ -85,6 +87,8 @@ class SqlOutbox:
     async def held(self, instance: str, planned_ids: Sequence[int], now: dt.datetime) -> set[int]:
         if not planned_ids:
             return set()
+        if self._postgres is not None:
+            return await self._postgres.held(instance, planned_ids, now)
 
         def plan(dialect: str) -> records.Plan[set[int]]:
             return records.held(dialect, instance, planned_ids, now)
@@ -104,6 +108,8 @@ class SqlOutbox:
     ) -> Sequence[bool]:
         if not outcomes:
             return []
+        if self._postgres is not None:
+            return await self._postgres.record(instance, outcomes, now)
         return await self._run(lambda dialect: records.record(dialect, instance, outcomes, now))
 
     async def _run(self, plan: Callable[[str], records.Plan[T]], *, read: bool = False) -> T:
