@@ -122,9 +122,11 @@ class SqlOutbox:
             return await records.run_async(connection, plan(connection.dialect.name))
 
     async def close(self) -> None:
-        """Close the outbox's own SQLite connection, if it has one."""
+        """Close the outbox's own SQLite connection, or give back its PostgreSQL ones."""
         if self._direct is not None:
             await self._direct.close()
+        if self._postgres is not None:
+            await self._postgres.close()
 
     async def counts(self) -> dict[str, int]:
         """How many planned messages are in each state."""

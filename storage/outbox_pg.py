@@ -4,7 +4,8 @@ The dispatcher looks at a few dozen claimed rows before sending them and records
 few dozen at a time, many times a second. Through SQLAlchemy each of those is a checkout with
 its ping, a BEGIN, a statement or three and a COMMIT; here each is a single statement with
 its rows as array parameters, run in autocommit (a statement is its own transaction, so a
-record is still all or nothing), prepared once per connection by asyncpg's statement cache.
+record is still all or nothing) on a connection kept between calls, prepared once by
+asyncpg's statement cache.
 
 A group's record is one statement with data-modifying CTEs: the rows still claimed under the
 token are marked, and only those rows plan their next check-in (the partial unique indexes
@@ -16,12 +17,16 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
+import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import PoolProxiedConnection, event
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.util import greenlet_spawn
 
 from bot.model import CheckinState, Outcome, PlannedState
 from storage import records
@@ -81,19 +86,39 @@ _RECORD = (
 )
 
 
+# A kept connection idle longer than this goes back to the engine's pool, whose ping checks it
+# before it serves again (the server may have dropped it meanwhile).
+IDLE_SECONDS = 5.0
+# Connections kept between calls: two records at once (the write-behind's writers), the last
+# look, and a lease renewal.
+KEPT = 4
+
+
 @dataclass
 class _Lane:
     """A connection checked out of the engine's pool, with its asyncpg driver."""
 
-    connection: AsyncConnection
+    pooled: PoolProxiedConnection
     driver: Any
+    idle_since: float = 0.0
 
 
 class PostgresOutbox:
-    """The last look and the records of :class:`storage.outbox.SqlOutbox` on PostgreSQL."""
+    """The last look and the records of :class:`storage.outbox.SqlOutbox` on PostgreSQL.
+
+    It keeps a few connections checked out between calls: each checkout from the pool costs
+    three round trips for its ping, more than the statement itself. One idle for a few seconds
+    goes back to the pool (and its ping) before it serves again; all go back on :meth:`close`
+    and are closed when the engine is disposed.
+    """
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._idle: list[_Lane] = []
+        # The engine holds the kept connections (not this outbox, which may go first): they
+        # go with the engine's own when it is disposed.
+        self._disposed = functools.partial(_invalidate, self._idle)
+        event.listen(engine.sync_engine, "engine_disposed", self._disposed)
 
     @classmethod
     def of(cls, engine: AsyncEngine) -> PostgresOutbox | None:
@@ -105,38 +130,64 @@ class PostgresOutbox:
     async def held(self, instance: str, ids: Sequence[int], now: dt.datetime) -> set[int]:
         """Which of ``ids`` are still claimed under ``instance`` and welcome to their person."""
         stopped, paused = CheckinState.STOPPED.value, CheckinState.PAUSED.value
-        async with self._lane() as lane:
-            rows = await lane.driver.fetch(_HELD, list(ids), instance, stopped, paused, now)
+        async with self._lane() as driver:
+            rows = await driver.fetch(_HELD, list(ids), instance, stopped, paused, now)
         return {row[0] for row in rows}
 
     async def record(
         self, instance: str, outcomes: Sequence[Outcome], now: dt.datetime
     ) -> list[bool]:
         """Record ``outcomes`` under ``instance``'s claim; per outcome, whether it was."""
-        async with self._lane() as lane:
-            if any(o.state is PlannedState.PENDING or o.unreachable for o in outcomes):
-                async with lane.connection.begin():
-                    plan = records.record("postgresql", instance, outcomes, now)
-                    return await records.run_async(lane.connection, plan)
-            ids = [o.planned_id for o in outcomes]
-            values = _values(outcomes)
-            rows = await lane.driver.fetch(_RECORD, instance, now, ids, values, _WAITING)
+        if any(o.state is PlannedState.PENDING or o.unreachable for o in outcomes):
+            async with self._engine.begin() as connection:
+                plan = records.record("postgresql", instance, outcomes, now)
+                return await records.run_async(connection, plan)
+        ids = [o.planned_id for o in outcomes]
+        values = _values(outcomes)
+        async with self._lane() as driver:
+            rows = await driver.fetch(_RECORD, instance, now, ids, values, _WAITING)
         done = {row[0] for row in rows}
         return [o.planned_id in done for o in outcomes]
 
     @contextlib.asynccontextmanager
-    async def _lane(self) -> AsyncIterator[_Lane]:
-        """A connection of the engine's pool with its asyncpg driver; one that failed goes.
+    async def _lane(self) -> AsyncIterator[Any]:
+        """A kept connection's asyncpg driver, or a new one's; one that failed goes.
 
-        Statements on the driver outside a transaction of SQLAlchemy's run in autocommit."""
-        async with self._engine.connect() as connection:
-            raw = await connection.get_raw_connection()
-            try:
-                yield _Lane(connection, raw.driver_connection)
-            except BaseException:
-                # Dead, or stopped mid-statement: never handed out again.
-                await connection.invalidate()
-                raise
+        Statements on it run in autocommit: SQLAlchemy never starts a transaction on it."""
+        lane = None
+        while self._idle and lane is None:
+            lane = self._idle.pop()
+            if time.monotonic() - lane.idle_since > IDLE_SECONDS:
+                await greenlet_spawn(lane.pooled.close)
+                lane = None
+        if lane is None:
+            pooled = await self._engine.raw_connection()
+            lane = _Lane(pooled, pooled.driver_connection)
+        try:
+            yield lane.driver
+        except BaseException:
+            # Dead, or stopped mid-statement: closed, never handed out again.
+            lane.pooled.invalidate()
+            raise
+        if len(self._idle) < KEPT:
+            lane.idle_since = time.monotonic()
+            self._idle.append(lane)
+        else:
+            await greenlet_spawn(lane.pooled.close)
+
+    async def close(self) -> None:
+        """Give the kept connections back to the engine's pool."""
+        idle = list(self._idle)
+        self._idle.clear()
+        for lane in idle:
+            await greenlet_spawn(lane.pooled.close)
+
+
+def _invalidate(lanes: list[_Lane], *_: Any) -> None:
+    """Close ``lanes`` (the engine they came from is disposed)."""
+    idle, lanes[:] = list(lanes), []
+    for lane in idle:
+        lane.pooled.invalidate()
 
 
 def _values(outcomes: Sequence[Outcome]) -> str:
