@@ -21,6 +21,7 @@ STRENGTH_TOPIC = "strength"
 APPLIED_TOPIC = "applied"
 
 LOW_MOOD = 2
+_STEPS = {step.value: step for step in Step}
 
 
 def build(content: Content, due: Due) -> tuple[list[Reply], tuple[str, str] | None]:
@@ -31,30 +32,34 @@ def build(content: Content, due: Due) -> tuple[list[Reply], tuple[str, str] | No
     if message.kind in practice_kit.KINDS:
         return practice_kit.follow_up(content, due)
     low = due.latest_mood is not None and due.latest_mood <= LOW_MOOD
-    kind = Step.of(message.kind) or Step.WEEKLY
-    values = {
-        "name": person.display_name or person.user_id,
-        "company": rejection.company if rejection else "",
-    }
-    footer, remind, offer_label = _labels(content)
+    # A kind this version does not know is written as a weekly check-in.
+    kind = _STEPS.get(message.kind, Step.WEEKLY)
+    variant = "text_low" if low else "text"
+    if rejection is None and kind is not Step.WEEKLY:
+        kind = Step.WEEKLY  # the rejection was deleted; a plain check-in still makes sense
+    name = person.display_name or person.user_id
+    company = rejection.company if rejection else ""
+    footer, remind, _ = _labels(content)
+    if kind is Step.WEEKLY:
+        # The most common message of all: its words and buttons are looked up once.
+        template, buttons = _weekly(content, variant)
+        text = template.format(name=name, company=company).strip()
+        return [Reply(text=f"{text}\n{footer}", buttons=buttons)], None
+    values = {"name": name, "company": company}
     snooze = Button(
         remind,
         SNOOZE_ACTION,
         f"{message.id}:{message.kind}:{message.rejection_id or ''}",
     )
-    offer = Button(offer_label, OFFER_ACTION, "")
-    variant = "text_low" if low else "text"
-    if rejection is None and kind is not Step.WEEKLY:
-        kind = Step.WEEKLY  # the rejection was deleted; a plain check-in still makes sense
+    offer = _offer(content)
 
     def checkin(key: str, *buttons: Button, **more: object) -> Reply:
         text = content.text(f"checkins.{key}", **values, **more)
         return Reply(text=f"{text}\n{footer}", buttons=buttons)
 
-    if kind in (Step.DAY1_MOOD, Step.WEEKLY):
-        last = snooze if kind is Step.DAY1_MOOD else offer
+    if kind is Step.DAY1_MOOD:
         # A bare 1 to 5 typed back is read as the mood (bot.mood): nothing to remember.
-        return [checkin(f"{kind}.{variant}", *mood.buttons(content), last)], None
+        return [checkin(f"{kind}.{variant}", *_moods(content), snooze)], None
 
     assert rejection is not None
     rid = str(rejection.id)
@@ -106,6 +111,26 @@ def _labels(content: Content) -> tuple[str, str, str]:
         content.text("plan.remind_tomorrow"),
         content.text("plan.offer_button"),
     )
+
+
+@cache
+def _offer(content: Content) -> Button:
+    return Button(_labels(content)[2], OFFER_ACTION, "")
+
+
+@cache
+def _moods(content: Content) -> tuple[Button, ...]:
+    return mood.buttons(content)
+
+
+@cache
+def _weekly(content: Content, variant: str) -> tuple[str, tuple[Button, ...]]:
+    """A weekly check-in's template (``content.text`` fills it) and its buttons: one per
+    mood (a bare 1 to 5 typed back is read as the mood: nothing to remember) and the offer."""
+    template = content.get(f"checkins.{Step.WEEKLY}.{variant}")
+    if not isinstance(template, str):
+        raise TypeError(f"content checkins.{Step.WEEKLY}.{variant} is not a string")
+    return template, (*_moods(content), _offer(content))
 
 
 @cache

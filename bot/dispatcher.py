@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import contextlib
 import datetime as dt
 import itertools
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from bot import applications_reminders as reminders
 from bot import checkin_messages as checkins
-from bot import plan
+from bot.batch import Lease, follow_up_of, outcome, preferences_of
 from bot.content import Content
 from bot.delivery import WriteBehind
 from bot.delivery_ports import CommunityPosts, Messenger, Outbox, Publisher, Recaller
@@ -32,14 +30,12 @@ from bot.posting import Poster
 from bot.practice_ports import PracticeRounds
 from bot.practice_round import PracticeRunner
 from bot.schedule import (
-    WEEKLY,
     Preferences,
     Slot,
     deliverable_now,
     first_slot_after,
     local_date,
     retry_delay,
-    weekly_after,
 )
 
 log = logging.getLogger(__name__)
@@ -120,31 +116,71 @@ class Dispatcher:
             )
             await poster.tick(now, f"{self.instance}#posts", report.counts)
         platforms = sorted(self.messengers)
-        for number in itertools.count(1):
-            if self._stopping:
-                break
-            # Each batch under a token of its own, its lease counted from its own claim.
-            token = f"{self.instance}#{number}"
-            moment = at()
-            lease = _Lease(token, self.monotonic() + self.lease.total_seconds())
-            batch = await self.outbox.claim(
-                moment,
-                limit=self.batch_size,
-                lease_until=moment + self.lease,
-                instance=token,
-                platforms=platforms,
-            )
-            if not batch:
-                break
-            report.claimed += len(batch)
-            await self._deliver(lease, batch, at, report)
-            if len(batch) < self.batch_size:
-                break
+        numbers = itertools.count(1)
+        # The next batch, claimed while this one is sent (its claim and reads overlap the
+        # sends); whatever stops the tick hands it back at once.
+        claiming: asyncio.Future[tuple[Lease, Sequence[Due]]] | None = None
+        try:
+            while not self._stopping:
+                if claiming is None:
+                    lease, batch = await self._claim(next(numbers), at, platforms)
+                else:
+                    lease, batch = await claiming
+                    claiming = None
+                if not batch:
+                    break
+                report.claimed += len(batch)
+                if len(batch) == self.batch_size and not self._stopping:
+                    claiming = asyncio.ensure_future(self._claim(next(numbers), at, platforms))
+                await self._deliver(lease, batch, at, report)
+                if claiming is None:
+                    break
+        finally:
+            if claiming is not None:
+                await self._hand_back(claiming, report)
         return report
+
+    async def _claim(
+        self, number: int, at: Callable[[], dt.datetime], platforms: Sequence[str]
+    ) -> tuple[Lease, Sequence[Due]]:
+        """A batch under a token of its own, its lease counted from its own claim and kept
+        ahead from then on."""
+        token = f"{self.instance}#{number}"
+        moment = at()
+        lease = Lease(token, self.monotonic() + self.lease.total_seconds())
+        batch = await self.outbox.claim(
+            moment,
+            limit=self.batch_size,
+            lease_until=moment + self.lease,
+            instance=token,
+            platforms=platforms,
+        )
+        if batch:
+            lease.renewing = asyncio.ensure_future(self._renew(lease, at))
+        return lease, batch
+
+    async def _hand_back(
+        self, claiming: asyncio.Future[tuple[Lease, Sequence[Due]]], report: TickReport
+    ) -> None:
+        """A batch claimed ahead and never sent: every message goes back at once."""
+        try:
+            lease, batch = await claiming
+        except Exception as error:  # nothing claimed, or its lease runs out: no loss
+            log.warning("claiming ahead failed: %s", type(error).__name__)
+            return
+        try:
+            released = await self.outbox.release(lease.token, [due.message.id for due in batch])
+        except Exception as error:  # the lease runs out and another instance takes them
+            log.warning("handing back a batch failed: %s", type(error).__name__)
+            released = 0
+        finally:
+            await lease.stop_renewing()
+        report.claimed += len(batch)
+        report.counts["handed_back"] = report.counts.get("handed_back", 0) + released
 
     async def _deliver(
         self,
-        lease: _Lease,
+        lease: Lease,
         batch: Sequence[Due],
         at: Callable[[], dt.datetime],
         report: TickReport,
@@ -152,7 +188,7 @@ class Dispatcher:
         """Send one claimed batch through ``concurrency`` senders, recording as they go."""
         token = lease.token
         now = at()
-        preferences = [_preferences(due) for due in batch]
+        preferences = preferences_of(batch)
 
         def written(outcomes: Sequence[Outcome], recorded: Sequence[bool]) -> None:
             for outcome, done in zip(outcomes, recorded, strict=True):
@@ -224,14 +260,13 @@ class Dispatcher:
                     raise
                 writes.add([outcome], reserved=True)
 
-        renewing = asyncio.ensure_future(self._renew(lease, at))
+        if lease.renewing is None:
+            lease.renewing = asyncio.ensure_future(self._renew(lease, at))
         try:
             senders = min(self.concurrency, len(queue))
             await asyncio.gather(*(sender() for _ in range(senders)))
         finally:
-            renewing.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await renewing
+            await lease.stop_renewing()
             await writes.close()
         if handed_back:
             released = await self.outbox.release(token, handed_back)
@@ -251,7 +286,7 @@ class Dispatcher:
                 delay *= 2
         return await self.outbox.held(token, ids, at())
 
-    async def _renew(self, lease: _Lease, at: Callable[[], dt.datetime]) -> None:
+    async def _renew(self, lease: Lease, at: Callable[[], dt.datetime]) -> None:
         """Keep the batch's lease ahead while it is worked (a backlog, slow or rate-limited
         sends); if the database cannot be reached, the local deadline stops the sends."""
         every = self.lease.total_seconds() / 3
@@ -269,26 +304,24 @@ class Dispatcher:
         """What to do with a claimed message without sending it; None means send it now."""
         message, person = due.message, due.person
         if person.checkins is CheckinState.STOPPED:
-            return _outcome(due, PlannedState.SKIPPED, "stopped")
+            return outcome(due, PlannedState.SKIPPED, "stopped")
         if person.unreachable:
-            return _outcome(due, PlannedState.SKIPPED, "unreachable")
+            return outcome(due, PlannedState.SKIPPED, "unreachable")
         if message.application_id is not None and not (
             due.application is not None and due.application.stage.waiting
         ):
             # News came (or the application went) since this reminder was planned.
-            return _outcome(due, PlannedState.SKIPPED, "settled")
+            return outcome(due, PlannedState.SKIPPED, "settled")
         if message.due < now - self.grace:
             # Came due while the bot was down, too long ago to still be welcome.
-            return _outcome(
-                due, PlannedState.SKIPPED, "stale", follow_up=self._follow_up(due, prefs)
-            )
+            return outcome(due, PlannedState.SKIPPED, "stale", follow_up=follow_up_of(due, prefs))
         paused_until = person.paused_until
         if person.checkins is CheckinState.PAUSED and paused_until and paused_until > now:
             later = first_slot_after(paused_until, prefs, local_date(paused_until, prefs))
-            return _outcome(due, PlannedState.PENDING, "paused", retry=later, attempts_used=False)
+            return outcome(due, PlannedState.PENDING, "paused", retry=later, attempts_used=False)
         if not deliverable_now(now, prefs):
             later = first_slot_after(now, prefs, local_date(now, prefs))
-            return _outcome(
+            return outcome(
                 due, PlannedState.PENDING, "quiet_hours", retry=later, attempts_used=False
             )
         return None
@@ -296,7 +329,7 @@ class Dispatcher:
     async def send(self, due: Due, now: dt.datetime, prefs: Preferences) -> Outcome:
         """Write the check-in and hand it to the person's platform."""
         message, person = due.message, due.person
-        follow_up = self._follow_up(due, prefs)
+        follow_up = follow_up_of(due, prefs)
         messenger = self.messengers[person.platform]
         replies, waiting = checkins.build(self.content, due)
         closes = message.kind == reminders.CLOSING
@@ -307,7 +340,7 @@ class Dispatcher:
                 # An earlier claim may have sent it and died before recording it.
                 found = await messenger.delivered(recipient, key)
                 if found is not None:
-                    return _outcome(
+                    return outcome(
                         due,
                         PlannedState.SENT,
                         "recalled",
@@ -319,7 +352,7 @@ class Dispatcher:
             platform_id = await messenger.deliver(recipient, replies, key)
         except PermanentDeliveryError as error:
             reason = _code(error, "unreachable")
-            return _outcome(due, PlannedState.FAILED, "unreachable", unreachable=reason)
+            return outcome(due, PlannedState.FAILED, "unreachable", unreachable=reason)
         except DeliveryError as error:
             return self._retry(due, now, prefs, error.retry_after, follow_up, "retry")
         except Exception as error:  # a bug or an unexpected platform answer: retry, then give up
@@ -327,13 +360,21 @@ class Dispatcher:
                 "delivery of planned message %s failed: %s", message.id, type(error).__name__
             )
             return self._retry(due, now, prefs, None, follow_up, "error")
-        return _outcome(
-            due,
+        # The outcome of nearly every send, made without _outcome's keywords (the hot path).
+        return Outcome(
+            message.id,
+            person.id,
+            person.platform,
             PlannedState.SENT,
-            platform_message_id=platform_id,
-            follow_up=follow_up,
-            conversation=waiting,
-            closes_application=closes,
+            "",
+            platform_id,
+            None,
+            True,
+            follow_up,
+            waiting,
+            "",
+            message.application_id,
+            closes,
         )
 
     def _retry(
@@ -347,53 +388,14 @@ class Dispatcher:
     ) -> Outcome:
         message = due.message
         if message.attempts >= self.max_attempts:
-            return _outcome(due, PlannedState.FAILED, "gave_up", follow_up=follow_up)
+            return outcome(due, PlannedState.FAILED, "gave_up", follow_up=follow_up)
         moment = now + retry_delay(message.attempts, retry_after)
         slot = Slot(
             due=moment,
             local=moment.astimezone(prefs.zone).replace(tzinfo=None),
             zone=prefs.timezone,
         )
-        return _outcome(due, PlannedState.PENDING, code, retry=slot)
-
-    @staticmethod
-    def _follow_up(due: Due, prefs: Preferences) -> tuple[str, Slot] | None:
-        """Weekly check-ins go on until stopped: each one done with plans the next. (The
-        recovery plan itself already holds the first weekly one.) A reminder about an
-        application plans the next one, answered or not: news cancels it."""
-        message = due.message
-        previous = Slot(due=message.due, local=message.local, zone=message.zone)
-        if message.kind in reminders.KINDS:
-            return reminders.follow_up(message.kind, previous, prefs)
-        if message.kind != WEEKLY:
-            return None
-        return WEEKLY, weekly_after(previous, prefs)
-
-
-@dataclass
-class _Lease:
-    """A batch's claim token and when, on this process's monotonic clock, its lease ends."""
-
-    token: str
-    deadline: float
-
-
-def _outcome(due: Due, state: PlannedState, code: str = "", **extra: Any) -> Outcome:
-    """What became of ``due``'s message."""
-    person, message = due.person, due.message
-    return Outcome(
-        message.id,
-        person.id,
-        person.platform,
-        state,
-        code,
-        application_id=message.application_id,
-        **extra,
-    )
-
-
-def _preferences(due: Due) -> Preferences:
-    return plan.preferences(due.person)
+        return outcome(due, PlannedState.PENDING, code, retry=slot)
 
 
 def _code(error: Exception, fallback: str) -> str:

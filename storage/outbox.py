@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.model import Due, Outcome, PlannedState
+from bot.model import Due, Outcome, PlannedMessage, PlannedState
 from storage import records
-from storage.bulk import fetch, moment
+from storage.bulk import converters_for
 from storage.crypto import Cipher
 from storage.direct import DirectSqlite
 from storage.due import assemble
@@ -39,6 +39,9 @@ class SqlOutbox:
         self._engine = engine
         self._cipher = cipher or Cipher()
         self._direct = DirectSqlite.of(engine)
+        # The last looks before sends read on a connection of their own: in WAL a read never
+        # waits for a write, so a look is not queued behind the records being written.
+        self._reads = DirectSqlite.of(engine)
         self._postgres = PostgresOutbox.of(engine)
 
     async def claim(
@@ -52,34 +55,23 @@ class SqlOutbox:
     ) -> Sequence[Due]:
         if not platforms:
             return []
+
+        def take(dialect: str) -> records.Plan[list[Any]]:
+            return _take(dialect, now, limit, lease_until, instance, platforms)
+
+        if self._direct is not None:
+            # The claim's write in one hop on the outbox's own connection, queued with its
+            # records rather than contending with them for SQLite's write lock; what it takes
+            # to write the messages is read after, outside the write transaction.
+            rows = await self._direct.transaction(lambda c: records.run_sync(c, take("sqlite")))
+            claimed = _in_due_order(rows)
+            if not claimed:
+                return []
+            async with self._engine.connect() as connection:
+                return await assemble(connection, claimed, instance, self._cipher)
         async with self._engine.begin() as connection:
-            lock = " FOR UPDATE SKIP LOCKED" if connection.dialect.name == "postgresql" else ""
-            markers = ", ".join("?" for _ in platforms)
-            at = moment(connection, now)
-            take = (
-                "UPDATE planned_messages SET state = 'claimed', lease_until = ?, claimed_by = ?,"
-                " attempts = attempts + 1 WHERE id IN (SELECT id FROM planned_messages"
-                f" WHERE state = ? AND platform IN ({markers}) AND {{moment}} <= ?"
-                f" ORDER BY {{moment}} LIMIT ?{lock})"
-                f" RETURNING {', '.join(PLANNED_COLUMNS)}"
-            )
-            held = moment(connection, lease_until)
-            # Two index walks rather than one OR: claims whose lease ran out first, then due
-            # messages in due order. (An OR would sort every due row on each batch.)
-            rows = await fetch(
-                connection,
-                take.format(moment="lease_until"),
-                (held, instance, CLAIMED, *platforms, at, limit),
-            )
-            if len(rows) < limit:
-                rows += await fetch(
-                    connection,
-                    take.format(moment="due_at"),
-                    (held, instance, PENDING, *platforms, at, limit - len(rows)),
-                )
-            # UPDATE ... RETURNING gives rows in table order, not the subquery's: the oldest
-            # due go first.
-            claimed = sorted(map(planned_from_row, rows), key=lambda m: (m.due, m.id))
+            rows = await records.run_async(connection, take(connection.dialect.name))
+            claimed = _in_due_order(rows)
             if not claimed:
                 return []
             return await assemble(connection, claimed, instance, self._cipher)
@@ -114,17 +106,18 @@ class SqlOutbox:
 
     async def _run(self, plan: Callable[[str], records.Plan[T]], *, read: bool = False) -> T:
         """One transaction of a plan: in one hop on SQLite, else on the engine."""
-        if self._direct is not None:
-            return await self._direct.transaction(
-                lambda c: records.run_sync(c, plan("sqlite")), read=read
-            )
+        direct = self._reads if read else self._direct
+        if direct is not None:
+            work = plan("sqlite")
+            return await direct.transaction(lambda c: records.run_sync(c, work), read=read)
         async with self._engine.begin() as connection:
             return await records.run_async(connection, plan(connection.dialect.name))
 
     async def close(self) -> None:
-        """Close the outbox's own SQLite connection, or give back its PostgreSQL ones."""
-        if self._direct is not None:
-            await self._direct.close()
+        """Close the outbox's own SQLite connections, or give back its PostgreSQL ones."""
+        for direct in (self._direct, self._reads):
+            if direct is not None:
+                await direct.close()
         if self._postgres is not None:
             await self._postgres.close()
 
@@ -135,3 +128,46 @@ class SqlOutbox:
                 select(planned_messages.c.state, func.count()).group_by(planned_messages.c.state)
             )
             return {state: count for state, count in rows}
+
+
+def _take(
+    dialect: str,
+    now: dt.datetime,
+    limit: int,
+    lease_until: dt.datetime,
+    instance: str,
+    platforms: Sequence[str],
+) -> records.Plan[list[Any]]:
+    """Claim up to ``limit`` messages under ``instance``: the claimed rows."""
+    lock = " FOR UPDATE SKIP LOCKED" if dialect == "postgresql" else ""
+    markers = ", ".join("?" for _ in platforms)
+    to_moment, _ = converters_for(dialect)
+    at = to_moment(now)
+    take = (
+        "UPDATE planned_messages SET state = 'claimed', lease_until = ?, claimed_by = ?,"
+        " attempts = attempts + 1 WHERE id IN (SELECT id FROM planned_messages"
+        f" WHERE state = ? AND platform IN ({markers}) AND {{moment}} <= ?"
+        f" ORDER BY {{moment}} LIMIT ?{lock})"
+        f" RETURNING {', '.join(PLANNED_COLUMNS)}"
+    )
+    held = to_moment(lease_until)
+    # Two index walks rather than one OR: claims whose lease ran out first, then due
+    # messages in due order. (An OR would sort every due row on each batch.)
+    rows: list[Any] = yield (
+        take.format(moment="lease_until"),
+        (held, instance, CLAIMED, *platforms, at, limit),
+        False,
+    )
+    if len(rows) < limit:
+        rows += yield (
+            take.format(moment="due_at"),
+            (held, instance, PENDING, *platforms, at, limit - len(rows)),
+            False,
+        )
+    return rows
+
+
+def _in_due_order(rows: Sequence[Any]) -> list[PlannedMessage]:
+    """Claimed rows as messages, the oldest due first (UPDATE ... RETURNING gives them in
+    table order, not the subquery's)."""
+    return sorted(map(planned_from_row, rows), key=lambda m: (m.due, m.id))

@@ -38,6 +38,9 @@ _TYPES = {
     "sqlite": {"id": "INTEGER", "text": "TEXT", "moment": "TEXT", "local": "TEXT"},
 }
 
+# VALUES lists up to this many rows are padded to a power of two (see _update_from_values).
+PADDED_UP_TO = 512
+
 # A message may go back to pending only if no other pending message of its kind exists for
 # the person (the partial unique index forbids it; this keeps the statement from failing).
 # (A reminder about an application has its own index: one pending per application.)
@@ -247,9 +250,14 @@ def _update_from_values(
     else:
         # VALUES columns are named column1, column2... (Not a WITH: Python's sqlite3 opens
         # its own transaction only before a statement that starts with UPDATE.)
+        # Padded with rows of NULLs (which match no id) to a power of two, so a few statement
+        # texts repeat and SQLite's statement cache saves compiling each (which costs more
+        # than running it).
+        size = _padded(len(rows))
         row = "(" + ", ".join(f"CAST(? AS {kind})" for _, kind in columns) + ")"
-        source = f"(VALUES {', '.join(row for _ in rows)}) AS v"
+        source = f"(VALUES {', '.join(row for _ in range(size))}) AS v"
         values = tuple(value for one in rows for value in one)
+        values += (None,) * (len(columns) * (size - len(rows)))
     sql = (
         f"UPDATE planned_messages SET {assignments} FROM {source}"
         f" WHERE planned_messages.id = v.column1 AND {claimed('planned_messages')}"
@@ -258,6 +266,12 @@ def _update_from_values(
     params = (*assignment_params, *values, instance)
     found = yield (sql, params, False)
     return {row[0] for row in found}
+
+
+def _padded(count: int) -> int:
+    """The number of rows a VALUES list of ``count`` is padded to: the next power of two up
+    to :data:`PADDED_UP_TO`, beyond that (rare: a batch decided without sending) as it is."""
+    return 1 << (count - 1).bit_length() if count <= PADDED_UP_TO else count
 
 
 def _supersede_twins(dialect: str, instance: str, ids: Sequence[int]) -> Plan[set[int]]:

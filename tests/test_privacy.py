@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.batch import Lease
 from bot.content import Content
-from bot.dispatcher import Dispatcher, TickReport, _Lease
+from bot.dispatcher import Dispatcher, TickReport
 from bot.engine import Engine
 from bot.events import Choice, Command, FormSubmission, Message, Sender
 from bot.model import WinKind
@@ -111,7 +112,7 @@ async def test_a_check_in_already_claimed_is_not_sent_after_deletion(db: AsyncEn
     assert len(batch) == 1
     await store.delete_person((await store.person(SAM, "UTC", NOW)).id)
 
-    lease = _Lease("one#1", deadline=float("inf"))
+    lease = Lease("one#1", deadline=float("inf"))
     report = TickReport()
     await dispatcher._deliver(lease, batch, lambda: due, report)
 
