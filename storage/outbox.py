@@ -59,11 +59,16 @@ class SqlOutbox:
         def take(dialect: str) -> records.Plan[list[Any]]:
             return _take(dialect, now, limit, lease_until, instance, platforms)
 
+        rows = None
         if self._direct is not None:
             # The claim's write in one hop on the outbox's own connection, queued with its
             # records rather than contending with them for SQLite's write lock; what it takes
             # to write the messages is read after, outside the write transaction.
             rows = await self._direct.transaction(lambda c: records.run_sync(c, take("sqlite")))
+        elif self._postgres is not None:
+            # The same on a connection the outbox keeps, straight to asyncpg.
+            rows = await self._postgres.run(take("postgresql"))
+        if rows is not None:
             claimed = _in_due_order(rows)
             if not claimed:
                 return []

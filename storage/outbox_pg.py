@@ -22,7 +22,7 @@ import json
 import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import PoolProxiedConnection, event
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -30,7 +30,10 @@ from sqlalchemy.util import greenlet_spawn
 
 from bot.model import CheckinState, Outcome, PlannedState
 from storage import records
+from storage.bulk import numbered
 from storage.records import WAITING_STAGES, claimed
+
+T = TypeVar("T")
 
 _WAITING = list(WAITING_STAGES)
 
@@ -149,6 +152,24 @@ class PostgresOutbox:
         done = {row[0] for row in rows}
         return [o.planned_id in done for o in outcomes]
 
+    async def run(self, plan: records.Plan[T]) -> T:
+        """Run ``plan`` (``?`` markers) in one transaction on a kept connection: rows as asyncpg
+        returns them, without SQLAlchemy's result rows (a claim returns thousands)."""
+        async with self._lane() as driver, driver.transaction():
+            try:
+                step = next(plan)
+                while True:
+                    sql, params, many = step
+                    if many:
+                        if params:
+                            await driver.executemany(numbered(sql), params)
+                        step = plan.send([])
+                    else:
+                        step = plan.send(await driver.fetch(numbered(sql), *params))
+            except StopIteration as finished:
+                result: T = finished.value
+                return result
+
     @contextlib.asynccontextmanager
     async def _lane(self) -> AsyncIterator[Any]:
         """A kept connection's asyncpg driver, or a new one's; one that failed goes.
@@ -195,13 +216,20 @@ def _values(outcomes: Sequence[Outcome]) -> str:
     message id, outcome code, next check-in (kind, due, local time, zone), conversation
     (topic, data), and whether it files its application under no answer."""
     rows: list[list[Any]] = []
+    # Many outcomes of a group share their next slot: each is written out once.
+    slots: dict[int, tuple[str, str, str]] = {}
     for o in outcomes:
         row: list[Any] = [o.state.value, o.platform_message_id[:64], o.code[:32]]
         if o.follow_up is None:
             row += (None, None, None, None)
         else:
             kind, slot = o.follow_up
-            row += (kind, slot.due.isoformat(), slot.local.isoformat(), slot.zone)
+            written = slots.get(id(slot))
+            if written is None:
+                written = (slot.due.isoformat(), slot.local.isoformat(), slot.zone)
+                slots[id(slot)] = written
+            row.append(kind)
+            row += written
         if o.conversation is None:
             row += (None, None)
         else:
