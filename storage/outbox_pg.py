@@ -156,19 +156,14 @@ class PostgresOutbox:
         """Run ``plan`` (``?`` markers) in one transaction on a kept connection: rows as asyncpg
         returns them, without SQLAlchemy's result rows (a claim returns thousands)."""
         async with self._lane() as driver, driver.transaction():
-            try:
-                step = next(plan)
-                while True:
-                    sql, params, many = step
-                    if many:
-                        if params:
-                            await driver.executemany(numbered(sql), params)
-                        step = plan.send([])
-                    else:
-                        step = plan.send(await driver.fetch(numbered(sql), *params))
-            except StopIteration as finished:
-                result: T = finished.value
-                return result
+
+            async def rows(sql: str, params: Any) -> list[Any]:
+                return list(await driver.fetch(numbered(sql), *params))
+
+            async def many(sql: str, params: Any) -> None:
+                await driver.executemany(numbered(sql), params)
+
+            return await records.run_on(plan, rows, many)
 
     @contextlib.asynccontextmanager
     async def _lane(self) -> AsyncIterator[Any]:

@@ -1,6 +1,5 @@
-"""The outbox's own statements on PostgreSQL (the last look, a group's record in one
-statement): fenced by the claim's token, a deleted person spoiling nothing, one next
-check-in per person and kind."""
+"""A group's record on each database (on PostgreSQL one statement of its own): fenced by the
+claim's token, a deleted person spoiling nothing, one next check-in per person and kind."""
 
 from __future__ import annotations
 
@@ -13,25 +12,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.model import Due, Outcome, PlannedState
 from bot.schedule import Slot
-from storage.database import create_engine
 from storage.outbox import SqlOutbox
 from storage.sql import SqlStore
 from storage.tables import conversations, planned_messages
 from tests.scheduling.harness import pending_row, seed_due
-
-pytestmark = pytest.mark.postgres
 
 DUE = dt.datetime(2026, 7, 14, 8, 0, tzinfo=dt.UTC)
 NEXT = DUE + dt.timedelta(days=7)
 
 
 @pytest.fixture
-async def pg(postgres_only_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(postgres_only_url)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
+async def outbox(db: AsyncEngine) -> AsyncIterator[SqlOutbox]:
+    outbox = SqlOutbox(db)
+    yield outbox
+    await outbox.close()
 
 
 async def claimed(outbox: SqlOutbox, token: str, count: int) -> list[Due]:
@@ -78,12 +72,11 @@ async def talks(db: AsyncEngine) -> dict[int, tuple[str, str]]:
 
 
 async def test_a_row_taken_over_by_another_token_is_neither_recorded_nor_planned_again(
-    pg: AsyncEngine,
+    db: AsyncEngine, outbox: SqlOutbox
 ) -> None:
-    await seed_due(pg, 3, DUE)
-    outbox = SqlOutbox(pg)
+    await seed_due(db, 3, DUE)
     first, taken, last = await claimed(outbox, "one#1", 3)
-    async with pg.begin() as connection:  # the lease ran out: another instance has it now
+    async with db.begin() as connection:  # the lease ran out: another instance has it now
         await connection.execute(
             update(planned_messages)
             .where(planned_messages.c.id == taken.message.id)
@@ -95,44 +88,40 @@ async def test_a_row_taken_over_by_another_token_is_neither_recorded_nor_planned
     recorded = await outbox.record("one#1", [sent(first), sent(taken), sent(last)], DUE)
 
     assert list(recorded) == [True, False, True]
-    assert await rows(pg, taken.person.id) == [("claimed", "two#1", "", DUE)]
+    assert await rows(db, taken.person.id) == [("claimed", "two#1", "", DUE)]
     for due in (first, last):
-        assert await rows(pg, due.person.id) == [
+        assert await rows(db, due.person.id) == [
             ("sent", "one#1", f"msg-{due.message.id}", DUE),
             ("pending", "", "", NEXT),
         ]
-    assert set(await talks(pg)) == {first.person.id, last.person.id}
-    await outbox.close()
+    assert set(await talks(db)) == {first.person.id, last.person.id}
 
 
 async def test_a_person_deleted_mid_group_leaves_the_rest_of_the_group_recorded(
-    pg: AsyncEngine,
+    db: AsyncEngine, outbox: SqlOutbox
 ) -> None:
-    await seed_due(pg, 3, DUE)
-    outbox = SqlOutbox(pg)
+    await seed_due(db, 3, DUE)
     batch = await claimed(outbox, "one#1", 3)
     gone = batch[1]
-    await SqlStore(pg).delete_person(gone.person.id)
+    await SqlStore(db).delete_person(gone.person.id)
 
     recorded = await outbox.record("one#1", [sent(due) for due in batch], DUE)
 
     assert list(recorded) == [True, False, True]
-    assert await rows(pg, gone.person.id) == []
+    assert await rows(db, gone.person.id) == []
     for due in (batch[0], batch[2]):
-        states = [state for state, *_ in await rows(pg, due.person.id)]
+        states = [state for state, *_ in await rows(db, due.person.id)]
         assert states == ["sent", "pending"]
-    assert gone.person.id not in await talks(pg)
-    await outbox.close()
+    assert gone.person.id not in await talks(db)
 
 
 async def test_the_next_check_in_is_planned_once_however_often_it_is_recorded(
-    pg: AsyncEngine,
+    db: AsyncEngine, outbox: SqlOutbox
 ) -> None:
-    await seed_due(pg, 2, DUE)
-    outbox = SqlOutbox(pg)
+    await seed_due(db, 2, DUE)
     fresh, replanned = await claimed(outbox, "one#1", 2)
     sooner = DUE + dt.timedelta(days=3)
-    async with pg.begin() as connection:  # planned anew meanwhile (new settings, say)
+    async with db.begin() as connection:  # planned anew meanwhile (new settings, say)
         await connection.execute(
             planned_messages.insert(),
             [pending_row(replanned.person.id, "console", "weekly", sooner)],
@@ -143,27 +132,25 @@ async def test_the_next_check_in_is_planned_once_however_often_it_is_recorded(
     # Written again (a commit whose acknowledgement was lost): nothing left to change.
     assert list(await outbox.record("one#1", group, DUE)) == [False, False]
 
-    assert [row[::3] for row in await rows(pg, fresh.person.id)] == [
+    assert [row[::3] for row in await rows(db, fresh.person.id)] == [
         ("sent", DUE),
         ("pending", NEXT),
     ]
-    assert [row[::3] for row in await rows(pg, replanned.person.id)] == [
+    assert [row[::3] for row in await rows(db, replanned.person.id)] == [
         ("sent", DUE),
         ("pending", sooner),
     ]
-    await outbox.close()
 
 
 async def test_two_rows_of_one_person_in_one_group_plan_one_check_in_the_later_talk_wins(
-    pg: AsyncEngine,
+    db: AsyncEngine, outbox: SqlOutbox
 ) -> None:
-    await seed_due(pg, 1, DUE)
-    async with pg.begin() as connection:
+    await seed_due(db, 1, DUE)
+    async with db.begin() as connection:
         person_id = (await connection.execute(select(planned_messages.c.person_id))).scalar_one()
         await connection.execute(
             planned_messages.insert(), [pending_row(person_id, "console", "day3", DUE)]
         )
-    outbox = SqlOutbox(pg)
     first, second = await claimed(outbox, "one#1", 2)
 
     recorded = await outbox.record(
@@ -171,10 +158,9 @@ async def test_two_rows_of_one_person_in_one_group_plan_one_check_in_the_later_t
     )
 
     assert list(recorded) == [True, True]
-    assert [row[::3] for row in await rows(pg, person_id)] == [
+    assert [row[::3] for row in await rows(db, person_id)] == [
         ("sent", DUE),
         ("sent", DUE),
         ("pending", NEXT),
     ]
-    assert (await talks(pg))[person_id] == ("checkin", "second")
-    await outbox.close()
+    assert (await talks(db))[person_id] == ("checkin", "second")
