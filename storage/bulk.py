@@ -120,4 +120,17 @@ def read_wall_clock(value: Any) -> dt.datetime:
 
 def read_time(value: Any) -> dt.time:
     """A TIME column's raw value as a time of day."""
-    return dt.time.fromisoformat(value) if isinstance(value, str) else value
+    if not isinstance(value, str):
+        driver_time: dt.time = value
+        return driver_time
+    # Three per person read, and a community shares a handful: each text is parsed once.
+    found = _TIMES.get(value)
+    if found is None:
+        found = dt.time.fromisoformat(value)
+        if len(_TIMES) < _TIMES_KEPT:
+            _TIMES[value] = found
+    return found
+
+
+_TIMES: dict[str, dt.time] = {}
+_TIMES_KEPT = 4096

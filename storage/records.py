@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.model import ApplicationStage, CheckinState, Outcome, PlannedState
+from bot.schedule import Slot
 from storage.bulk import converters_for, executemany, fetch
 
 T = TypeVar("T")
@@ -321,17 +322,17 @@ def _follow_up(
     written again, and finds nothing left to record.)"""
     ignore = "INSERT OR IGNORE" if dialect == "sqlite" else "INSERT"
     on_conflict = "" if dialect == "sqlite" else " ON CONFLICT DO NOTHING"
+    # Many people share a next slot (the same slot object): each is converted once.
+    converted: dict[int, tuple[Any, Any]] = {}
+
+    def stored(slot: Slot) -> tuple[Any, Any]:
+        found = converted.get(id(slot))
+        if found is None:
+            found = converted[id(slot)] = (to_moment(slot.due), to_wall_clock(slot.local))
+        return found
+
     next_ones = [
-        (
-            o.person_id,
-            o.platform,
-            kind,
-            to_moment(slot.due),
-            to_wall_clock(slot.local),
-            slot.zone,
-            at,
-            o.application_id,
-        )
+        (o.person_id, o.platform, kind, *stored(slot), slot.zone, at, o.application_id)
         for o in recorded
         if o.follow_up is not None
         for kind, slot in (o.follow_up,)

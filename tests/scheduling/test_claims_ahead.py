@@ -12,22 +12,46 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.events import Sender
 from bot.model import Outcome, PlannedState
+from bot.schedule import Preferences, Slot, weekly_after
 from storage import records
 from storage.outbox import SqlOutbox
-from storage.tables import planned_messages
+from storage.tables import people, planned_messages
 from tests.scheduling.harness import seed_due
 from tests.scheduling.test_delivery import DUE, HookedMessenger, dispatcher, states
 
 
 async def test_batches_claimed_ahead_still_go_out_oldest_due_first(db: AsyncEngine) -> None:
-    # Due a minute apart, the latest first in the table.
-    await seed_due(db, 30, DUE, dues=[DUE - dt.timedelta(minutes=n) for n in range(30)])
+    # Due a minute apart, the latest first in the table; three preferred times among them.
+    dues = [DUE - dt.timedelta(minutes=n) for n in range(30)]
+    await seed_due(db, 30, DUE, dues=dues)
+    async with db.begin() as connection:
+        for n in range(30):
+            await connection.execute(
+                people.update()
+                .where(people.c.user_id == f"user-{n}")
+                .values(checkin_time=dt.time(9 + n % 3, 30))
+            )
     messenger = HookedMessenger()
     report = await dispatcher(db, messenger, batch_size=10, concurrency=1).tick(DUE)
 
     assert report.claimed == 30 and report.count(PlannedState.SENT) == 30
     assert messenger.users == [f"user-{n}" for n in reversed(range(30))]
     assert await states(db) == {"sent": 30, "pending": 30}
+    # Each one's next weekly check-in at its own preferred time, a week on (records write
+    # the next slots of many people together).
+    async with db.connect() as connection:
+        rows = await connection.execute(
+            select(planned_messages.c.due_at).where(planned_messages.c.state == "pending")
+        )
+        planned = sorted(row.due_at for row in rows)
+    expected = [
+        weekly_after(
+            Slot(due, due.replace(tzinfo=None), "UTC"), Preferences("UTC", dt.time(9 + n % 3, 30))
+        ).due
+        for n, due in enumerate(dues)
+    ]
+    assert planned == sorted(expected)
+    assert len(set(planned)) == 3
 
 
 async def test_a_stop_hands_back_the_batch_claimed_ahead_at_once(db: AsyncEngine) -> None:
