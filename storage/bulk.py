@@ -67,7 +67,7 @@ def _same(value: dt.datetime) -> dt.datetime:
     return value
 
 
-def _numbered(sql: str) -> str:
+def numbered(sql: str) -> str:
     """``?`` markers as asyncpg's ``$1, $2, ...``."""
     parts = sql.split("?")
     return "".join(f"{part}${n}" for n, part in enumerate(parts[:-1], start=1)) + parts[-1]
@@ -80,21 +80,21 @@ async def executemany(
     if not rows:
         return
     if connection.dialect.name == "postgresql":
-        sql = _numbered(sql)
+        sql = numbered(sql)
     await connection.exec_driver_sql(sql, list(rows))
 
 
 async def fetch(connection: AsyncConnection, sql: str, params: tuple[Any, ...]) -> list[Any]:
     """Rows of ``sql`` (with ``?`` markers) as the driver returns them."""
     if connection.dialect.name == "postgresql":
-        sql = _numbered(sql)
+        sql = numbered(sql)
     return list((await connection.exec_driver_sql(sql, params)).all())
 
 
 async def execute(connection: AsyncConnection, sql: str, params: tuple[Any, ...]) -> None:
     """Run ``sql`` (with ``?`` markers) once."""
     if connection.dialect.name == "postgresql":
-        sql = _numbered(sql)
+        sql = numbered(sql)
     await connection.exec_driver_sql(sql, params)
 
 

@@ -23,6 +23,7 @@ from storage.bulk import converters_for
 from storage.crypto import Cipher
 from storage.direct import DirectSqlite
 from storage.due import assemble
+from storage.outbox_pg import PostgresOutbox
 from storage.rows import PLANNED_COLUMNS, planned_from_row
 from storage.tables import planned_messages
 
@@ -41,6 +42,7 @@ class SqlOutbox:
         # The last looks before sends read on a connection of their own: in WAL a read never
         # waits for a write, so a look is not queued behind the records being written.
         self._reads = DirectSqlite.of(engine)
+        self._postgres = PostgresOutbox.of(engine)
 
     async def claim(
         self,
@@ -57,11 +59,16 @@ class SqlOutbox:
         def take(dialect: str) -> records.Plan[list[Any]]:
             return _take(dialect, now, limit, lease_until, instance, platforms)
 
+        rows = None
         if self._direct is not None:
             # The claim's write in one hop on the outbox's own connection, queued with its
             # records rather than contending with them for SQLite's write lock; what it takes
             # to write the messages is read after, outside the write transaction.
             rows = await self._direct.transaction(lambda c: records.run_sync(c, take("sqlite")))
+        elif self._postgres is not None:
+            # The same on a connection the outbox keeps, straight to asyncpg.
+            rows = await self._postgres.run(take("postgresql"))
+        if rows is not None:
             claimed = _in_due_order(rows)
             if not claimed:
                 return []
@@ -77,6 +84,8 @@ class SqlOutbox:
     async def held(self, instance: str, planned_ids: Sequence[int], now: dt.datetime) -> set[int]:
         if not planned_ids:
             return set()
+        if self._postgres is not None:
+            return await self._postgres.held(instance, planned_ids, now)
 
         def plan(dialect: str) -> records.Plan[set[int]]:
             return records.held(dialect, instance, planned_ids, now)
@@ -96,6 +105,8 @@ class SqlOutbox:
     ) -> Sequence[bool]:
         if not outcomes:
             return []
+        if self._postgres is not None:
+            return await self._postgres.record(instance, outcomes, now)
         return await self._run(lambda dialect: records.record(dialect, instance, outcomes, now))
 
     async def _run(self, plan: Callable[[str], records.Plan[T]], *, read: bool = False) -> T:
@@ -108,10 +119,12 @@ class SqlOutbox:
             return await records.run_async(connection, plan(connection.dialect.name))
 
     async def close(self) -> None:
-        """Close the outbox's own SQLite connection, if it has one."""
+        """Close the outbox's own SQLite connections, or give back its PostgreSQL ones."""
         for direct in (self._direct, self._reads):
             if direct is not None:
                 await direct.close()
+        if self._postgres is not None:
+            await self._postgres.close()
 
     async def counts(self) -> dict[str, int]:
         """How many planned messages are in each state."""

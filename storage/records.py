@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Awaitable, Callable, Generator, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -78,15 +78,33 @@ def _ids(dialect: str, column: str, ids: Sequence[int]) -> tuple[str, tuple[Any,
 
 async def run_async(connection: AsyncConnection, plan: Plan[T]) -> T:
     """Run ``plan`` on an async SQLAlchemy connection (inside its transaction)."""
+
+    async def rows(sql: str, params: Any) -> list[Any]:
+        return await fetch(connection, sql, params)
+
+    async def many(sql: str, params: Any) -> None:
+        await executemany(connection, sql, params)
+
+    return await run_on(plan, rows, many)
+
+
+async def run_on(
+    plan: Plan[T],
+    rows: Callable[[str, Any], Awaitable[list[Any]]],
+    many: Callable[[str, Any], Awaitable[None]],
+) -> T:
+    """Run ``plan`` with ``rows`` (a statement's rows) and ``many`` (a statement once per
+    parameter tuple, never called with none)."""
     try:
         step = next(plan)
         while True:
-            sql, params, many = step
-            if many:
-                await executemany(connection, sql, params)
+            sql, params, once_each = step
+            if once_each:
+                if params:
+                    await many(sql, params)
                 step = plan.send([])
             else:
-                step = plan.send(await fetch(connection, sql, params))
+                step = plan.send(await rows(sql, params))
     except StopIteration as finished:
         result: T = finished.value
         return result

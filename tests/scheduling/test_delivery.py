@@ -260,7 +260,8 @@ class SeveredOutbox(SqlOutbox):
         self, instance: str, outcomes: Sequence[Outcome], now: dt.datetime
     ) -> Sequence[bool]:
         if not self.severed:
-            self.severed = await terminate_other_backends(self._admin_url)
+            # Two records may start at once: each adds what it dropped.
+            self.severed += await terminate_other_backends(self._admin_url)
         return await super().record(instance, outcomes, now)
 
 
