@@ -29,7 +29,7 @@ import aiosqlite
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.bulk import _numbered, converters_for
+from storage.bulk import converters_for, numbered
 
 T = TypeVar("T")
 
@@ -114,7 +114,7 @@ class _Postgres(Driver):
 
 
 # The same few statements come back on every event: rewrite each once.
-_dollars = lru_cache(maxsize=256)(_numbered)
+_dollars = lru_cache(maxsize=256)(numbered)
 
 
 async def run(connection: AsyncConnection, work: Callable[[Driver], T]) -> T:
