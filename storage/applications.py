@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Row, and_, delete, select, update
 
 from bot.model import Application, ApplicationDraft, ApplicationStage, PlannedMessage
-from bot.schedule import Slot
+from bot.writes import NewPlanned
 from storage.application_tables import application_settings, applications
 from storage.crypto import Cipher
 from storage.database import dialect_insert
@@ -139,20 +139,13 @@ class SqlApplications(Transactional):
         async with self._connect() as connection:
             await connection.execute(statement)
 
-    async def plan_reminder(
-        self,
-        person_id: int,
-        platform: str,
-        application_id: int,
-        kind: str,
-        slot: Slot,
-        now: dt.datetime,
-    ) -> None:
+    async def plan_reminder(self, reminder: NewPlanned, now: dt.datetime) -> None:
         # The person's own application only: a forged id plans nothing.
         owned = select(applications.c.id).where(
-            applications.c.id == application_id, applications.c.person_id == person_id
+            applications.c.id == reminder.application_id,
+            applications.c.person_id == reminder.person_id,
         )
-        row = planned_row(person_id, platform, None, kind, slot, now, application_id)
+        row = planned_row(reminder, now)
         statement = dialect_insert(self._engine, planned_messages).values(**row)
         statement = statement.on_conflict_do_update(
             index_elements=[planned_messages.c.application_id],

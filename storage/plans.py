@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot import practice_kit
 from bot.model import PlannedMessage, PlannedState
 from bot.schedule import Slot
+from bot.writes import NewPlanned, RecoveryPlan
 from storage.database import dialect_insert
 from storage.rows import (
     PLANNED,
@@ -34,19 +35,12 @@ LIVE = [PENDING, PlannedState.CLAIMED.value]
 class SqlPlans(Transactional):
     """:class:`bot.ports.Plans` on SQLAlchemy."""
 
-    async def replace_plan(
-        self,
-        person_id: int,
-        platform: str,
-        rejection_id: int | None,
-        steps: Sequence[tuple[str, Slot]],
-        now: dt.datetime,
-    ) -> None:
+    async def replace_plan(self, plan: RecoveryPlan, now: dt.datetime) -> None:
         async with self._connect() as connection:
             await connection.execute(
                 update(planned_messages)
                 .where(
-                    planned_messages.c.person_id == person_id,
+                    planned_messages.c.person_id == plan.person_id,
                     planned_messages.c.state.in_(LIVE),
                     planned_messages.c.application_id.is_(None),
                     # A new plan replaces the recovery plan, not practice partners' messages.
@@ -54,22 +48,14 @@ class SqlPlans(Transactional):
                 )
                 .values(state=PlannedState.SKIPPED.value, outcome="superseded")
             )
-            if steps:
+            if plan.steps:
                 await connection.execute(
                     planned_messages.insert(),
-                    [planned_row(person_id, platform, rejection_id, k, s, now) for k, s in steps],
+                    [planned_row(message, now) for message in plan.messages()],
                 )
 
-    async def add_planned(
-        self,
-        person_id: int,
-        platform: str,
-        rejection_id: int | None,
-        kind: str,
-        slot: Slot,
-        now: dt.datetime,
-    ) -> None:
-        values = planned_row(person_id, platform, rejection_id, kind, slot, now)
+    async def add_planned(self, message: NewPlanned, now: dt.datetime) -> None:
+        values = planned_row(message, now)
         async with self._connect() as connection:
             await connection.execute(plan_one(self._engine, values))
 

@@ -27,6 +27,7 @@ from bot.practice_model import (
 from bot.practice_pairing import Group
 from bot.practice_ports import Grouping, Introduced
 from bot.schedule import next_round
+from bot.writes import NewPlanned
 from storage.crypto import Cipher
 from storage.database import dialect_insert
 from storage.plans import plan_one
@@ -255,7 +256,7 @@ class SqlPracticeRounds:
                 await connection.execute(
                     plan_one(
                         self._engine,
-                        planned_row(person, post.platform, None, ALONE_KIND, slot, now),
+                        planned_row(NewPlanned(person, post.platform, ALONE_KIND, slot), now),
                     )
                 )
             return await self._round(connection, instance, post_id)
@@ -292,7 +293,7 @@ class SqlPracticeRounds:
                 await connection.execute(
                     plan_one(
                         self._engine,
-                        planned_row(person, post.platform, None, CHECK_KIND, slot, now),
+                        planned_row(NewPlanned(person, post.platform, CHECK_KIND, slot), now),
                     )
                 )
         return True

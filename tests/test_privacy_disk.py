@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 import storage.transactions
 from bot.events import Sender
-from bot.model import Answer, PostKind, RejectionDraft, Stage, WinKind
+from bot.model import Answer, PostKind, Reflection, RejectionDraft, Stage, WinKind
+from bot.writes import Share
 from storage.database import create_engine
 from storage.retention import sweep
 from storage.sql import SqlStore
@@ -61,8 +62,9 @@ async def write_everything(store: SqlStore, sender: Sender, tag: str) -> int:
     )
     rejection = await store.add_rejection(person.id, draft, NOW)
     await store.log_feedback(person.id, rejection.id, f"{tag}:{SECRETS['feedback']}", NOW)
+    note = f"{tag}:{SECRETS['reflection']}"
     await store.save_reflection(
-        person.id, rejection.id, "prep", Answer.PARTLY, f"{tag}:{SECRETS['reflection']}", NOW
+        person.id, Reflection(rejection.id, "prep", Answer.PARTLY, note, NOW)
     )
     await store.add_answer(person.id, "lesson", f"{tag}:{SECRETS['answer']}", NOW)
     # Enough rows to fill many pages, so b-tree pages split and free pages are reused.
@@ -71,15 +73,8 @@ async def write_everything(store: SqlStore, sender: Sender, tag: str) -> int:
             person.id, f"{tag}:{SECRETS['win']} #{n} " + "x" * 80, WinKind.ACCOMPLISHMENT, NOW
         )
         await store.add_mood(person.id, 3, f"{tag}:{SECRETS['mood']} #{n}", "checkin", NOW)
-    await store.share(
-        person,
-        PostKind.SHARE_HIRED,
-        week="2026-W29",
-        channel="C1",
-        win_id=None,
-        body=f"{tag}:{SECRETS['hired']}",
-        now=NOW,
-    )
+    hired = Share(PostKind.SHARE_HIRED, "2026-W29", "C1", body=f"{tag}:{SECRETS['hired']}")
+    await store.share(person, hired, NOW)
     return person.id
 
 

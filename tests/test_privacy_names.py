@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.events import Sender
 from bot.model import PostKind, RejectionDraft, Stage
+from bot.writes import Share
 from storage.crypto import Cipher, CipherError
 from storage.rows import PERSON, person_from_row, rejection_from_row
 from storage.sql import SqlStore
@@ -36,15 +37,8 @@ async def write(store: SqlStore) -> int:
     """A person, their rejection and advice they shared; returns their id."""
     person = await store.person(SENDER, "UTC", NOW)
     await store.add_rejection(person.id, DRAFT, NOW)
-    await store.share(
-        person,
-        PostKind.SHARE_HIRED,
-        week="2026-W29",
-        channel="C1",
-        win_id=None,
-        body="Hired-advice-words",
-        now=NOW,
-    )
+    hired = Share(PostKind.SHARE_HIRED, "2026-W29", "C1", body="Hired-advice-words")
+    await store.share(person, hired, NOW)
     return person.id
 
 

@@ -12,6 +12,7 @@ from bot.events import Sender
 from bot.model import ApplicationDraft, ApplicationStage, RejectionDraft, Stage
 from bot.ports import Applications, Store
 from bot.schedule import Slot
+from bot.writes import NewPlanned, RecoveryPlan
 from storage.application_tables import applications
 from storage.applications import SqlApplications
 from storage.crypto import Cipher
@@ -25,6 +26,11 @@ DRAFT = ApplicationDraft(
     "Acme Labs", "Data analyst", "https://acme.example/jobs/1", dt.date(2026, 3, 2), True,
     "Jo Rivera", "called twice",
 )  # fmt: skip
+
+
+def reminder(person_id: int, application_id: int, kind: str, due: Slot) -> NewPlanned:
+    """A reminder about an application, on Slack."""
+    return NewPlanned(person_id, "slack", kind, due, application_id=application_id)
 
 
 def slot(now: dt.datetime, days: int) -> Slot:
@@ -81,12 +87,14 @@ async def test_reminders_live_beside_check_ins_one_pending_per_application(
     alex = await every_store.person(ALEX, "UTC", now)
     acme = await every_store.add_application(sam.id, DRAFT, now)
     globex = await every_store.add_application(sam.id, DRAFT, now)
-    await every_store.plan_reminder(sam.id, "slack", acme.id, "app_nudge", slot(now, 14), now)
-    await every_store.plan_reminder(sam.id, "slack", globex.id, "app_nudge", slot(now, 15), now)
+    await every_store.plan_reminder(reminder(sam.id, acme.id, "app_nudge", slot(now, 14)), now)
+    await every_store.plan_reminder(reminder(sam.id, globex.id, "app_nudge", slot(now, 15)), now)
     # Planned again: moved, never a second one; someone else's application: nothing.
-    await every_store.plan_reminder(sam.id, "slack", acme.id, "app_again", slot(now, 16), now)
-    await every_store.plan_reminder(alex.id, "slack", acme.id, "app_nudge", slot(now, 1), now)
-    await every_store.replace_plan(sam.id, "slack", None, [("weekly", slot(now, 2))], now)
+    await every_store.plan_reminder(reminder(sam.id, acme.id, "app_again", slot(now, 16)), now)
+    await every_store.plan_reminder(reminder(alex.id, acme.id, "app_nudge", slot(now, 1)), now)
+    await every_store.replace_plan(
+        RecoveryPlan(sam.id, "slack", None, [("weekly", slot(now, 2))]), now
+    )
 
     found = await every_store.reminders(sam.id)
     assert [(m.application_id, m.kind) for m in found] == [
@@ -120,7 +128,7 @@ async def test_export_holds_applications_and_delete_erases_them(
 ) -> None:
     sam = await every_store.person(SAM, "UTC", now)
     acme = await every_store.add_application(sam.id, DRAFT, now)
-    await every_store.plan_reminder(sam.id, "slack", acme.id, "app_nudge", slot(now, 14), now)
+    await every_store.plan_reminder(reminder(sam.id, acme.id, "app_nudge", slot(now, 14)), now)
     await every_store.set_ghost_days(sam.id, 21)
 
     exported = await every_store.export(sam.id)
