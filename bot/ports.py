@@ -17,7 +17,6 @@ from bot.events import Sender
 from bot.model import (
     Application,
     ApplicationDraft,
-    ApplicationStage,
     BragOpening,
     CheckinAnswer,
     CheckinState,
@@ -36,7 +35,7 @@ from bot.model import (
 )
 from bot.practice_model import Met, PracticeChoices, PracticeMember, PracticeState
 from bot.schedule import Preferences, Slot
-from bot.writes import NewPlanned, RecoveryPlan, Share
+from bot.writes import ApplicationNews, NewPlanned, RecoveryPlan, Share
 
 # The store's roles. Each method's docstring is its whole body, as a Protocol allows.
 
@@ -226,15 +225,10 @@ class Applications(Protocol):
         """Replace what the person said about an application; None if there is no such one."""
 
     async def move_application(
-        self,
-        person_id: int,
-        application_id: int,
-        stage: ApplicationStage,
-        now: dt.datetime,
-        rejection_id: int | None = None,
+        self, person_id: int, application_id: int, news: ApplicationNews
     ) -> Application | None:
-        """Record news of an application (its stage, even the same one: "still waiting"),
-        linking the rejection logged from it if given; None if there is no such one."""
+        """Record news of an application, linking the rejection logged from it if the news
+        names one; None if there is no such application."""
 
     async def remove_application(self, person_id: int, application_id: int) -> bool:
         """Delete an application and its reminders; False if there was none."""

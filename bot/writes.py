@@ -3,10 +3,11 @@ port, its SQL implementation and its fake take one argument instead of a long li
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.model import PostKind
+from bot.model import ApplicationStage, PostKind
 from bot.schedule import Slot
 
 
@@ -51,3 +52,13 @@ class Share:
     channel: str
     win_id: int | None = None
     body: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationNews:
+    """News of an application at ``at``: its stage (even the same one: "still waiting"), and
+    the rejection logged from it, if any."""
+
+    stage: ApplicationStage
+    at: dt.datetime
+    rejection_id: int | None = None

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Row, and_, delete, select, update
 
 from bot.model import Application, ApplicationDraft, ApplicationStage, PlannedMessage
-from bot.writes import NewPlanned
+from bot.writes import ApplicationNews, NewPlanned
 from storage.application_tables import application_settings, applications
 from storage.crypto import Cipher
 from storage.database import dialect_insert
@@ -81,16 +81,11 @@ class SqlApplications(Transactional):
         return await self._change_application(person_id, application_id, **self._sealed(draft))
 
     async def move_application(
-        self,
-        person_id: int,
-        application_id: int,
-        stage: ApplicationStage,
-        now: dt.datetime,
-        rejection_id: int | None = None,
+        self, person_id: int, application_id: int, news: ApplicationNews
     ) -> Application | None:
-        changes: dict[str, Any] = {"stage": stage.value, "moved_at": now}
-        if rejection_id is not None:
-            changes["rejection_id"] = rejection_id
+        changes: dict[str, Any] = {"stage": news.stage.value, "moved_at": news.at}
+        if news.rejection_id is not None:
+            changes["rejection_id"] = news.rejection_id
         return await self._change_application(person_id, application_id, **changes)
 
     async def _change_application(

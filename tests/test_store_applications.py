@@ -12,7 +12,7 @@ from bot.events import Sender
 from bot.model import ApplicationDraft, ApplicationStage, RejectionDraft, Stage
 from bot.ports import Applications, Store
 from bot.schedule import Slot
-from bot.writes import NewPlanned, RecoveryPlan
+from bot.writes import ApplicationNews, NewPlanned, RecoveryPlan
 from storage.application_tables import applications
 from storage.applications import SqlApplications
 from storage.crypto import Cipher
@@ -57,17 +57,16 @@ async def test_applications_are_logged_edited_and_moved_by_their_owner_only(
     assert (first.stage, first.moved_at, first.adjacent, first.notes) == (
         ApplicationStage.APPLIED, None, True, "called twice",
     )  # fmt: skip
-    offer = ApplicationStage.OFFER
-    assert await every_store.move_application(alex.id, first.id, offer, now) is None
+    offer = ApplicationNews(ApplicationStage.OFFER, now)
+    assert await every_store.move_application(alex.id, first.id, offer) is None
     assert await every_store.edit_application(alex.id, first.id, DRAFT) is None
 
     later = now + dt.timedelta(days=3)
     rejection = await every_store.add_rejection(
         sam.id, RejectionDraft("Acme", "Analyst", Stage.INTERVIEW, later.date(), "Jo", 2), later
     )
-    moved = await every_store.move_application(
-        sam.id, first.id, ApplicationStage.REJECTED, later, rejection.id
-    )
+    news = ApplicationNews(ApplicationStage.REJECTED, later, rejection.id)
+    moved = await every_store.move_application(sam.id, first.id, news)
     assert moved is not None
     assert (moved.stage, moved.moved_at, moved.rejection_id) == (
         ApplicationStage.REJECTED, later, rejection.id,

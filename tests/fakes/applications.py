@@ -14,7 +14,7 @@ from bot.model import (
     PlannedMessage,
     PlannedState,
 )
-from bot.writes import NewPlanned
+from bot.writes import ApplicationNews, NewPlanned
 from tests.fakes.plans import LIVE, moved
 from tests.fakes.state import MemoryState
 
@@ -61,16 +61,11 @@ class MemoryApplications(MemoryState):
         )
 
     async def move_application(
-        self,
-        person_id: int,
-        application_id: int,
-        stage: ApplicationStage,
-        now: dt.datetime,
-        rejection_id: int | None = None,
+        self, person_id: int, application_id: int, news: ApplicationNews
     ) -> Application | None:
-        linked = {} if rejection_id is None else {"rejection_id": rejection_id}
+        linked = {} if news.rejection_id is None else {"rejection_id": news.rejection_id}
         return self._change_application(
-            person_id, application_id, stage=stage, moved_at=now, **linked
+            person_id, application_id, stage=news.stage, moved_at=news.at, **linked
         )
 
     def _change_application(
