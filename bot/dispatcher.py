@@ -22,7 +22,14 @@ from bot import checkin_messages as checkins
 from bot import plan
 from bot.content import Content
 from bot.delivery import WriteBehind
-from bot.delivery_ports import CommunityPosts, Messenger, Outbox, Publisher, Recaller
+from bot.delivery_ports import (
+    ClaimRequest,
+    CommunityPosts,
+    Messenger,
+    Outbox,
+    Publisher,
+    Recaller,
+)
 from bot.errors import DeliveryError, PermanentDeliveryError
 from bot.events import Sender
 from bot.model import CheckinState, Due, Outcome, PlannedState
@@ -127,13 +134,8 @@ class Dispatcher:
             token = f"{self.instance}#{number}"
             moment = at()
             lease = _Lease(token, self.monotonic() + self.lease.total_seconds())
-            batch = await self.outbox.claim(
-                moment,
-                limit=self.batch_size,
-                lease_until=moment + self.lease,
-                instance=token,
-                platforms=platforms,
-            )
+            request = ClaimRequest(moment, platforms, token, moment + self.lease, self.batch_size)
+            batch = await self.outbox.claim(request)
             if not batch:
                 break
             report.claimed += len(batch)

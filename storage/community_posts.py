@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.delivery_ports import ClaimRequest
 from bot.model import Community, PlannedState, PostDue, PostKind, PostOutcome
 from bot.posting import WAITING
 from storage import brag_schedule
@@ -55,15 +56,9 @@ class SqlCommunityPosts:
                     planned += 1
         return planned
 
-    async def claim_posts(
-        self,
-        now: dt.datetime,
-        *,
-        limit: int,
-        lease_until: dt.datetime,
-        instance: str,
-        platforms: Sequence[str],
-    ) -> Sequence[PostDue]:
+    async def claim_posts(self, request: ClaimRequest) -> Sequence[PostDue]:
+        now, limit, lease_until = request.now, request.limit, request.lease_until
+        instance, platforms = request.instance, request.platforms
         posts = community_posts
         due = (
             select(posts.c.id)

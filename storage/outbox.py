@@ -17,6 +17,7 @@ from typing import TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.delivery_ports import ClaimRequest
 from bot.model import Due, Outcome, PlannedState
 from storage import records
 from storage.bulk import fetch, moment
@@ -39,15 +40,9 @@ class SqlOutbox:
         self._cipher = cipher or Cipher()
         self._direct = DirectSqlite.of(engine)
 
-    async def claim(
-        self,
-        now: dt.datetime,
-        *,
-        limit: int,
-        lease_until: dt.datetime,
-        instance: str,
-        platforms: Sequence[str],
-    ) -> Sequence[Due]:
+    async def claim(self, request: ClaimRequest) -> Sequence[Due]:
+        now, limit, lease_until = request.now, request.limit, request.lease_until
+        instance, platforms = request.instance, request.platforms
         if not platforms:
             return []
         async with self._engine.begin() as connection:

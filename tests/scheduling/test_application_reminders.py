@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+from bot.delivery_ports import ClaimRequest
 from bot.errors import DeliveryError
 from bot.events import Choice, Command, FormSubmission
 from bot.model import ApplicationStage
@@ -202,9 +203,8 @@ async def test_a_reminder_whose_application_moved_after_the_claim_is_not_sent(
 ) -> None:
     application = await log_application(world)
     [due] = await world.outbox.claim(
-        FIRST, limit=10, lease_until=FIRST + dt.timedelta(minutes=2), instance="one#1",
-        platforms=["console"],
-    )  # fmt: skip
+        ClaimRequest(FIRST, ["console"], "one#1", FIRST + dt.timedelta(minutes=2), limit=10)
+    )
     assert due.application is not None and due.application.company == "Acme"
     moved = replace(due.application, stage=ApplicationStage.OFFER)
     outcome = world.dispatcher().decide(
