@@ -24,6 +24,7 @@ from storage.bulk import fetch, moment
 from storage.crypto import Cipher
 from storage.direct import DirectSqlite
 from storage.due import assemble
+from storage.part import SqlPart
 from storage.rows import PLANNED_COLUMNS, planned_from_row
 from storage.tables import planned_messages
 
@@ -32,12 +33,11 @@ PENDING = PlannedState.PENDING.value
 CLAIMED = PlannedState.CLAIMED.value
 
 
-class SqlOutbox:
+class SqlOutbox(SqlPart):
     """:class:`bot.delivery_ports.Outbox` on SQLAlchemy."""
 
     def __init__(self, engine: AsyncEngine, cipher: Cipher | None = None) -> None:
-        self._engine = engine
-        self._cipher = cipher or Cipher()
+        super().__init__(engine, cipher)
         self._direct = DirectSqlite.of(engine)
 
     async def claim(self, request: ClaimRequest) -> Sequence[Due]:
