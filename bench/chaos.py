@@ -64,7 +64,7 @@ async def run(databases: list[tuple[str, str]], count: int, runs: int) -> None:
                 for error in figures.errors:
                     print(f"  a dispatcher failed: {error[-500:]}", flush=True)
     finally:
-        await platform.stop()
+        await platform.close()
 
 
 def main() -> None:

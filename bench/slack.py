@@ -4,7 +4,8 @@ Run: ``.venv/bin/python bench/slack.py [--requests 3000] [--rate 200] [--concurr
 [--burst 2000] [--burst-clients 50]``
 
 Everything is on loopback: signed ``/rejected`` and ``/progress`` slash commands go to (a) the
-real adapter around the real engine on a temporary SQLite database, whose after-ack work
+real adapter around the real engine on a temporary SQLite database, wired as ``bounceback
+slack`` wires it (each request is written to the inbox before its ack), whose after-ack work
 (engine, storage, views.open, response_url) runs in the same event loop as the acks, and
 (b) two bare Bolt apps whose listeners only call ``ack()``: Bolt's default configuration, and
 Bolt with ``process_before_response=True`` (the faster of the two, and so the honest floor).
@@ -313,6 +314,7 @@ async def main(
                 on_community_removed=services.store.delete_community,
                 session=api_session,
                 workers=workers,
+                inbox=services.inbox,
             )
             idle = build_app(
                 Silent(),
@@ -321,6 +323,7 @@ async def main(
                 clock=lambda: dt.datetime.now(dt.UTC),
                 on_community_removed=services.store.delete_community,
                 session=api_session,
+                inbox=services.inbox,
             )
             apps: dict[str, web.Application] = {
                 "bounceback adapter": adapter.web_app(),

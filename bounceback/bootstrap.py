@@ -96,6 +96,7 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
             brag_schedule=store,
         )
         outbox = SqlOutbox(db, cipher)
+        inbox = SqlInbox(db, cipher, instance=instance_name(), may_keep=engine.may_keep)
         try:
             yield Services(
                 settings=settings,
@@ -105,11 +106,12 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
                 engine=engine,
                 outbox=outbox,
                 posts=SqlCommunityPosts(db, cipher),
-                inbox=SqlInbox(db, cipher, instance=instance_name(), may_keep=engine.may_keep),
+                inbox=inbox,
                 practice=SqlPracticeRounds(db, cipher),
                 cipher=cipher,
             )
         finally:
             await outbox.close()
+            await inbox.close()
     finally:
         await db.dispose()

@@ -21,6 +21,9 @@ from storage.tables import Base
 from tests.databases import create_database, drop_database
 from tests.fakes import MemoryStore
 
+# Checks shared by several platforms' tests assert in modules of their own: report them fully.
+pytest.register_assert_rewrite("tests.application_journey", "tests.brag_scenarios")
+
 NOW = dt.datetime(2026, 3, 10, 14, 30, tzinfo=dt.UTC)
 # The check-ins a rejection plans, in the order they fall due: the week's, then the first weekly.
 FIRST_WEEK = [

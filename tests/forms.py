@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.replies import Field, Reply
+
 # The rejection form as filled in by the engine's tests and its benchmark.
 REJECTION = {
     "company": "Acme",
@@ -29,3 +31,9 @@ def checkin_settings(
         "quiet_end": quiet_end,
         "weekdays_only": weekdays_only,
     }
+
+
+def fields_of(reply: Reply) -> dict[str, Field]:
+    """The fields of the form ``reply`` opens, by name."""
+    assert reply.form is not None
+    return {field.name: field for field in reply.form.fields}

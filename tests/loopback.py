@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from aiohttp import web
 
 
@@ -24,3 +26,20 @@ class Loopback:
         """Stop serving (nothing to do if it never started)."""
         if self._runner is not None:
             await self._runner.cleanup()
+
+
+class Served:
+    """A fake server as ``async with``: listening inside the block, closed after it."""
+
+    async def start(self) -> object:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()

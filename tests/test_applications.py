@@ -27,6 +27,7 @@ from bot.model import (
 )
 from bot.replies import FieldKind, Reply
 from tests.fakes import MemoryStore
+from tests.forms import fields_of
 
 SAM = Sender("console", "console", "sam", "Sam")
 ALEX = Sender("console", "console", "alex", "Alex")
@@ -54,8 +55,7 @@ async def test_applied_opens_a_form_with_the_company_and_today(
     engine: Engine, now: dt.datetime
 ) -> None:
     [reply] = await engine.handle(Command(SAM, "applied", "Acme Corp"), now)
-    assert reply.form is not None
-    fields = {f.name: f for f in reply.form.fields}
+    fields = fields_of(reply)
     assert fields["company"].initial == "Acme Corp" and fields["company"].required
     assert fields["applied_on"].kind is FieldKind.DATE
     assert fields["applied_on"].initial == "2026-03-10"  # today in Berlin

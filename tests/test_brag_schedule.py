@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.content import Content
 from bot.engine import Engine
 from bot.events import Choice, Command, Event, FormSubmission, Sender
-from bot.replies import Reply
 from bot.schedule import following_week, next_weekly_post, week_monday, weekly_slot
 from storage.sql import SqlStore
 from storage.tables import community_posts
@@ -72,9 +71,22 @@ async def share(world: World, text: str, now: dt.datetime) -> None:
     await world.engine.handle(Choice(SAM, yes.action, yes.value), now)
 
 
-def admin_view(replies: list[Reply]) -> dict[str, str]:
-    """The admin view's buttons: action to value."""
+async def set_up(world: World, now: dt.datetime, **changed: str) -> None:
+    """``/bounceback admin here`` in the brag channel, then the settings saved with ``changed``."""
+    await world.engine.handle(here(), now)
+    await world.engine.handle(saved(**changed), now)
+
+
+async def admin_view(world: World, now: dt.datetime) -> dict[str, str]:
+    """``/bounceback admin``; the admin view's buttons, action to value."""
+    replies = await world.engine.handle(Command(ADMIN, "bounceback", "admin"), now)
     return {b.action: b.value for r in replies for b in r.buttons}
+
+
+def opened(world: World) -> str:
+    """The heading of the one thread opened, which holds its opening alone."""
+    [(_, [posted])] = world.channels.threads
+    return posted.heading
 
 
 async def test_a_time_change_after_the_channel_is_set_moves_the_opening_once(
@@ -82,8 +94,7 @@ async def test_a_time_change_after_the_channel_is_set_moves_the_opening_once(
 ) -> None:
     one, other = two
     morning = MONDAY - dt.timedelta(hours=2)
-    await one.engine.handle(here(), morning)
-    await one.engine.handle(saved(brag_time="15:41"), morning)
+    await set_up(one, morning, brag_time="15:41")
     # The same change saved on both instances: one moves the opening, the other finds it moved.
     for world in (other, one):
         told = await say(world, saved(brag_time="15:43"), MONDAY + dt.timedelta(hours=5))
@@ -95,8 +106,7 @@ async def test_a_time_change_after_the_channel_is_set_moves_the_opening_once(
     assert one.channels.threads == []
     await tick_both(one, other, opening)
     await tick_both(one, other, opening + dt.timedelta(minutes=1))
-    [(_, [posted])] = one.channels.threads
-    assert posted.heading == "Brag thread: week of 13 July 2026"
+    assert opened(one) == "Brag thread: week of 13 July 2026"
 
 
 async def test_set_up_after_this_weeks_time_starts_with_next_weeks_thread(
@@ -113,25 +123,21 @@ async def test_set_up_after_this_weeks_time_starts_with_next_weeks_thread(
         await tick_both(one, other, SATURDAY + dt.timedelta(hours=hours))
     assert one.channels.threads == []
     await tick_both(one, other, MONDAY)
-    [(_, [posted])] = one.channels.threads
-    assert posted.heading == "Brag thread: week of 13 July 2026"
+    assert opened(one) == "Brag thread: week of 13 July 2026"
 
 
 async def test_a_friday_thread_names_the_week_it_belongs_to(two: tuple[World, World]) -> None:
     one, _ = two
-    await one.engine.handle(here(), MONDAY)
-    await one.engine.handle(saved(brag_day="4"), MONDAY)
+    await set_up(one, MONDAY, brag_day="4")
     await one.dispatcher().tick(MONDAY + dt.timedelta(days=4))
-    [(_, [posted])] = one.channels.threads
-    assert posted.heading == "Brag thread: week of 13 July 2026"
+    assert opened(one) == "Brag thread: week of 13 July 2026"
 
 
 async def test_turning_the_thread_off_cancels_the_planned_opening(
     two: tuple[World, World],
 ) -> None:
     one, other = two
-    await one.engine.handle(here(), SATURDAY)
-    await one.engine.handle(saved(), SATURDAY)
+    await set_up(one, SATURDAY)
     await other.engine.handle(saved(brag_thread="no"), SATURDAY + dt.timedelta(hours=1))
     await tick_both(one, other, MONDAY)
     assert one.channels.threads == []
@@ -142,14 +148,13 @@ async def test_preview_is_the_opening_with_this_weeks_pulse_for_the_admin_alone(
     two: tuple[World, World],
 ) -> None:
     one, other = two
-    await one.engine.handle(here(), SATURDAY)
-    await one.engine.handle(saved(), SATURDAY)
+    await set_up(one, SATURDAY)
     for n in range(3):
         member = Sender("slack", "T1", f"U{n}", f"Member {n}")
         rejection = {"company": "X", "stage": "interview", "feeling": "3"}
         await one.engine.handle(FormSubmission(member, "rejection", rejection), SATURDAY)
     sunday = SATURDAY + dt.timedelta(days=1)
-    buttons = admin_view(await one.engine.handle(Command(ADMIN, "bounceback", "admin"), sunday))
+    buttons = await admin_view(one, sunday)
     assert "admin.brag_preview" in buttons
 
     [refused] = await other.engine.handle(Choice(SAM, "admin.brag_preview"), sunday)
@@ -169,11 +174,10 @@ async def test_skip_this_week_once_across_instances_and_shares_wait_for_the_next
     two: tuple[World, World],
 ) -> None:
     one, other = two
-    await one.engine.handle(here(), SATURDAY)
-    await one.engine.handle(saved(), SATURDAY)
+    await set_up(one, SATURDAY)
     sunday = SATURDAY + dt.timedelta(days=1)
     await share(one, "Finished the portfolio", sunday)
-    buttons = admin_view(await one.engine.handle(Command(ADMIN, "bounceback", "admin"), sunday))
+    buttons = await admin_view(one, sunday)
     assert buttons["admin.brag_skip"] == "2026-W29"
 
     skip = Choice(ADMIN, "admin.brag_skip", buttons["admin.brag_skip"])
@@ -186,8 +190,7 @@ async def test_skip_this_week_once_across_instances_and_shares_wait_for_the_next
     assert one.channels.threads == [] and one.channels.posts == []
     await tick_both(one, other, MONDAY + dt.timedelta(days=7))
     await tick_both(one, other, MONDAY + dt.timedelta(days=7, minutes=1))
-    [(_, [posted])] = one.channels.threads
-    assert posted.heading == "Brag thread: week of 20 July 2026"
+    assert opened(one) == "Brag thread: week of 20 July 2026"
     assert one.channels.posts == [("thread-1", "Sam shared a win: Finished the portfolio")]
 
 
@@ -195,10 +198,9 @@ async def test_open_now_opens_this_weeks_thread_once_across_instances(
     two: tuple[World, World],
 ) -> None:
     one, other = two
-    await one.engine.handle(here(), SATURDAY)
-    await one.engine.handle(saved(), SATURDAY)
+    await set_up(one, SATURDAY)
     await share(other, "Two interviews booked", SATURDAY)
-    buttons = admin_view(await one.engine.handle(Command(ADMIN, "bounceback", "admin"), SATURDAY))
+    buttons = await admin_view(one, SATURDAY)
     assert buttons["admin.brag_open"] == "2026-W28"
 
     press = Choice(ADMIN, "admin.brag_open", buttons["admin.brag_open"])
@@ -210,8 +212,7 @@ async def test_open_now_opens_this_weeks_thread_once_across_instances(
     again = await say(one, press, SATURDAY + dt.timedelta(minutes=3))
     assert "already open or opening" in again
 
-    [(_, [posted])] = one.channels.threads
-    assert posted.heading == "Brag thread: week of 6 July 2026"
+    assert opened(one) == "Brag thread: week of 6 July 2026"
     assert one.channels.posts == [("thread-1", "Sam shared a win: Two interviews booked")]
     view = await say(one, Command(ADMIN, "bounceback", "admin"), SATURDAY)
     assert "This week's brag thread is open" in view

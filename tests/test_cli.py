@@ -178,14 +178,10 @@ async def test_a_refused_slack_app_token_in_socket_mode(tmp_path: Path) -> None:
 
 
 async def test_a_refused_discord_token(tmp_path: Path) -> None:
-    discord = FakeDiscord()
-    await discord.start()
-    try:
+    async with FakeDiscord() as discord:
         discord.fail("GET", "/users/@me", 401, {"message": "401: Unauthorized", "code": 0})
         status, errors = await bounceback_async(
             tmp_path, "discord", DISCORD_TOKEN="wrong", DISCORD_API_URL=discord.base_url
         )
-    finally:
-        await discord.close()
     assert status == 2
     assert "Discord refused DISCORD_TOKEN" in one_clear_line(errors)

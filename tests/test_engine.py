@@ -9,7 +9,7 @@ from bot.events import Choice, Command, FormSubmission, Message, Sender
 from bot.model import Answer, Stage, WinKind
 from bot.replies import FieldKind, Reply
 from tests.fakes import MemoryStore
-from tests.forms import REJECTION, checkin_settings
+from tests.forms import REJECTION, checkin_settings, fields_of
 
 SAM = Sender("console", "console", "sam", "Sam")
 ALEX = Sender("console", "console", "alex", "Alex")
@@ -35,8 +35,7 @@ async def test_rejected_opens_a_form_prefilled_with_the_company(
 ) -> None:
     [reply] = await engine.handle(Command(SAM, "rejected", "Acme Corp"), now)
 
-    assert reply.form is not None
-    fields = {f.name: f for f in reply.form.fields}
+    fields = fields_of(reply)
     assert fields["company"].initial == "Acme Corp"
     assert fields["company"].required
     assert fields["stage"].kind is FieldKind.CHOICE

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 import storage.transactions
 from bot.events import Sender
-from bot.model import Answer, PostKind, Reflection, RejectionDraft, Stage, WinKind
+from bot.model import Answer, Person, PostKind, Reflection, RejectionDraft, Stage, WinKind
 from bot.writes import Share
 from storage.database import create_engine
 from storage.retention import sweep
@@ -48,6 +48,11 @@ async def sqlite(tmp_path: Path) -> AsyncIterator[tuple[AsyncEngine, Path]]:
         await db.dispose()
 
 
+async def share_hired_advice(store: SqlStore, person: Person, advice: str) -> None:
+    """``advice`` shared in the community by ``person``, hired, the week of NOW."""
+    await store.share(person, Share(PostKind.SHARE_HIRED, "2026-W29", "C1", body=advice), NOW)
+
+
 async def write_everything(store: SqlStore, sender: Sender, tag: str) -> int:
     """A person with a rejection, feedback, reflections, moods, answers, many wins and a shared
     piece of advice, each carrying ``tag``; returns their id."""
@@ -63,9 +68,8 @@ async def write_everything(store: SqlStore, sender: Sender, tag: str) -> int:
     rejection = await store.add_rejection(person.id, draft, NOW)
     await store.log_feedback(person.id, rejection.id, f"{tag}:{SECRETS['feedback']}", NOW)
     note = f"{tag}:{SECRETS['reflection']}"
-    await store.save_reflection(
-        person.id, Reflection(rejection.id, "prep", Answer.PARTLY, note, NOW)
-    )
+    reflection = Reflection(rejection.id, "prep", Answer.PARTLY, note, NOW)
+    await store.save_reflection(person.id, reflection)
     await store.add_answer(person.id, "lesson", f"{tag}:{SECRETS['answer']}", NOW)
     # Enough rows to fill many pages, so b-tree pages split and free pages are reused.
     for n in range(150):
@@ -73,8 +77,7 @@ async def write_everything(store: SqlStore, sender: Sender, tag: str) -> int:
             person.id, f"{tag}:{SECRETS['win']} #{n} " + "x" * 80, WinKind.ACCOMPLISHMENT, NOW
         )
         await store.add_mood(person.id, 3, f"{tag}:{SECRETS['mood']} #{n}", "checkin", NOW)
-    hired = Share(PostKind.SHARE_HIRED, "2026-W29", "C1", body=f"{tag}:{SECRETS['hired']}")
-    await store.share(person, hired, NOW)
+    await share_hired_advice(store, person, f"{tag}:{SECRETS['hired']}")
     return person.id
 
 

@@ -3,21 +3,18 @@ person's display name, the company, the role and the interviewer's name (and sha
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.events import Sender
-from bot.model import PostKind, RejectionDraft, Stage
-from bot.writes import Share
+from bot.model import RejectionDraft, Stage
 from storage.crypto import Cipher, CipherError
 from storage.rows import PERSON, person_from_row, rejection_from_row
 from storage.sql import SqlStore
 from storage.tables import rejections
+from tests.test_privacy_disk import NOW, share_hired_advice
 
-NOW = dt.datetime(2026, 7, 13, 7, 0, tzinfo=dt.UTC)
 # As long as the forms allow, and not ASCII: sealed, these are far over 100 characters.
 NAME = "Zoë Ångström-Łukasiewicz 🌱" + "é" * 70
 COMPANY = "Ünïcorn Ğmbh 🦄" + "ß" * 86
@@ -37,8 +34,7 @@ async def write(store: SqlStore) -> int:
     """A person, their rejection and advice they shared; returns their id."""
     person = await store.person(SENDER, "UTC", NOW)
     await store.add_rejection(person.id, DRAFT, NOW)
-    hired = Share(PostKind.SHARE_HIRED, "2026-W29", "C1", body="Hired-advice-words")
-    await store.share(person, hired, NOW)
+    await share_hired_advice(store, person, "Hired-advice-words")
     return person.id
 
 

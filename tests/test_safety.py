@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 import pytest
 
@@ -50,6 +51,19 @@ def wins(store: MemoryStore) -> str:
 
 def moods(store: MemoryStore) -> list[Mood]:
     return [m for by_person in store.moods_by_person.values() for m in by_person]
+
+
+async def checked_in(engine: Engine, mood: str, note: str, now: dt.datetime) -> Reply:
+    """SAM's check-in form with ``note``; the one reply."""
+    [reply] = await engine.handle(FormSubmission(SAM, "checkin", {"mood": mood, "note": note}), now)
+    return reply
+
+
+@pytest.fixture
+def restart(memory_store: MemoryStore, content: Content) -> Callable[[], Engine]:
+    """A new engine on the same store: a process started after the last one stopped, with
+    nothing of what that one held in memory."""
+    return lambda: Engine(memory_store, content)
 
 
 async def person_of(store: MemoryStore, now: dt.datetime) -> tuple[int, CheckinState, object]:
@@ -134,14 +148,13 @@ async def test_only_the_form_fields_without_the_words_are_stored_while_pending(
 
 
 async def test_after_a_restart_a_keep_saves_the_stored_parts_and_says_so(
-    memory_store: MemoryStore, content: Content, now: dt.datetime
+    memory_store: MemoryStore, content: Content, restart: Callable[[], Engine], now: dt.datetime
 ) -> None:
-    before = Engine(memory_store, content)
-    values = {"mood": "1", "note": "thinking of killing myself"}
-    [reply] = await before.handle(FormSubmission(SAM, "checkin", values), now)
+    before = restart()
+    reply = await checked_in(before, "1", "thinking of killing myself", now)
     [brag_reply] = await before.handle(Command(SAM, "brag", WORDS), now)
 
-    after = Engine(memory_store, content)  # the held words were in the old process only
+    after = restart()  # the held words were in the old process only
     # The brag's own pending state replaced the check-in's: nothing of either text survives.
     [gone] = await after.handle(keep(reply), now)
     assert gone.text == content.text("safety.keep_gone")
@@ -149,8 +162,8 @@ async def test_after_a_restart_a_keep_saves_the_stored_parts_and_says_so(
     assert gone.text == content.text("safety.keep_gone")
     assert memory_store.wins_by_id == {}
 
-    [reply] = await after.handle(FormSubmission(SAM, "checkin", values), now)
-    restarted = Engine(memory_store, content)
+    reply = await checked_in(after, "1", "thinking of killing myself", now)
+    restarted = restart()
     note, *saved = await restarted.handle(keep(reply), now)
     assert note.text == content.text("safety.keep_partly")
     assert saved
@@ -174,14 +187,13 @@ async def test_an_answer_to_a_question_is_kept_as_that_answer(
 
 
 async def test_a_second_message_leaves_the_first_keep_answerable_after_a_restart(
-    memory_store: MemoryStore, content: Content, now: dt.datetime
+    memory_store: MemoryStore, restart: Callable[[], Engine], now: dt.datetime
 ) -> None:
-    before = Engine(memory_store, content)
-    values = {"mood": "2", "note": "I want to end it all"}
-    [reply] = await before.handle(FormSubmission(SAM, "checkin", values), now)
+    before = restart()
+    reply = await checked_in(before, "2", "I want to end it all", now)
     await before.handle(Message(SAM, "kms"), now)  # answers nothing: nothing new to keep
 
-    after = Engine(memory_store, content)
+    after = restart()
     await after.handle(keep(reply), now)
     [mood] = moods(memory_store)
     assert mood.score == 2

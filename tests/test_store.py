@@ -31,7 +31,7 @@ from bot.ports import (
     Store,
 )
 from bot.practice_model import Met, PracticeChoices, PracticeState
-from bot.schedule import Preferences, Slot
+from bot.schedule import Preferences
 from bot.writes import NewPlanned, RecoveryPlan, Share
 from storage.communities import SqlCommunities
 from storage.conversations import SqlConversations
@@ -51,17 +51,10 @@ from tests.fakes import (
     MemoryPractice,
     MemoryPrivacy,
 )
+from tests.store_contract import SAM, sam_and_alex, slot
 
-SAM = Sender("slack", "T1", "U1", "Sam")
-ALEX = Sender("slack", "T1", "U2", "Alex")
 DRAFT = RejectionDraft("Acme", "Analyst", Stage.INTERVIEW, dt.date(2026, 3, 9), "Jane", 2)
 ROLES = (People, Journal, Conversations, Plans, Communities, Privacy, Practice)
-
-
-def slot(now: dt.datetime, days: int, zone: str = "UTC") -> Slot:
-    """A moment ``days`` after ``now``, planned in ``zone``."""
-    due = now + dt.timedelta(days=days)
-    return Slot(due=due, local=due.replace(tzinfo=None), zone=zone)
 
 
 def test_each_role_has_a_fake_and_a_part_of_the_sql_store(db: AsyncEngine) -> None:
@@ -141,8 +134,7 @@ async def test_checkins_pause_and_resume(store: Store, now: dt.datetime) -> None
 
 
 async def test_rejections_feedback_and_the_mood_they_bring(store: Store, now: dt.datetime) -> None:
-    sam = await store.person(SAM, "UTC", now)
-    alex = await store.person(ALEX, "UTC", now)
+    sam, alex = await sam_and_alex(store, now)
     rejection = await store.add_rejection(sam.id, DRAFT, now)
 
     assert await store.mark_note_sent(alex.id, rejection.id, now) is None
@@ -165,8 +157,7 @@ async def test_rejections_feedback_and_the_mood_they_bring(store: Store, now: dt
 
 
 async def test_reflections_are_replaced_per_question(store: Store, now: dt.datetime) -> None:
-    sam = await store.person(SAM, "UTC", now)
-    alex = await store.person(ALEX, "UTC", now)
+    sam, alex = await sam_and_alex(store, now)
     rejection = await store.add_rejection(sam.id, DRAFT, now)
 
     def answer(question: str, given: Answer, note: str = "") -> Reflection:
@@ -183,8 +174,7 @@ async def test_reflections_are_replaced_per_question(store: Store, now: dt.datet
 
 
 async def test_wins_belong_to_their_owner(store: Store, now: dt.datetime) -> None:
-    sam = await store.person(SAM, "UTC", now)
-    alex = await store.person(ALEX, "UTC", now)
+    sam, alex = await sam_and_alex(store, now)
     win = await store.add_win(sam.id, "Led the launch <!channel>", WinKind.ACCOMPLISHMENT, now)
 
     assert await store.set_win_kind(alex.id, win.id, WinKind.SOFT_SKILL) is None
@@ -209,8 +199,7 @@ async def test_moods_come_back_latest_last_and_limited(store: Store, now: dt.dat
 
 
 async def test_checkin_answers_come_back_oldest_first(store: Store, now: dt.datetime) -> None:
-    sam = await store.person(SAM, "UTC", now)
-    alex = await store.person(ALEX, "UTC", now)
+    sam, alex = await sam_and_alex(store, now)
     await store.add_answer(sam.id, "applications", "3", now)
     await store.add_answer(sam.id, "lesson", "Ask about the team", now + dt.timedelta(days=1))
 
@@ -235,8 +224,7 @@ async def test_conversation_state_survives_and_clears(store: Store, now: dt.date
 async def test_a_new_plan_supersedes_the_last_one_kind_pending_at_a_time(
     store: Store, now: dt.datetime
 ) -> None:
-    sam = await store.person(SAM, "UTC", now)
-    alex = await store.person(ALEX, "UTC", now)
+    sam, alex = await sam_and_alex(store, now)
     rejection = await store.add_rejection(sam.id, DRAFT, now)
     steps = [("day1_checkin", slot(now, 1)), ("day3_checkin", slot(now, 3))]
     await store.replace_plan(RecoveryPlan(sam.id, "slack", rejection.id, steps), now)
@@ -264,8 +252,7 @@ async def test_a_new_plan_supersedes_the_last_one_kind_pending_at_a_time(
 async def test_planned_messages_move_and_cancel_for_their_owner_only(
     store: Store, now: dt.datetime
 ) -> None:
-    sam = await store.person(SAM, "UTC", now)
-    alex = await store.person(ALEX, "UTC", now)
+    sam, alex = await sam_and_alex(store, now)
     steps = [("day1_checkin", slot(now, 1)), ("day2_checkin", slot(now, 2))]
     await store.replace_plan(RecoveryPlan(sam.id, "slack", None, steps), now)
     first, second = await store.planned(sam.id)
@@ -322,16 +309,14 @@ async def test_a_win_is_shared_once_until_it_is_taken_down(store: Store, now: dt
 async def test_export_holds_a_persons_records_and_deletion_erases_them(
     store: Store, now: dt.datetime
 ) -> None:
-    sam = await store.person(SAM, "UTC", now)
-    alex = await store.person(ALEX, "UTC", now)
+    sam, alex = await sam_and_alex(store, now)
     rejection = await store.add_rejection(sam.id, DRAFT, now)
     await store.save_reflection(sam.id, Reflection(rejection.id, "direct", Answer.NO, "", now))
     await store.add_win(sam.id, "Shipped it", WinKind.ACCOMPLISHMENT, now)
     await store.add_answer(sam.id, "lesson", "Breathe", now)
     await store.set_conversation(sam.id, "reflection", "1:direct", now)
-    await store.replace_plan(
-        RecoveryPlan(sam.id, "slack", rejection.id, [("day1_checkin", slot(now, 1))]), now
-    )
+    plan = RecoveryPlan(sam.id, "slack", rejection.id, [("day1_checkin", slot(now, 1))])
+    await store.replace_plan(plan, now)
     await store.add_win(alex.id, "Theirs", WinKind.ACCOMPLISHMENT, now)
 
     data = await store.export(sam.id)
@@ -397,8 +382,7 @@ async def test_event_log_remembers_each_key_once(db: AsyncEngine, now: dt.dateti
 
 
 async def test_practice_choices_pause_leave_and_answers(store: Store, now: dt.datetime) -> None:
-    sam = await store.person(SAM, "UTC", now)
-    alex = await store.person(ALEX, "UTC", now)
+    sam, alex = await sam_and_alex(store, now)
     assert await store.practice_member(sam.id) is None
     assert await store.set_practice_state(sam.id, PracticeState.PAUSED, now) is None
 
@@ -430,7 +414,6 @@ async def test_a_new_plan_leaves_practice_partners_messages_alone(
 ) -> None:
     sam = await store.person(SAM, "UTC", now)
     await store.add_planned(NewPlanned(sam.id, "slack", "practice_check", slot(now, 3)), now)
-    await store.replace_plan(
-        RecoveryPlan(sam.id, "slack", None, [("day1_mood", slot(now, 1))]), now
-    )
+    plan = RecoveryPlan(sam.id, "slack", None, [("day1_mood", slot(now, 1))])
+    await store.replace_plan(plan, now)
     assert [m.kind for m in await store.planned(sam.id)] == ["day1_mood", "practice_check"]

@@ -8,7 +8,6 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.events import Sender
 from bot.model import ApplicationDraft, ApplicationStage, RejectionDraft, Stage
 from bot.ports import Applications, Store
 from bot.schedule import Slot
@@ -18,14 +17,7 @@ from storage.applications import SqlApplications
 from storage.crypto import Cipher
 from storage.sql import SqlStore
 from tests.fakes import MemoryApplications
-
-SAM = Sender("slack", "T1", "U1", "Sam")
-ALEX = Sender("slack", "T1", "U2", "Alex")
-# Each with a space or a colon: a sealed value (base64) can never hold one by chance.
-DRAFT = ApplicationDraft(
-    "Acme Labs", "Data analyst", "https://acme.example/jobs/1", dt.date(2026, 3, 2), True,
-    "Jo Rivera", "called twice",
-)  # fmt: skip
+from tests.store_contract import SAM, sam_and_alex, slot
 
 
 def reminder(person_id: int, application_id: int, kind: str, due: Slot) -> NewPlanned:
@@ -33,9 +25,11 @@ def reminder(person_id: int, application_id: int, kind: str, due: Slot) -> NewPl
     return NewPlanned(person_id, "slack", kind, due, application_id=application_id)
 
 
-def slot(now: dt.datetime, days: int) -> Slot:
-    due = now + dt.timedelta(days=days)
-    return Slot(due=due, local=due.replace(tzinfo=None), zone="UTC")
+# Each with a space or a colon: a sealed value (base64) can never hold one by chance.
+DRAFT = ApplicationDraft(
+    "Acme Labs", "Data analyst", "https://acme.example/jobs/1", dt.date(2026, 3, 2), True,
+    "Jo Rivera", "called twice",
+)  # fmt: skip
 
 
 def test_the_role_has_a_fake_and_a_part_of_the_sql_store(db: AsyncEngine) -> None:
@@ -46,8 +40,7 @@ def test_the_role_has_a_fake_and_a_part_of_the_sql_store(db: AsyncEngine) -> Non
 async def test_applications_are_logged_edited_and_moved_by_their_owner_only(
     every_store: Store, now: dt.datetime
 ) -> None:
-    sam = await every_store.person(SAM, "UTC", now)
-    alex = await every_store.person(ALEX, "UTC", now)
+    sam, alex = await sam_and_alex(every_store, now)
     first = await every_store.add_application(sam.id, DRAFT, now)
     globex = ApplicationDraft("Globex", "", "", dt.date(2026, 3, 9), False)
     second = await every_store.add_application(sam.id, globex, now)
@@ -82,8 +75,7 @@ async def test_applications_are_logged_edited_and_moved_by_their_owner_only(
 async def test_reminders_live_beside_check_ins_one_pending_per_application(
     every_store: Store, now: dt.datetime
 ) -> None:
-    sam = await every_store.person(SAM, "UTC", now)
-    alex = await every_store.person(ALEX, "UTC", now)
+    sam, alex = await sam_and_alex(every_store, now)
     acme = await every_store.add_application(sam.id, DRAFT, now)
     globex = await every_store.add_application(sam.id, DRAFT, now)
     await every_store.plan_reminder(reminder(sam.id, acme.id, "app_nudge", slot(now, 14)), now)
@@ -113,8 +105,7 @@ async def test_reminders_live_beside_check_ins_one_pending_per_application(
 async def test_the_days_without_news_are_each_persons_own(
     every_store: Store, now: dt.datetime
 ) -> None:
-    sam = await every_store.person(SAM, "UTC", now)
-    alex = await every_store.person(ALEX, "UTC", now)
+    sam, alex = await sam_and_alex(every_store, now)
     assert await every_store.ghost_days(sam.id) is None
     await every_store.set_ghost_days(sam.id, 10)
     await every_store.set_ghost_days(sam.id, 0)

@@ -90,12 +90,8 @@ def _restore_process_wide_state() -> Iterator[None]:
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeDiscord]:
     """A fake Discord API listening on loopback."""
-    server = FakeDiscord()
-    await server.start()
-    try:
+    async with FakeDiscord() as server:
         yield server
-    finally:
-        await server.close()
 
 
 @pytest.fixture
@@ -140,13 +136,13 @@ async def services(tmp_path: Path, fake: FakeDiscord) -> AsyncIterator[Services]
         yield opened
 
 
-async def start(services: Services) -> Client:
+async def start(services: Services, clock: Callable[[], dt.datetime] = lambda: NOW) -> Client:
     """A client around the real engine and store, logged in to the fake (close it after)."""
     client = build_client(
         handler=services.engine,
         reach=Reach(services.store, services.settings.timezone),
         config=discord_config(services.settings),
-        clock=lambda: NOW,
+        clock=clock,
         dedupe=services.events,
         ack_budget=5.0,
         memos=services.store,

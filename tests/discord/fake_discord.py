@@ -20,7 +20,7 @@ from typing import Any
 from aiohttp import BodyPartReader, WSMsgType, web
 
 from tests.discord.fake_limits import RateLimits
-from tests.loopback import Loopback
+from tests.loopback import Loopback, Served
 
 APP_ID = 1_100_000_000_000_000_001
 BOT_ID = 1_100_000_000_000_000_002
@@ -129,7 +129,7 @@ class _Gateway:
 
 
 @dataclass
-class FakeDiscord:
+class FakeDiscord(Served):
     """Start with ``await fake.start()``; its ``base_url`` goes into ``DISCORD_API_URL``."""
 
     calls: list[Call] = field(default_factory=list)

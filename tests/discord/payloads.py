@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from tests.discord.fake_discord import APP_ID, CHANNEL_ID, GUILD_ID, USER_ID, user_payload
 
@@ -12,11 +12,22 @@ _ids = itertools.count(1_600_000_000_000_000_001)
 THREAD_ID = 1_300_000_000_000_000_777  # a thread in the server, for commands typed there
 
 
-def _base(kind: int, data: dict[str, Any], *, guild_id: int | None, user_id: int,
-          dm_channel: int | None, permissions: int = 0,
+class Origin(TypedDict, total=False):
+    """Who sends an interaction, and from where: by default the person (``user_id``) in the
+    server's channel. ``guild_id=None`` sends it from their DM (``dm_channel``); ``permissions``
+    are the member's in the channel, which Discord sends with every guild interaction."""
+
+    guild_id: int | None
+    user_id: int
+    dm_channel: int | None
+    permissions: int
+
+
+def _base(kind: int, data: dict[str, Any], *, guild_id: int | None = GUILD_ID,
+          user_id: int = USER_ID, dm_channel: int | None = None, permissions: int = 0,
           thread_of: int | None = None) -> dict[str, Any]:  # fmt: skip
-    """``permissions`` are the member's in the channel (Discord sends them with every guild
-    interaction); ``thread_of`` makes the channel a thread of that channel."""
+    """An interaction of ``kind`` carrying ``data``, from the :class:`Origin` given;
+    ``thread_of`` makes the channel a thread of that channel."""
     interaction_id = next(_ids)
     payload: dict[str, Any] = {
         "id": str(interaction_id),
@@ -97,12 +108,9 @@ def slash(
     name: str,
     options: Mapping[str, str] | None = None,
     *,
-    guild_id: int | None = GUILD_ID,
     command_guild: int | None = None,
-    user_id: int = USER_ID,
-    dm_channel: int | None = None,
-    permissions: int = 0,
     thread_of: int | None = None,
+    **origin: Unpack[Origin],
 ) -> dict[str, Any]:
     """``/name`` with string options, in a server (default) or a DM (``guild_id=None``)."""
     data: dict[str, Any] = {
@@ -113,23 +121,17 @@ def slash(
     }
     if command_guild is not None:
         data["guild_id"] = str(command_guild)
-    return _base(2, data, guild_id=guild_id, user_id=user_id, dm_channel=dm_channel,
-                 permissions=permissions, thread_of=thread_of)  # fmt: skip
+    return _base(2, data, thread_of=thread_of, **origin)
 
 
 def press(
     custom_id: str,
     message: Mapping[str, Any],
-    *,
-    guild_id: int | None = GUILD_ID,
-    user_id: int = USER_ID,
-    dm_channel: int | None = None,
-    permissions: int = 0,
+    **origin: Unpack[Origin],
 ) -> dict[str, Any]:
     """A button press on ``message`` (a message object as the fake API returned it)."""
     data = {"custom_id": custom_id, "component_type": 2}
-    payload = _base(3, data, guild_id=guild_id, user_id=user_id, dm_channel=dm_channel,
-                    permissions=permissions)  # fmt: skip
+    payload = _base(3, data, **origin)
     payload["message"] = dict(message)
     return payload
 
@@ -137,11 +139,7 @@ def press(
 def submit(
     modal: Mapping[str, Any],
     values: Mapping[str, str],
-    *,
-    guild_id: int | None = GUILD_ID,
-    user_id: int = USER_ID,
-    dm_channel: int | None = None,
-    permissions: int = 0,
+    **origin: Unpack[Origin],
 ) -> dict[str, Any]:
     """The submission of ``modal`` (the ``data`` of a type-9 callback) filled with ``values``;
     select menus get their value in ``values``, like Discord sends them."""
@@ -159,8 +157,7 @@ def submit(
                       "value": values.get(inner["custom_id"], inner.get("value", ""))}  # fmt: skip
         components.append({"type": 18, "id": number * 2 - 1, "component": answer})
     data = {"custom_id": modal["custom_id"], "components": components}
-    return _base(5, data, guild_id=guild_id, user_id=user_id, dm_channel=dm_channel,
-                 permissions=permissions)  # fmt: skip
+    return _base(5, data, **origin)
 
 
 def dm_message(content: str, channel_id: int, *, user_id: int = USER_ID) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import pytest
 from bot.events import Sender
 from bot.model import ApplicationStage
 from bounceback.bootstrap import Services
+from tests.application_journey import assert_rejection_settles_it
 from tests.discord.conftest import NOW, Client, interact, started
 from tests.discord.fake_discord import GUILD_ID, USER_ID, FakeDiscord
 from tests.discord.payloads import press, slash, submit
@@ -96,12 +97,7 @@ async def test_an_application_from_the_modal_to_a_rejection_with_nothing_retyped
             pressed = press(buttons(last["data"])[label], posted(last["data"], "7"),
                             guild_id=None, dm_channel=dm)  # fmt: skip
             await interact(client, pressed)
-    [rejection] = await services.store.rejections(person.id)
-    assert (rejection.company, rejection.role, rejection.stage.value) == (
-        "Acme <@&1>", "Analyst", "interview",
-    )  # fmt: skip
-    [settled] = await services.store.applications(person.id)
-    assert (settled.stage, settled.rejection_id) == (ApplicationStage.REJECTED, rejection.id)
+    await assert_rejection_settles_it(services.store, person.id, "Acme <@&1>")
     assert any("Acme" in p["content"] for p in fake.channel_posts(dm)[-4:])  # the plan
 
 

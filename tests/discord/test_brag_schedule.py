@@ -1,6 +1,6 @@
-"""The brag thread's schedule on Discord, with two instances on one database (SQLite always,
-PostgreSQL when set): interactions fed as the gateway feeds them, the fake Discord recording
-every call, and each instance's dispatcher ticked with an explicit time."""
+"""The brag thread's schedule on Discord (the story in tests/brag_scenarios.py), with two
+instances on one database (SQLite always, PostgreSQL when set): interactions fed as the gateway
+feeds them, the fake Discord recording every call."""
 
 from __future__ import annotations
 
@@ -12,21 +12,19 @@ from typing import Any
 
 import pytest
 
-from adapters.discord.client import build_client
 from adapters.discord.render import escape, with_channel
-from bot.dispatcher import Dispatcher
 from bot.reach import Reach
 from bot.replies import CHANNEL_MARK
 from bounceback.bootstrap import Services, open_services
-from bounceback.cli import discord_config
 from bounceback.settings import Settings
-from tests.discord.conftest import NOW, TOKEN, Client, interact, logged_in
+from tests.brag_scenarios import NOW, Pair, two_instances
+
+# The brag schedule's stories, collected here and told with this module's ``brag``.
+from tests.brag_scenarios import test_the_brag_schedule as test_the_brag_schedule
+from tests.discord.conftest import TOKEN, Client, interact, start
 from tests.discord.fake_discord import CHANNEL_ID, USER_ID, FakeDiscord
 from tests.discord.payloads import press, slash, submit
 from tests.discord.test_community import MANAGE_SERVER, as_message, buttons, share_button
-
-# NOW is Tuesday 2026-03-10, 14:30 UTC; the default thread time is Monday 10:00.
-NEXT_MONDAY = dt.datetime(2026, 3, 16, 10, 0, tzinfo=dt.UTC)
 
 
 @dataclass
@@ -34,17 +32,103 @@ class Clock:
     now: dt.datetime = NOW
 
 
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
 @dataclass
 class Instance:
-    """One Bounceback process: its gateway client and its services."""
+    """One Bounceback process: its gateway client and its services, on the shared fake."""
 
     client: Client
     services: Services
+    fake: FakeDiscord
 
-    def dispatcher(self) -> Dispatcher:
-        return self.services.dispatcher(
-            {"discord": self.client.messenger(Reach(self.services.store))}
+    async def tick(self, now: dt.datetime) -> None:
+        messenger = self.client.messenger(Reach(self.services.store))
+        await self.services.dispatcher({"discord": messenger}).tick(now)
+
+    async def as_admin(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Deliver ``payload`` from someone with Manage Server; the data of the answer."""
+        await interact(self.client, payload)
+        answer: dict[str, Any] = self.fake.callbacks()[-1].get("data", {})
+        return answer
+
+    async def admin_here(self) -> str:
+        return str((await self.admin_view("admin here"))["content"])
+
+    async def admin(self) -> str:
+        return str((await self.admin_view("admin"))["content"])
+
+    async def admin_view(self, text: str) -> dict[str, Any]:
+        return await self.as_admin(slash("bounceback", {"text": text}, permissions=MANAGE_SERVER))
+
+    async def press_admin(self, action: str) -> str:
+        shown = self.latest_admin_view(action)
+        [custom_id] = [b["custom_id"] for b in buttons(shown) if f":{action}:" in b["custom_id"]]
+        before = len(self.fake.followups())
+        pressed = press(custom_id, as_message(shown), permissions=MANAGE_SERVER)
+        words = [(await self.as_admin(pressed)).get("content", "")]
+        words += [f.get("content", "") for f in self.fake.followups()[before:]]
+        return "\n".join(words)
+
+    def latest_admin_view(self, action: str) -> dict[str, Any]:
+        """The admin view last shown with a button for ``action``."""
+        shown = [body.get("data", {}) for body in self.fake.callbacks()]
+        return next(
+            data
+            for data in reversed(shown)
+            if any(f":{action}:" in b["custom_id"] for b in buttons(data))
         )
+
+    async def preview(self) -> tuple[str, str]:
+        words = await self.press_admin("admin.brag_preview")
+        [heading] = [line for line in words.splitlines() if line.startswith("**")]
+        return words, heading
+
+    async def save(self, **values: str) -> str:
+        def pressed(custom_id: str, shown: dict[str, Any]) -> dict[str, Any]:
+            return press(custom_id, shown, permissions=MANAGE_SERVER)
+
+        change = as_message(await self.admin_view("admin"))
+        page_one = await self.as_admin(pressed("bb:admin.settings:", change))
+        more = await self.as_admin(submit(page_one, values, permissions=MANAGE_SERVER))
+        [next_page] = buttons(more)
+        page_two = await self.as_admin(pressed(next_page["custom_id"], as_message(more, "10")))
+        done = await self.as_admin(submit(page_two, {}, permissions=MANAGE_SERVER))
+        return str(done["content"])
+
+    async def brag(self, text: str) -> None:
+        await interact(self.client, slash("brag", {"text": text}))
+
+    async def share(self) -> str:
+        custom_id, asked = share_button(self.fake)
+        dm = self.fake.dm_channel(USER_ID)
+        await interact(self.client, press(custom_id, asked, guild_id=None, dm_channel=dm))
+        return str(self.fake.callbacks()[-1].get("data", {}).get("content", ""))
+
+
+@dataclass
+class OnDiscord(Pair[Instance]):
+    """The brag story's view of Discord: a post opens each thread, its heading in bold."""
+
+    member: str = "Ada"
+    channel: str = f"<#{CHANNEL_ID}>"
+
+    def heading(self, text: str) -> str:
+        return f"**{text}**"
+
+    def posts(self) -> list[object]:
+        fake = self.one.fake
+        return [*fake.channel_posts(CHANNEL_ID), *fake.threads]  # a thread's posts need a thread
+
+    def openings(self) -> list[str]:
+        return [body["content"].split("\n")[0] for body in self.one.fake.channel_posts(CHANNEL_ID)]
+
+    def in_thread(self) -> list[str]:
+        [thread_id] = self.one.fake.threads
+        return [body["content"] for body in self.one.fake.channel_posts(thread_id)]
 
 
 @contextlib.asynccontextmanager
@@ -54,158 +138,17 @@ async def instance(url: str, fake: FakeDiscord, clock: Clock) -> AsyncIterator[I
          "BOUNCEBACK_TIMEZONE": "UTC"}
     )  # fmt: skip
     async with open_services(settings) as services:
-        client = build_client(
-            handler=services.engine,
-            reach=Reach(services.store, services.settings.timezone),
-            config=discord_config(settings),
-            clock=lambda: clock.now,
-            dedupe=services.events,
-            ack_budget=5.0,
-            memos=services.store,
-        )
-        await logged_in(client)
+        client = await start(services, lambda: clock.now)
         try:
-            yield Instance(client, services)
+            yield Instance(client, services, fake)
         finally:
             await client.close()
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def pair(
-    database_url: str, fake: FakeDiscord, clock: Clock
-) -> AsyncIterator[tuple[Instance, Instance]]:
-    async with (
-        instance(database_url, fake, clock) as one,
-        instance(database_url, fake, clock) as two,
-    ):
-        yield one, two
-
-
-async def tick(pair: tuple[Instance, Instance], now: dt.datetime) -> None:
-    for each in pair:
-        await each.dispatcher().tick(now)
-
-
-async def admin(each: Instance, fake: FakeDiscord, text: str = "admin") -> dict[str, Any]:
-    """``/bounceback TEXT`` from someone with Manage Server; the (ephemeral) answer."""
-    await interact(each.client, slash("bounceback", {"text": text}, permissions=MANAGE_SERVER))
-    answer: dict[str, Any] = fake.callbacks()[-1]["data"]
-    return answer
-
-
-async def press_admin(each: Instance, fake: FakeDiscord, shown: dict[str, Any], action: str) -> str:
-    """Press one of the admin view's buttons; every word that answered."""
-    [custom_id] = [b["custom_id"] for b in buttons(shown) if f":{action}:" in b["custom_id"]]
-    before = len(fake.followups())
-    await interact(each.client, press(custom_id, as_message(shown), permissions=MANAGE_SERVER))
-    words = [fake.callbacks()[-1].get("data", {}).get("content", "")]
-    words += [f.get("content", "") for f in fake.followups()[before:]]
-    return "\n".join(words)
-
-
-async def save(each: Instance, fake: FakeDiscord, **values: str) -> str:
-    """The settings form, both pages, filled with ``values``; the words that answered."""
-    shown = await admin(each, fake)
-    change = as_message(shown)
-    await interact(each.client, press("bb:admin.settings:", change, permissions=MANAGE_SERVER))
-    page_one = fake.callbacks()[-1]["data"]
-    await interact(each.client, submit(page_one, values, permissions=MANAGE_SERVER))
-    more = fake.callbacks()[-1]["data"]
-    [next_page] = buttons(more)
-    await interact(
-        each.client,
-        press(next_page["custom_id"], as_message(more, "10"), permissions=MANAGE_SERVER),
-    )
-    page_two = fake.callbacks()[-1]["data"]
-    await interact(each.client, submit(page_two, {}, permissions=MANAGE_SERVER))
-    return str(fake.callbacks()[-1]["data"]["content"])
-
-
-def openings(fake: FakeDiscord) -> list[str]:
-    """The first line of each message posted in the brag channel (each opens a thread)."""
-    return [body["content"].split("\n")[0] for body in fake.channel_posts(CHANNEL_ID)]
-
-
-async def test_a_time_change_after_the_channel_is_set_moves_the_opening(
-    pair: tuple[Instance, Instance], fake: FakeDiscord, clock: Clock
-) -> None:
-    one, two = pair
-    done = await admin(one, fake, "admin here")
-    assert f"posted in <#{CHANNEL_ID}>." in done["content"]  # a mention, not the raw id
-    await save(one, fake, brag_day="1", brag_time="15:41")
-    clock.now = NOW + dt.timedelta(minutes=5)
-    told = await save(two, fake, brag_day="1", brag_time="15:43")
-    assert f"Brag channel: <#{CHANNEL_ID}>" in told
-    assert "Next brag thread: Tuesday 10 March 2026 at 15:43 (UTC)" in told
-
-    await tick(pair, NOW.replace(hour=15, minute=41))
-    assert openings(fake) == []
-    await tick(pair, NOW.replace(hour=15, minute=43))
-    await tick(pair, NOW.replace(hour=15, minute=44))
-    assert openings(fake) == ["**Brag thread: week of 9 March 2026**"]
-
-
-async def test_set_up_after_this_weeks_time_waits_for_next_week(
-    pair: tuple[Instance, Instance], fake: FakeDiscord
-) -> None:
-    one, _ = pair
-    done = await admin(one, fake, "admin here")
-    assert "first thread opens Monday 16 March 2026 at 10:00 (UTC)" in done["content"]
-    for hours in (0, 1, 24, 96):
-        await tick(pair, NOW + dt.timedelta(hours=hours))
-    assert openings(fake) == []
-    await tick(pair, NEXT_MONDAY)
-    assert openings(fake) == ["**Brag thread: week of 16 March 2026**"]
-
-
-async def test_preview_skip_and_open_now_each_act_once(
-    pair: tuple[Instance, Instance], fake: FakeDiscord
-) -> None:
-    one, two = pair
-    await admin(one, fake, "admin here")
-    shown = await admin(two, fake)
-    assert "Next brag thread: Monday 16 March 2026 at 10:00 (UTC)" in shown["content"]
-
-    preview = await press_admin(two, fake, shown, "admin.brag_preview")
-    assert "Only you can see this preview" in preview
-    assert "**Brag thread: week of 16 March 2026**" in preview
-    assert openings(fake) == []
-
-    said = [await press_admin(each, fake, shown, "admin.brag_skip") for each in (one, two)]
-    assert sum("Skipped: no brag thread for the week of 16 March 2026" in s for s in said) == 1
-    assert sum("Nothing to skip" in s for s in said) == 1
-
-    said = [await press_admin(each, fake, shown, "admin.brag_open") for each in (two, one)]
-    assert sum(f"Opening this week's brag thread in <#{CHANNEL_ID}> now." in s for s in said) == 1
-    assert sum("already open or opening" in s for s in said) == 1
-
-    await tick(pair, NOW)
-    await tick(pair, NEXT_MONDAY)  # skipped
-    assert openings(fake) == ["**Brag thread: week of 9 March 2026**"]
-
-
-async def test_a_share_before_the_opening_is_posted_right_after_it(
-    pair: tuple[Instance, Instance], fake: FakeDiscord
-) -> None:
-    one, two = pair
-    await admin(one, fake, "admin here")
-    await save(one, fake, brag_day="4", brag_time="10:00")  # Friday
-    await interact(two.client, slash("brag", {"text": "Booked a mock interview"}))
-    custom_id, asked = share_button(fake)
-    dm = fake.dm_channel(USER_ID)
-    await interact(one.client, press(custom_id, asked, guild_id=None, dm_channel=dm))
-
-    await tick(pair, NOW + dt.timedelta(minutes=1))
-    assert fake.threads == {}  # a share never opens the thread early
-    await tick(pair, dt.datetime(2026, 3, 13, 10, 0, tzinfo=dt.UTC))
-    [thread_id] = fake.threads
-    [shared] = fake.channel_posts(thread_id)
-    assert shared["content"] == "Ada shared a win: Booked a mock interview"
+async def brag(database_url: str, fake: FakeDiscord, clock: Clock) -> AsyncIterator[OnDiscord]:
+    async with two_instances(lambda: instance(database_url, fake, clock)) as (one, two):
+        yield OnDiscord(one, two, clock)
 
 
 @pytest.mark.parametrize(

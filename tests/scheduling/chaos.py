@@ -26,14 +26,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.database import create_engine
 from storage.tables import Base, people, planned_messages
-from tests.loopback import Loopback
+from tests.loopback import Loopback, Served
 from tests.scheduling.harness import seed_due
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN_LIMIT = 90.0  # seconds: a run that takes longer has hung
 
 
-class Platform:
+class Platform(Served):
     """The loopback platform: ``POST /deliver`` records a key, ``GET /delivered`` finds one."""
 
     def __init__(self, delay: float = 0.003) -> None:
@@ -50,7 +50,7 @@ class Platform:
         app.router.add_get("/delivered", self._delivered)
         self.url = f"http://127.0.0.1:{await self._loopback.serve(app)}"
 
-    async def stop(self) -> None:
+    async def close(self) -> None:
         await self._loopback.close()
 
     def reset(self) -> None:

@@ -24,12 +24,8 @@ COUNT = 400
 
 @pytest.fixture
 async def platform() -> AsyncIterator[Platform]:
-    server = Platform()
-    await server.start()
-    try:
+    async with Platform() as server:
         yield server
-    finally:
-        await server.stop()
 
 
 async def test_a_kill_repeats_at_most_what_was_in_flight_and_loses_nothing(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from bot.delivery_ports import ClaimRequest
 from bot.dispatcher import Dispatcher
 from bot.errors import DeliveryError, PermanentDeliveryError
@@ -188,12 +190,21 @@ async def test_pause_holds_stop_ends_and_resume_brings_back(world: World) -> Non
     assert len(world.messenger.sent) == 1
 
 
-async def test_stop_typed_in_words_stops_everything(world: World) -> None:
+# Words that end the plan: STOP, and news of an offer (answered with a celebration).
+@pytest.mark.parametrize(
+    ("words", "at", "answered"),
+    [("STOP", REJECTED_AT, "stopped"), ("I got the job!", DAY1, "congratulations")],
+    ids=["stop", "offer"],
+)
+async def test_words_that_end_the_plan_stop_everything(
+    world: World, words: str, at: dt.datetime, answered: str
+) -> None:
     await world.reject()
-    [reply] = await world.engine.handle(Message(SAM, "STOP"), REJECTED_AT)
-    assert "stopped" in reply.text
+    [reply] = await world.engine.handle(Message(SAM, words), at)
+    assert answered in reply.text
     await daily(world.dispatcher(), range(0, 15))
     assert world.messenger.sent == []
+    assert {s for _, s, _ in await world.states()} == {"skipped"}
 
 
 async def test_remind_me_tomorrow(world: World) -> None:
@@ -252,16 +263,6 @@ async def test_answers_steer_what_comes_next(world: World) -> None:
     assert (
         "added 1 win(s) to your bragging list and sent a feedback note" in world.messenger.texts[4]
     )
-
-
-async def test_an_offer_ends_the_plan_with_a_celebration(world: World) -> None:
-    await world.reject()
-    [reply] = await world.engine.handle(Message(SAM, "I got the job!"), DAY1)
-
-    assert "congratulations" in reply.text
-    await daily(world.dispatcher(), range(0, 15))
-    assert world.messenger.sent == []
-    assert {s for _, s, _ in await world.states()} == {"skipped"}
 
 
 async def test_a_new_rejection_replaces_the_running_plan(world: World) -> None:

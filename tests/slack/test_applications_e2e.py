@@ -9,9 +9,10 @@ from typing import Any
 from bot.events import Sender
 from bot.model import ApplicationStage
 from bounceback.bootstrap import Services
+from tests.application_journey import assert_rejection_settles_it
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import NOW, Harness
-from tests.slack.test_engine_e2e import answers_for, buttons
+from tests.slack.test_engine_e2e import buttons, fill_in, modal_of
 
 ANA = Sender("slack", "T1", "U1")
 
@@ -23,25 +24,20 @@ def labelled(calls: list[Any]) -> dict[str, dict[str, Any]]:
 async def test_an_application_from_the_modal_to_a_rejection_with_nothing_retyped(
     real: Harness, fake_slack: FakeSlack, services: Services
 ) -> None:
-    await real.command("applied", "Acme &lt;Labs&gt;")
-    await real.bot.drain()
-    [opened] = fake_slack.calls_to("views.open")
-    view = opened.args["view"]
+    view = await modal_of(real, fake_slack, "applied", "Acme &lt;Labs&gt;")
     elements = {block["block_id"]: block["element"] for block in view["blocks"]}
     assert elements["company"]["initial_value"] == "Acme <Labs>"
     assert elements["applied_on"]["type"] == "datepicker"
     assert elements["applied_on"]["initial_date"] == NOW.date().isoformat()
     assert elements["adjacent"]["initial_option"]["value"] == "no"
 
-    bad = answers_for(view, {"role": "Analyst", "link": "javascript:alert(1)"})
-    refused = await real.submit(view["callback_id"], bad, private_metadata=view["private_metadata"])
+    refused = await fill_in(real, view, {"role": "Analyst", "link": "javascript:alert(1)"})
     assert refused.json()["response_action"] == "errors"
     assert "http://" in refused.json()["errors"]["link"]
     person = await services.store.person(ANA, "UTC", NOW)
     assert await services.store.applications(person.id) == []
 
-    good = answers_for(view, {"role": "Analyst", "link": "https://acme.example/1"})
-    saved = await real.submit(view["callback_id"], good, private_metadata=view["private_metadata"])
+    saved = await fill_in(real, view, {"role": "Analyst", "link": "https://acme.example/1"})
     assert (saved.status, saved.text) == (200, "")
     await real.bot.drain()
     [application] = await services.store.applications(person.id)
@@ -69,25 +65,15 @@ async def test_an_application_from_the_modal_to_a_rejection_with_nothing_retyped
     assert known["company"]["initial_value"] == "Acme <Labs>"
     assert known["role"]["initial_value"] == "Analyst"
     assert known["stage"]["initial_option"]["value"] == "interview"
-    state = answers_for(form, {"feeling": "2"})
-    done = await real.submit(form["callback_id"], state, private_metadata=form["private_metadata"])
+    done = await fill_in(real, form, {"feeling": "2"})
     assert (done.status, done.text) == (200, "")
     await real.bot.drain()
-    [rejection] = await services.store.rejections(person.id)
-    assert (rejection.company, rejection.role, rejection.stage.value) == (
-        "Acme <Labs>", "Analyst", "interview",
-    )  # fmt: skip
-    [settled] = await services.store.applications(person.id)
-    assert (settled.stage, settled.rejection_id) == (ApplicationStage.REJECTED, rejection.id)
+    await assert_rejection_settles_it(services.store, person.id, "Acme <Labs>")
 
 
 async def test_the_export_is_a_csv_file_in_the_dm(real: Harness, fake_slack: FakeSlack) -> None:
-    await real.command("applied", "Globex")
-    await real.bot.drain()
-    view = fake_slack.calls_to("views.open")[-1].args["view"]
-    saved = await real.submit(
-        view["callback_id"], answers_for(view, {}), private_metadata=view["private_metadata"]
-    )
+    view = await modal_of(real, fake_slack, "applied", "Globex")
+    saved = await fill_in(real, view, {})
     assert (saved.status, saved.text) == (200, "")
     await real.bot.drain()
     await real.command("applied", "export")

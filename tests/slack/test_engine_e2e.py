@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from bounceback.bootstrap import Services
 from storage.tables import PersonRow, RejectionRow, WinRow
 from tests import kept_nowhere
 from tests.slack.fake_slack import Call, FakeSlack
-from tests.slack.harness import Harness
+from tests.slack.harness import Answer, Harness
 
 
 def answers_for(view: dict[str, Any], choose: dict[str, str]) -> dict[str, dict[str, Any]]:
@@ -38,6 +39,20 @@ def answers_for(view: dict[str, Any], choose: dict[str, str]) -> dict[str, dict[
     return state
 
 
+async def modal_of(real: Harness, fake_slack: FakeSlack, command: str, text: str = "") -> Any:
+    """``/command text``, and the view of the one modal it opened."""
+    await real.command(command, text)
+    await real.bot.drain()
+    [opened] = fake_slack.calls_to("views.open")
+    return opened.args["view"]
+
+
+async def fill_in(real: Harness, view: dict[str, Any], choose: dict[str, str]) -> Answer:
+    """Submit ``view`` filled in like a person would (:func:`answers_for`); Slack's answer."""
+    state = answers_for(view, choose)
+    return await real.submit(view["callback_id"], state, private_metadata=view["private_metadata"])
+
+
 def buttons(calls: list[Call]) -> list[dict[str, Any]]:
     return [
         element
@@ -56,21 +71,15 @@ async def count(services: Services, table: Any) -> int:
 async def test_rejected_to_recovery_plan_in_the_dm(
     real: Harness, fake_slack: FakeSlack, services: Services
 ) -> None:
-    await real.command("rejected", "Acme &lt;Labs&gt; &amp; Co")
-    await real.bot.drain()
-    [opened] = fake_slack.calls_to("views.open")
-    view = opened.args["view"]
+    view = await modal_of(real, fake_slack, "rejected", "Acme &lt;Labs&gt; &amp; Co")
     assert view["blocks"][0]["element"]["initial_value"] == "Acme <Labs> & Co"
 
-    blank = answers_for(view, {"company": "", "feeling": "2", "stage": "interview"})
-    refused = await real.submit(
-        view["callback_id"], blank, private_metadata=view["private_metadata"]
-    )
+    refused = await fill_in(real, view, {"company": "", "feeling": "2", "stage": "interview"})
     assert refused.json()["response_action"] == "errors"
     assert "company" in refused.json()["errors"]
 
-    state = answers_for(view, {"stage": "interview", "feeling": "2", "rejected_on": "2026-03-09"})
-    saved = await real.submit(view["callback_id"], state, private_metadata=view["private_metadata"])
+    chosen = {"stage": "interview", "feeling": "2", "rejected_on": "2026-03-09"}
+    saved = await fill_in(real, view, chosen)
     assert (saved.status, saved.text) == (200, "")
     await real.bot.drain()
     plan = fake_slack.calls_to("chat.postMessage")
@@ -157,16 +166,26 @@ CRISIS_WORDS = "I want to die"
 CARE_OPENING = "I'm really sorry you're feeling this way."
 
 
-def watch_every_log(caplog: pytest.LogCaptureFixture) -> None:
-    """Everything at DEBUG, the Slack libraries' loggers too."""
-    kept_nowhere.watch_every_log(caplog, "slack_bolt", "slack_sdk")
+@dataclass
+class Nowhere:
+    """Where a person's words must not go: to the fake Slack, the logs, the database files."""
+
+    fake_slack: FakeSlack
+    caplog: pytest.LogCaptureFixture
+    db: Path
+
+    def watch_every_log(self) -> None:
+        """Everything at DEBUG from here on, the Slack libraries' loggers too."""
+        kept_nowhere.watch_every_log(self.caplog, "slack_bolt", "slack_sdk")
+
+    def assert_kept_nowhere(self, words: str) -> None:
+        sent = ((call.method, call.args) for call in self.fake_slack.calls)
+        kept_nowhere.assert_kept_nowhere(words, sent, self.caplog, self.db)
 
 
-def assert_kept_nowhere(
-    words: str, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture, tmp_path: Path
-) -> None:
-    sent = ((call.method, call.args) for call in fake_slack.calls)
-    kept_nowhere.assert_kept_nowhere(words, sent, caplog, tmp_path)
+@pytest.fixture
+def nowhere(fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture, tmp_path: Path) -> Nowhere:
+    return Nowhere(fake_slack, caplog, tmp_path)
 
 
 def care_texts(calls: list[Call]) -> list[str]:
@@ -174,13 +193,9 @@ def care_texts(calls: list[Call]) -> list[str]:
 
 
 async def test_crisis_words_in_a_channel_command_get_a_private_caring_answer(
-    real: Harness,
-    fake_slack: FakeSlack,
-    services: Services,
-    caplog: pytest.LogCaptureFixture,
-    tmp_path: Path,
+    real: Harness, fake_slack: FakeSlack, services: Services, nowhere: Nowhere
 ) -> None:
-    watch_every_log(caplog)
+    nowhere.watch_every_log()
     await real.command("brag", CRISIS_WORDS, channel="C1", channel_name="general")
     await real.bot.drain()
 
@@ -191,7 +206,7 @@ async def test_crisis_words_in_a_channel_command_get_a_private_caring_answer(
     # Nothing in the channel, nothing public, nothing else at all (but reading the person's
     # time zone, which carries their user id alone).
     assert [call.method for call in fake_slack.api_calls] == ["users.info", "response_url"]
-    assert_kept_nowhere(CRISIS_WORDS, fake_slack, caplog, tmp_path)
+    nowhere.assert_kept_nowhere(CRISIS_WORDS)
     assert await count(services, WinRow) == 0
 
 
@@ -216,13 +231,9 @@ async def test_after_a_crisis_one_tap_keeps_what_was_typed_and_one_resumes_check
 
 
 async def test_crisis_words_in_the_dm_are_answered_in_the_dm_only(
-    real: Harness,
-    fake_slack: FakeSlack,
-    services: Services,
-    caplog: pytest.LogCaptureFixture,
-    tmp_path: Path,
+    real: Harness, fake_slack: FakeSlack, services: Services, nowhere: Nowhere
 ) -> None:
-    watch_every_log(caplog)
+    nowhere.watch_every_log()
     await real.dm("I feel suicidal", event_id="EvCare")
     await real.bot.drain()
 
@@ -231,26 +242,17 @@ async def test_crisis_words_in_the_dm_are_answered_in_the_dm_only(
     assert care_texts(posts)[0].startswith(CARE_OPENING)
     assert [call.method for call in fake_slack.api_calls] == ["users.info", "chat.postMessage"]
     assert fake_slack.calls_to("response_url") == []
-    assert_kept_nowhere("suicidal", fake_slack, caplog, tmp_path)
+    nowhere.assert_kept_nowhere("suicidal")
     assert await count(services, WinRow) == 0
 
 
 async def test_crisis_words_in_a_form_are_answered_in_the_dm_only(
-    real: Harness,
-    fake_slack: FakeSlack,
-    services: Services,
-    caplog: pytest.LogCaptureFixture,
-    tmp_path: Path,
+    real: Harness, fake_slack: FakeSlack, services: Services, nowhere: Nowhere
 ) -> None:
-    await real.command("rejected")
-    await real.bot.drain()
-    [opened] = fake_slack.calls_to("views.open")
-    view = opened.args["view"]
-    watch_every_log(caplog)
-    typed = answers_for(view, {"company": CRISIS_WORDS, "stage": "interview", "feeling": "1"})
-    closed = await real.submit(
-        view["callback_id"], typed, private_metadata=view["private_metadata"]
-    )
+    view = await modal_of(real, fake_slack, "rejected")
+    nowhere.watch_every_log()
+    typed = {"company": CRISIS_WORDS, "stage": "interview", "feeling": "1"}
+    closed = await fill_in(real, view, typed)
     await real.bot.drain()
 
     assert (closed.status, closed.text) == (200, "")  # the modal just closes
@@ -260,5 +262,5 @@ async def test_crisis_words_in_a_form_are_answered_in_the_dm_only(
     assert all(
         call.args["response_type"] == "ephemeral" for call in fake_slack.calls_to("response_url")
     )
-    assert_kept_nowhere(CRISIS_WORDS, fake_slack, caplog, tmp_path)
+    nowhere.assert_kept_nowhere(CRISIS_WORDS)
     assert await count(services, RejectionRow) == 0

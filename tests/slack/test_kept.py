@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -21,26 +21,34 @@ from tests.slack.harness import NOW, FakeDedupe, FakeHandler, FixedClock, Harnes
 LEASE = dt.timedelta(seconds=60)
 
 
-def bot(
-    db: AsyncEngine, name: str, settings: Settings, handler: FakeHandler, clock: FixedClock
-) -> SlackBot:
-    return build_app(
-        handler,
-        slack_config(settings),
-        dedupe=FakeDedupe(),
-        clock=clock,
-        on_community_removed=RecordingRemoval(),
-        inbox=SqlInbox(db, Cipher(), instance=name, lease=LEASE),
-    )
+MakeBot = Callable[[str, FakeHandler], SlackBot]
+
+
+@pytest.fixture
+def make_bot(db: AsyncEngine, settings: Settings, clock: FixedClock) -> MakeBot:
+    """Builds one instance of the app, named ``name``, around ``handler``; every instance keeps
+    its inbox in the one database."""
+
+    def make(name: str, handler: FakeHandler) -> SlackBot:
+        return build_app(
+            handler,
+            slack_config(settings),
+            dedupe=FakeDedupe(),
+            clock=clock,
+            on_community_removed=RecordingRemoval(),
+            inbox=SqlInbox(db, Cipher(), instance=name, lease=LEASE),
+        )
+
+    return make
 
 
 @pytest.fixture
 async def first(
-    db: AsyncEngine, settings: Settings, fake_slack: FakeSlack, clock: FixedClock
+    make_bot: MakeBot, fake_slack: FakeSlack, clock: FixedClock
 ) -> AsyncIterator[Harness]:
     handler = FakeHandler()
     handler.gate = asyncio.Event()  # the engine is busy: the work is acknowledged, not done
-    harness = Harness(bot(db, "first", settings, handler, clock), clock, fake_slack.response_url())
+    harness = Harness(make_bot("first", handler), clock, fake_slack.response_url())
     await harness.start()
     yield harness
     handler.gate.set()
@@ -52,11 +60,7 @@ def replies(fake_slack: FakeSlack) -> list[str]:
 
 
 async def test_work_of_a_process_that_died_is_redone_once_elsewhere(
-    db: AsyncEngine,
-    first: Harness,
-    settings: Settings,
-    fake_slack: FakeSlack,
-    clock: FixedClock,
+    first: Harness, make_bot: MakeBot, fake_slack: FakeSlack, clock: FixedClock
 ) -> None:
     answer = await first.command("brag", "shipped the release")
     assert answer.status == 200  # acknowledged: Slack will never send it again
@@ -64,10 +68,10 @@ async def test_work_of_a_process_that_died_is_redone_once_elsewhere(
     await first.bot._background.close(0)
 
     handler = FakeHandler()
-    second = bot(db, "second", settings, handler, clock)
+    second = make_bot("second", handler)
     assert await second.redo_unfinished() == 0  # its holder's lease is still running
     clock.now = NOW + LEASE + dt.timedelta(seconds=1)
-    third = bot(db, "third", settings, FakeHandler(), clock)
+    third = make_bot("third", FakeHandler())
     assert await second.redo_unfinished() == 1
     assert await third.redo_unfinished() == 0  # one instance takes it, once
     await second.drain()
@@ -81,17 +85,13 @@ async def test_work_of_a_process_that_died_is_redone_once_elsewhere(
 
 
 async def test_work_a_stopping_process_could_not_finish_is_handed_back_at_once(
-    db: AsyncEngine,
-    first: Harness,
-    settings: Settings,
-    fake_slack: FakeSlack,
-    clock: FixedClock,
+    first: Harness, make_bot: MakeBot, fake_slack: FakeSlack, clock: FixedClock
 ) -> None:
     await first.dm("I got a rejection", event_id="Ev9")
     await first.bot.aclose(0)  # SIGTERM with no time left: stop, hand back what is unfinished
 
     handler = FakeHandler()
-    second = bot(db, "second", settings, handler, clock)
+    second = make_bot("second", handler)
     assert await second.redo_unfinished() == 1  # at once, not after the lease
     await second.drain()
     assert len(handler.received) == 1
@@ -100,10 +100,10 @@ async def test_work_a_stopping_process_could_not_finish_is_handed_back_at_once(
 
 
 async def test_a_retried_event_is_handled_once_and_finished_work_is_never_redone(
-    db: AsyncEngine, settings: Settings, fake_slack: FakeSlack, clock: FixedClock
+    make_bot: MakeBot, fake_slack: FakeSlack, clock: FixedClock
 ) -> None:
     handler = FakeHandler()
-    harness = Harness(bot(db, "first", settings, handler, clock), clock, fake_slack.response_url())
+    harness = Harness(make_bot("first", handler), clock, fake_slack.response_url())
     await harness.start()
     try:
         await harness.dm("hello", event_id="Ev7")

@@ -10,7 +10,6 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 
-from adapters.slack.app import build_app
 from adapters.slack.config import ConfigurationError
 from adapters.slack.oauth import BOT_SCOPES, oauth_stores
 from bot.errors import PermanentDeliveryError
@@ -25,9 +24,7 @@ from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import (
     CLIENT_ID,
     SIGNING_SECRET,
-    FakeDedupe,
     FakeHandler,
-    FixedClock,
     Harness,
     RecordingRemoval,
 )
@@ -129,23 +126,12 @@ async def test_uninstall_forgets_tokens_and_people(
     assert removal.removed == [("slack", "T9")]
 
 
-def test_oauth_needs_its_stores(oauth_settings: Settings, clock: FixedClock) -> None:
+async def test_oauth_needs_its_stores(oauth_settings: Settings, make_slack: MakeSlack) -> None:
     with pytest.raises(ConfigurationError):
-        build_app(
-            FakeHandler(),
-            slack_config(oauth_settings),
-            dedupe=FakeDedupe(),
-            clock=clock,
-            on_community_removed=RecordingRemoval(),
-        )
+        await make_slack(config=slack_config(oauth_settings))
 
 
-def test_some_token_is_needed(clock: FixedClock) -> None:
+async def test_some_token_is_needed(make_slack: MakeSlack) -> None:
+    settings = Settings.from_mapping({"SLACK_SIGNING_SECRET": SIGNING_SECRET})
     with pytest.raises(ConfigurationError, match="SLACK_BOT_TOKEN"):
-        build_app(
-            FakeHandler(),
-            slack_config(Settings.from_mapping({"SLACK_SIGNING_SECRET": SIGNING_SECRET})),
-            dedupe=FakeDedupe(),
-            clock=clock,
-            on_community_removed=RecordingRemoval(),
-        )
+        await make_slack(config=slack_config(settings))

@@ -26,6 +26,12 @@ def rejection() -> dict[str, dict[str, Any]]:
     }
 
 
+async def reject_in_new_york(real: Harness, fake_slack: FakeSlack) -> None:
+    """A member whose Slack profile is in New York logs a rejection, which plans check-ins."""
+    fake_slack.users["U1"] = {"tz": "America/New_York"}
+    await real.submit("rejection", rejection())
+
+
 def user_change(user: str, tz: str, **flags: Any) -> dict[str, Any]:
     return {
         "type": "user_change",
@@ -42,9 +48,7 @@ async def planned(services: Services) -> list[tuple[dt.datetime, dt.datetime, st
 async def test_a_member_hears_at_ten_in_their_own_slack_zone(
     real: Harness, fake_slack: FakeSlack, services: Services
 ) -> None:
-    fake_slack.users["U1"] = {"tz": "America/New_York"}
-
-    await real.submit("rejection", rejection())
+    await reject_in_new_york(real, fake_slack)
     await real.bot.drain()
 
     said = " ".join(str(call.args) for call in fake_slack.calls_to("response_url"))
@@ -58,8 +62,7 @@ async def test_a_member_hears_at_ten_in_their_own_slack_zone(
 async def test_a_new_zone_in_slack_moves_pending_check_ins_to_the_same_local_times(
     real: Harness, fake_slack: FakeSlack, services: Services
 ) -> None:
-    fake_slack.users["U1"] = {"tz": "America/New_York"}
-    await real.submit("rejection", rejection())
+    await reject_in_new_york(real, fake_slack)
     await real.bot.drain()
     before = await planned(services)
 
@@ -75,8 +78,7 @@ async def test_a_new_zone_in_slack_moves_pending_check_ins_to_the_same_local_tim
 async def test_a_zone_chosen_in_settings_wins_over_slack(
     real: Harness, fake_slack: FakeSlack, services: Services
 ) -> None:
-    fake_slack.users["U1"] = {"tz": "America/New_York"}
-    await real.submit("rejection", rejection())
+    await reject_in_new_york(real, fake_slack)
     settings = {
         name: {"type": "plain_text_input", "value": value}
         for name, value in {
