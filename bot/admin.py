@@ -14,7 +14,7 @@ from bot.events import Choice, Command, FormSubmission
 from bot.forms import refusal, validate
 from bot.model import BragOpening, Community
 from bot.replies import CHANNEL_MARK, Button, Field, FieldKind, Form, Option, Reply
-from bot.routes import Routes
+from bot.routes import Routes, admins_only
 from bot.schedule import known_zone
 from bot.text import parse_time
 from bot.turn import Turn
@@ -24,11 +24,10 @@ FORM_ID = "community_settings"
 SUPPORT_LIMIT = 1000
 
 
+@admins_only
 async def command(turn: Turn, command: Command) -> list[Reply]:
     """``/bounceback admin`` shows the settings; ``/bounceback admin here`` picks the channel."""
     content, channel = turn.content, command.channel
-    if not command.sender.is_admin:
-        return [Reply(text=content.text("admin.not_admin"))]
     words = command.text.strip().casefold().split()
     if words[-2:] == ["practice", "here"]:
         return await practice_admin.here(turn, command)
@@ -86,18 +85,16 @@ def channel_set(turn: Turn, community: Community, found: Sequence[BragOpening]) 
     return Reply(text="\n".join(lines), channel=community.brag_channel)
 
 
+@admins_only
 async def on_button(turn: Turn, choice: Choice) -> list[Reply]:
     """ "Change settings": the form, for admins only."""
-    if not choice.sender.is_admin:
-        return [Reply(text=turn.content.text("admin.not_admin"))]
     return [Reply(form=form(turn, await here(turn)))]
 
 
+@admins_only
 async def submit(turn: Turn, submission: FormSubmission) -> list[Reply]:
     """Save new settings, if the sender is an admin and every value is sound."""
     content = turn.content
-    if not submission.sender.is_admin:
-        return [Reply(text=content.text("admin.not_admin"))]
     community = await here(turn)
     blank = form(turn, community)
     cleaned, errors = validate(blank, submission.values, content, turn.today)

@@ -26,6 +26,7 @@ from bot.replies import Field, FieldKind, Form, Option, Reply
 from bot.routes import Routes
 from bot.text import clean, number
 from bot.turn import Turn
+from bot.writes import ApplicationNews
 
 FORM_ID = "application"
 EDIT_FORM = "application_edit"
@@ -195,7 +196,8 @@ async def move(turn: Turn, application: Application, stage: ApplicationStage) ->
                 ),
             )
         ]
-    moved = await turn.store.move_application(turn.person.id, application.id, stage, turn.now)
+    news = ApplicationNews(stage, turn.now)
+    moved = await turn.store.move_application(turn.person.id, application.id, news)
     if moved is None:
         return [Reply(text=content.text("applied.not_found"))]
     await applications_plan.plan_one(turn, moved)
@@ -210,18 +212,16 @@ async def submit_rejected(turn: Turn, submission: FormSubmission) -> list[Reply]
         return [Reply(text=turn.content.text("applied.not_found"))]
     replies, logged = await rejection.save(turn, submission)
     if logged is not None:
-        await turn.store.move_application(
-            turn.person.id, found.id, ApplicationStage.REJECTED, turn.now, logged.id
-        )
+        news = ApplicationNews(ApplicationStage.REJECTED, turn.now, logged.id)
+        await turn.store.move_application(turn.person.id, found.id, news)
         await turn.store.cancel_reminders(turn.person.id, found.id, "news")
     return replies
 
 
 async def still_waiting(turn: Turn, application: Application) -> list[Reply]:
     """ "Still waiting": the count of days without news starts again today."""
-    moved = await turn.store.move_application(
-        turn.person.id, application.id, application.stage, turn.now
-    )
+    news = ApplicationNews(application.stage, turn.now)
+    moved = await turn.store.move_application(turn.person.id, application.id, news)
     if moved is None:
         return [Reply(text=turn.content.text("applied.not_found"))]
     await applications_plan.plan_one(turn, moved)

@@ -15,6 +15,7 @@ from bot import plan
 from bot.model import Application, CheckinState, Person
 from bot.schedule import Preferences, Slot, first_slot_after, local_date, same_local_time
 from bot.turn import Turn
+from bot.writes import NewPlanned
 
 DEFAULT_GHOST_DAYS = 14
 GHOST_DAYS_LIMIT = 90
@@ -67,9 +68,10 @@ async def plan_one(turn: Turn, application: Application, days: int | None = None
         if message.application_id != application.id
     }
     slot = first_slot(application, days, plan.preferences(person), turn.now, taken)
-    await store.plan_reminder(
-        person.id, person.platform, application.id, reminders.FIRST, slot, turn.now
+    reminder = NewPlanned(
+        person.id, person.platform, reminders.FIRST, slot, application_id=application.id
     )
+    await store.plan_reminder(reminder, turn.now)
 
 
 async def plan_all(turn: Turn) -> None:

@@ -16,6 +16,7 @@ from bot.community import here
 from bot.events import Choice
 from bot.model import BragOpening, Community, PlannedState
 from bot.replies import CHANNEL_MARK, Button, Reply
+from bot.routes import admins_only
 from bot.schedule import iso_week, week_monday
 from bot.turn import Turn
 
@@ -84,11 +85,10 @@ def _described(turn: Turn, community: Community, opening: BragOpening) -> dict[s
     }
 
 
+@admins_only
 async def _preview(turn: Turn, choice: Choice) -> list[Reply]:
     """The opening exactly as it will look, with this week's pulse, to the admin alone."""
     content = turn.content
-    if not choice.sender.is_admin:
-        return [Reply(text=content.text("admin.not_admin"))]
     community = await here(turn)
     following = upcoming(turn, await openings(turn, community))
     week = following.week if following is not None else this_week(turn, community)
@@ -105,10 +105,9 @@ async def _preview(turn: Turn, choice: Choice) -> list[Reply]:
     return [Reply(text=intro), *(replace(reply, private=True) for reply in opening)]
 
 
+@admins_only
 async def _skip(turn: Turn, choice: Choice) -> list[Reply]:
     content = turn.content
-    if not choice.sender.is_admin:
-        return [Reply(text=content.text("admin.not_admin"))]
     community = await here(turn)
     week = choice.value if _WEEK.fullmatch(choice.value) else ""
     date = brag_thread.date(content, week_monday(week)) if week else "?"
@@ -123,10 +122,9 @@ async def _skip(turn: Turn, choice: Choice) -> list[Reply]:
     return [Reply(text=text)]
 
 
+@admins_only
 async def _open_now(turn: Turn, choice: Choice) -> list[Reply]:
     content = turn.content
-    if not choice.sender.is_admin:
-        return [Reply(text=content.text("admin.not_admin"))]
     community = await here(turn)
     week = this_week(turn, community)
     if choice.value != week:

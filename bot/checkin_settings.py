@@ -14,7 +14,7 @@ from bot.forms import refusal, validate
 from bot.model import CheckinState, Person, ZoneSource
 from bot.replies import Field, Form, Reply
 from bot.routes import Routes
-from bot.schedule import known_zone
+from bot.schedule import Preferences, known_zone
 from bot.text import clean, number, parse_time
 from bot.turn import Turn
 
@@ -96,14 +96,14 @@ async def submit_settings(turn: Turn, submission: FormSubmission) -> list[Reply]
         errors["weekdays_only"] = content.text("checkin.bad_yes_no", label=labels["weekdays_only"])
     if errors:
         return [refusal(blank, cleaned, errors)]
-    person = await turn.store.update_settings(
-        turn.person.id,
+    chosen = Preferences(
         timezone=zone,
         checkin_time=times["checkin_time"],
         quiet_start=times["quiet_start"],
         quiet_end=times["quiet_end"],
         weekdays_only=weekdays.startswith("y"),
     )
+    person = await turn.store.update_settings(turn.person.id, chosen)
     if zone != turn.person.timezone:
         # Their own choice from now on: a platform's zone never overrides it.
         person = await turn.store.set_timezone(person.id, zone, ZoneSource.PERSON)

@@ -15,6 +15,7 @@ from bot.routes import Routes, Typed
 from bot.schedule import iso_week
 from bot.text import clean, number
 from bot.turn import Turn
+from bot.writes import Share
 
 SHARE_ACTION = "community.share"
 KEEP_ACTION = "community.keep"
@@ -74,15 +75,9 @@ async def _share(turn: Turn, kind: PostKind, *, win_id: int | None, body: str) -
     community = await here(turn)
     if not can_share(community):
         return Reply(text=turn.content.text("community.share_unavailable"))
-    shared = await turn.store.share(
-        turn.person,
-        kind,
-        week=iso_week(turn.now, community.timezone),
-        channel=community.brag_channel,
-        win_id=win_id,
-        body=body,
-        now=turn.now,
-    )
+    week = iso_week(turn.now, community.timezone)
+    share = Share(kind, week, community.brag_channel, win_id=win_id, body=body)
+    shared = await turn.store.share(turn.person, share, turn.now)
     if not shared:
         return Reply(text=turn.content.text("community.already_shared"))
     key = "community.hired_shared" if kind is PostKind.SHARE_HIRED else "community.shared"

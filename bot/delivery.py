@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -19,6 +20,14 @@ Write = Callable[[Sequence[T]], Awaitable[Sequence[bool]]]
 Written = Callable[[Sequence[T], Sequence[bool]], None]
 
 
+def _room_at_first() -> asyncio.Event:
+    """Set: nothing is waiting yet, so there is room."""
+    room = asyncio.Event()
+    room.set()
+    return room
+
+
+@dataclass(eq=False)
 class WriteBehind(Generic[T]):
     """Writes items in groups, at most ``bound`` of them waiting, each written once.
 
@@ -29,30 +38,20 @@ class WriteBehind(Generic[T]):
     idempotent), since a write whose acknowledgement was lost with the connection did happen.
     """
 
-    def __init__(
-        self,
-        write: Write[T],
-        written: Written[T],
-        *,
-        bound: int,
-        writers: int = 2,
-        retries: int = 5,
-        backoff: float = 0.2,
-    ) -> None:
-        self._write = write
-        self._written = written
-        self._bound = bound
-        self._retries = retries
-        self._backoff = backoff
-        self._waiting: list[T] = []
-        self._unwritten = 0
-        self._room = asyncio.Event()
-        self._room.set()
-        # Two writes may run at once: while one waits for its commit to reach the disk, the
-        # next is written, and the database flushes both together.
-        self._writers = writers
-        self._running: set[asyncio.Task[None]] = set()
-        self.error: BaseException | None = None
+    write: Write[T]
+    written: Written[T]
+    _: KW_ONLY
+    bound: int
+    # Two writes may run at once: while one waits for its commit to reach the disk, the
+    # next is written, and the database flushes both together.
+    writers: int = 2
+    retries: int = 5
+    backoff: float = 0.2
+    error: BaseException | None = field(default=None, init=False)
+    _waiting: list[T] = field(default_factory=list, init=False, repr=False)
+    _unwritten: int = field(default=0, init=False, repr=False)
+    _room: asyncio.Event = field(default_factory=_room_at_first, init=False, repr=False)
+    _running: set[asyncio.Task[None]] = field(default_factory=set, init=False, repr=False)
 
     def add(self, items: Sequence[T], *, reserved: bool = False) -> None:
         """Hand ``items`` over; they are written soon, with whatever else is waiting.
@@ -65,13 +64,13 @@ class WriteBehind(Generic[T]):
         self._start_writer()
 
     def _start_writer(self) -> None:
-        if len(self._running) < self._writers:
+        if len(self._running) < self.writers:
             self._running.add(asyncio.ensure_future(self._run()))
 
     async def reserve(self) -> None:
         """Take a place for one item about to be made (a send about to start): waits while
         ``bound`` are made or being made and not yet written; raises if writing failed."""
-        while self._unwritten >= self._bound and self.error is None:
+        while self._unwritten >= self.bound and self.error is None:
             await self._room.wait()
         if self.error is not None:
             raise self.error
@@ -81,12 +80,12 @@ class WriteBehind(Generic[T]):
         """A place taken with :meth:`reserve` whose item will not come (the send was not
         made after all)."""
         self._unwritten -= 1
-        if self._unwritten < self._bound:
+        if self._unwritten < self.bound:
             self._room.set()
 
     def _take(self, count: int) -> None:
         self._unwritten += count
-        if self._unwritten >= self._bound:
+        if self._unwritten >= self.bound:
             self._room.clear()
 
     async def close(self) -> None:
@@ -109,9 +108,9 @@ class WriteBehind(Generic[T]):
                     self._room.set()  # wake the senders: they stop on the error
                     return
                 self._unwritten -= len(items)
-                if self._unwritten < self._bound:
+                if self._unwritten < self.bound:
                     self._room.set()
-                self._written(items, results)
+                self.written(items, results)
         finally:
             # Leaves the running set in the same step as its last look at the waiting items
             # (no await in between), so anything added later starts a writer of its own.
@@ -120,11 +119,11 @@ class WriteBehind(Generic[T]):
                 self._running.discard(current)
 
     async def _attempt(self, items: Sequence[T]) -> Sequence[bool]:
-        delay = self._backoff
-        for _ in range(self._retries):
+        delay = self.backoff
+        for _ in range(self.retries):
             try:
-                return await self._write(items)
+                return await self.write(items)
             except Exception:
                 await asyncio.sleep(delay)
                 delay *= 2
-        return await self._write(items)
+        return await self.write(items)

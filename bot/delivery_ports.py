@@ -5,11 +5,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from bot.events import Sender
 from bot.model import Due, Outcome, PostDue, PostOutcome
 from bot.replies import Reply
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRequest:
+    """A claim on an outbox: up to ``limit`` items for ``platforms`` due at ``now`` (or
+    whose earlier claim's lease ran out), held under the token ``instance`` until
+    ``lease_until``."""
+
+    now: dt.datetime
+    platforms: Sequence[str]
+    instance: str
+    lease_until: dt.datetime
+    limit: int
 
 
 class CommunityPosts(Protocol):
@@ -21,15 +35,7 @@ class CommunityPosts(Protocol):
         where the thread is off; returns how many communities have one planned."""
         ...
 
-    async def claim_posts(
-        self,
-        now: dt.datetime,
-        *,
-        limit: int,
-        lease_until: dt.datetime,
-        instance: str,
-        platforms: Sequence[str],
-    ) -> Sequence[PostDue]:
+    async def claim_posts(self, request: ClaimRequest) -> Sequence[PostDue]:
         """Take due community posts, brag threads before the shares that go into them."""
         ...
 
@@ -48,18 +54,9 @@ class Outbox(Protocol):
     record, re-plan or hand back a row that another instance has taken over.
     """
 
-    async def claim(
-        self,
-        now: dt.datetime,
-        *,
-        limit: int,
-        lease_until: dt.datetime,
-        instance: str,
-        platforms: Sequence[str],
-    ) -> Sequence[Due]:
-        """Atomically take up to ``limit`` due messages for ``platforms``, and any whose
-        earlier claim's lease ran out, holding them under the token ``instance`` until
-        ``lease_until``."""
+    async def claim(self, request: ClaimRequest) -> Sequence[Due]:
+        """Atomically take the due messages ``request`` asks for, and any whose earlier
+        claim's lease ran out, holding them under its token until its lease ends."""
         ...
 
     async def held(self, instance: str, planned_ids: Sequence[int], now: dt.datetime) -> set[int]:

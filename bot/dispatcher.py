@@ -20,7 +20,14 @@ from bot import checkin_messages as checkins
 from bot.batch import Lease, follow_up_of, outcome, preferences_of
 from bot.content import Content
 from bot.delivery import WriteBehind
-from bot.delivery_ports import CommunityPosts, Messenger, Outbox, Publisher, Recaller
+from bot.delivery_ports import (
+    ClaimRequest,
+    CommunityPosts,
+    Messenger,
+    Outbox,
+    Publisher,
+    Recaller,
+)
 from bot.errors import DeliveryError, PermanentDeliveryError
 from bot.events import Sender
 from bot.model import CheckinState, Due, Outcome, PlannedState
@@ -148,13 +155,8 @@ class Dispatcher:
         token = f"{self.instance}#{number}"
         moment = at()
         lease = Lease(token, self.monotonic() + self.lease.total_seconds())
-        batch = await self.outbox.claim(
-            moment,
-            limit=self.batch_size,
-            lease_until=moment + self.lease,
-            instance=token,
-            platforms=platforms,
-        )
+        request = ClaimRequest(moment, platforms, token, moment + self.lease, self.batch_size)
+        batch = await self.outbox.claim(request)
         if batch:
             lease.renewing = asyncio.ensure_future(self._renew(lease, at))
         return lease, batch

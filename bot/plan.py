@@ -24,6 +24,7 @@ from bot.schedule import (
 from bot.schedule import replan as replan_slot
 from bot.text import clean, number
 from bot.turn import Turn
+from bot.writes import NewPlanned, RecoveryPlan
 
 PAUSE_DEFAULT_DAYS = 3
 PAUSE_LIMIT_DAYS = 60
@@ -54,9 +55,8 @@ async def start(turn: Turn, rejection: Rejection) -> Reply:
     if turn.person.checkins is CheckinState.STOPPED:
         return Reply(text=turn.content.text("plan.not_scheduled"))
     steps = recovery_plan(turn.now, preferences(turn.person))
-    await turn.store.replace_plan(
-        turn.person.id, turn.person.platform, rejection.id, steps, turn.now
-    )
+    plan = RecoveryPlan(turn.person.id, turn.person.platform, rejection.id, steps)
+    await turn.store.replace_plan(plan, turn.now)
     return Reply(
         text=turn.content.text(
             "plan.scheduled", when=when(turn, steps[0][1]), zone=turn.person.timezone
@@ -103,9 +103,8 @@ async def resume(turn: Turn) -> Reply:
         moved = await _settle(turn, turn.person, pending, [(m.id, _slot_of(m)) for m in pending])
         return Reply(text=turn.content.text("plan.resumed", when=when(turn, moved[0][1])))
     slot = tomorrow(turn.now, prefs)
-    await turn.store.replace_plan(
-        turn.person.id, turn.person.platform, None, [(Step.WEEKLY, slot)], turn.now
-    )
+    plan = RecoveryPlan(turn.person.id, turn.person.platform, None, [(Step.WEEKLY, slot)])
+    await turn.store.replace_plan(plan, turn.now)
     return Reply(text=turn.content.text("plan.resumed", when=when(turn, slot)))
 
 
@@ -187,14 +186,14 @@ async def snooze(turn: Turn, value: str) -> Reply:
         # Already sent (the usual case): plan the same step once more, for tomorrow.
         own = {r.id for r in await turn.store.rejections(turn.person.id)}
         rejection = number(rejection_id, maximum=2**62)
-        await turn.store.add_planned(
+        again = NewPlanned(
             turn.person.id,
             turn.person.platform,
-            rejection if rejection in own else None,
             step,
             slot,
-            turn.now,
+            rejection_id=rejection if rejection in own else None,
         )
+        await turn.store.add_planned(again, turn.now)
     return Reply(text=turn.content.text("plan.snoozed", when=when(turn, slot)))
 
 

@@ -15,10 +15,8 @@ from typing import Any, Protocol, TypedDict, Unpack
 
 from bot.events import Sender
 from bot.model import (
-    Answer,
     Application,
     ApplicationDraft,
-    ApplicationStage,
     BragOpening,
     CheckinAnswer,
     CheckinState,
@@ -27,7 +25,6 @@ from bot.model import (
     Mood,
     Person,
     PlannedMessage,
-    PostKind,
     Pulse,
     Reflection,
     Rejection,
@@ -37,7 +34,8 @@ from bot.model import (
     ZoneSource,
 )
 from bot.practice_model import Met, PracticeChoices, PracticeMember, PracticeState
-from bot.schedule import Slot
+from bot.schedule import Preferences, Slot
+from bot.writes import ApplicationNews, NewPlanned, RecoveryPlan, Share
 
 # The store's roles. Each method's docstring is its whole body, as a Protocol allows.
 
@@ -70,17 +68,8 @@ class People(Protocol):
     async def known_person(self, sender: Sender) -> Person | None:
         """The person behind ``sender`` if the bot knows them; never creates anyone."""
 
-    async def update_settings(
-        self,
-        person_id: int,
-        *,
-        timezone: str,
-        checkin_time: dt.time,
-        quiet_start: dt.time,
-        quiet_end: dt.time,
-        weekdays_only: bool,
-    ) -> Person:
-        """Change a person's check-in preferences."""
+    async def update_settings(self, person_id: int, preferences: Preferences) -> Person:
+        """Change a person's check-in preferences (their time zone among them)."""
 
     async def set_timezone(self, person_id: int, timezone: str, source: ZoneSource) -> Person:
         """Change a person's time zone, noting where it came from."""
@@ -116,16 +105,9 @@ class Journal(Protocol):
     ) -> Rejection | None:
         """Record what the interviewer said; None if there is no such rejection."""
 
-    async def save_reflection(
-        self,
-        person_id: int,
-        rejection_id: int,
-        question: str,
-        answer: Answer,
-        note: str,
-        now: dt.datetime,
-    ) -> bool:
-        """Store (or replace) an answer to a reflection question; False if no such rejection."""
+    async def save_reflection(self, person_id: int, reflection: Reflection) -> bool:
+        """Store (or replace) an answer to a reflection question about one of the person's
+        rejections; False if they have no such rejection."""
 
     async def reflections(self, person_id: int) -> Sequence[Reflection]:
         """Every reflection answer the person gave, oldest first."""
@@ -175,26 +157,11 @@ class Conversations(Protocol):
 class Plans(Protocol):
     """The messages the bot means to send a person (the dispatcher sends them)."""
 
-    async def replace_plan(
-        self,
-        person_id: int,
-        platform: str,
-        rejection_id: int | None,
-        steps: Sequence[tuple[str, Slot]],
-        now: dt.datetime,
-    ) -> None:
-        """Skip every pending check-in of the person's and plan ``steps`` instead (reminders
-        about applications and practice partners' messages stay)."""
+    async def replace_plan(self, plan: RecoveryPlan, now: dt.datetime) -> None:
+        """Skip every pending check-in of the plan's person and plan its steps instead
+        (reminders about applications and practice partners' messages stay)."""
 
-    async def add_planned(
-        self,
-        person_id: int,
-        platform: str,
-        rejection_id: int | None,
-        kind: str,
-        slot: Slot,
-        now: dt.datetime,
-    ) -> None:
+    async def add_planned(self, message: NewPlanned, now: dt.datetime) -> None:
         """Plan one more message, alongside what is already planned."""
 
     async def planned(self, person_id: int) -> Sequence[PlannedMessage]:
@@ -220,17 +187,7 @@ class Communities(Protocol):
     ) -> Community:
         """Change the settings given; the others stay as they are."""
 
-    async def share(
-        self,
-        person: Person,
-        kind: PostKind,
-        *,
-        week: str,
-        channel: str,
-        win_id: int | None,
-        body: str,
-        now: dt.datetime,
-    ) -> bool:
+    async def share(self, person: Person, share: Share, now: dt.datetime) -> bool:
         """Plan a post of something the person agreed to share; False if already shared."""
 
     async def unshare_win(self, person_id: int, win_id: int, now: dt.datetime) -> bool:
@@ -268,15 +225,10 @@ class Applications(Protocol):
         """Replace what the person said about an application; None if there is no such one."""
 
     async def move_application(
-        self,
-        person_id: int,
-        application_id: int,
-        stage: ApplicationStage,
-        now: dt.datetime,
-        rejection_id: int | None = None,
+        self, person_id: int, application_id: int, news: ApplicationNews
     ) -> Application | None:
-        """Record news of an application (its stage, even the same one: "still waiting"),
-        linking the rejection logged from it if given; None if there is no such one."""
+        """Record news of an application, linking the rejection logged from it if the news
+        names one; None if there is no such application."""
 
     async def remove_application(self, person_id: int, application_id: int) -> bool:
         """Delete an application and its reminders; False if there was none."""
@@ -287,16 +239,9 @@ class Applications(Protocol):
     async def set_ghost_days(self, person_id: int, days: int) -> None:
         """Set the days without news before a reminder (0: never remind)."""
 
-    async def plan_reminder(
-        self,
-        person_id: int,
-        platform: str,
-        application_id: int,
-        kind: str,
-        slot: Slot,
-        now: dt.datetime,
-    ) -> None:
-        """Plan a reminder about an application, replacing any pending one about it."""
+    async def plan_reminder(self, reminder: NewPlanned, now: dt.datetime) -> None:
+        """Plan a reminder about ``reminder.application_id`` (the person's own application
+        only), replacing any pending one about it."""
 
     async def reminders(self, person_id: int) -> Sequence[PlannedMessage]:
         """The person's pending reminders about applications, soonest first."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from bot import brag_thread
 from bot.content import Content
-from bot.delivery_ports import CommunityPosts, Publisher
+from bot.delivery_ports import ClaimRequest, CommunityPosts, Publisher
 from bot.errors import DeliveryError, PermanentDeliveryError
 from bot.model import PlannedState, PostDue, PostKind, PostOutcome
 from bot.practice_round import PracticeRunner
@@ -48,9 +48,8 @@ class Poster:
         if self.practice is not None:
             await self.practice.rounds.plan_practice_rounds(now, platforms)
         while True:
-            claimed = await self.posts.claim_posts(
-                now, limit=BATCH, lease_until=now + self.lease, instance=token, platforms=platforms
-            )
+            request = ClaimRequest(now, platforms, token, now + self.lease, BATCH)
+            claimed = await self.posts.claim_posts(request)
             if not claimed:
                 return
             opened: dict[tuple[str, str, str], str] = {}

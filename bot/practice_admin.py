@@ -10,6 +10,7 @@ from bot.events import Choice, Command, FormSubmission
 from bot.forms import refusal, validate
 from bot.model import Community
 from bot.replies import CHANNEL_MARK, Field, FieldKind, Form, Option, Reply
+from bot.routes import admins_only
 from bot.schedule import next_round
 from bot.text import parse_time
 from bot.turn import Turn
@@ -106,18 +107,16 @@ def form(turn: Turn, community: Community) -> Form:
     )  # fmt: skip
 
 
+@admins_only
 async def on_button(turn: Turn, choice: Choice) -> list[Reply]:
     """ "Practice partners settings": the form, for admins only."""
-    if not choice.sender.is_admin:
-        return [Reply(text=turn.content.text("admin.not_admin"))]
     return [Reply(form=form(turn, await place(turn)))]
 
 
+@admins_only
 async def submit(turn: Turn, submission: FormSubmission) -> list[Reply]:
     """Save the practice settings, if the sender is an admin and every value is sound."""
     content = turn.content
-    if not submission.sender.is_admin:
-        return [Reply(text=content.text("admin.not_admin"))]
     community = await place(turn)
     blank = form(turn, community)
     cleaned, errors = validate(blank, submission.values, content, turn.today)

@@ -157,7 +157,7 @@ async def record(
     if question is None or rejection is None:
         return [Reply(text=content.text("reflection.unknown"))]
     await turn.store.save_reflection(
-        turn.person.id, rejection.id, question.id, answer, note, turn.now
+        turn.person.id, Reflection(rejection.id, question.id, answer, note, turn.now)
     )
     if answer is Answer.YES:
         thanks = content.text("reflection.thanks_yes")

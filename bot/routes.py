@@ -8,6 +8,7 @@ name claimed twice, and looks every event up in the result.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -32,6 +33,7 @@ FormHandler = Callable[[Turn, FormSubmission], Awaitable[list[Reply]]]
 # None: the words answer nothing this handler knows; the next one is asked.
 TextHandler = Callable[[Turn, Typed], Awaitable[list[Reply] | None]]
 H = TypeVar("H")
+E = TypeVar("E", Command, Choice, FormSubmission)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,20 @@ class Routes:
     choices: Mapping[str, ChoiceHandler] = field(default_factory=dict)
     forms: Mapping[str, FormHandler] = field(default_factory=dict)
     texts: tuple[TextHandler, ...] = ()
+
+
+def admins_only(
+    handler: Callable[[Turn, E], Awaitable[list[Reply]]],
+) -> Callable[[Turn, E], Awaitable[list[Reply]]]:
+    """``handler`` for the community's admins; anyone else is told it is theirs alone."""
+
+    @functools.wraps(handler)
+    async def for_admins(turn: Turn, event: E) -> list[Reply]:
+        if not event.sender.is_admin:
+            return [Reply(text=turn.content.text("admin.not_admin"))]
+        return await handler(turn, event)
+
+    return for_admins
 
 
 def merge(*tables: Routes) -> Routes:

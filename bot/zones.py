@@ -75,11 +75,7 @@ async def follow(turn: Turn, sender: Sender) -> Turn:
         return turn
     if zone == person.timezone and person.timezone_source is ZoneSource.PLATFORM:
         return turn
-    moved = await turn.store.set_timezone(person.id, zone, ZoneSource.PLATFORM)
-    if zone != person.timezone:
-        await plan.follow_zone(turn, moved)
-        await applications_plan.follow_zone(turn, moved)
-    return dataclasses.replace(turn, person=moved)
+    return await _move(turn, zone, ZoneSource.PLATFORM)
 
 
 def likely(locale: str) -> tuple[str, ...]:
@@ -113,7 +109,14 @@ async def choose(turn: Turn, zone: str) -> Turn:
     person = turn.person
     if not known_zone(zone) or person.timezone_source is ZoneSource.PERSON:
         return turn
-    moved = await turn.store.set_timezone(person.id, zone, ZoneSource.PERSON)
+    return await _move(turn, zone, ZoneSource.PERSON)
+
+
+async def _move(turn: Turn, zone: str, source: ZoneSource) -> Turn:
+    """The person lives in ``zone`` now (``source`` says who said so); what is planned for them
+    keeps its local time there."""
+    person = turn.person
+    moved = await turn.store.set_timezone(person.id, zone, source)
     if zone != person.timezone:
         await plan.follow_zone(turn, moved)
         await applications_plan.follow_zone(turn, moved)

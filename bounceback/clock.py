@@ -13,6 +13,7 @@ import os
 import socket
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -32,25 +33,19 @@ def instance_name() -> str:
     return f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+@dataclass(eq=False, slots=True)
 class CheckinClock:
     """Runs the dispatcher every ``interval`` seconds (and once right away) while started."""
 
-    def __init__(
-        self,
-        dispatcher: Dispatcher,
-        *,
-        interval: float = 30.0,
-        clock: Callable[[], dt.datetime] = utc_now,
-        daily: Callable[[dt.datetime], Awaitable[object]] | None = None,
-        grace: float = 20.0,
-    ) -> None:
-        self._dispatcher = dispatcher
-        self._grace = grace
-        self._interval = interval
-        self._clock = clock
-        self._daily = daily
-        self._scheduler: AsyncIOScheduler | None = None
-        self._running: set[asyncio.Task[Any]] = set()  # rounds under way
+    dispatcher: Dispatcher
+    _: KW_ONLY
+    interval: float = 30.0
+    clock: Callable[[], dt.datetime] = utc_now
+    daily: Callable[[dt.datetime], Awaitable[object]] | None = None
+    grace: float = 20.0
+    _scheduler: AsyncIOScheduler | None = field(default=None, init=False, repr=False)
+    # Rounds under way.
+    _running: set[asyncio.Task[Any]] = field(default_factory=set, init=False, repr=False)
 
     def start(self) -> None:
         """Begin ticking; call from inside the running event loop."""
@@ -58,15 +53,15 @@ class CheckinClock:
         scheduler.add_job(
             self.tick,
             "interval",
-            seconds=self._interval,
+            seconds=self.interval,
             next_run_time=utc_now(),
             max_instances=1,  # a slow tick is never overlapped by the next one
             coalesce=True,
             id="dispatch",
         )
-        if self._daily is not None:
+        if self.daily is not None:
             scheduler.add_job(
-                self.daily,
+                self.sweep,
                 "interval",
                 hours=24,
                 next_run_time=utc_now() + dt.timedelta(minutes=1),
@@ -77,12 +72,12 @@ class CheckinClock:
         scheduler.start()
         self._scheduler = scheduler
 
-    async def daily(self) -> None:
+    async def sweep(self) -> None:
         """The daily housekeeping (retention); safe to run on every instance at once."""
-        if self._daily is None:
+        if self.daily is None:
             return
         try:
-            await self._daily(self._clock())
+            await self.daily(self.clock())
         except asyncio.CancelledError:
             return
         except Exception as error:
@@ -94,7 +89,7 @@ class CheckinClock:
         if current is not None:
             self._running.add(current)
         try:
-            report = await self._dispatcher.tick(self._clock())
+            report = await self.dispatcher.tick(self.clock())
         except asyncio.CancelledError:
             # The process is shutting down mid-round: whatever this round had claimed
             # returns to the pool when its lease runs out. Nothing to report as an error.
@@ -120,7 +115,7 @@ class CheckinClock:
         """Stop ticking and drain: the round in progress starts no new send, records those in
         flight and hands the rest of its claim back; after ``grace`` seconds (the clock's
         own by default) it is cancelled, and what it still held returns with its lease."""
-        self._dispatcher.stop()
+        self.dispatcher.stop()
         if self._scheduler is not None:
             # Paused, not shut down yet: shutting APScheduler down cancels a running job.
             self._scheduler.pause()
@@ -129,7 +124,7 @@ class CheckinClock:
         await asyncio.sleep(0)
         running = set(self._running)
         if running:
-            _, late = await asyncio.wait(running, timeout=self._grace if grace is None else grace)
+            _, late = await asyncio.wait(running, timeout=self.grace if grace is None else grace)
             if late:
                 log.warning("check-in round still running after the grace period: cancelled")
                 for task in late:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Row, and_, delete, select, update
 
 from bot.model import Application, ApplicationDraft, ApplicationStage, PlannedMessage
-from bot.schedule import Slot
+from bot.writes import ApplicationNews, NewPlanned
 from storage.application_tables import application_settings, applications
 from storage.crypto import Cipher
 from storage.database import dialect_insert
@@ -81,16 +81,11 @@ class SqlApplications(Transactional):
         return await self._change_application(person_id, application_id, **self._sealed(draft))
 
     async def move_application(
-        self,
-        person_id: int,
-        application_id: int,
-        stage: ApplicationStage,
-        now: dt.datetime,
-        rejection_id: int | None = None,
+        self, person_id: int, application_id: int, news: ApplicationNews
     ) -> Application | None:
-        changes: dict[str, Any] = {"stage": stage.value, "moved_at": now}
-        if rejection_id is not None:
-            changes["rejection_id"] = rejection_id
+        changes: dict[str, Any] = {"stage": news.stage.value, "moved_at": news.at}
+        if news.rejection_id is not None:
+            changes["rejection_id"] = news.rejection_id
         return await self._change_application(person_id, application_id, **changes)
 
     async def _change_application(
@@ -139,20 +134,13 @@ class SqlApplications(Transactional):
         async with self._connect() as connection:
             await connection.execute(statement)
 
-    async def plan_reminder(
-        self,
-        person_id: int,
-        platform: str,
-        application_id: int,
-        kind: str,
-        slot: Slot,
-        now: dt.datetime,
-    ) -> None:
+    async def plan_reminder(self, reminder: NewPlanned, now: dt.datetime) -> None:
         # The person's own application only: a forged id plans nothing.
         owned = select(applications.c.id).where(
-            applications.c.id == application_id, applications.c.person_id == person_id
+            applications.c.id == reminder.application_id,
+            applications.c.person_id == reminder.person_id,
         )
-        row = planned_row(person_id, platform, None, kind, slot, now, application_id)
+        row = planned_row(reminder, now)
         statement = dialect_insert(self._engine, planned_messages).values(**row)
         statement = statement.on_conflict_do_update(
             index_elements=[planned_messages.c.application_id],

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 
 from bot.model import Community, Person, PostKind
 from bot.ports import CommunityChanges
+from bot.writes import Share
 from storage import brag_schedule
 from storage.prepared import Driver
 from storage.rows import COMMUNITY_COLUMNS, community_from_row, community_from_values, post_row
@@ -69,18 +70,8 @@ class SqlCommunities(Transactional):
             ).one()
         return community_from_row(row)
 
-    async def share(
-        self,
-        person: Person,
-        kind: PostKind,
-        *,
-        week: str,
-        channel: str,
-        win_id: int | None,
-        body: str,
-        now: dt.datetime,
-    ) -> bool:
-        posts = community_posts
+    async def share(self, person: Person, share: Share, now: dt.datetime) -> bool:
+        posts, win_id = community_posts, share.win_id
         async with self._connect() as connection:
             if win_id is not None:
                 existing = await connection.scalar(
@@ -96,12 +87,14 @@ class SqlCommunities(Transactional):
             # Into this week's thread if it is open; otherwise queued for the next opening and
             # posted right after it: a share never opens the thread before its time.
             place = await brag_schedule.settings(connection, person.platform, person.community)
-            due = now
+            week, due = share.week, now
             if place is not None and brag_schedule.enabled(place):
                 week, due = await brag_schedule.thread_for_share(
                     self._engine, connection, place, week, now
                 )
-            shared = post_row(person.platform, person.community, kind, week, channel, due)
+            shared = post_row(
+                person.platform, person.community, share.kind, week, share.channel, due
+            )
             await connection.execute(
                 posts.insert().values(
                     {
@@ -109,7 +102,7 @@ class SqlCommunities(Transactional):
                         "created_at": now,
                         "person_id": person.id,
                         "win_id": win_id,
-                        "body": self._cipher.seal(body),
+                        "body": self._cipher.seal(share.body),
                     }
                 )
             )

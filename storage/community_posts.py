@@ -13,12 +13,12 @@ from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.delivery_ports import ClaimRequest
 from bot.model import Community, PlannedState, PostDue, PostKind, PostOutcome
 from bot.posting import WAITING
 from storage import brag_schedule
-from storage.crypto import Cipher
+from storage.part import SqlPart
 from storage.rows import community_from_row
 from storage.tables import communities, community_posts, people, wins
 
@@ -26,12 +26,8 @@ PENDING = PlannedState.PENDING.value
 CLAIMED = PlannedState.CLAIMED.value
 
 
-class SqlCommunityPosts:
+class SqlCommunityPosts(SqlPart):
     """:class:`bot.delivery_ports.CommunityPosts` on SQLAlchemy."""
-
-    def __init__(self, engine: AsyncEngine, cipher: Cipher | None = None) -> None:
-        self._engine = engine
-        self._cipher = cipher or Cipher()
 
     async def plan_brag_threads(self, now: dt.datetime, platforms: Sequence[str]) -> int:
         planned = 0
@@ -55,15 +51,9 @@ class SqlCommunityPosts:
                     planned += 1
         return planned
 
-    async def claim_posts(
-        self,
-        now: dt.datetime,
-        *,
-        limit: int,
-        lease_until: dt.datetime,
-        instance: str,
-        platforms: Sequence[str],
-    ) -> Sequence[PostDue]:
+    async def claim_posts(self, request: ClaimRequest) -> Sequence[PostDue]:
+        now, limit, lease_until = request.now, request.limit, request.lease_until
+        instance, platforms = request.instance, request.platforms
         posts = community_posts
         due = (
             select(posts.c.id)

@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import Row, Table, delete, select, update
 
 from bot.model import (
-    Answer,
     CheckinAnswer,
     Mood,
     Reflection,
@@ -112,16 +111,9 @@ class SqlJournal(Transactional):
                 )
             ).first()
 
-    async def save_reflection(
-        self,
-        person_id: int,
-        rejection_id: int,
-        question: str,
-        answer: Answer,
-        note: str,
-        now: dt.datetime,
-    ) -> bool:
+    async def save_reflection(self, person_id: int, reflection: Reflection) -> bool:
         async with self._connect() as connection:
+            rejection_id, question = reflection.rejection_id, reflection.question
             owned = await connection.scalar(
                 select(rejections.c.id).where(
                     rejections.c.id == rejection_id, rejections.c.person_id == person_id
@@ -129,7 +121,11 @@ class SqlJournal(Transactional):
             )
             if owned is None:
                 return False
-            values = {"answer": answer.value, "note": self._cipher.seal(note), "created_at": now}
+            values = {
+                "answer": reflection.answer.value,
+                "note": self._cipher.seal(reflection.note),
+                "created_at": reflection.created_at,
+            }
             await connection.execute(
                 dialect_insert(self._engine, reflections)
                 .values(person_id=person_id, rejection_id=rejection_id, question=question, **values)

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.delivery_ports import ClaimRequest
 from bot.model import Due, Outcome, PlannedMessage, PlannedState
 from storage import records
 from storage.bulk import converters_for
@@ -24,6 +25,7 @@ from storage.crypto import Cipher
 from storage.direct import DirectSqlite
 from storage.due import assemble
 from storage.outbox_pg import PostgresOutbox
+from storage.part import SqlPart
 from storage.rows import PLANNED_COLUMNS, planned_from_row
 from storage.tables import planned_messages
 
@@ -32,27 +34,20 @@ PENDING = PlannedState.PENDING.value
 CLAIMED = PlannedState.CLAIMED.value
 
 
-class SqlOutbox:
+class SqlOutbox(SqlPart):
     """:class:`bot.delivery_ports.Outbox` on SQLAlchemy."""
 
     def __init__(self, engine: AsyncEngine, cipher: Cipher | None = None) -> None:
-        self._engine = engine
-        self._cipher = cipher or Cipher()
+        super().__init__(engine, cipher)
         self._direct = DirectSqlite.of(engine)
         # The last looks before sends read on a connection of their own: in WAL a read never
         # waits for a write, so a look is not queued behind the records being written.
         self._reads = DirectSqlite.of(engine)
         self._postgres = PostgresOutbox.of(engine)
 
-    async def claim(
-        self,
-        now: dt.datetime,
-        *,
-        limit: int,
-        lease_until: dt.datetime,
-        instance: str,
-        platforms: Sequence[str],
-    ) -> Sequence[Due]:
+    async def claim(self, request: ClaimRequest) -> Sequence[Due]:
+        now, limit, lease_until = request.now, request.limit, request.lease_until
+        instance, platforms = request.instance, request.platforms
         if not platforms:
             return []
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import update
 
 from bot.events import Sender
 from bot.model import CheckinState, Person, ZoneSource
+from bot.schedule import Preferences
 from storage.prepared import Driver
 from storage.rows import PERSON, PERSON_COLUMNS, person_from_row
 from storage.tables import people
@@ -71,24 +73,8 @@ class SqlPeople(Transactional):
         row = await self._hot(lambda driver: driver.first(_FIND, key))
         return None if row is None else person_from_row(row, self._cipher)
 
-    async def update_settings(
-        self,
-        person_id: int,
-        *,
-        timezone: str,
-        checkin_time: dt.time,
-        quiet_start: dt.time,
-        quiet_end: dt.time,
-        weekdays_only: bool,
-    ) -> Person:
-        return await self._change(
-            person_id,
-            timezone=timezone,
-            checkin_time=checkin_time,
-            quiet_start=quiet_start,
-            quiet_end=quiet_end,
-            weekdays_only=weekdays_only,
-        )
+    async def update_settings(self, person_id: int, preferences: Preferences) -> Person:
+        return await self._change(person_id, **asdict(preferences))
 
     async def set_timezone(self, person_id: int, timezone: str, source: ZoneSource) -> Person:
         return await self._change(person_id, timezone=timezone, timezone_source=source.value)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot import practice_kit
 from bot.model import PlannedMessage, PlannedState
 from bot.schedule import Slot
+from bot.writes import NewPlanned, RecoveryPlan
 from storage.database import dialect_insert
 from storage.prepared import Driver
 from storage.rows import (
@@ -48,35 +49,20 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, '{PENDING}', 0, '', '', '', NULL)
 class SqlPlans(Transactional):
     """:class:`bot.ports.Plans` on SQLAlchemy."""
 
-    async def replace_plan(
-        self,
-        person_id: int,
-        platform: str,
-        rejection_id: int | None,
-        steps: Sequence[tuple[str, Slot]],
-        now: dt.datetime,
-    ) -> None:
+    async def replace_plan(self, plan: RecoveryPlan, now: dt.datetime) -> None:
         def replace(driver: Driver) -> None:
-            driver.execute(_SUPERSEDE, (person_id,))
+            driver.execute(_SUPERSEDE, (plan.person_id,))
             moment, local, at = driver.moment, driver.wall_clock, driver.moment(now)
-            mine = (person_id, platform, rejection_id)
+            mine = (plan.person_id, plan.platform, plan.rejection_id)
             driver.executemany(
                 _PLAN,
-                [(*mine, k, moment(s.due), local(s.local), s.zone, at) for k, s in steps],
+                [(*mine, k, moment(s.due), local(s.local), s.zone, at) for k, s in plan.steps],
             )
 
         await self._hot_write(replace)
 
-    async def add_planned(
-        self,
-        person_id: int,
-        platform: str,
-        rejection_id: int | None,
-        kind: str,
-        slot: Slot,
-        now: dt.datetime,
-    ) -> None:
-        values = planned_row(person_id, platform, rejection_id, kind, slot, now)
+    async def add_planned(self, message: NewPlanned, now: dt.datetime) -> None:
+        values = planned_row(message, now)
         async with self._connect() as connection:
             await connection.execute(plan_one(self._engine, values))
 

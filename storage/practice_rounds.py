@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, func, select, tuple_, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.model import CheckinState, Person, PostKind
 from bot.practice_kit import ALONE_KIND, CHECK_KIND
@@ -27,8 +27,9 @@ from bot.practice_model import (
 from bot.practice_pairing import Group
 from bot.practice_ports import Grouping, Introduced
 from bot.schedule import next_round
-from storage.crypto import Cipher
+from bot.writes import NewPlanned
 from storage.database import dialect_insert
+from storage.part import SqlPart
 from storage.plans import plan_one
 from storage.practice import INTRODUCED, member_from_row
 from storage.rows import PERSON, person_from_row, planned_row, post_row
@@ -45,12 +46,8 @@ ALONE = "alone"
 REFUSED = "practice_refused"
 
 
-class SqlPracticeRounds:
+class SqlPracticeRounds(SqlPart):
     """:class:`bot.practice_ports.PracticeRounds` on SQLAlchemy."""
-
-    def __init__(self, engine: AsyncEngine, cipher: Cipher | None = None) -> None:
-        self._engine = engine
-        self._cipher = cipher or Cipher()
 
     async def plan_practice_rounds(self, now: dt.datetime, platforms: Sequence[str]) -> int:
         planned = 0
@@ -255,7 +252,7 @@ class SqlPracticeRounds:
                 await connection.execute(
                     plan_one(
                         self._engine,
-                        planned_row(person, post.platform, None, ALONE_KIND, slot, now),
+                        planned_row(NewPlanned(person, post.platform, ALONE_KIND, slot), now),
                     )
                 )
             return await self._round(connection, instance, post_id)
@@ -292,7 +289,7 @@ class SqlPracticeRounds:
                 await connection.execute(
                     plan_one(
                         self._engine,
-                        planned_row(person, post.platform, None, CHECK_KIND, slot, now),
+                        planned_row(NewPlanned(person, post.platform, CHECK_KIND, slot), now),
                     )
                 )
         return True

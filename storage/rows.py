@@ -34,6 +34,7 @@ from bot.model import (
     ZoneSource,
 )
 from bot.schedule import Slot
+from bot.writes import NewPlanned
 from storage.bulk import read_moment, read_optional_moment, read_time, read_wall_clock
 from storage.crypto import Cipher
 from storage.tables import people, planned_messages
@@ -250,30 +251,21 @@ def slot_values(slot: Slot) -> dict[str, Any]:
     return {"due_at": slot.due, "planned_local": slot.local, "planned_zone": slot.zone}
 
 
-def planned_row(
-    person_id: int,
-    platform: str,
-    rejection_id: int | None,
-    kind: str,
-    slot: Slot,
-    now: dt.datetime,
-    application_id: int | None = None,
-) -> dict[str, Any]:
-    """Column values for a new pending message (a reminder about ``application_id`` if
-    given)."""
+def planned_row(message: NewPlanned, now: dt.datetime) -> dict[str, Any]:
+    """Column values for a new pending message."""
     return {
-        "person_id": person_id,
-        "platform": platform,
-        "rejection_id": rejection_id,
-        "kind": kind,
-        **slot_values(slot),
+        "person_id": message.person_id,
+        "platform": message.platform,
+        "rejection_id": message.rejection_id,
+        "kind": message.kind,
+        **slot_values(message.slot),
         "state": PlannedState.PENDING.value,
         "attempts": 0,
         "claimed_by": "",
         "message_id": "",
         "outcome": "",
         "created_at": now,
-        "application_id": application_id,
+        "application_id": message.application_id,
     }
 
 

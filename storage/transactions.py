@@ -17,13 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from storage import prepared
 from storage.crypto import Cipher
 from storage.database import checkpoint
+from storage.part import SqlPart
 from storage.prepared import Driver
 
 T = TypeVar("T")
 Write = Callable[[Driver], object]
 
 
-class Transactional:
+class Transactional(SqlPart):
     """Calls on the relational database, one short transaction each unless grouped.
 
     Inside :meth:`transaction` every call shares one connection and commits together; outside
@@ -31,8 +32,7 @@ class Transactional:
     """
 
     def __init__(self, engine: AsyncEngine, cipher: Cipher | None = None) -> None:
-        self._engine = engine
-        self._cipher = cipher or Cipher()
+        super().__init__(engine, cipher)
         self._current: ContextVar[AsyncConnection | None] = ContextVar("connection", default=None)
         # Set by a deletion inside a transaction: the WAL is checkpointed once it commits.
         self._erased: ContextVar[bool] = ContextVar("erased", default=False)

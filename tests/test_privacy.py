@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.batch import Lease
 from bot.content import Content
+from bot.delivery_ports import ClaimRequest
 from bot.dispatcher import Dispatcher, TickReport
 from bot.engine import Engine
 from bot.events import Choice, Command, FormSubmission, Message, Sender
@@ -107,8 +108,9 @@ async def test_a_check_in_already_claimed_is_not_sent_after_deletion(db: AsyncEn
     # A dispatcher claims the check-in; the person deletes their data before it is sent.
     messenger = RecordingMessenger()
     dispatcher = Dispatcher(outbox, Content.load(), {"console": messenger}, instance="one")
-    batch = await outbox.claim(due, limit=10, lease_until=due + dt.timedelta(minutes=5),
-                               instance="one#1", platforms=["console"])  # fmt: skip
+    batch = await outbox.claim(
+        ClaimRequest(due, ["console"], "one#1", due + dt.timedelta(minutes=5), limit=10)
+    )
     assert len(batch) == 1
     await store.delete_person((await store.person(SAM, "UTC", NOW)).id)
 

@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 import storage.transactions
 from bot.events import Sender
-from bot.model import Answer, Person, PostKind, RejectionDraft, Stage, WinKind
+from bot.model import Answer, Person, PostKind, Reflection, RejectionDraft, Stage, WinKind
+from bot.writes import Share
 from storage.database import create_engine
 from storage.retention import sweep
 from storage.sql import SqlStore
@@ -49,15 +50,7 @@ async def sqlite(tmp_path: Path) -> AsyncIterator[tuple[AsyncEngine, Path]]:
 
 async def share_hired_advice(store: SqlStore, person: Person, advice: str) -> None:
     """``advice`` shared in the community by ``person``, hired, the week of NOW."""
-    await store.share(
-        person,
-        PostKind.SHARE_HIRED,
-        week="2026-W29",
-        channel="C1",
-        win_id=None,
-        body=advice,
-        now=NOW,
-    )
+    await store.share(person, Share(PostKind.SHARE_HIRED, "2026-W29", "C1", body=advice), NOW)
 
 
 async def write_everything(store: SqlStore, sender: Sender, tag: str) -> int:
@@ -74,9 +67,9 @@ async def write_everything(store: SqlStore, sender: Sender, tag: str) -> int:
     )
     rejection = await store.add_rejection(person.id, draft, NOW)
     await store.log_feedback(person.id, rejection.id, f"{tag}:{SECRETS['feedback']}", NOW)
-    await store.save_reflection(
-        person.id, rejection.id, "prep", Answer.PARTLY, f"{tag}:{SECRETS['reflection']}", NOW
-    )
+    note = f"{tag}:{SECRETS['reflection']}"
+    reflection = Reflection(rejection.id, "prep", Answer.PARTLY, note, NOW)
+    await store.save_reflection(person.id, reflection)
     await store.add_answer(person.id, "lesson", f"{tag}:{SECRETS['answer']}", NOW)
     # Enough rows to fill many pages, so b-tree pages split and free pages are reused.
     for n in range(150):

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.events import Sender
 from bot.schedule import Slot
+from bot.writes import NewPlanned
 from bounceback.schedule_report import print_schedule
 from storage.crypto import Cipher
 from storage.sql import SqlStore
@@ -24,9 +25,8 @@ async def report(db: AsyncEngine, cipher: Cipher | None) -> str:
     now = dt.datetime(2026, 3, 10, 14, 30, tzinfo=dt.UTC)
     person = await store.person(SAM, "UTC", now)
     due = now + dt.timedelta(days=1)
-    await store.add_planned(
-        person.id, "slack", None, "weekly", Slot(due, due.replace(tzinfo=None), "UTC"), now
-    )
+    weekly = NewPlanned(person.id, "slack", "weekly", Slot(due, due.replace(tzinfo=None), "UTC"))
+    await store.add_planned(weekly, now)
     out = io.StringIO()
     assert await print_schedule(db, None, out, cipher) == 1
     return out.getvalue()

@@ -15,6 +15,7 @@ from bot.model import (
     Community,
     PlannedState,
     PostKind,
+    Reflection,
     RejectionDraft,
     Stage,
     WinKind,
@@ -30,6 +31,8 @@ from bot.ports import (
     Store,
 )
 from bot.practice_model import Met, PracticeChoices, PracticeState
+from bot.schedule import Preferences
+from bot.writes import NewPlanned, RecoveryPlan, Share
 from storage.communities import SqlCommunities
 from storage.conversations import SqlConversations
 from storage.event_log import EventLog
@@ -98,11 +101,13 @@ async def test_settings_and_reachability(store: Store, now: dt.datetime) -> None
     person = await store.person(SAM, "UTC", now)
     await store.update_settings(
         person.id,
-        timezone="Asia/Tokyo",
-        checkin_time=dt.time(9, 30),
-        quiet_start=dt.time(22, 0),
-        quiet_end=dt.time(7, 0),
-        weekdays_only=True,
+        Preferences(
+            timezone="Asia/Tokyo",
+            checkin_time=dt.time(9, 30),
+            quiet_start=dt.time(22, 0),
+            quiet_end=dt.time(7, 0),
+            weekdays_only=True,
+        ),
     )
     await store.set_unreachable(person.id, "dms_closed", now)
 
@@ -155,10 +160,13 @@ async def test_reflections_are_replaced_per_question(store: Store, now: dt.datet
     sam, alex = await sam_and_alex(store, now)
     rejection = await store.add_rejection(sam.id, DRAFT, now)
 
-    assert await store.save_reflection(sam.id, rejection.id, "direct", Answer.NO, "", now)
-    assert await store.save_reflection(sam.id, rejection.id, "research", Answer.YES, "", now)
-    assert await store.save_reflection(sam.id, rejection.id, "direct", Answer.NOTE, "rambled", now)
-    assert not await store.save_reflection(alex.id, rejection.id, "direct", Answer.NO, "", now)
+    def answer(question: str, given: Answer, note: str = "") -> Reflection:
+        return Reflection(rejection.id, question, given, note, now)
+
+    assert await store.save_reflection(sam.id, answer("direct", Answer.NO))
+    assert await store.save_reflection(sam.id, answer("research", Answer.YES))
+    assert await store.save_reflection(sam.id, answer("direct", Answer.NOTE, "rambled"))
+    assert not await store.save_reflection(alex.id, answer("direct", Answer.NO))
 
     answers = [(r.question, r.answer, r.note) for r in await store.reflections(sam.id)]
     assert answers == [("direct", Answer.NOTE, "rambled"), ("research", Answer.YES, "")]
@@ -219,11 +227,11 @@ async def test_a_new_plan_supersedes_the_last_one_kind_pending_at_a_time(
     sam, alex = await sam_and_alex(store, now)
     rejection = await store.add_rejection(sam.id, DRAFT, now)
     steps = [("day1_checkin", slot(now, 1)), ("day3_checkin", slot(now, 3))]
-    await store.replace_plan(sam.id, "slack", rejection.id, steps, now)
-    await store.add_planned(alex.id, "slack", None, "weekly", slot(now, 2), now)
+    await store.replace_plan(RecoveryPlan(sam.id, "slack", rejection.id, steps), now)
+    await store.add_planned(NewPlanned(alex.id, "slack", "weekly", slot(now, 2)), now)
 
     steps = [("day3_checkin", slot(now, 4)), ("day1_checkin", slot(now, 2, "Europe/Paris"))]
-    await store.replace_plan(sam.id, "slack", rejection.id, steps, now)
+    await store.replace_plan(RecoveryPlan(sam.id, "slack", rejection.id, steps), now)
     planned = await store.planned(sam.id)
 
     assert [(m.kind, m.due, m.zone, m.rejection_id) for m in planned] == [
@@ -232,7 +240,7 @@ async def test_a_new_plan_supersedes_the_last_one_kind_pending_at_a_time(
     ]
     assert planned[0].local == slot(now, 2).local and planned[0].state is PlannedState.PENDING
     # Asking for a kind that is already pending moves it: one schedule, never two.
-    await store.add_planned(sam.id, "slack", None, "day1_checkin", slot(now, 5), now)
+    await store.add_planned(NewPlanned(sam.id, "slack", "day1_checkin", slot(now, 5)), now)
     moved = [(m.kind, m.due) for m in await store.planned(sam.id)]
     assert moved == [
         ("day3_checkin", now + dt.timedelta(days=4)),
@@ -246,7 +254,7 @@ async def test_planned_messages_move_and_cancel_for_their_owner_only(
 ) -> None:
     sam, alex = await sam_and_alex(store, now)
     steps = [("day1_checkin", slot(now, 1)), ("day2_checkin", slot(now, 2))]
-    await store.replace_plan(sam.id, "slack", None, steps, now)
+    await store.replace_plan(RecoveryPlan(sam.id, "slack", None, steps), now)
     first, second = await store.planned(sam.id)
 
     await store.move_planned(alex.id, [(first.id, slot(now, 9))])
@@ -287,9 +295,7 @@ async def test_a_win_is_shared_once_until_it_is_taken_down(store: Store, now: dt
     other = await store.add_win(sam.id, "Kept", WinKind.ACCOMPLISHMENT, now)
 
     async def share() -> bool:
-        return await store.share(
-            sam, PostKind.SHARE_WIN, week="2026-W11", channel="C1", win_id=win.id, body="", now=now
-        )
+        return await store.share(sam, Share(PostKind.SHARE_WIN, "2026-W11", "C1", win.id), now)
 
     assert await share()
     assert not await share()
@@ -305,11 +311,12 @@ async def test_export_holds_a_persons_records_and_deletion_erases_them(
 ) -> None:
     sam, alex = await sam_and_alex(store, now)
     rejection = await store.add_rejection(sam.id, DRAFT, now)
-    await store.save_reflection(sam.id, rejection.id, "direct", Answer.NO, "", now)
+    await store.save_reflection(sam.id, Reflection(rejection.id, "direct", Answer.NO, "", now))
     await store.add_win(sam.id, "Shipped it", WinKind.ACCOMPLISHMENT, now)
     await store.add_answer(sam.id, "lesson", "Breathe", now)
     await store.set_conversation(sam.id, "reflection", "1:direct", now)
-    await store.replace_plan(sam.id, "slack", rejection.id, [("day1_checkin", slot(now, 1))], now)
+    plan = RecoveryPlan(sam.id, "slack", rejection.id, [("day1_checkin", slot(now, 1))])
+    await store.replace_plan(plan, now)
     await store.add_win(alex.id, "Theirs", WinKind.ACCOMPLISHMENT, now)
 
     data = await store.export(sam.id)
@@ -406,6 +413,7 @@ async def test_a_new_plan_leaves_practice_partners_messages_alone(
     store: Store, now: dt.datetime
 ) -> None:
     sam = await store.person(SAM, "UTC", now)
-    await store.add_planned(sam.id, "slack", None, "practice_check", slot(now, 3), now)
-    await store.replace_plan(sam.id, "slack", None, [("day1_mood", slot(now, 1))], now)
+    await store.add_planned(NewPlanned(sam.id, "slack", "practice_check", slot(now, 3)), now)
+    plan = RecoveryPlan(sam.id, "slack", None, [("day1_mood", slot(now, 1))])
+    await store.replace_plan(plan, now)
     assert [m.kind for m in await store.planned(sam.id)] == ["day1_mood", "practice_check"]

@@ -10,12 +10,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.model import ApplicationDraft, ApplicationStage, RejectionDraft, Stage
 from bot.ports import Applications, Store
+from bot.schedule import Slot
+from bot.writes import ApplicationNews, NewPlanned, RecoveryPlan
 from storage.application_tables import applications
 from storage.applications import SqlApplications
 from storage.crypto import Cipher
 from storage.sql import SqlStore
 from tests.fakes import MemoryApplications
 from tests.store_contract import SAM, sam_and_alex, slot
+
+
+def reminder(person_id: int, application_id: int, kind: str, due: Slot) -> NewPlanned:
+    """A reminder about an application, on Slack."""
+    return NewPlanned(person_id, "slack", kind, due, application_id=application_id)
+
 
 # Each with a space or a colon: a sealed value (base64) can never hold one by chance.
 DRAFT = ApplicationDraft(
@@ -42,17 +50,16 @@ async def test_applications_are_logged_edited_and_moved_by_their_owner_only(
     assert (first.stage, first.moved_at, first.adjacent, first.notes) == (
         ApplicationStage.APPLIED, None, True, "called twice",
     )  # fmt: skip
-    offer = ApplicationStage.OFFER
-    assert await every_store.move_application(alex.id, first.id, offer, now) is None
+    offer = ApplicationNews(ApplicationStage.OFFER, now)
+    assert await every_store.move_application(alex.id, first.id, offer) is None
     assert await every_store.edit_application(alex.id, first.id, DRAFT) is None
 
     later = now + dt.timedelta(days=3)
     rejection = await every_store.add_rejection(
         sam.id, RejectionDraft("Acme", "Analyst", Stage.INTERVIEW, later.date(), "Jo", 2), later
     )
-    moved = await every_store.move_application(
-        sam.id, first.id, ApplicationStage.REJECTED, later, rejection.id
-    )
+    news = ApplicationNews(ApplicationStage.REJECTED, later, rejection.id)
+    moved = await every_store.move_application(sam.id, first.id, news)
     assert moved is not None
     assert (moved.stage, moved.moved_at, moved.rejection_id) == (
         ApplicationStage.REJECTED, later, rejection.id,
@@ -71,12 +78,14 @@ async def test_reminders_live_beside_check_ins_one_pending_per_application(
     sam, alex = await sam_and_alex(every_store, now)
     acme = await every_store.add_application(sam.id, DRAFT, now)
     globex = await every_store.add_application(sam.id, DRAFT, now)
-    await every_store.plan_reminder(sam.id, "slack", acme.id, "app_nudge", slot(now, 14), now)
-    await every_store.plan_reminder(sam.id, "slack", globex.id, "app_nudge", slot(now, 15), now)
+    await every_store.plan_reminder(reminder(sam.id, acme.id, "app_nudge", slot(now, 14)), now)
+    await every_store.plan_reminder(reminder(sam.id, globex.id, "app_nudge", slot(now, 15)), now)
     # Planned again: moved, never a second one; someone else's application: nothing.
-    await every_store.plan_reminder(sam.id, "slack", acme.id, "app_again", slot(now, 16), now)
-    await every_store.plan_reminder(alex.id, "slack", acme.id, "app_nudge", slot(now, 1), now)
-    await every_store.replace_plan(sam.id, "slack", None, [("weekly", slot(now, 2))], now)
+    await every_store.plan_reminder(reminder(sam.id, acme.id, "app_again", slot(now, 16)), now)
+    await every_store.plan_reminder(reminder(alex.id, acme.id, "app_nudge", slot(now, 1)), now)
+    await every_store.replace_plan(
+        RecoveryPlan(sam.id, "slack", None, [("weekly", slot(now, 2))]), now
+    )
 
     found = await every_store.reminders(sam.id)
     assert [(m.application_id, m.kind) for m in found] == [
@@ -109,7 +118,7 @@ async def test_export_holds_applications_and_delete_erases_them(
 ) -> None:
     sam = await every_store.person(SAM, "UTC", now)
     acme = await every_store.add_application(sam.id, DRAFT, now)
-    await every_store.plan_reminder(sam.id, "slack", acme.id, "app_nudge", slot(now, 14), now)
+    await every_store.plan_reminder(reminder(sam.id, acme.id, "app_nudge", slot(now, 14)), now)
     await every_store.set_ghost_days(sam.id, 21)
 
     exported = await every_store.export(sam.id)

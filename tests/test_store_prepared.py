@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.events import Sender
 from bot.model import Community, RejectionDraft, Stage, WinKind
 from bot.schedule import Slot, Step
+from bot.writes import RecoveryPlan
 from storage import prepared
 from storage.crypto import Cipher
 from storage.database import create_engine
@@ -38,7 +39,9 @@ async def test_the_same_statements_give_each_call_its_own_rows(
         theirs = await store.add_rejection(alex.id, _draft("Globex", 4), later)
         mine = await store.add_rejection(sam.id, _draft("Acme", 2), now)
         slot = Slot(later, dt.datetime(2026, 3, 11, 10), "Europe/Lisbon")
-        await store.replace_plan(sam.id, "slack", mine.id, [(Step.DAY1_MOOD, slot)], now)
+        await store.replace_plan(
+            RecoveryPlan(sam.id, "slack", mine.id, [(Step.DAY1_MOOD, slot)]), now
+        )
         await store.set_conversation(sam.id, "reflection", f"{mine.id}:direct", now)
         win = await store.add_win(alex.id, "Shipped", WinKind.ACCOMPLISHMENT, later)
 
@@ -160,7 +163,7 @@ async def test_a_write_left_waiting_is_seen_by_what_follows_and_undone_with_the_
     slot = Slot(now + dt.timedelta(days=1), dt.datetime(2026, 3, 11, 10), "UTC")
     async with store.transaction():
         await store.set_conversation(person.id, "reflection", "1:direct", now)
-        await store.replace_plan(person.id, "slack", None, [(Step.WEEKLY, slot)], now)
+        await store.replace_plan(RecoveryPlan(person.id, "slack", None, [(Step.WEEKLY, slot)]), now)
         # Read through SQLAlchemy and through a hot statement alike.
         waiting = await store.conversation(person.id)
         [planned] = await store.planned(person.id)
@@ -178,7 +181,7 @@ async def test_a_write_left_waiting_is_seen_by_what_follows_and_undone_with_the_
         async with store.transaction():
             await store.set_conversation(person.id, "other", "2", now)
             await store.clear_conversation(person.id)
-            await store.replace_plan(person.id, "slack", None, [], now)
+            await store.replace_plan(RecoveryPlan(person.id, "slack", None, []), now)
             raise Undone
 
     with pytest.raises(Undone):

@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import KW_ONLY, dataclass, field
 from types import TracebackType
 from typing import Protocol
 
@@ -53,6 +54,7 @@ class Dispatcher(Protocol):
     async def tick(self, now: dt.datetime) -> object: ...
 
 
+@dataclass(eq=False, slots=True)
 class Rounds:
     """Check-in rounds on the session's clock: every ``interval`` seconds, after each answer and
     on ``/next``, one at a time; and ``daily`` housekeeping (retention) in a session that lasts.
@@ -63,23 +65,15 @@ class Rounds:
     process open at exit.
     """
 
-    def __init__(
-        self,
-        dispatcher: Dispatcher,
-        clock: Clock,
-        interval: float,
-        *,
-        daily: Callable[[dt.datetime], Awaitable[object]] | None = None,
-        monotonic: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._dispatcher = dispatcher
-        self._clock = clock
-        self._interval = interval
-        self._daily = daily
-        self._monotonic = monotonic
-        self._lock = asyncio.Lock()
-        self._rounds: set[asyncio.Task[None]] = set()
-        self._timer: asyncio.Task[None] | None = None
+    dispatcher: Dispatcher
+    clock: Clock
+    interval: float
+    _: KW_ONLY
+    daily: Callable[[dt.datetime], Awaitable[object]] | None = None
+    monotonic: Callable[[], float] = time.monotonic
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
+    _rounds: set[asyncio.Task[None]] = field(default_factory=set, init=False, repr=False)
+    _timer: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
 
     async def run(self) -> None:
         """One round now (after the one under way, if any)."""
@@ -94,7 +88,7 @@ class Rounds:
     async def _round(self) -> None:
         async with self._lock:
             try:
-                await self._dispatcher.tick(self._clock())
+                await self.dispatcher.tick(self.clock())
             except Exception as error:
                 # The next round tries again; the session goes on.
                 log.warning("check-in round failed: %s", type(error).__name__)
@@ -102,21 +96,21 @@ class Rounds:
     async def _sweep(self) -> None:
         async with self._lock:
             try:
-                if self._daily is not None:
-                    await self._daily(self._clock())
+                if self.daily is not None:
+                    await self.daily(self.clock())
             except Exception as error:
                 log.warning("daily sweep failed: %s", type(error).__name__)
 
     async def _every_interval(self, sweep_at: float) -> None:
         while True:
             await self.run()
-            if self._daily is not None and self._monotonic() >= sweep_at:
+            if self.daily is not None and self.monotonic() >= sweep_at:
                 sweep_at += SWEEP_EVERY_SECONDS
                 await self._unbroken(self._sweep())
-            await asyncio.sleep(self._interval)
+            await asyncio.sleep(self.interval)
 
     async def __aenter__(self) -> Rounds:
-        first_sweep = self._monotonic() + FIRST_SWEEP_SECONDS
+        first_sweep = self.monotonic() + FIRST_SWEEP_SECONDS
         self._timer = asyncio.ensure_future(self._every_interval(first_sweep))
         return self
 

@@ -19,6 +19,7 @@ from typing import Any
 import discord
 
 from adapters.discord.answers import Answers
+from adapters.discord.dm_channels import DmChannels
 from adapters.discord.in_flight import InFlight
 from adapters.discord.messenger import DirectMessages, DmsClosed
 from adapters.discord.pending import ChoiceMemo, FormSession, Pending
@@ -75,7 +76,7 @@ class Bridge:
         self._texts = texts
         self._ack_budget = ack_budget
         self.pending = pending or Pending(store=memos, clock=clock)
-        self.dms = DirectMessages(client, self.pending, texts)
+        self.dms = DirectMessages(client, self.pending, texts, DmChannels(client))
         self.in_flight = InFlight()
         self._kept = KeptWork(PLATFORM, inbox, clock)
         self._order = PersonLocks()

@@ -8,6 +8,7 @@ import io
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import discord
@@ -48,34 +49,23 @@ def upload_files(files: Sequence[Attachment]) -> list[discord.File]:
     return [discord.File(io.BytesIO(file.content), filename=file.filename) for file in files]
 
 
+@dataclass(eq=False, slots=True)
 class DirectMessages:
     """Sends messages to a person's DM channel over REST, with nonces and persistent buttons.
 
-    The channel is opened once per person and kept (:class:`DmChannels`; in ``store`` too
-    when given).
+    The channel is opened once per person and kept (``channels``).
     """
 
-    def __init__(
-        self,
-        client: discord.Client,
-        pending: Pending,
-        texts: Texts,
-        cache_size: int = 10_000,
-        *,
-        store: DmChannelStore | None = None,
-        clock: Clock = utc_now,
-        pace: GlobalPace | None = None,
-    ) -> None:
-        self._client = client
-        self._pending = pending
-        self._texts = texts
-        self._pace = pace
-        self._channels = DmChannels(client, store, clock=clock, cache_size=cache_size, pace=pace)
+    client: discord.Client
+    pending: Pending
+    texts: Texts
+    channels: DmChannels
+    pace: GlobalPace | None = None
 
     async def channel_id(self, user_id: int, person: Sender | None = None) -> int:
         """The DM channel with ``user_id``, opened once and remembered (for ``person``)."""
         try:
-            return await self._channels.channel_id(user_id, person)
+            return await self.channels.channel_id(user_id, person)
         except discord.HTTPException as error:
             if error.code in DMS_CLOSED_CODES:
                 raise DmsClosed from error
@@ -93,14 +83,14 @@ class DirectMessages:
         """Send ``messages`` in order, files uploaded with theirs; raises :class:`DmsClosed` if
         Discord refuses the person. ``person``: whom a newly opened channel is kept for."""
         channel_id = await self.channel_id(user_id, person)
-        channel = self._client.get_partial_messageable(channel_id, type=discord.ChannelType.private)
+        channel = self.client.get_partial_messageable(channel_id, type=discord.ChannelType.private)
         sent: list[discord.Message] = []
         for index, message in enumerate(messages):
-            view = build_view(message, community, self._pending, self._texts)
-            await self._pending.save()  # a long button's meaning is stored before it is sent
+            view = build_view(message, community, self.pending, self.texts)
+            await self.pending.save()  # a long button's meaning is stored before it is sent
             files: dict[str, Any] = {"files": upload_files(message.files)} if message.files else {}
-            if self._pace is not None:
-                await self._pace.wait()
+            if self.pace is not None:
+                await self.pace.wait()
             try:
                 sent.append(
                     await channel.send(
@@ -116,7 +106,7 @@ class DirectMessages:
                 if error.code in DMS_CLOSED_CODES:
                     raise DmsClosed from error
                 if error.code == 10003:  # Unknown channel: forget it, the next try reopens
-                    await self._channels.forget(user_id)
+                    await self.channels.forget(user_id)
                 raise
         return sent
 
@@ -150,9 +140,8 @@ class DiscordMessenger:
         self._reach = reach
         self._clock = clock
         self._texts = texts()
-        self._dms = DirectMessages(
-            client, pending or Pending(), self._texts, store=dm_channels, clock=clock, pace=pace
-        )
+        channels = DmChannels(client, dm_channels, clock=clock, pace=pace)
+        self._dms = DirectMessages(client, pending or Pending(), self._texts, channels, pace)
         self._channels = ChannelPosts(client, self._texts)
         self._practice = PracticeThreads(client, self._texts)
 

@@ -14,7 +14,7 @@ from bot.model import (
     PlannedMessage,
     PlannedState,
 )
-from bot.schedule import Slot
+from bot.writes import ApplicationNews, NewPlanned
 from tests.fakes.plans import LIVE, moved
 from tests.fakes.state import MemoryState
 
@@ -61,16 +61,11 @@ class MemoryApplications(MemoryState):
         )
 
     async def move_application(
-        self,
-        person_id: int,
-        application_id: int,
-        stage: ApplicationStage,
-        now: dt.datetime,
-        rejection_id: int | None = None,
+        self, person_id: int, application_id: int, news: ApplicationNews
     ) -> Application | None:
-        linked = {} if rejection_id is None else {"rejection_id": rejection_id}
+        linked = {} if news.rejection_id is None else {"rejection_id": news.rejection_id}
         return self._change_application(
-            person_id, application_id, stage=stage, moved_at=now, **linked
+            person_id, application_id, stage=news.stage, moved_at=news.at, **linked
         )
 
     def _change_application(
@@ -99,23 +94,17 @@ class MemoryApplications(MemoryState):
     async def set_ghost_days(self, person_id: int, days: int) -> None:
         self.ghost_days_by_person[person_id] = days
 
-    async def plan_reminder(
-        self,
-        person_id: int,
-        platform: str,
-        application_id: int,
-        kind: str,
-        slot: Slot,
-        now: dt.datetime,
-    ) -> None:
-        owned = self.applications_by_id.get(application_id)
-        if owned is None or owned.person_id != person_id:
+    async def plan_reminder(self, reminder: NewPlanned, now: dt.datetime) -> None:
+        application_id = reminder.application_id
+        owned = None if application_id is None else self.applications_by_id.get(application_id)
+        if owned is None or owned.person_id != reminder.person_id:
             return
         for planned_id, found in self.planned_by_id.items():
             if found.state is PlannedState.PENDING and found.application_id == application_id:
-                self.planned_by_id[planned_id] = replace(moved(found, slot), kind=kind)
+                moved_here = moved(found, reminder.slot)
+                self.planned_by_id[planned_id] = replace(moved_here, kind=reminder.kind)
                 return
-        self.plan_new(person_id, kind, slot, application_id=application_id)
+        self.plan_new(reminder)
 
     async def reminders(self, person_id: int) -> Sequence[PlannedMessage]:
         return self.pending_of(person_id, reminders=True)

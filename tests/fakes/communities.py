@@ -6,8 +6,9 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any, Unpack
 
-from bot.model import Community, Person, PostKind
+from bot.model import Community, Person
 from bot.ports import CommunityChanges
+from bot.writes import Share
 from tests.fakes.state import MemoryState
 
 
@@ -30,25 +31,16 @@ class MemoryCommunities(MemoryState):
         self.communities[key] = replace(self.communities[key], **given)
         return self.communities[key]
 
-    async def share(
-        self,
-        person: Person,
-        kind: PostKind,
-        *,
-        week: str,
-        channel: str,
-        win_id: int | None,
-        body: str,
-        now: dt.datetime,
-    ) -> bool:
+    async def share(self, person: Person, share: Share, now: dt.datetime) -> bool:
         live = ("pending", "sent")
+        win_id = share.win_id
         if win_id is not None and any(
             p["win_id"] == win_id and p["state"] in live for p in self.posts
         ):
             return False
         self.posts.append(
-            {"person_id": person.id, "kind": kind, "week": week, "channel": channel,
-             "win_id": win_id, "body": body, "state": "pending"}
+            {"person_id": person.id, "kind": share.kind, "week": share.week,
+             "channel": share.channel, "win_id": win_id, "body": share.body, "state": "pending"}
         )  # fmt: skip
         return True
 

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.model import (
-    Answer,
     CheckinAnswer,
     Mood,
     Reflection,
@@ -51,23 +50,12 @@ class MemoryJournal(MemoryState):
         self.rejections_by_id[rejection_id] = replace(found, feedback=text, feedback_at=now)
         return self.rejections_by_id[rejection_id]
 
-    async def save_reflection(
-        self,
-        person_id: int,
-        rejection_id: int,
-        question: str,
-        answer: Answer,
-        note: str,
-        now: dt.datetime,
-    ) -> bool:
-        if self._owned_rejection(person_id, rejection_id) is None:
+    async def save_reflection(self, person_id: int, reflection: Reflection) -> bool:
+        if self._owned_rejection(person_id, reflection.rejection_id) is None:
             return False
-        key = (rejection_id, question)
+        key = (reflection.rejection_id, reflection.question)
         self._order.setdefault(key, next(self._ids))
-        self.reflections_by_key[key] = (
-            person_id,
-            Reflection(rejection_id, question, answer, note, now),
-        )
+        self.reflections_by_key[key] = (person_id, reflection)
         return True
 
     async def reflections(self, person_id: int) -> Sequence[Reflection]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 from bot.events import Sender
 from bot.model import CheckinState, Person, ZoneSource
+from bot.schedule import Preferences
 from tests.fakes.state import MemoryState
 
 
@@ -35,25 +36,9 @@ class MemoryPeople(MemoryState):
     async def known_person(self, sender: Sender) -> Person | None:
         return self.people.get((sender.platform, sender.community, sender.user_id))
 
-    async def update_settings(
-        self,
-        person_id: int,
-        *,
-        timezone: str,
-        checkin_time: dt.time,
-        quiet_start: dt.time,
-        quiet_end: dt.time,
-        weekdays_only: bool,
-    ) -> Person:
+    async def update_settings(self, person_id: int, preferences: Preferences) -> Person:
         key = self._key_of(person_id)
-        self.people[key] = replace(
-            self.people[key],
-            timezone=timezone,
-            checkin_time=checkin_time,
-            quiet_start=quiet_start,
-            quiet_end=quiet_end,
-            weekdays_only=weekdays_only,
-        )
+        self.people[key] = replace(self.people[key], **asdict(preferences))
         return self.people[key]
 
     async def set_timezone(self, person_id: int, timezone: str, source: ZoneSource) -> Person:

@@ -9,6 +9,7 @@ from dataclasses import replace
 from bot import practice_kit
 from bot.model import PlannedMessage, PlannedState
 from bot.schedule import Slot
+from bot.writes import NewPlanned, RecoveryPlan
 from tests.fakes.state import MemoryState
 
 LIVE = (PlannedState.PENDING, PlannedState.CLAIMED)
@@ -17,40 +18,25 @@ LIVE = (PlannedState.PENDING, PlannedState.CLAIMED)
 class MemoryPlans(MemoryState):
     """:class:`bot.ports.Plans` in dictionaries; behaves like ``storage.plans``."""
 
-    async def replace_plan(
-        self,
-        person_id: int,
-        platform: str,
-        rejection_id: int | None,
-        steps: Sequence[tuple[str, Slot]],
-        now: dt.datetime,
-    ) -> None:
+    async def replace_plan(self, plan: RecoveryPlan, now: dt.datetime) -> None:
         for planned_id, message in list(self.planned_by_id.items()):
             # Reminders about applications and practice partners' messages stay.
-            mine = message.person_id == person_id and message.application_id is None
+            mine = message.person_id == plan.person_id and message.application_id is None
             if mine and message.state in LIVE and message.kind not in practice_kit.KINDS:
                 self.planned_by_id[planned_id] = replace(
                     message, state=PlannedState.SKIPPED, outcome="superseded"
                 )
-        for kind, slot in steps:
-            await self.add_planned(person_id, platform, rejection_id, kind, slot, now)
+        for new in plan.messages():
+            await self.add_planned(new, now)
 
-    async def add_planned(
-        self,
-        person_id: int,
-        platform: str,
-        rejection_id: int | None,
-        kind: str,
-        slot: Slot,
-        now: dt.datetime,
-    ) -> None:
+    async def add_planned(self, message: NewPlanned, now: dt.datetime) -> None:
         # Like the database's unique index: a pending message of this kind is moved instead.
         for planned_id, found in self.planned_by_id.items():
             pending = found.state is PlannedState.PENDING and found.application_id is None
-            if pending and found.person_id == person_id and found.kind == kind:
-                self.planned_by_id[planned_id] = moved(found, slot)
+            if pending and found.person_id == message.person_id and found.kind == message.kind:
+                self.planned_by_id[planned_id] = moved(found, message.slot)
                 return
-        self.plan_new(person_id, kind, slot, rejection_id=rejection_id)
+        self.plan_new(message)
 
     async def planned(self, person_id: int) -> Sequence[PlannedMessage]:
         return self.pending_of(person_id, reminders=False)

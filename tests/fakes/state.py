@@ -19,7 +19,7 @@ from bot.model import (
     Win,
 )
 from bot.practice_model import PracticeMember
-from bot.schedule import Slot
+from bot.writes import NewPlanned
 
 
 class MemoryState:
@@ -64,26 +64,18 @@ class MemoryState:
         ]
         return [r for _, r in sorted(mine, key=lambda pair: pair[0])]
 
-    def plan_new(
-        self,
-        person_id: int,
-        kind: str,
-        slot: Slot,
-        *,
-        rejection_id: int | None = None,
-        application_id: int | None = None,
-    ) -> None:
+    def plan_new(self, new: NewPlanned) -> None:
         """Keep a new pending message."""
         message = PlannedMessage(
             id=next(self._ids),
-            person_id=person_id,
-            kind=kind,
-            due=slot.due,
-            local=slot.local,
-            zone=slot.zone,
+            person_id=new.person_id,
+            kind=new.kind,
+            due=new.slot.due,
+            local=new.slot.local,
+            zone=new.slot.zone,
             state=PlannedState.PENDING,
-            rejection_id=rejection_id,
-            application_id=application_id,
+            rejection_id=new.rejection_id,
+            application_id=new.application_id,
         )
         self.planned_by_id[message.id] = message
 

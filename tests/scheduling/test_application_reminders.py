@@ -7,12 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+from bot.delivery_ports import ClaimRequest
 from bot.errors import DeliveryError
 from bot.events import Choice, Command, FormSubmission
 from bot.model import ApplicationStage
 from bot.plan import preferences
 from bot.replies import Reply
 from bot.schedule import Slot
+from bot.writes import NewPlanned
 from tests.scheduling.world import DAY1, REJECTED_AT, SAM, World
 
 LOGGED_AT = REJECTED_AT  # Monday 2026-07-13, 09:00 in Berlin
@@ -103,14 +105,10 @@ async def test_quiet_hours_and_a_pause_hold_a_reminder_and_a_stop_ends_it(world:
     await log_application(world)
     person = await world.store.person(SAM, "UTC", LOGGED_AT)
     # Quiet from 09:00 to 12:00 in Berlin: 10:00 is quiet now; it waits for 12:00.
-    await world.store.update_settings(
-        person.id,
-        timezone=person.timezone,
-        checkin_time=person.checkin_time,
-        quiet_start=dt.time(9, 0),
-        quiet_end=dt.time(12, 0),
-        weekdays_only=False,
+    quiet_morning = replace(
+        preferences(person), quiet_start=dt.time(9, 0), quiet_end=dt.time(12, 0)
     )
+    await world.store.update_settings(person.id, quiet_morning)
     dispatcher = world.dispatcher()
     held = await dispatcher.tick(FIRST)
     assert held.counts == {"pending:quiet_hours": 1} and world.messenger.sent == []
@@ -187,10 +185,9 @@ async def test_a_reminder_retried_keeps_its_place_beside_another_ones(world: Wor
     sam = await world.store.person(SAM, "UTC", LOGGED_AT)
     slot = (await world.store.reminders(sam.id))[0]
     for application in (first, second):  # both due at once (planned by hand)
-        await world.store.plan_reminder(
-            sam.id, "console", application, "app_nudge",
-            Slot(slot.due, slot.local, slot.zone), LOGGED_AT,
-        )  # fmt: skip
+        due = Slot(slot.due, slot.local, slot.zone)
+        reminder = NewPlanned(sam.id, "console", "app_nudge", due, application_id=application)
+        await world.store.plan_reminder(reminder, LOGGED_AT)
     world.messenger.fail_next(DeliveryError("rate_limited", retry_after=60))
 
     report = await world.dispatcher().tick(FIRST)
@@ -206,9 +203,8 @@ async def test_a_reminder_whose_application_moved_after_the_claim_is_not_sent(
 ) -> None:
     application = await log_application(world)
     [due] = await world.outbox.claim(
-        FIRST, limit=10, lease_until=FIRST + dt.timedelta(minutes=2), instance="one#1",
-        platforms=["console"],
-    )  # fmt: skip
+        ClaimRequest(FIRST, ["console"], "one#1", FIRST + dt.timedelta(minutes=2), limit=10)
+    )
     assert due.application is not None and due.application.company == "Acme"
     moved = replace(due.application, stage=ApplicationStage.OFFER)
     outcome = world.dispatcher().decide(

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.delivery_ports import ClaimRequest
 from bot.events import Sender
 from bot.model import Outcome, PlannedState
 from bot.schedule import Preferences, Slot, weekly_after
@@ -84,11 +85,7 @@ async def test_records_of_any_group_size_change_exactly_their_own_rows(
     outbox = SqlOutbox(db)
     try:
         batch = await outbox.claim(
-            DUE,
-            limit=12,
-            lease_until=DUE + dt.timedelta(minutes=2),
-            instance="one",
-            platforms=["console"],
+            ClaimRequest(DUE, ["console"], "one", DUE + dt.timedelta(minutes=2), limit=12)
         )
         outcomes = [
             Outcome(

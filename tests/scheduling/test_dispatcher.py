@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from bot.delivery_ports import ClaimRequest
 from bot.dispatcher import Dispatcher
 from bot.errors import DeliveryError, PermanentDeliveryError
 from bot.events import Choice, Command, FormSubmission, Message
@@ -80,11 +81,7 @@ async def test_a_killed_process_lease_is_reclaimed_after_it_runs_out(world: Worl
     await world.reject()
     # Instance A claims the check-in and dies before sending or recording anything.
     claimed = await world.outbox.claim(
-        DAY1,
-        limit=10,
-        lease_until=DAY1 + dt.timedelta(minutes=5),
-        instance="A",
-        platforms=["console"],
+        ClaimRequest(DAY1, ["console"], "A", DAY1 + dt.timedelta(minutes=5), limit=10)
     )
     assert len(claimed) == 1
 

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.delivery_ports import ClaimRequest
 from bot.model import Due, Outcome, PlannedState
 from bot.schedule import Slot
 from storage.outbox import SqlOutbox
@@ -30,11 +31,7 @@ async def outbox(db: AsyncEngine) -> AsyncIterator[SqlOutbox]:
 
 async def claimed(outbox: SqlOutbox, token: str, count: int) -> list[Due]:
     batch = await outbox.claim(
-        DUE,
-        limit=count,
-        lease_until=DUE + dt.timedelta(minutes=2),
-        instance=token,
-        platforms=["console"],
+        ClaimRequest(DUE, ["console"], token, DUE + dt.timedelta(minutes=2), limit=count)
     )
     return list(batch)
 

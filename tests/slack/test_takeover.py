@@ -7,6 +7,7 @@ import datetime as dt
 from adapters.slack.messenger import SlackMessenger
 from bot import checkin_messages
 from bot.content import Content
+from bot.delivery_ports import ClaimRequest
 from bot.dispatcher import Dispatcher
 from bot.events import Sender
 from bounceback.bootstrap import Services
@@ -30,7 +31,7 @@ async def test_a_taken_over_check_in_already_in_the_dm_is_recorded_not_resent(
 
     # Instance A claims the three, hands the first to Slack, and dies before recording it.
     [first, *_] = await services.outbox.claim(
-        DUE, limit=10, lease_until=DUE + LEASE, instance="A#1", platforms=["slack"]
+        ClaimRequest(DUE, ["slack"], "A#1", DUE + LEASE, limit=10)
     )
     who = first.person
     replies, _ = checkin_messages.build(content, first)
