@@ -53,6 +53,10 @@ class Inbox(Protocol):
         """The work of ``entry`` is done."""
         ...
 
+    async def renew(self, entries: Sequence[int], now: datetime) -> None:
+        """Work still in hand here: its lease runs from ``now`` again."""
+        ...
+
     async def hand_back(self, entries: Sequence[int], now: datetime) -> None:
         """Work this process will not finish: any instance may redo it now."""
         ...
@@ -114,8 +118,15 @@ class KeptWork:
         """Work whose process died, to redo here: (entry, event, where to answer)."""
         if self._inbox is None:
             return []
+        now = self._clock()
+        if self._holding:
+            # Work held here outlives its lease in a backlog: renewed first (every redo round
+            # comes well within a lease), no instance, this one included, takes it over.
+            await self._inbox.renew(sorted(self._holding), now)
         found = []
-        for kept in await self._inbox.reclaim(self._platform, self._clock()):
+        for kept in await self._inbox.reclaim(self._platform, now):
+            if kept.id in self._holding:  # a lease that ran out all the same: still in hand
+                continue
             try:
                 event, where = decode_event(kept.payload)
             except CodecError:

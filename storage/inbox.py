@@ -121,8 +121,17 @@ class SqlInbox:
                 .values(state=DONE, payload="", lease_until=None)
             )
 
+    async def renew(self, entries: Sequence[int], now: dt.datetime) -> None:
+        """Work still in hand here (queued behind a backlog, or slow): its lease runs from
+        ``now`` again, so no instance takes it over while this one will still do it."""
+        await self._hold(entries, now + self._lease)
+
     async def hand_back(self, entries: Sequence[int], now: dt.datetime) -> None:
         """Work this process will not finish (it is stopping): any instance may redo it now."""
+        await self._hold(entries, now)
+
+    async def _hold(self, entries: Sequence[int], until: dt.datetime) -> None:
+        """Entries still pending under this instance are held until ``until``."""
         if not entries:
             return
         async with self._engine.begin() as connection:
@@ -133,7 +142,7 @@ class SqlInbox:
                     inbox.c.state == PENDING,
                     inbox.c.claimed_by == self._instance,
                 )
-                .values(lease_until=now)
+                .values(lease_until=until)
             )
 
     async def reclaim(self, platform: str, now: dt.datetime, limit: int = 50) -> list[Entry]:

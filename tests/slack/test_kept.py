@@ -84,6 +84,35 @@ async def test_work_of_a_process_that_died_is_redone_once_elsewhere(
     await third.aclose(0)
 
 
+async def test_work_held_past_its_lease_by_a_live_process_is_renewed_not_taken_over(
+    make_bot: MakeBot, fake_slack: FakeSlack, clock: FixedClock
+) -> None:
+    busy = FakeHandler()
+    busy.gate = asyncio.Event()  # the work is acknowledged and stuck behind a backlog
+    first = Harness(make_bot("first", busy), clock, fake_slack.response_url())
+    await first.start()
+    idle = FakeHandler()
+    second = make_bot("second", idle)
+    try:
+        await first.command("brag", "shipped the release")
+        for rounds in range(1, 4):  # the live process's redo rounds, each within a lease
+            clock.now = NOW + rounds * LEASE / 2
+            assert await first.bot.redo_unfinished() == 0  # renewed, never redone by itself
+            clock.now += dt.timedelta(seconds=1)
+            assert await second.redo_unfinished() == 0  # never taken over while in hand
+        busy.gate.set()
+        await first.bot.drain()
+        clock.now += 2 * LEASE
+        assert await second.redo_unfinished() == 0  # done: nothing is left to redo
+    finally:
+        busy.gate.set()
+        await first.stop()
+        await second.aclose(0)
+    assert idle.received == []
+    assert len(busy.received) == 1
+    assert replies(fake_slack) == ["got /brag shipped the release"]
+
+
 async def test_work_a_stopping_process_could_not_finish_is_handed_back_at_once(
     first: Harness, make_bot: MakeBot, fake_slack: FakeSlack, clock: FixedClock
 ) -> None:
