@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot import brag_admin, brag_thread, practice_admin
-from bot.community import here
-from bot.events import Choice, Command, FormSubmission
-from bot.forms import Checked
+from bot.community import here, settings_button, settings_submitted
+from bot.events import Command, FormSubmission
 from bot.model import BragOpening, Community
 from bot.replies import CHANNEL_MARK, Button, Field, FieldKind, Form, Option, Reply
 from bot.routes import Routes, admins_only
@@ -85,17 +84,10 @@ def channel_set(turn: Turn, community: Community, found: Sequence[BragOpening]) 
 
 
 @admins_only
-async def on_button(turn: Turn, choice: Choice) -> list[Reply]:
-    """ "Change settings": the form, for admins only."""
-    return [Reply(form=form(turn, await here(turn)))]
-
-
-@admins_only
 async def submit(turn: Turn, submission: FormSubmission) -> list[Reply]:
     """Save new settings, if the sender is an admin and every value is sound."""
     content = turn.content
-    community = await here(turn)
-    checked = Checked.of(form(turn, community), submission.values, content, turn.today)
+    community, checked = await settings_submitted(turn, submission, form)
     times = {name: checked.time(name) for name in ("brag_time", "checkin_time")}
     zone = checked.cleaned["timezone"]
     if "timezone" not in checked.errors and not known_zone(zone):
@@ -179,6 +171,10 @@ FORMS = frozenset({FORM_ID, *practice_admin.FORMS})
 
 ROUTES = Routes(
     commands={"bounceback": command},
-    choices={SETTINGS_ACTION: on_button, **brag_admin.CHOICES, **practice_admin.CHOICES},
+    choices={
+        SETTINGS_ACTION: settings_button(form),
+        **brag_admin.CHOICES,
+        **practice_admin.CHOICES,
+    },
     forms={FORM_ID: submit, **practice_admin.FORMS},
 )

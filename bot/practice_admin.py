@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from bot import brag_thread
 from bot.community import here as place
-from bot.events import Choice, Command, FormSubmission
-from bot.forms import Checked
+from bot.community import settings_button, settings_submitted
+from bot.events import Command, FormSubmission
 from bot.model import Community
 from bot.replies import CHANNEL_MARK, Field, FieldKind, Form, Option, Reply
 from bot.routes import admins_only
@@ -107,17 +107,10 @@ def form(turn: Turn, community: Community) -> Form:
 
 
 @admins_only
-async def on_button(turn: Turn, choice: Choice) -> list[Reply]:
-    """ "Practice partners settings": the form, for admins only."""
-    return [Reply(form=form(turn, await place(turn)))]
-
-
-@admins_only
 async def submit(turn: Turn, submission: FormSubmission) -> list[Reply]:
     """Save the practice settings, if the sender is an admin and every value is sound."""
     content = turn.content
-    community = await place(turn)
-    checked = Checked.of(form(turn, community), submission.values, content, turn.today)
+    community, checked = await settings_submitted(turn, submission, form)
     time = checked.time("practice_time")
     on = checked.yes("practice")
     refused = checked.refusal()
@@ -137,5 +130,5 @@ async def submit(turn: Turn, submission: FormSubmission) -> list[Reply]:
     return [Reply(text=text, channel=updated.practice_channel)]
 
 
-CHOICES = {SETTINGS_ACTION: on_button}
+CHOICES = {SETTINGS_ACTION: settings_button(form)}
 FORMS = {FORM_ID: submit}
