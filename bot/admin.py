@@ -94,9 +94,8 @@ async def submit(turn: Turn, submission: FormSubmission) -> list[Reply]:
         label = checked.label("timezone")
         checked.errors["timezone"] = content.text("checkin.bad_timezone", label=label, value=zone)
     brag_thread_on, pulse_on = checked.yes("brag_thread"), checked.yes("pulse")
-    refused = checked.refusal()
-    if refused is not None:
-        return [refused]
+    if checked.errors:
+        return [checked.refusal()]
     updated = await turn.store.update_community(
         community.platform,
         community.community,

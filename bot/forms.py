@@ -138,6 +138,6 @@ class Checked:
             self.errors[name] = self.content.text("checkin.bad_yes_no", label=self.label(name))
         return said.startswith("y")
 
-    def refusal(self) -> Reply | None:
-        """The answer when any field was refused, else None."""
-        return refusal(self.form, self.cleaned, self.errors) if self.errors else None
+    def refusal(self) -> Reply:
+        """The answer when any field was refused (see ``errors``)."""
+        return refusal(self.form, self.cleaned, self.errors)

@@ -113,9 +113,8 @@ async def submit(turn: Turn, submission: FormSubmission) -> list[Reply]:
     community, checked = await settings_submitted(turn, submission, form)
     time = checked.time("practice_time")
     on = checked.yes("practice")
-    refused = checked.refusal()
-    if refused is not None:
-        return [refused]
+    if checked.errors:
+        return [checked.refusal()]
     updated = await turn.store.update_community(
         community.platform,
         community.community,
