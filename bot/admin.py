@@ -9,14 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot import brag_admin, brag_thread, practice_admin
-from bot.community import here
-from bot.events import Choice, Command, FormSubmission
-from bot.forms import refusal, validate
+from bot.community import here, settings_button, settings_submitted
+from bot.events import Command, FormSubmission
 from bot.model import BragOpening, Community
 from bot.replies import CHANNEL_MARK, Button, Field, FieldKind, Form, Option, Reply
 from bot.routes import Routes, admins_only
 from bot.schedule import known_zone
-from bot.text import parse_time
 from bot.turn import Turn
 
 SETTINGS_ACTION = "admin.settings"
@@ -86,44 +84,28 @@ def channel_set(turn: Turn, community: Community, found: Sequence[BragOpening]) 
 
 
 @admins_only
-async def on_button(turn: Turn, choice: Choice) -> list[Reply]:
-    """ "Change settings": the form, for admins only."""
-    return [Reply(form=form(turn, await here(turn)))]
-
-
-@admins_only
 async def submit(turn: Turn, submission: FormSubmission) -> list[Reply]:
     """Save new settings, if the sender is an admin and every value is sound."""
     content = turn.content
-    community = await here(turn)
-    blank = form(turn, community)
-    cleaned, errors = validate(blank, submission.values, content, turn.today)
-    labels = {f.name: f.label for f in blank.fields}
-    times = {}
-    for name in ("brag_time", "checkin_time"):
-        if name not in errors:
-            times[name] = parse_time(cleaned[name])
-            if times[name] is None:
-                errors[name] = content.text("checkin.bad_time", label=labels[name])
-    if "timezone" not in errors and not known_zone(cleaned["timezone"]):
-        errors["timezone"] = content.text(
-            "checkin.bad_timezone", label=labels["timezone"], value=cleaned["timezone"]
-        )
-    for name in ("brag_thread", "pulse"):
-        if name not in errors and cleaned[name].casefold() not in ("yes", "y", "no", "n"):
-            errors[name] = content.text("checkin.bad_yes_no", label=labels[name])
-    if errors:
-        return [refusal(blank, cleaned, errors)]
+    community, checked = await settings_submitted(turn, submission, form)
+    times = {name: checked.time(name) for name in ("brag_time", "checkin_time")}
+    zone = checked.cleaned["timezone"]
+    if "timezone" not in checked.errors and not known_zone(zone):
+        label = checked.label("timezone")
+        checked.errors["timezone"] = content.text("checkin.bad_timezone", label=label, value=zone)
+    brag_thread_on, pulse_on = checked.yes("brag_thread"), checked.yes("pulse")
+    if checked.errors:
+        return [checked.refusal()]
     updated = await turn.store.update_community(
         community.platform,
         community.community,
-        brag_thread=cleaned["brag_thread"].casefold().startswith("y"),
-        pulse=cleaned["pulse"].casefold().startswith("y"),
-        brag_weekday=int(cleaned["brag_day"]),
+        brag_thread=brag_thread_on,
+        pulse=pulse_on,
+        brag_weekday=int(checked.cleaned["brag_day"]),
         brag_time=times["brag_time"],
-        timezone=cleaned["timezone"],
+        timezone=zone,
         checkin_time=times["checkin_time"],
-        support_resources=cleaned["support"],
+        support_resources=checked.cleaned["support"],
     )
     # The planned opening follows the new day, time and zone now, not at the next tick.
     found = await brag_admin.openings(turn, updated)
@@ -188,6 +170,10 @@ FORMS = frozenset({FORM_ID, *practice_admin.FORMS})
 
 ROUTES = Routes(
     commands={"bounceback": command},
-    choices={SETTINGS_ACTION: on_button, **brag_admin.CHOICES, **practice_admin.CHOICES},
+    choices={
+        SETTINGS_ACTION: settings_button(form),
+        **brag_admin.CHOICES,
+        **practice_admin.CHOICES,
+    },
     forms={FORM_ID: submit, **practice_admin.FORMS},
 )

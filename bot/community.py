@@ -6,12 +6,14 @@ moods and notes never do.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from bot import brag_thread, checkin_messages, plan
 from bot.events import Choice, Command, FormSubmission
-from bot.forms import refusal, validate
+from bot.forms import Checked, refusal, validate
 from bot.model import Community, PlannedState, PostKind, Win
 from bot.replies import Button, Field, FieldKind, Form, Reply
-from bot.routes import Routes, Typed
+from bot.routes import Routes, Typed, admins_only
 from bot.schedule import iso_week
 from bot.text import clean, number
 from bot.turn import Turn
@@ -22,6 +24,8 @@ KEEP_ACTION = "community.keep"
 HIRED_SHARE_ACTION = "community.hired_share"
 HIRED_KEEP_ACTION = "community.hired_keep"
 HIRED_FORM = "hired_share"
+# A settings form of the community, as it stands.
+SettingsForm = Callable[[Turn, Community], Form]
 ADVICE_LIMIT = 500
 
 
@@ -29,6 +33,25 @@ async def here(turn: Turn) -> Community:
     """The person's community, with its settings."""
     person = turn.person
     return await turn.store.community(person.platform, person.community, person.timezone, turn.now)
+
+
+def settings_button(form: SettingsForm) -> Callable[[Turn, Choice], Awaitable[list[Reply]]]:
+    """The button that opens the community's settings ``form``, for admins only."""
+
+    @admins_only
+    async def on_button(turn: Turn, choice: Choice) -> list[Reply]:
+        return [Reply(form=form(turn, await here(turn)))]
+
+    return on_button
+
+
+async def settings_submitted(
+    turn: Turn, submission: FormSubmission, form: SettingsForm
+) -> tuple[Community, Checked]:
+    """The community and ``submission`` checked against its settings ``form``."""
+    community = await here(turn)
+    blank = form(turn, community)
+    return community, Checked.of(blank, submission.values, turn.content, turn.today)
 
 
 def can_share(community: Community) -> bool:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from bot.content import Content
 from bot.replies import FieldKind, Form, Option, Reply
-from bot.text import clean
+from bot.text import clean, parse_time
 
 # A date further back than this is a typo (0001-01-01), not a rejection to plan around.
 OLDEST_YEARS = 5
@@ -102,3 +102,42 @@ def refused(form: Form, values: Mapping[str, str], errors: Mapping[str, str]) ->
 def refusal(form: Form, values: Mapping[str, str], errors: Mapping[str, str]) -> Reply:
     """The answer to a refused submission: the first reason, and the form back to fix."""
     return Reply(text=next(iter(errors.values())), form=refused(form, values, errors))
+
+
+@dataclass(slots=True)
+class Checked:
+    """A settings form's submission, cleaned by :func:`validate`; each further check of a
+    field adds its reason to ``errors`` unless that field was already refused."""
+
+    form: Form
+    cleaned: dict[str, str]
+    errors: dict[str, str]
+    content: Content
+
+    @classmethod
+    def of(cls, form: Form, values: Mapping[str, str], content: Content, today: dt.date) -> Checked:
+        cleaned, errors = validate(form, values, content, today)
+        return cls(form, cleaned, errors, content)
+
+    def label(self, name: str) -> str:
+        return next(field.label for field in self.form.fields if field.name == name)
+
+    def time(self, name: str) -> dt.time | None:
+        """The field as a time of day (None when refused)."""
+        if name in self.errors:
+            return None
+        found = parse_time(self.cleaned[name])
+        if found is None:
+            self.errors[name] = self.content.text("checkin.bad_time", label=self.label(name))
+        return found
+
+    def yes(self, name: str) -> bool:
+        """Whether the field says yes; anything but yes or no is refused."""
+        said = self.cleaned.get(name, "").casefold()
+        if name not in self.errors and said not in ("yes", "y", "no", "n"):
+            self.errors[name] = self.content.text("checkin.bad_yes_no", label=self.label(name))
+        return said.startswith("y")
+
+    def refusal(self) -> Reply:
+        """The answer when any field was refused (see ``errors``)."""
+        return refusal(self.form, self.cleaned, self.errors)

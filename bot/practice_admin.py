@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from bot import brag_thread
 from bot.community import here as place
-from bot.events import Choice, Command, FormSubmission
-from bot.forms import refusal, validate
+from bot.community import settings_button, settings_submitted
+from bot.events import Command, FormSubmission
 from bot.model import Community
 from bot.replies import CHANNEL_MARK, Field, FieldKind, Form, Option, Reply
 from bot.routes import admins_only
 from bot.schedule import next_round
-from bot.text import parse_time
 from bot.turn import Turn
 
 SETTINGS_ACTION = "admin.practice"
@@ -108,34 +107,21 @@ def form(turn: Turn, community: Community) -> Form:
 
 
 @admins_only
-async def on_button(turn: Turn, choice: Choice) -> list[Reply]:
-    """ "Practice partners settings": the form, for admins only."""
-    return [Reply(form=form(turn, await place(turn)))]
-
-
-@admins_only
 async def submit(turn: Turn, submission: FormSubmission) -> list[Reply]:
     """Save the practice settings, if the sender is an admin and every value is sound."""
     content = turn.content
-    community = await place(turn)
-    blank = form(turn, community)
-    cleaned, errors = validate(blank, submission.values, content, turn.today)
-    labels = {f.name: f.label for f in blank.fields}
-    time = parse_time(cleaned["practice_time"]) if "practice_time" not in errors else None
-    if "practice_time" not in errors and time is None:
-        errors["practice_time"] = content.text("checkin.bad_time", label=labels["practice_time"])
-    on = cleaned["practice"].casefold()
-    if "practice" not in errors and on not in ("yes", "y", "no", "n"):
-        errors["practice"] = content.text("checkin.bad_yes_no", label=labels["practice"])
-    if errors:
-        return [refusal(blank, cleaned, errors)]
+    community, checked = await settings_submitted(turn, submission, form)
+    time = checked.time("practice_time")
+    on = checked.yes("practice")
+    if checked.errors:
+        return [checked.refusal()]
     updated = await turn.store.update_community(
         community.platform,
         community.community,
-        practice=on.startswith("y"),
-        practice_weekday=int(cleaned["practice_day"]),
+        practice=on,
+        practice_weekday=int(checked.cleaned["practice_day"]),
         practice_time=time,
-        practice_every=int(cleaned["practice_every"]),
+        practice_every=int(checked.cleaned["practice_every"]),
     )
     text = content.text("practice_admin.saved", summary=summary(turn, updated))
     if updated.practice and needs_channel(updated):
@@ -143,5 +129,5 @@ async def submit(turn: Turn, submission: FormSubmission) -> list[Reply]:
     return [Reply(text=text, channel=updated.practice_channel)]
 
 
-CHOICES = {SETTINGS_ACTION: on_button}
+CHOICES = {SETTINGS_ACTION: settings_button(form)}
 FORMS = {FORM_ID: submit}

@@ -25,6 +25,20 @@ def form(content: Content, company: str = "", zone: Field | None = None, **known
     fills in other fields by name (role, stage, rejected_on, interviewer) from what the bot
     already knows, so nothing is typed twice."""
     stages = content.table("rejected.stage_labels")
+
+    def optional(
+        name: str, kind: FieldKind = FieldKind.TEXT, max_length: int = NAME_LIMIT
+    ) -> Field:
+        """A field that may stay empty, with its label and example from ``rejected.<name>``."""
+        return Field(
+            name,
+            content.text(f"rejected.{name}"),
+            kind,
+            max_length=max_length,
+            initial=known.get(name, ""),
+            placeholder=content.text(f"rejected.{name}_placeholder"),
+        )
+
     return Form(
         form_id=FORM_ID,
         title=content.text("rejected.form_title"),
@@ -37,13 +51,7 @@ def form(content: Content, company: str = "", zone: Field | None = None, **known
                 max_length=NAME_LIMIT,
                 initial=company,
             ),
-            Field(
-                "role",
-                content.text("rejected.role"),
-                max_length=NAME_LIMIT,
-                initial=known.get("role", ""),
-                placeholder=content.text("rejected.role_placeholder"),
-            ),
+            optional("role"),
             Field(
                 "stage",
                 content.text("rejected.stage"),
@@ -52,21 +60,8 @@ def form(content: Content, company: str = "", zone: Field | None = None, **known
                 options=tuple(Option(stage.value, stages[stage.value]) for stage in Stage),
                 initial=known.get("stage", ""),
             ),
-            Field(
-                "rejected_on",
-                content.text("rejected.rejected_on"),
-                FieldKind.DATE,
-                max_length=10,
-                initial=known.get("rejected_on", ""),
-                placeholder=content.text("rejected.rejected_on_placeholder"),
-            ),
-            Field(
-                "interviewer",
-                content.text("rejected.interviewer"),
-                max_length=NAME_LIMIT,
-                initial=known.get("interviewer", ""),
-                placeholder=content.text("rejected.interviewer_placeholder"),
-            ),
+            optional("rejected_on", FieldKind.DATE, max_length=10),
+            optional("interviewer"),
             mood.scale_field(content, "feeling", content.text("rejected.feeling")),
             *((zone,) if zone is not None else ()),
         ),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, field
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -46,28 +46,24 @@ class Entry:
     payload: str
 
 
+@dataclass(eq=False, slots=True)
 class SqlInbox:
     """Acknowledged work on SQLAlchemy, for one process (``instance``)."""
 
-    def __init__(
-        self,
-        engine: AsyncEngine,
-        cipher: Cipher,
-        *,
-        instance: str,
-        lease: dt.timedelta = dt.timedelta(seconds=60),
-        may_keep: Callable[[str], bool] = lambda payload: True,
-    ) -> None:
-        self._engine = engine
-        self._cipher = cipher
-        self._instance = instance
-        self._lease = lease
-        self._may_keep = may_keep
-        # Accepting is on the path of an acknowledgement (Slack's 3 s, and people waiting):
-        # on SQLite it skips SQLAlchemy and the aiosqlite hops (one hop, the write lock held
-        # for microseconds), and ``done`` shares its connection so the two never wait for
-        # each other's lock (SQLite's busy handler sleeps a millisecond and more).
-        self._direct = DirectSqlite.of(engine)
+    engine: AsyncEngine
+    cipher: Cipher
+    _: KW_ONLY
+    instance: str
+    lease: dt.timedelta = dt.timedelta(seconds=60)
+    may_keep: Callable[[str], bool] = lambda payload: True
+    # Accepting is on the path of an acknowledgement (Slack's 3 s, and people waiting):
+    # on SQLite it skips SQLAlchemy and the aiosqlite hops (one hop, the write lock held
+    # for microseconds), and ``done`` shares its connection so the two never wait for
+    # each other's lock (SQLite's busy handler sleeps a millisecond and more).
+    _direct: DirectSqlite | None = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._direct = DirectSqlite.of(self.engine)
 
     async def close(self) -> None:
         """Close the acknowledging path's own connection (SQLite), if it was opened."""
@@ -77,47 +73,47 @@ class SqlInbox:
     async def accept(self, platform: str, key: str, payload: str, now: dt.datetime) -> int | None:
         """Keep ``payload`` until :meth:`done`: its entry; None when ``key`` was accepted
         before; 0 when it may not be kept (``may_keep`` refused it: it is not written)."""
-        if not self._may_keep(payload):
+        if not self.may_keep(payload):
             return 0
         if self._direct is not None:
             values = (
                 f"{platform}:{key}"[:200],
                 platform,
-                self._cipher.seal(payload),
+                self.cipher.seal(payload),
                 PENDING,
-                self._instance,
-                _SQLITE_MOMENT(now + self._lease),
+                self.instance,
+                _SQLITE_MOMENT(now + self.lease),
                 _SQLITE_MOMENT(now),
             )
             return await self._direct.transaction(lambda c: _accepted(c, values))
         statement = (
-            dialect_insert(self._engine, inbox)
+            dialect_insert(self.engine, inbox)
             .values(
                 key=f"{platform}:{key}"[:200],
                 platform=platform,
-                payload=self._cipher.seal(payload),
+                payload=self.cipher.seal(payload),
                 state=PENDING,
-                claimed_by=self._instance,
-                lease_until=now + self._lease,
+                claimed_by=self.instance,
+                lease_until=now + self.lease,
                 attempts=1,
                 received_at=now,
             )
             .on_conflict_do_nothing()
             .returning(inbox.c.id)
         )
-        async with self._engine.begin() as connection:
+        async with self.engine.begin() as connection:
             return (await connection.execute(statement)).scalar()
 
     async def done(self, entry: int) -> None:
         """The work is done: nothing of it is kept but the key (for recognising retries)."""
         if self._direct is not None:
-            values = (DONE, entry, self._instance)
+            values = (DONE, entry, self.instance)
             await self._direct.transaction(lambda c: c.execute(_DONE, values))
             return
-        async with self._engine.begin() as connection:
+        async with self.engine.begin() as connection:
             await connection.execute(
                 update(inbox)
-                .where(inbox.c.id == entry, inbox.c.claimed_by == self._instance)
+                .where(inbox.c.id == entry, inbox.c.claimed_by == self.instance)
                 .values(state=DONE, payload="", lease_until=None)
             )
 
@@ -134,20 +130,20 @@ class SqlInbox:
         """Entries still pending under this instance are held until ``until``."""
         if not entries:
             return
-        async with self._engine.begin() as connection:
+        async with self.engine.begin() as connection:
             await connection.execute(
                 update(inbox)
                 .where(
                     inbox.c.id.in_(list(entries)),
                     inbox.c.state == PENDING,
-                    inbox.c.claimed_by == self._instance,
+                    inbox.c.claimed_by == self.instance,
                 )
                 .values(lease_until=until)
             )
 
     async def reclaim(self, platform: str, now: dt.datetime, limit: int = 50) -> list[Entry]:
         """Take over entries whose holder's lease ran out, to redo them here (each once)."""
-        async with self._engine.begin() as connection:
+        async with self.engine.begin() as connection:
             lock = " FOR UPDATE SKIP LOCKED" if connection.dialect.name == "postgresql" else ""
             rows = await fetch(
                 connection,
@@ -155,8 +151,8 @@ class SqlInbox:
                 " WHERE id IN (SELECT id FROM inbox WHERE state = 'pending' AND platform = ?"
                 f" AND lease_until <= ? ORDER BY id LIMIT ?{lock}) RETURNING id, payload, attempts",
                 (
-                    self._instance,
-                    moment(connection, now + self._lease),
+                    self.instance,
+                    moment(connection, now + self.lease),
                     platform,
                     moment(connection, now),
                     limit,
@@ -170,7 +166,7 @@ class SqlInbox:
                     .values(state="failed", payload="", lease_until=None)
                 )
         return [
-            Entry(id_, self._cipher.open(payload))
+            Entry(id_, self.cipher.open(payload))
             for id_, payload, attempts in sorted(rows)
             if attempts <= MAX_ATTEMPTS
         ]

@@ -31,3 +31,12 @@ def run(
         timeout=PROMPTLY,
         check=False,
     )
+
+
+def printed(result: subprocess.CompletedProcess[str], *texts: str) -> str:
+    """Assert that the run succeeded and printed each of ``texts`` (naming any it did not);
+    its output, for further checks."""
+    assert result.returncode == 0, result.stderr
+    missing = [text for text in texts if text not in result.stdout]
+    assert not missing, f"not printed: {missing}\n{result.stdout}"
+    return result.stdout

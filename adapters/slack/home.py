@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from dataclasses import KW_ONLY, InitVar, dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -96,38 +97,32 @@ def fingerprint(value: object) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
+@dataclass(eq=False, slots=True)
 class SlackHome:
     """Publishes members' homes. ``source`` builds one; ``mark`` adds what Slack says of the
     member (admin or not); ``submit`` runs work after the ack; ``start`` runs a waiting task."""
 
-    def __init__(
-        self,
-        source: HomeSource,
-        *,
-        clock: Clock,
-        mark: Mark,
-        submit: Submit,
-        start: Submit,
-        open_dm: OpenDm,
-        files: ChartFiles | None = None,
-        settle: float = DEFAULT_SETTLE,
-        sleep: Sleep = asyncio.sleep,
-        client_for: ClientFor | None = None,
-    ) -> None:
-        self._source = source
-        self._clock = clock
-        self._mark = mark
-        self._submit = submit
-        self._start = start
-        self._open_dm = open_dm
+    source: HomeSource
+    _: KW_ONLY
+    clock: Clock
+    mark: Mark
+    submit: Submit
+    start: Submit
+    open_dm: OpenDm
+    files: InitVar[ChartFiles | None] = None
+    settle: float = DEFAULT_SETTLE
+    sleep: Sleep = asyncio.sleep
+    client_for: ClientFor | None = None
+    _files: ChartFiles = field(init=False, repr=False)
+    _locks: PersonLocks = field(default_factory=PersonLocks, init=False, repr=False)
+    _waiting: set[tuple[str, str]] = field(default_factory=set, init=False, repr=False)
+    _published: dict[tuple[str, str], str] = field(default_factory=dict, init=False, repr=False)
+    _image_failures: dict[tuple[str, str], int] = field(
+        default_factory=dict, init=False, repr=False
+    )
+
+    def __post_init__(self, files: ChartFiles | None) -> None:
         self._files = files or MemoryChartFiles()
-        self._settle = settle
-        self._sleep = sleep
-        self._client_for = client_for
-        self._locks = PersonLocks()
-        self._waiting: set[tuple[str, str]] = set()
-        self._published: dict[tuple[str, str], str] = {}
-        self._image_failures: dict[tuple[str, str], int] = {}
 
     def changed(self, team: str, user: str, client: AsyncWebClient | None = None) -> None:
         """Something of the member's may have changed: refresh their home once things settle
@@ -137,7 +132,7 @@ class SlackHome:
         if key in self._waiting:
             return
         self._waiting.add(key)
-        self._start(self._settled(team, user, client))
+        self.start(self._settled(team, user, client))
 
     def delivered(self, recipient: Sender) -> None:
         """A check-in reached the member: their home's next check-in has moved on."""
@@ -156,25 +151,25 @@ class SlackHome:
 
     async def _settled(self, team: str, user: str, client: AsyncWebClient | None) -> None:
         try:
-            await self._sleep(self._settle)
+            await self.sleep(self.settle)
         finally:
             # From here on a change asks for a refresh of its own: this one may have read
             # the home before it.
             self._waiting.discard((team, user))
-        if client is None and self._client_for is not None:
-            client = await self._client_for(team)
+        if client is None and self.client_for is not None:
+            client = await self.client_for(team)
         if client is not None:
-            self._submit(self.refresh(team, user, client))
+            self.submit(self.refresh(team, user, client))
 
     async def refresh(
         self, team: str, user: str, client: AsyncWebClient, *, force: bool = False
     ) -> None:
         """Build the member's home and publish it to them, if it differs from the last."""
-        sender = await self._mark(Sender("slack", team, user), client)
+        sender = await self.mark(Sender("slack", team, user), client)
         # One refresh at a time per member, each reading the home inside: the last to
         # publish is never one that read it earlier.
         async with self._locks.hold(sender):
-            home = await self._source(sender, self._clock())
+            home = await self.source(sender, self.clock())
             chart_file = await self._chart(team, user, home.chart, client)
             view = home_view(home, chart_file=chart_file)
             printed = fingerprint(view)
@@ -218,7 +213,7 @@ class SlackHome:
             return kept[0]
         file_id = await self._upload(drawn, team, user, client) if drawn is not None else ""
         if file_id:
-            await self._files.remember_chart(team, user, file_id, wanted, self._clock())
+            await self._files.remember_chart(team, user, file_id, wanted, self.clock())
         elif kept is not None:
             await self._files.forget_chart(team, user)
         if kept is not None:
@@ -230,7 +225,7 @@ class SlackHome:
         try:
             image = await asyncio.to_thread(chart.render, drawn)
             answer = await client.files_upload_v2(
-                channel=await self._open_dm(client, team, user),
+                channel=await self.open_dm(client, team, user),
                 filename=drawn.filename,
                 title=drawn.mood_title,
                 content=image,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from dataclasses import KW_ONLY, dataclass
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
@@ -54,6 +55,7 @@ CHANNEL_PERMANENT_ERRORS = PERMANENT_ERRORS | {
 ALREADY_DONE = frozenset({"already_reacted", "message_not_found"})
 
 
+@dataclass(eq=False, slots=True)
 class SlackMessenger:
     """Implements :class:`bot.delivery_ports.Messenger` and
     :class:`bot.delivery_ports.Publisher` for Slack.
@@ -68,33 +70,24 @@ class SlackMessenger:
     # Practice partners meet in a group DM, which needs no channel.
     needs_channel = False
 
-    def __init__(
-        self,
-        *,
-        tokens: TokenLookup,
-        api_url: str,
-        session: aiohttp.ClientSession | None,
-        retry_handlers: list[AsyncRetryHandler],
-        outbox: Outbox,
-        on_delivered: Callable[[Sender], object] | None = None,
-    ) -> None:
-        # Hears of each check-in delivered (the member's Home tab then shows the next one).
-        self._on_delivered = on_delivered
-        self._tokens = tokens
-        self._api_url = api_url
-        self._session = session
-        self._retry_handlers = retry_handlers
-        self._outbox = outbox
+    _: KW_ONLY
+    tokens: TokenLookup
+    api_url: str
+    session: aiohttp.ClientSession | None
+    retry_handlers: list[AsyncRetryHandler]
+    outbox: Outbox
+    # Hears of each check-in delivered (the member's Home tab then shows the next one).
+    on_delivered: Callable[[Sender], object] | None = None
 
     async def _client(self, team_id: str) -> AsyncWebClient:
-        token = await self._tokens(team_id)
+        token = await self.tokens(team_id)
         if not token:
             raise PermanentDeliveryError("not_installed (the app is not in this workspace)")
         return AsyncWebClient(
             token=token,
-            base_url=self._api_url,
-            session=self._session,
-            retry_handlers=list(self._retry_handlers),
+            base_url=self.api_url,
+            session=self.session,
+            retry_handlers=list(self.retry_handlers),
         )
 
     async def deliver(self, recipient: Sender, replies: Sequence[Reply], key: str) -> str:
@@ -102,16 +95,16 @@ class SlackMessenger:
         client = await self._client(recipient.community)
         first = ""
         async with _mapped(f"delivery {key}", PERMANENT_ERRORS):
-            channel = await self._outbox.open_dm(client, recipient.community, recipient.user_id)
+            channel = await self.outbox.open_dm(client, recipient.community, recipient.user_id)
             for reply in replies:
                 # No modal can open outside an interaction: a form becomes a button.
                 for message in render_reply(reply, form_button=True):
-                    ts = await self._outbox.post(client, channel, message, key=key)
+                    ts = await self.outbox.post(client, channel, message, key=key)
                     first = first or ts
                 if reply.attachment is not None:
-                    await self._outbox.upload(client, channel, reply.attachment)
-        if self._on_delivered is not None:
-            self._on_delivered(recipient)
+                    await self.outbox.upload(client, channel, reply.attachment)
+        if self.on_delivered is not None:
+            self.on_delivered(recipient)
         return first
 
     async def delivered(self, recipient: Sender, key: str) -> str | None:
@@ -123,8 +116,8 @@ class SlackMessenger:
         """
         client = await self._client(recipient.community)
         async with _mapped(f"delivery look-up {key}", PERMANENT_ERRORS):
-            channel = await self._outbox.open_dm(client, recipient.community, recipient.user_id)
-            return await self._outbox.find_keyed(client, channel, key)
+            channel = await self.outbox.open_dm(client, recipient.community, recipient.user_id)
+            return await self.outbox.find_keyed(client, channel, key)
 
     async def open_thread(
         self, community: str, channel: str, replies: Sequence[Reply], key: str
@@ -138,9 +131,9 @@ class SlackMessenger:
             messages = list(_public(replies))
             if not messages:
                 raise PermanentDeliveryError("no_text (nothing to post)")
-            parent = await self._outbox.post(client, channel, messages[0])
+            parent = await self.outbox.post(client, channel, messages[0])
             for message in messages[1:]:
-                await self._outbox.post(client, channel, message, thread_ts=parent)
+                await self.outbox.post(client, channel, message, thread_ts=parent)
         return parent
 
     async def post(
@@ -151,7 +144,7 @@ class SlackMessenger:
         first = ""
         async with _mapped(f"brag post {key}", CHANNEL_PERMANENT_ERRORS):
             for message in _public(replies):
-                ts = await self._outbox.post(client, channel, message, thread_ts=thread)
+                ts = await self.outbox.post(client, channel, message, thread_ts=thread)
                 first = first or ts
         if not first:
             raise PermanentDeliveryError("no_text (nothing to post)")
@@ -185,7 +178,7 @@ class SlackMessenger:
         gone: list[str] = []
         async with _mapped(f"practice introduction {key}", CHANNEL_PERMANENT_ERRORS):
             try:
-                group = await self._outbox.open_group(client, people)
+                group = await self.outbox.open_group(client, people)
             except SlackApiError as error:
                 if api_error_code(error) not in PERMANENT_ERRORS:
                     raise
@@ -194,9 +187,9 @@ class SlackMessenger:
                     raise
                 if len(people) - len(gone) < 2:
                     return Introduction("", tuple(gone))
-                group = await self._outbox.open_group(client, [p for p in people if p not in gone])
+                group = await self.outbox.open_group(client, [p for p in people if p not in gone])
             for index, message in enumerate(_public(meeting.replies)):
-                await self._outbox.post(client, group, message, key=key if index == 0 else "")
+                await self.outbox.post(client, group, message, key=key if index == 0 else "")
         return Introduction(group, tuple(gone))
 
     async def _reachable(self, client: AsyncWebClient, user: str) -> bool:

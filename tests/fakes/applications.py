@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Any
 
 from bot.model import (
@@ -28,15 +28,9 @@ class MemoryApplications(MemoryState):
         application = Application(
             id=next(self._ids),
             person_id=person_id,
-            company=draft.company,
-            role=draft.role,
-            link=draft.link,
-            applied_on=draft.applied_on,
-            adjacent=draft.adjacent,
             stage=ApplicationStage.APPLIED,
             created_at=now,
-            interviewer=draft.interviewer,
-            notes=draft.notes,
+            **asdict(draft),
         )
         self.applications_by_id[application.id] = application
         return application
@@ -48,17 +42,7 @@ class MemoryApplications(MemoryState):
     async def edit_application(
         self, person_id: int, application_id: int, draft: ApplicationDraft
     ) -> Application | None:
-        return self._change_application(
-            person_id,
-            application_id,
-            company=draft.company,
-            role=draft.role,
-            link=draft.link,
-            applied_on=draft.applied_on,
-            adjacent=draft.adjacent,
-            interviewer=draft.interviewer,
-            notes=draft.notes,
-        )
+        return self._change_application(person_id, application_id, **asdict(draft))
 
     async def move_application(
         self, person_id: int, application_id: int, news: ApplicationNews
