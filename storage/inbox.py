@@ -120,7 +120,7 @@ class SqlInbox:
     async def renew(self, entries: Sequence[int], now: dt.datetime) -> None:
         """Work still in hand here (queued behind a backlog, or slow): its lease runs from
         ``now`` again, so no instance takes it over while this one will still do it."""
-        await self._hold(entries, now + self._lease)
+        await self._hold(entries, now + self.lease)
 
     async def hand_back(self, entries: Sequence[int], now: dt.datetime) -> None:
         """Work this process will not finish (it is stopping): any instance may redo it now."""
