@@ -159,6 +159,17 @@ def signed_command(number: int, api_url: str) -> tuple[bytes, dict[str, str]]:
     return body, headers
 
 
+async def timed_ack(client: aiohttp.ClientSession, url: str, api_url: str, number: int) -> float:
+    """Send signed command ``number``; seconds until its ack."""
+    body, headers = signed_command(number, api_url)
+    started = time.perf_counter()
+    async with client.post(url, data=body, headers=headers) as response:
+        await response.read()
+        if response.status != 200:
+            raise RuntimeError(f"{url} answered {response.status}")
+    return time.perf_counter() - started
+
+
 async def load(
     client: aiohttp.ClientSession, url: str, api_url: str, count: int, concurrency: int
 ) -> list[float]:
@@ -168,13 +179,7 @@ async def load(
 
     async def worker() -> None:
         for number in numbers:
-            body, headers = signed_command(number, api_url)
-            started = time.perf_counter()
-            async with client.post(url, data=body, headers=headers) as response:
-                await response.read()
-                if response.status != 200:
-                    raise RuntimeError(f"{url} answered {response.status}")
-            latencies.append(time.perf_counter() - started)
+            latencies.append(await timed_ack(client, url, api_url, number))
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     return latencies
@@ -187,13 +192,7 @@ async def paced(
     latencies: list[float] = []
 
     async def one(number: int) -> None:
-        body, headers = signed_command(number, api_url)
-        started = time.perf_counter()
-        async with client.post(url, data=body, headers=headers) as response:
-            await response.read()
-            if response.status != 200:
-                raise RuntimeError(f"{url} answered {response.status}")
-        latencies.append(time.perf_counter() - started)
+        latencies.append(await timed_ack(client, url, api_url, number))
 
     loop = asyncio.get_running_loop()
     start = loop.time()
