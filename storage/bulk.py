@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -67,6 +68,8 @@ def _same(value: dt.datetime) -> dt.datetime:
     return value
 
 
+# The same few statements come back on every event and every batch: rewrite each once.
+@lru_cache(maxsize=256)
 def numbered(sql: str) -> str:
     """``?`` markers as asyncpg's ``$1, $2, ...``."""
     parts = sql.split("?")

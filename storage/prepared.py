@@ -22,7 +22,7 @@ import asyncio
 import datetime as dt
 import sqlite3
 from collections.abc import Callable, Sequence
-from functools import lru_cache, partial
+from functools import partial
 from typing import Any, TypeVar, cast
 
 import aiosqlite
@@ -103,18 +103,14 @@ class _Postgres(Driver):
         self._connection = connection
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]:
-        return list(self._connection.exec_driver_sql(_dollars(sql), tuple(params)).all())
+        return list(self._connection.exec_driver_sql(numbered(sql), tuple(params)).all())
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        return self._connection.exec_driver_sql(_dollars(sql), tuple(params)).rowcount
+        return self._connection.exec_driver_sql(numbered(sql), tuple(params)).rowcount
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
-            self._connection.exec_driver_sql(_dollars(sql), [tuple(row) for row in rows])
-
-
-# The same few statements come back on every event: rewrite each once.
-_dollars = lru_cache(maxsize=256)(numbered)
+            self._connection.exec_driver_sql(numbered(sql), [tuple(row) for row in rows])
 
 
 async def run(connection: AsyncConnection, work: Callable[[Driver], T]) -> T:
