@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from bot.frozen import quick_init
 
+
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Sender:
     """Who an event came from, in the terms of the platform it came through.

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.frozen import quick_init
 from bot.schedule import Slot
 
 
@@ -64,6 +65,7 @@ class PlannedState(StrEnum):
     FAILED = "failed"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Person:
     """One member of one community on one platform, with their check-in preferences."""
@@ -165,6 +167,7 @@ class Conversation:
     updated_at: dt.datetime
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class PlannedMessage:
     """A message the bot means to send: due in UTC, planned as local time in a zone."""
@@ -183,6 +186,7 @@ class PlannedMessage:
     application_id: int | None = None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Due:
     """A claimed planned message with what is needed to write and send it."""
@@ -208,6 +212,7 @@ class CheckinAnswer:
     created_at: dt.datetime
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What became of one claimed message, for the outbox to record in one go."""

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from bot.frozen import quick_init
 from bot.home_view import Chart, HomeView
 
 
@@ -84,6 +85,7 @@ class Attachment:
 CHANNEL_MARK = "{channel}"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Reply:
     """One message from the bot.

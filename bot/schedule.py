@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
+from bot.frozen import quick_init
+
 UTC = dt.UTC
 COOL_DOWN = dt.timedelta(hours=12)
 WEEK = dt.timedelta(days=7)
@@ -72,6 +74,7 @@ class Preferences:
         return zoneinfo.ZoneInfo(self.timezone)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Slot:
     """A planned moment: due in UTC, and the local date, time and zone it was planned from."""
