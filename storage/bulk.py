@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection
+
+T = TypeVar("T")
 
 # On SQLite, moments are written in SQLAlchemy's own DATETIME format ("2026-07-14
 # 08:00:00.000000", which isoformat(" ", "microseconds") produces), so values written here
@@ -101,14 +103,49 @@ async def execute(connection: AsyncConnection, sql: str, params: tuple[Any, ...]
     await connection.exec_driver_sql(sql, params)
 
 
+class Memo(Generic[T]):
+    """A parser for texts many rows share (a batch's due times, a community's times of day):
+    each text is parsed once and its value shared, at most ``limit`` kept (then it starts
+    afresh, so a long-running process keeps the texts of today's batches, not its first)."""
+
+    def __init__(self, parse: Callable[[str], T], limit: int = 4096) -> None:
+        self._parse = parse
+        self.limit = limit
+        self.kept: dict[str, T] = {}
+
+    def __call__(self, text: str) -> T:
+        found = self.kept.get(text)
+        if found is None:
+            found = self._parse(text)
+            if len(self.kept) >= self.limit:
+                self.kept.clear()
+            self.kept[text] = found
+        return found
+
+
+def _utc_text(text: str) -> dt.datetime:
+    # Parsing the zone with the text is several times cheaper than replace() after it.
+    return dt.datetime.fromisoformat(text + "+00:00")
+
+
+_MOMENTS = Memo(_utc_text)
+_WALL_CLOCKS = Memo(dt.datetime.fromisoformat)
+_TIMES = Memo(dt.time.fromisoformat)
+
+
 def read_moment(value: Any) -> dt.datetime:
     """A non-null UTCDateTime column's raw value (SQLite text or a driver datetime), aware UTC."""
     if isinstance(value, str):
-        # Parsing the zone with the text is several times cheaper than replace() after it.
-        return dt.datetime.fromisoformat(value + "+00:00")
+        return _utc_text(value)
     if value.tzinfo is None:
         return value.replace(tzinfo=dt.UTC)  # type: ignore[no-any-return]
     return value.astimezone(dt.UTC)  # type: ignore[no-any-return]
+
+
+def read_shared_moment(value: Any) -> dt.datetime:
+    """:func:`read_moment` for a value many rows share, such as a batch's due times (each
+    text parsed once; rows due at one moment hold one object, hashed once)."""
+    return _MOMENTS(value) if isinstance(value, str) else read_moment(value)
 
 
 def read_optional_moment(value: Any) -> dt.datetime | None:
@@ -117,8 +154,9 @@ def read_optional_moment(value: Any) -> dt.datetime | None:
 
 
 def read_wall_clock(value: Any) -> dt.datetime:
-    """A plain DATETIME column's raw value as a naive date-time."""
-    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    """A plain DATETIME column's raw value as a naive date-time (shared as
+    :func:`read_shared_moment` shares)."""
+    return _WALL_CLOCKS(value) if isinstance(value, str) else value
 
 
 def read_time(value: Any) -> dt.time:
@@ -127,13 +165,4 @@ def read_time(value: Any) -> dt.time:
         driver_time: dt.time = value
         return driver_time
     # Three per person read, and a community shares a handful: each text is parsed once.
-    found = _TIMES.get(value)
-    if found is None:
-        found = dt.time.fromisoformat(value)
-        if len(_TIMES) < _TIMES_KEPT:
-            _TIMES[value] = found
-    return found
-
-
-_TIMES: dict[str, dt.time] = {}
-_TIMES_KEPT = 4096
+    return _TIMES(value)

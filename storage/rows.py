@@ -35,7 +35,13 @@ from bot.model import (
 )
 from bot.schedule import Slot
 from bot.writes import NewPlanned
-from storage.bulk import read_moment, read_optional_moment, read_time, read_wall_clock
+from storage.bulk import (
+    read_moment,
+    read_optional_moment,
+    read_shared_moment,
+    read_time,
+    read_wall_clock,
+)
 from storage.crypto import Cipher
 from storage.tables import people, planned_messages
 
@@ -139,7 +145,7 @@ def planned_from_row(row: Sequence[Any]) -> PlannedMessage:
         id_,
         person_id,
         kind,
-        read_moment(due),
+        read_shared_moment(due),
         read_wall_clock(local),
         zone,
         _PLANNED_STATES[state],

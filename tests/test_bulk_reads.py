@@ -20,8 +20,25 @@ def test_times_of_day_read_the_same_whether_parsed_or_remembered() -> None:
 def test_times_are_still_read_right_once_no_more_are_remembered(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(bulk, "_TIMES", {})
-    monkeypatch.setattr(bulk, "_TIMES_KEPT", 2)
+    monkeypatch.setattr(bulk, "_TIMES", bulk.Memo(dt.time.fromisoformat, limit=2))
     read = [bulk.read_time(f"0{hour}:05:00.000000") for hour in range(6)]
     assert read == [dt.time(hour, 5) for hour in range(6)]
-    assert len(bulk._TIMES) == 2  # the memo stays bounded
+    assert len(bulk._TIMES.kept) <= 2  # the memo stays bounded
+
+
+def test_due_moments_and_wall_clocks_are_shared_and_read_right() -> None:
+    texts = ["2026-07-14 08:00:00.000000", "2026-07-14 09:30:00.000000"] * 2
+    moments = [bulk.read_shared_moment(text) for text in texts]
+    assert (
+        moments
+        == [
+            dt.datetime(2026, 7, 14, 8, tzinfo=dt.UTC),
+            dt.datetime(2026, 7, 14, 9, 30, tzinfo=dt.UTC),
+        ]
+        * 2
+    )
+    assert moments[0] is moments[2]  # one object for rows due at one moment
+    assert bulk.read_shared_moment(moments[1]) == moments[1]  # a driver's own value
+    walls = [bulk.read_wall_clock(text) for text in texts]
+    assert walls[1] == dt.datetime(2026, 7, 14, 9, 30) and walls[1].tzinfo is None
+    assert walls[1] is walls[3]
