@@ -11,6 +11,7 @@ instance took over is never recorded, re-planned or handed back by the first.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -170,4 +171,9 @@ def _take(
 def _in_due_order(rows: Sequence[Any]) -> list[PlannedMessage]:
     """Claimed rows as messages, the oldest due first (UPDATE ... RETURNING gives them in
     table order, not the subquery's)."""
-    return sorted(map(planned_from_row, rows), key=lambda m: (m.due, m.id))
+    # Sorted on the raw values, which order as their moments do (SQLite's fixed-width UTC text,
+    # the driver's datetimes): a C key, no tuple of datetimes per row to compare.
+    return list(map(planned_from_row, sorted(rows, key=_DUE_ORDER)))
+
+
+_DUE_ORDER = operator.itemgetter(PLANNED_COLUMNS.index("due_at"), PLANNED_COLUMNS.index("id"))
