@@ -20,6 +20,8 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from storage.checkpoints import checkpoint_in_background
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -55,6 +57,8 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
             Path(target.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(target, **options)
         event.listen(engine.sync_engine, "connect", tune_sqlite)
+        if target.database and target.database != ":memory:":
+            checkpoint_in_background(engine, str(Path(target.database).expanduser()))
         return engine
     options.setdefault("pool_pre_ping", True)
     return create_async_engine(target, **options)
@@ -74,6 +78,10 @@ def tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+CHECKPOINT_TRIES = 5
+CHECKPOINT_PAUSE = 0.02  # seconds between tries
+
+
 async def checkpoint(engine: AsyncEngine) -> bool:
     """On SQLite, copy the WAL into the database file and truncate it to nothing.
 
@@ -85,12 +93,15 @@ async def checkpoint(engine: AsyncEngine) -> bool:
     """
     if engine.dialect.name != "sqlite":
         return True
-    async with engine.connect() as connection:
-        row = (await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).first()
-    busy = row is not None and row[0] != 0
-    if busy:
-        log.warning("sqlite checkpoint was blocked by a reader; the WAL is truncated later")
-    return not busy
+    # The background checkpoint (storage.checkpoints) or a reader may hold it up a moment.
+    for _ in range(CHECKPOINT_TRIES):
+        async with engine.connect() as connection:
+            row = (await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).first()
+        if row is None or row[0] == 0:
+            return True
+        await asyncio.sleep(CHECKPOINT_PAUSE)
+    log.warning("sqlite checkpoint was blocked by a reader; the WAL is truncated later")
+    return False
 
 
 def dialect_insert(engine: AsyncEngine, table: Table) -> Any:
