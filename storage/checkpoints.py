@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import weakref
 from typing import Any
 
 from sqlalchemy import event
@@ -23,6 +24,10 @@ log = logging.getLogger(__name__)
 
 # Seconds between checkpoints: a checkpoint with nothing new to copy costs microseconds.
 EVERY = 0.5
+
+# Each engine's checkpointer, for its other connections to the file (the outbox's and the
+# inbox's own) to hand their checkpoints over too.
+_CHECKPOINTERS: weakref.WeakKeyDictionary[Any, Checkpointer] = weakref.WeakKeyDictionary()
 
 
 class Checkpointer:
@@ -93,11 +98,22 @@ def checkpoint_in_background(engine: AsyncEngine, path: str) -> Checkpointer:
     checkpointer = Checkpointer(path)
 
     def handed_over(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA wal_autocheckpoint=0")
-        cursor.close()
+        hand_over(dbapi_connection)
         checkpointer.start()
 
     event.listen(engine.sync_engine, "connect", handed_over)
     event.listen(engine.sync_engine, "engine_disposed", checkpointer.stop)
+    _CHECKPOINTERS[engine.sync_engine] = checkpointer
     return checkpointer
+
+
+def checkpointer_of(engine: AsyncEngine) -> Checkpointer | None:
+    """``engine``'s checkpointer, if its database file has one."""
+    return _CHECKPOINTERS.get(engine.sync_engine)
+
+
+def hand_over(dbapi_connection: Any) -> None:
+    """Leave checkpoints to the checkpointer: this connection's commits never copy the WAL."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
+    cursor.close()

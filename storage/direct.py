@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.checkpoints import Checkpointer, checkpointer_of, hand_over
 from storage.database import tune_sqlite
 
 T = TypeVar("T")
@@ -26,8 +27,11 @@ T = TypeVar("T")
 class DirectSqlite:
     """Runs a function as one transaction on the database file of ``engine``."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, checkpointer: Checkpointer | None = None) -> None:
         self._path = path
+        # When the engine has a checkpointer keeping the WAL short, commits here leave their
+        # checkpoints to it (and keep it running while this connection writes).
+        self._checkpointer = checkpointer
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="bounceback-outbox")
         self._connection: sqlite3.Connection | None = None
         # An outbox dropped without close() still lets its thread go.
@@ -40,7 +44,7 @@ class DirectSqlite:
         database = engine.url.database
         if engine.dialect.name != "sqlite" or not database or database == ":memory:":
             return None
-        return cls(str(Path(database).expanduser()))
+        return cls(str(Path(database).expanduser()), checkpointer_of(engine))
 
     async def transaction(
         self, work: Callable[[sqlite3.Connection], T], *, read: bool = False
@@ -48,6 +52,8 @@ class DirectSqlite:
         """``work`` inside BEGIN IMMEDIATE ... COMMIT (rolled back if it raises); a ``read``
         takes no write lock."""
         loop = asyncio.get_running_loop()
+        if self._checkpointer is not None and not read:
+            self._checkpointer.start()
         return await loop.run_in_executor(self._thread, self._run, work, read)
 
     def _run(self, work: Callable[[sqlite3.Connection], T], read: bool) -> T:
@@ -66,6 +72,8 @@ class DirectSqlite:
         # write lock at once, so a busy database is waited for, never half-written).
         connection = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
         tune_sqlite(connection, None)
+        if self._checkpointer is not None:
+            hand_over(connection)
         self._connection = connection
         return connection
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage.checkpoints import Checkpointer, checkpoint_in_background
 from storage.database import create_engine
+from storage.direct import DirectSqlite
 
 
 def checkpointing() -> int:
@@ -54,3 +56,20 @@ def test_a_memory_database_has_none() -> None:
     before = checkpointing()
     create_engine("sqlite:///:memory:")
     assert checkpointing() == before
+
+
+async def test_the_outbox_and_inbox_connections_hand_their_checkpoints_over(
+    tmp_path: Path,
+) -> None:
+    def autocheckpoint(connection: sqlite3.Connection) -> int:
+        return int(connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+
+    for db, expected in (
+        (create_engine(f"sqlite:///{tmp_path}/handed.db"), 0),
+        (create_async_engine(f"sqlite+aiosqlite:///{tmp_path}/own.db"), 1000),  # SQLite's own
+    ):
+        direct = DirectSqlite.of(db)
+        assert direct is not None
+        assert await direct.transaction(autocheckpoint) == expected
+        await direct.close()
+        await db.dispose()
