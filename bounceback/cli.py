@@ -291,8 +291,7 @@ def serve_discord(
         reach=Reach(services.store, services.settings.timezone),
         shared=shared_parts(services),
         lifecycle=lifecycle,
-        memos=services.store,
-        dm_channels=services.store,
+        store=services.store,
     )
 
 

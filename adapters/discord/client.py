@@ -21,7 +21,7 @@ from adapters.discord.commands import build_commands, command_forms
 from adapters.discord.config import DiscordConfig
 from adapters.discord.messenger import DiscordMessenger
 from adapters.discord.pace import GlobalPace
-from adapters.discord.ports import Clock, Dedupe, DmChannelStore, Handler, MemoStore, utc_now
+from adapters.discord.ports import Clock, Dedupe, DiscordStore, Handler, MemoStore, utc_now
 from adapters.discord.texts import texts
 from adapters.discord.translate import FORM_MEMORY_PREFIX, FORM_PREFIX, PLATFORM
 from adapters.discord.views import DYNAMIC_ITEMS
@@ -235,14 +235,14 @@ async def serve(
     reach: Reach,
     shared: Shared,
     lifecycle: Lifecycle | None = None,
-    memos: MemoStore | None = None,
-    dm_channels: DmChannelStore | None = None,
+    store: DiscordStore | None = None,
 ) -> None:
     """Run the Discord bot (gateway and commands) until cancelled, then close the gateway. A
     server that removes the bot loses its people's data through ``shared``'s hook.
 
-    Once logged in, the messenger for scheduled check-ins (sending through this client's REST
-    session, keeping each person's DM channel in ``dm_channels``) goes to the ``lifecycle``'s
+    ``store`` keeps what long buttons and forms mean and each person's DM channel (without
+    one, they last as long as the process). Once logged in, the messenger for scheduled
+    check-ins (sending through this client's REST session) goes to the ``lifecycle``'s
     dispatcher; when it says stop, the bot takes no new interaction or message and finishes
     those under way (see :class:`~adapters.hosting.Lifecycle`).
     """
@@ -257,7 +257,7 @@ async def serve(
         clock=shared.clock,
         dedupe=shared.dedupe,
         on_community_removed=shared.on_community_removed,
-        memos=memos,
+        memos=store,
         inbox=shared.inbox,
     )
     async with client:
@@ -271,7 +271,7 @@ async def serve(
         except (aiohttp.ClientError, OSError, TimeoutError) as error:
             raise LoginRefused(f"cannot reach Discord to log in ({type(error).__name__})") from None
         if lifecycle.register_messenger is not None:
-            lifecycle.register_messenger(client.messenger(reach, dm_channels=dm_channels))
+            lifecycle.register_messenger(client.messenger(reach, dm_channels=store))
         connected = asyncio.ensure_future(client.connect())
         stopping = asyncio.ensure_future(lifecycle.until_stopped())
         redoing = asyncio.ensure_future(redo_regularly(client.bridge.redo_unfinished))
