@@ -22,7 +22,6 @@ from adapters.discord.config import DiscordConfig
 from adapters.discord.messenger import DiscordMessenger
 from adapters.discord.pace import GlobalPace
 from adapters.discord.ports import Clock, Dedupe, DiscordStore, Handler, MemoStore, utc_now
-from adapters.discord.texts import texts
 from adapters.discord.translate import FORM_MEMORY_PREFIX, FORM_PREFIX, PLATFORM
 from adapters.discord.views import DYNAMIC_ITEMS
 from adapters.hosting import Lifecycle, Shared
@@ -85,7 +84,6 @@ class _Bounceback(_ClientBase):
             reach=reach,
             clock=clock,
             dedupe=dedupe,
-            texts=texts(),
             ack_budget=ack_budget,
             memos=memos,
             inbox=inbox,
