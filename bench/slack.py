@@ -48,7 +48,7 @@ from adapters.slack.app import DEFAULT_WORKERS, build_app
 from bot.events import Event
 from bot.replies import Reply
 from bounceback.bootstrap import open_services
-from bounceback.cli import shared_parts, slack_config
+from bounceback.cli import slack_config
 from bounceback.settings import Settings
 
 SECRET = "bench-signing-secret"
@@ -305,18 +305,17 @@ async def main(
             aiohttp.ClientSession() as api_session,
             aiohttp.ClientSession() as client,
         ):
-            shared = shared_parts(services)
             adapter = build_app(
                 services.engine,
                 slack_config(settings),
-                shared=shared,
+                shared=services.shared,
                 session=api_session,
                 workers=workers,
             )
             idle = build_app(
                 Silent(),
                 slack_config(settings),
-                shared=shared,
+                shared=services.shared,
                 session=api_session,
             )
             apps: dict[str, web.Application] = {

@@ -30,7 +30,7 @@ from storage.database import (
 
 if TYPE_CHECKING:
     from adapters.discord.config import DiscordConfig
-    from adapters.hosting import Lifecycle, Shared
+    from adapters.hosting import Lifecycle
     from adapters.slack.config import SlackConfig
 
 log = logging.getLogger("bounceback")
@@ -267,17 +267,6 @@ def discord_config(settings: Settings) -> DiscordConfig:
     )
 
 
-def shared_parts(services: Services) -> Shared:
-    """What every adapter takes alike from the process's ``services``."""
-    from adapters.hosting import Shared
-
-    return Shared(
-        dedupe=services.events,
-        on_community_removed=services.store.delete_community,
-        inbox=services.inbox,
-    )
-
-
 def serve_discord(
     services: Services, lifecycle: Lifecycle | None = None
 ) -> Coroutine[Any, Any, None]:
@@ -289,7 +278,7 @@ def serve_discord(
         discord_config(services.settings),
         engine=services.engine,
         reach=Reach(services.store, services.settings.timezone),
-        shared=shared_parts(services),
+        shared=services.shared,
         lifecycle=lifecycle,
         store=services.store,
     )
@@ -306,7 +295,7 @@ def serve_slack(
     return serve(
         slack_config(services.settings),
         engine=services.engine,
-        shared=shared_parts(services),
+        shared=services.shared,
         lifecycle=lifecycle,
         organizations=SqlOrganizations(services.db),
         db=services.db,
