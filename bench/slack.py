@@ -308,21 +308,15 @@ async def main(
             adapter = build_app(
                 services.engine,
                 slack_config(settings),
-                dedupe=services.events,
-                clock=lambda: dt.datetime.now(dt.UTC),
-                on_community_removed=services.store.delete_community,
+                shared=services.shared,
                 session=api_session,
                 workers=workers,
-                inbox=services.inbox,
             )
             idle = build_app(
                 Silent(),
                 slack_config(settings),
-                dedupe=services.events,
-                clock=lambda: dt.datetime.now(dt.UTC),
-                on_community_removed=services.store.delete_community,
+                shared=services.shared,
                 session=api_session,
-                inbox=services.inbox,
             )
             apps: dict[str, web.Application] = {
                 "bounceback adapter": adapter.web_app(),

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.hosting import Shared
 from bot.content import Content
 from bot.delivery_ports import Messenger, Publisher
 from bot.dispatcher import Dispatcher
@@ -42,6 +43,8 @@ class Services:
     practice: SqlPracticeRounds
     # Opens what the store sealed, for the reports that read the database themselves.
     cipher: Cipher
+    # What every adapter takes alike: the event log, the store's removal hook, the inbox.
+    shared: Shared
 
     def dispatcher(self, messengers: Mapping[str, Messenger]) -> Dispatcher:
         """A dispatcher delivering through ``messengers`` (by platform name); those that can
@@ -97,18 +100,22 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
         )
         outbox = SqlOutbox(db, cipher)
         inbox = SqlInbox(db, cipher, instance=instance_name(), may_keep=engine.may_keep)
+        events = EventLog(db)
         try:
             yield Services(
                 settings=settings,
                 db=db,
                 store=store,
-                events=EventLog(db),
+                events=events,
                 engine=engine,
                 outbox=outbox,
                 posts=SqlCommunityPosts(db, cipher),
                 inbox=inbox,
                 practice=SqlPracticeRounds(db, cipher),
                 cipher=cipher,
+                shared=Shared(
+                    dedupe=events, on_community_removed=store.delete_community, inbox=inbox
+                ),
             )
         finally:
             await outbox.close()

@@ -9,7 +9,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Coroutine, Sequence
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,7 @@ from storage.database import (
 
 if TYPE_CHECKING:
     from adapters.discord.config import DiscordConfig
+    from adapters.hosting import Lifecycle
     from adapters.slack.config import SlackConfig
 
 log = logging.getLogger("bounceback")
@@ -201,6 +202,7 @@ async def _run_all(settings: Settings, port: int) -> int:
 async def _serve(settings: Settings, *, slack_port: int | None, discord: bool) -> int:
     """The adapters asked for, with one check-in clock and one dispatcher delivering through
     every adapter's messenger, until SIGTERM or SIGINT (then drained, exit 0)."""
+    from adapters.hosting import Lifecycle
     from bounceback.shutdown import serve_until_stopped, stop_on_signals
 
     stopping = Stopping()
@@ -211,27 +213,20 @@ async def _serve(settings: Settings, *, slack_port: int | None, discord: bool) -
             def register(messenger: Messenger) -> None:
                 messengers[messenger.platform] = messenger
 
+            def lifecycle() -> Lifecycle:
+                # Each adapter says on an event of its own that its work is finished.
+                return Lifecycle(register, stopping.requested, stopping.drained_event())
+
             adapters: list[Coroutine[Any, Any, int]] = []
             if slack_port is not None:
                 from adapters.slack.config import ConfigurationError
 
-                slack = serve_slack(
-                    services,
-                    slack_port,
-                    register_messenger=register,
-                    stop=stopping.requested,
-                    drained=stopping.drained_event(),
-                )
+                slack = serve_slack(services, slack_port, lifecycle())
                 adapters.append(_until_done(slack, ConfigurationError))
             if discord:
                 from adapters.discord.client import LoginRefused
 
-                gateway = serve_discord(
-                    services,
-                    register_messenger=register,
-                    stop=stopping.requested,
-                    drained=stopping.drained_event(),
-                )
+                gateway = serve_discord(services, lifecycle())
                 adapters.append(_until_done(gateway, LoginRefused))
             clock = services.clock(messengers)
             grace = settings.shutdown_grace_seconds
@@ -273,11 +268,7 @@ def discord_config(settings: Settings) -> DiscordConfig:
 
 
 def serve_discord(
-    services: Services,
-    *,
-    register_messenger: Callable[[Messenger], None] | None = None,
-    stop: asyncio.Event | None = None,
-    drained: asyncio.Event | None = None,
+    services: Services, lifecycle: Lifecycle | None = None
 ) -> Coroutine[Any, Any, None]:
     """The Discord adapter wired to ``services``, to run until cancelled (see its ``serve``)."""
     from adapters.discord import serve
@@ -286,25 +277,15 @@ def serve_discord(
     return serve(
         discord_config(services.settings),
         engine=services.engine,
-        memos=services.store,
-        inbox=services.inbox,
-        dm_channels=services.store,
         reach=Reach(services.store, services.settings.timezone),
-        dedupe=services.events,
-        on_community_removed=services.store.delete_community,
-        register_messenger=register_messenger,
-        stop=stop,
-        drained=drained,
+        shared=services.shared,
+        lifecycle=lifecycle,
+        store=services.store,
     )
 
 
 def serve_slack(
-    services: Services,
-    port: int,
-    *,
-    register_messenger: Callable[[Messenger], None] | None = None,
-    stop: asyncio.Event | None = None,
-    drained: asyncio.Event | None = None,
+    services: Services, port: int, lifecycle: Lifecycle | None = None
 ) -> Coroutine[Any, Any, None]:
     """The Slack adapter wired to ``services``, to run until cancelled (see its ``serve``)."""
     from adapters.slack.server import serve
@@ -314,16 +295,12 @@ def serve_slack(
     return serve(
         slack_config(services.settings),
         engine=services.engine,
-        dedupe=services.events,
-        on_community_removed=services.store.delete_community,
+        shared=services.shared,
+        lifecycle=lifecycle,
         organizations=SqlOrganizations(services.db),
         db=services.db,
-        inbox=services.inbox,
         chart_files=SqlChartFiles(services.db),
         port=port,
-        register_messenger=register_messenger,
-        stop=stop,
-        drained=drained,
     )
 
 

@@ -25,12 +25,7 @@ class SqlConversations(Transactional):
     """:class:`bot.ports.Conversations` on SQLAlchemy, plus the Discord adapter's button memos."""
 
     async def conversation(self, person_id: int) -> Conversation | None:
-        async with self._connect() as connection:
-            row = (
-                await connection.execute(
-                    select(conversations).where(conversations.c.person_id == person_id)
-                )
-            ).first()
+        row = await self._row_of(conversations, person_id)
         return None if row is None else conversation_from_row(row)
 
     async def set_conversation(

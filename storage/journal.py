@@ -197,11 +197,3 @@ class SqlJournal(Transactional):
     async def answers(self, person_id: int) -> Sequence[CheckinAnswer]:
         rows = await self._rows_of(answers, person_id)
         return [answer_from_row(row, self._cipher) for row in rows]
-
-    async def _rows_of(self, table: Table, person_id: int) -> Sequence[Row[Any]]:
-        """The person's rows of ``table``, oldest first."""
-        async with self._connect() as connection:
-            found = await connection.execute(
-                select(table).where(table.c.person_id == person_id).order_by(table.c.id)
-            )
-            return found.all()

@@ -35,12 +35,7 @@ class SqlPractice(Transactional):
     """:class:`bot.ports.Practice` on SQLAlchemy."""
 
     async def practice_member(self, person_id: int) -> PracticeMember | None:
-        async with self._connect() as connection:
-            row = (
-                await connection.execute(
-                    select(practice_members).where(practice_members.c.person_id == person_id)
-                )
-            ).first()
+        row = await self._row_of(practice_members, person_id)
         return member_from_row(self._cipher, row._mapping) if row is not None else None
 
     async def join_practice(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Generator, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -112,19 +112,27 @@ async def run_on(
 
 def run_sync(connection: sqlite3.Connection, plan: Plan[T]) -> T:
     """Run ``plan`` on a plain sqlite3 connection (inside its transaction)."""
+
+    async def rows(sql: str, params: Any) -> list[Any]:
+        return connection.execute(sql, params).fetchall()
+
+    async def many(sql: str, params: Any) -> None:
+        connection.executemany(sql, params)
+
+    return _at_once(run_on(plan, rows, many))
+
+
+def _at_once(work: Coroutine[Any, Any, T]) -> T:
+    """The result of ``work``, a coroutine that never waits (its statements are plain calls
+    on a sqlite3 connection), run to its end right here: one way of running a plan for
+    either driver."""
     try:
-        step = next(plan)
-        while True:
-            sql, params, many = step
-            if many:
-                if params:
-                    connection.executemany(sql, params)
-                step = plan.send([])
-            else:
-                step = plan.send(connection.execute(sql, params).fetchall())
+        work.send(None)
     except StopIteration as finished:
         result: T = finished.value
         return result
+    work.close()
+    raise RuntimeError("a plan on sqlite3 waited for something")
 
 
 def held(dialect: str, instance: str, ids: Sequence[int], now: dt.datetime) -> Plan[set[int]]:

@@ -1,4 +1,5 @@
-"""What every part of the store shares: the engine, the cipher, and the transaction under way.
+"""What every part of the store shares: the engine, the cipher, the transaction under way,
+and reading a person's rows.
 
 Each part (people, journal, conversations, plans, communities, privacy) is a subclass of
 :class:`Transactional`; :class:`storage.sql.SqlStore` is all of them at once, so inside its
@@ -7,11 +8,12 @@ Each part (people, journal, conversations, plans, communities, privacy) is a sub
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from sqlalchemy import Row, Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage import prepared
@@ -77,6 +79,20 @@ class Transactional(SqlPart):
             return
         async with self._engine.begin() as connection:
             yield connection
+
+    async def _row_of(self, table: Table, person_id: int) -> Row[Any] | None:
+        """The person's row of ``table``, a table of one row per person (or None)."""
+        async with self._connect() as connection:
+            found = await connection.execute(select(table).where(table.c.person_id == person_id))
+            return found.first()
+
+    async def _rows_of(self, table: Table, person_id: int) -> Sequence[Row[Any]]:
+        """The person's rows of ``table``, oldest first."""
+        async with self._connect() as connection:
+            found = await connection.execute(
+                select(table).where(table.c.person_id == person_id).order_by(table.c.id)
+            )
+            return found.all()
 
     async def _hot(self, work: Callable[[Driver], T]) -> T:
         """``work`` (see :mod:`storage.prepared`) in the transaction, in one trip with the

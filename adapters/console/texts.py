@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
+
+from adapters.words import packaged_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,8 +23,5 @@ class Texts:
     next_nothing: str
 
 
-@cache
-def texts() -> Texts:
-    """The console's words, loaded once from the packaged data file."""
-    raw = resources.files(__package__ or "adapters.console").joinpath("messages.toml")
-    return Texts(**tomllib.loads(raw.read_text("utf-8")))
+texts = packaged_words(Texts, "adapters.console")
+"""The console's words, loaded once from the packaged data file."""

@@ -28,6 +28,7 @@ from adapters.discord.translate import (
     DMS_CHECK_ID,
     FORM_MEMORY_PREFIX,
     FORM_PREFIX,
+    PENDING_PREFIX,
     FormState,
     form_id_for,
 )
@@ -141,7 +142,7 @@ class Answers:
             session = FormSession(reply.form, known_values(reply.form, presets or {}), marker)
             token = self._pending.put(session)
             label = self._texts.form_fix if reply.form.errors else self._texts.form_open
-            controls.append(Control(label, custom_id=f"bbx:{token}"))
+            controls.append(Control(label, custom_id=f"{PENDING_PREFIX}{token}"))
             words.append(replace(reply, form=None, text=reply.text or self._texts.form_later))
         messages = render(words, self._texts)
         if controls:
@@ -155,7 +156,9 @@ class Answers:
         """Answer with words and a button that opens the form of ``session``."""
         token = self._pending.put(session)
         label = self._texts.form_continue if continued else self._texts.form_open
-        message = Outgoing(escape(text), controls=(Control(label, custom_id=f"bbx:{token}"),))
+        message = Outgoing(
+            escape(text), controls=(Control(label, custom_id=f"{PENDING_PREFIX}{token}"),)
+        )
         await self.responder(interaction).send([message], "")
 
     def modal(self, session: FormSession) -> discord.ui.Modal:

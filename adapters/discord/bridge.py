@@ -26,7 +26,7 @@ from adapters.discord.pending import ChoiceMemo, FormSession, Pending
 from adapters.discord.ports import Clock, Dedupe, Handler, MemoStore
 from adapters.discord.render import Outgoing, escape
 from adapters.discord.responder import Interaction, command_channel, locale_of, manages_server
-from adapters.discord.texts import Texts
+from adapters.discord.texts import texts
 from adapters.discord.translate import (
     DM_COMMUNITY,
     FORM_MEMORY_PREFIX,
@@ -62,9 +62,7 @@ class Bridge:
         reach: Reach,
         clock: Clock,
         dedupe: Dedupe | None,
-        texts: Texts,
         ack_budget: float = 2.0,
-        pending: Pending | None = None,
         memos: MemoStore | None = None,
         inbox: Inbox | None = None,
     ) -> None:
@@ -73,14 +71,14 @@ class Bridge:
         self._reach = reach
         self._clock = clock
         self._dedupe = dedupe
-        self._texts = texts
+        self._texts = texts()
         self._ack_budget = ack_budget
-        self.pending = pending or Pending(store=memos, clock=clock)
-        self.dms = DirectMessages(client, self.pending, texts, DmChannels(client))
+        self.pending = Pending(store=memos, clock=clock)
+        self.dms = DirectMessages(client, self.pending, self._texts, DmChannels(client))
         self.in_flight = InFlight()
         self._kept = KeptWork(PLATFORM, inbox, clock)
         self._order = PersonLocks()
-        self._answers = Answers(pending=self.pending, dms=self.dms, reach=reach, texts=texts)
+        self._answers = Answers(pending=self.pending, dms=self.dms, reach=reach, texts=self._texts)
 
     # Entry points: commands, buttons, modals, DMs.
 

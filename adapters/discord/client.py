@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -22,13 +21,12 @@ from adapters.discord.commands import build_commands, command_forms
 from adapters.discord.config import DiscordConfig
 from adapters.discord.messenger import DiscordMessenger
 from adapters.discord.pace import GlobalPace
-from adapters.discord.ports import Clock, Dedupe, DmChannelStore, Handler, MemoStore, utc_now
-from adapters.discord.texts import texts
+from adapters.discord.ports import Clock, Dedupe, DiscordStore, Handler, MemoStore, utc_now
 from adapters.discord.translate import FORM_MEMORY_PREFIX, FORM_PREFIX, PLATFORM
 from adapters.discord.views import DYNAMIC_ITEMS
+from adapters.hosting import Lifecycle, Shared
 from adapters.kept import Inbox, redo_regularly
 from adapters.ports import CommunityRemoved
-from bot.delivery_ports import Messenger
 from bot.reach import Reach
 
 log = logging.getLogger(__name__)
@@ -86,7 +84,6 @@ class _Bounceback(_ClientBase):
             reach=reach,
             clock=clock,
             dedupe=dedupe,
-            texts=texts(),
             ack_budget=ack_budget,
             memos=memos,
             inbox=inbox,
@@ -234,36 +231,32 @@ async def serve(
     *,
     engine: Handler,
     reach: Reach,
-    dedupe: Dedupe,
-    on_community_removed: CommunityRemoved,
-    memos: MemoStore | None = None,
-    inbox: Inbox | None = None,
-    dm_channels: DmChannelStore | None = None,
-    register_messenger: Callable[[Messenger], None] | None = None,
-    stop: asyncio.Event | None = None,
-    drained: asyncio.Event | None = None,
+    shared: Shared,
+    lifecycle: Lifecycle | None = None,
+    store: DiscordStore | None = None,
 ) -> None:
     """Run the Discord bot (gateway and commands) until cancelled, then close the gateway. A
-    server that removes the bot loses its people's data through ``on_community_removed``.
+    server that removes the bot loses its people's data through ``shared``'s hook.
 
-    Once logged in, the messenger for scheduled check-ins (sending through this client's REST
-    session, keeping each person's DM channel in ``dm_channels``) goes to
-    ``register_messenger``: the process's one dispatcher delivers through it. When ``stop``
-    is set it takes no new interaction or message, finishes those under way
-    (within the shutdown grace period), sets ``drained``, and keeps its connection for the
-    deliveries still going out until it is cancelled.
+    ``store`` keeps what long buttons and forms mean and each person's DM channel (without
+    one, they last as long as the process). Once logged in, the messenger for scheduled
+    check-ins (sending through this client's REST session) goes to the ``lifecycle``'s
+    dispatcher; when it says stop, the bot takes no new interaction or message and finishes
+    those under way (see :class:`~adapters.hosting.Lifecycle`).
     """
     if not config.token:
         raise ValueError("DISCORD_TOKEN is not set")
     quiet_library_logs()
+    lifecycle = lifecycle or Lifecycle()
     client = build_client(
         handler=engine,
         reach=reach,
         config=config,
-        dedupe=dedupe,
-        on_community_removed=on_community_removed,
-        memos=memos,
-        inbox=inbox,
+        clock=shared.clock,
+        dedupe=shared.dedupe,
+        on_community_removed=shared.on_community_removed,
+        memos=store,
+        inbox=shared.inbox,
     )
     async with client:
         try:
@@ -275,10 +268,10 @@ async def serve(
             ) from None
         except (aiohttp.ClientError, OSError, TimeoutError) as error:
             raise LoginRefused(f"cannot reach Discord to log in ({type(error).__name__})") from None
-        if register_messenger is not None:
-            register_messenger(client.messenger(reach, dm_channels=dm_channels))
+        if lifecycle.register_messenger is not None:
+            lifecycle.register_messenger(client.messenger(reach, dm_channels=store))
         connected = asyncio.ensure_future(client.connect())
-        stopping = asyncio.ensure_future((stop or asyncio.Event()).wait())
+        stopping = asyncio.ensure_future(lifecycle.until_stopped())
         redoing = asyncio.ensure_future(redo_regularly(client.bridge.redo_unfinished))
         try:
             await asyncio.wait({connected, stopping}, return_when=asyncio.FIRST_COMPLETED)
@@ -287,8 +280,7 @@ async def serve(
                 return
             redoing.cancel()
             await client.bridge.drain(config.shutdown_grace)
-            if drained is not None:
-                drained.set()
+            lifecycle.set_drained()
             await connected  # deliveries may still use the client: until cancelled
         finally:
             redoing.cancel()

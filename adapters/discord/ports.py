@@ -1,5 +1,5 @@
 """What the Discord adapter needs beyond :mod:`adapters.ports`: the engine's commands, and
-where long buttons' meanings are kept."""
+where long buttons' meanings and people's DM channels are kept."""
 
 from __future__ import annotations
 
@@ -12,7 +12,16 @@ from adapters.ports import Handler as BaseHandler
 from bot.content import Content
 from bot.events import Sender
 
-__all__ = ["Clock", "CommandSpec", "Dedupe", "DmChannelStore", "Handler", "MemoStore", "utc_now"]
+__all__ = [
+    "Clock",
+    "CommandSpec",
+    "Dedupe",
+    "DiscordStore",
+    "DmChannelStore",
+    "Handler",
+    "MemoStore",
+    "utc_now",
+]
 
 
 class Handler(BaseHandler, Protocol):
@@ -53,3 +62,8 @@ class DmChannelStore(Protocol):
     async def forget_dm_channel(self, platform: str, user_id: str) -> None:
         """Forget the user's channel (the platform no longer knows it)."""
         ...
+
+
+class DiscordStore(MemoStore, DmChannelStore, Protocol):
+    """All the Discord adapter keeps in storage: button memos and each person's DM channel
+    (the one store holds both)."""

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
+
+from adapters.words import packaged_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +33,5 @@ class Texts:
     thread_name: str
 
 
-@cache
-def texts() -> Texts:
-    """The adapter's words, loaded once from the packaged data file."""
-    raw = resources.files(__package__ or "adapters.discord").joinpath("messages.toml")
-    return Texts(**tomllib.loads(raw.read_text("utf-8")))
+texts = packaged_words(Texts, "adapters.discord")
+"""The adapter's words, loaded once from the packaged data file."""

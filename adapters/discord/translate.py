@@ -24,7 +24,8 @@ CUSTOM_ID_LIMIT = 100
 # server's member (check-ins, the recovery plan): a DM itself says nothing about the server.
 CHOICE_TEMPLATE = r"bb(?:@(?P<community>[0-9]{1,20}))?:(?P<action>[^:]*):(?P<value>[\s\S]*)"
 # A button whose meaning is stored under a token (a long form, a refused form, a long choice).
-PENDING_TEMPLATE = r"bbx:(?P<token>[0-9a-f]{16})"
+PENDING_PREFIX = "bbx:"
+PENDING_TEMPLATE = PENDING_PREFIX + r"(?P<token>[0-9a-f]{16})"
 # The "I've opened my DMs" button.
 DMS_CHECK_ID = "bb!dms"
 # Modals: stateless ``bbf:<query>`` or stored ``bbf#<token>``.

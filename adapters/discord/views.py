@@ -25,6 +25,7 @@ from adapters.discord.texts import Texts
 from adapters.discord.translate import (
     CHOICE_TEMPLATE,
     DMS_CHECK_ID,
+    PENDING_PREFIX,
     PENDING_TEMPLATE,
     choice_id,
     parse_choice_id,
@@ -45,78 +46,40 @@ class ButtonHandler(Protocol):
     async def on_dms_check(self, interaction: Interaction) -> None: ...
 
 
-def _handler(interaction: Interaction) -> ButtonHandler | None:
-    # The client carries the bridge; a stray client (or a test double) may not.
-    handler: ButtonHandler | None = getattr(interaction.client, "bridge", None)
-    return handler
+# Every button of the bot's: a choice, a meaning kept under a token, or "I've opened my DMs".
+BUTTON_TEMPLATE = f"{CHOICE_TEMPLATE}|{PENDING_TEMPLATE}|{re.escape(DMS_CHECK_ID)}"
 
 
-class ChoiceButton(ui.DynamicItem[ui.Button[Any]], template=CHOICE_TEMPLATE):
-    """A button of the engine's: pressing it sends ``Choice(action, value)``."""
-
-    def __init__(self, button: ui.Button[Any]) -> None:
-        super().__init__(button)
+class BridgeButton(ui.DynamicItem[ui.Button[Any]], template=BUTTON_TEMPLATE):
+    """A button of the bot's, whose custom id says what a press means: an engine's choice
+    (sent as ``Choice(action, value)``), a meaning stored under a token (a long or refused
+    form, a long choice), or the "I've opened my DMs" check."""
 
     @classmethod
     async def from_custom_id(
         cls, interaction: Interaction, item: ui.Item[Any], match: re.Match[str], /
-    ) -> ChoiceButton:
+    ) -> BridgeButton:
         """Rebuild the button from the pressed component (Discord sends it back)."""
         assert isinstance(item, ui.Button)
         return cls(item)
 
     async def callback(self, interaction: Interaction) -> None:
         """Hand the press to the bridge."""
-        parsed = parse_choice_id(self.custom_id)
-        handler = _handler(interaction)
-        if parsed is not None and handler is not None:
+        # The client carries the bridge; a stray client (or a test double) may not.
+        handler: ButtonHandler | None = getattr(interaction.client, "bridge", None)
+        if handler is None:
+            return
+        custom_id = self.custom_id
+        if custom_id == DMS_CHECK_ID:
+            await handler.on_dms_check(interaction)
+        elif custom_id.startswith(PENDING_PREFIX):
+            await handler.on_pending(interaction, custom_id.removeprefix(PENDING_PREFIX))
+        elif (parsed := parse_choice_id(custom_id)) is not None:
             action, value, community = parsed
             await handler.on_choice(interaction, action, value, community)
 
 
-class PendingButton(ui.DynamicItem[ui.Button[Any]], template=PENDING_TEMPLATE):
-    """A button whose meaning is stored under a token (a long or refused form)."""
-
-    def __init__(self, button: ui.Button[Any]) -> None:
-        super().__init__(button)
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: Interaction, item: ui.Item[Any], match: re.Match[str], /
-    ) -> PendingButton:
-        """Rebuild the button from the pressed component."""
-        assert isinstance(item, ui.Button)
-        return cls(item)
-
-    async def callback(self, interaction: Interaction) -> None:
-        """Hand the press to the bridge."""
-        handler = _handler(interaction)
-        if handler is not None:
-            await handler.on_pending(interaction, self.custom_id.removeprefix("bbx:"))
-
-
-class DmsCheckButton(ui.DynamicItem[ui.Button[Any]], template=re.escape(DMS_CHECK_ID)):
-    """The "I've opened my DMs" button: checks that direct messages work again."""
-
-    def __init__(self, button: ui.Button[Any]) -> None:
-        super().__init__(button)
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: Interaction, item: ui.Item[Any], match: re.Match[str], /
-    ) -> DmsCheckButton:
-        """Rebuild the button from the pressed component."""
-        assert isinstance(item, ui.Button)
-        return cls(item)
-
-    async def callback(self, interaction: Interaction) -> None:
-        """Hand the press to the bridge."""
-        handler = _handler(interaction)
-        if handler is not None:
-            await handler.on_dms_check(interaction)
-
-
-DYNAMIC_ITEMS: tuple[type[ui.DynamicItem[Any]], ...] = (ChoiceButton, PendingButton, DmsCheckButton)
+DYNAMIC_ITEMS: tuple[type[ui.DynamicItem[Any]], ...] = (BridgeButton,)
 
 
 def build_view(message: Outgoing, community: str, pending: Pending, texts: Texts) -> ui.View | None:
@@ -130,23 +93,22 @@ def build_view(message: Outgoing, community: str, pending: Pending, texts: Texts
     view = ui.View(timeout=None)
     room = BUTTONS_PER_MESSAGE - len(message.controls)
     for button in message.buttons[: max(room, 0)]:
-        label = button_label(button.label, texts)
         custom_id = choice_id(button.action, button.value, community)
         if custom_id is None:
             token = pending.put(ChoiceMemo(button.action, button.value, community))
-            view.add_item(PendingButton(ui.Button(label=label, custom_id=f"bbx:{token}")))
-        else:
-            view.add_item(ChoiceButton(ui.Button(label=label, custom_id=custom_id)))
+            custom_id = f"{PENDING_PREFIX}{token}"
+        label = button_label(button.label, texts)
+        view.add_item(BridgeButton(ui.Button(label=label, custom_id=custom_id)))
     for control in message.controls[:BUTTONS_PER_MESSAGE]:
         label = button_label(control.label, texts)
         if control.url:
             view.add_item(ui.Button(label=label, url=control.url))
-        elif control.custom_id == DMS_CHECK_ID:
-            view.add_item(DmsCheckButton(ui.Button(label=label, custom_id=control.custom_id)))
-        else:
-            primary = discord.ButtonStyle.primary
-            button_ = ui.Button[Any](label=label, custom_id=control.custom_id, style=primary)
-            view.add_item(PendingButton(button_))
+            continue
+        # The DMs check looks like the engine's buttons; the adapter's forms stand out.
+        dms_check = control.custom_id == DMS_CHECK_ID
+        style = discord.ButtonStyle.secondary if dms_check else discord.ButtonStyle.primary
+        button_ = ui.Button[Any](label=label, custom_id=control.custom_id, style=style)
+        view.add_item(BridgeButton(button_))
     return view
 
 

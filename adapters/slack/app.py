@@ -23,9 +23,10 @@ from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.chart import pictured
-from adapters.kept import NOT_KEPT, SEEN, Inbox, KeptWork
+from adapters.hosting import Shared
+from adapters.kept import NOT_KEPT, SEEN, KeptWork
 from adapters.ordering import PersonLocks
-from adapters.ports import Clock, CommunityRemoved, Dedupe, Handler
+from adapters.ports import Handler
 from adapters.slack.admins import AdminCheck
 from adapters.slack.answers import Answers, errors_as_words, renders
 from adapters.slack.background import Background, log_failure
@@ -70,14 +71,14 @@ ZoneChanged = Callable[[Sender, datetime], Awaitable[object]]
 class SlackBot:
     """The running adapter: the Bolt app, its HTTP endpoints, its messenger and its work.
 
-    Built around ``handler`` (the engine or a test fake). One workspace with a bot token;
-    many with a client id and secret, in which case ``installation_store`` and
-    ``state_store`` are required; ``organizations`` remembers which workspaces an org-wide
-    install reached, so its uninstall erases them all. ``clock`` gives aware datetimes (it
-    also judges request timestamps); ``sleep`` is how 429s are waited out; ``session`` is
-    reused for every Slack call when given; ``workers`` bounds the after-ack work running at
-    once; ``on_zone_changed`` hears of a person's new Slack time zone (``user_change``);
-    ``inbox`` keeps acknowledged work until it is done (see :mod:`adapters.kept`); ``home``
+    Built around ``handler`` (the engine or a test fake) and the process's ``shared`` parts
+    (its clock also judges request timestamps; its inbox keeps acknowledged work until it is
+    done, see :mod:`adapters.kept`). One workspace with a bot token; many with a client id
+    and secret, in which case ``installation_store`` and ``state_store`` are required;
+    ``organizations`` remembers which workspaces an org-wide install reached, so its
+    uninstall erases them all. ``sleep`` is how 429s are waited out; ``session`` is reused
+    for every Slack call when given; ``workers`` bounds the after-ack work running at once;
+    ``on_zone_changed`` hears of a person's new Slack time zone (``user_change``); ``home``
     builds members' Home tabs (``Engine.home``; none: the tab is not published), refreshed
     ``home_settle`` seconds after a change (see :mod:`adapters.slack.home`).
     """
@@ -87,9 +88,7 @@ class SlackBot:
         handler: Handler,
         config: SlackConfig,
         *,
-        dedupe: Dedupe,
-        clock: Clock,
-        on_community_removed: CommunityRemoved,
+        shared: Shared,
         installation_store: AsyncInstallationStore | None = None,
         state_store: AsyncOAuthStateStore | None = None,
         organizations: Organizations | None = None,
@@ -98,16 +97,16 @@ class SlackBot:
         answer_budget: float = DEFAULT_ANSWER_BUDGET,
         workers: int = DEFAULT_WORKERS,
         on_zone_changed: ZoneChanged | None = None,
-        inbox: Inbox | None = None,
         home: HomeSource | None = None,
         chart_files: ChartFiles | None = None,
         home_settle: float = DEFAULT_SETTLE,
     ) -> None:
+        clock = shared.clock
         self._handler = handler
-        self._kept = KeptWork(PLATFORM, inbox, clock)
+        self._kept = KeptWork(PLATFORM, shared.inbox, clock)
         self._config = config
         self._session = session
-        self._dedupe = dedupe
+        self._dedupe = shared.dedupe
         self._clock = clock
         self._answer_budget = answer_budget
         self._background = Background(workers)
@@ -121,7 +120,7 @@ class SlackBot:
             installation_store=installation_store,
             organizations=organizations,
             forget=(self._outbox.forget_team, self._admins.forget_team, self._zones.forget_team),
-            on_community_removed=on_community_removed,
+            on_community_removed=shared.on_community_removed,
         )
         self._on_zone_changed = on_zone_changed
         self._verifier = RequestVerifier(config.signing_secret.encode(), clock)

@@ -8,24 +8,19 @@ from typing import Any
 
 from adapters.slack.translate import Origin
 
+# What the inbox keeps of an origin, in both directions: all but the trigger id, which is
+# too short-lived to keep.
+KEPT_FIELDS = ("team_id", "user_id", "response_url", "dm_channel")
+
 
 def where_of(origin: Origin) -> dict[str, str]:
-    """Where to answer, as the inbox keeps it (a trigger id is too short-lived to keep)."""
-    return {
-        "team_id": origin.team_id,
-        "user_id": origin.user_id,
-        "response_url": origin.response_url,
-        "dm_channel": origin.dm_channel,
-    }
+    """Where to answer, as the inbox keeps it."""
+    return {name: getattr(origin, name) for name in KEPT_FIELDS}
 
 
 def origin_of(where: Mapping[str, str]) -> Origin:
-    return Origin(
-        team_id=where.get("team_id", ""),
-        user_id=where.get("user_id", ""),
-        response_url=where.get("response_url", ""),
-        dm_channel=where.get("dm_channel", ""),
-    )
+    """Where to answer, from what the inbox kept (a field it lacks is empty)."""
+    return Origin(**{name: where.get(name, "") for name in KEPT_FIELDS})
 
 
 def delivery_key(body: Mapping[str, Any]) -> str:

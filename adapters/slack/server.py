@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Callable
 from typing import Protocol
 
 import aiohttp
@@ -15,15 +14,15 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.kept import Inbox, redo_regularly
-from adapters.ports import CommunityRemoved, Dedupe, Handler, utc_now
+from adapters.hosting import Lifecycle, Shared
+from adapters.kept import redo_regularly
+from adapters.ports import Handler
 from adapters.slack.app import SlackBot, build_app
 from adapters.slack.config import ConfigurationError, SlackConfig
 from adapters.slack.home import ChartFiles
 from adapters.slack.logs import RedactPayloads, bolt_logger
 from adapters.slack.oauth import oauth_stores
 from adapters.slack.uninstall import Organizations
-from bot.delivery_ports import Messenger
 from bot.events import Sender
 from bot.home_view import HomeView
 
@@ -100,33 +99,30 @@ async def serve(
     config: SlackConfig,
     *,
     engine: Engine,
-    dedupe: Dedupe,
-    on_community_removed: CommunityRemoved,
+    shared: Shared,
+    lifecycle: Lifecycle | None = None,
     organizations: Organizations | None = None,
     db: AsyncEngine | None = None,
-    inbox: Inbox | None = None,
     chart_files: ChartFiles | None = None,
     port: int = 3000,
     host: str = "0.0.0.0",
-    register_messenger: Callable[[Messenger], None] | None = None,
     ready: asyncio.Event | None = None,
-    stop: asyncio.Event | None = None,
-    drained: asyncio.Event | None = None,
 ) -> None:
     """Run the Slack adapter until cancelled.
 
     Socket Mode when ``config`` has an app token, else HTTP mode (``/slack/events``) when it
     has a signing secret. The HTTP server on ``port`` always serves ``/healthz`` and, with a
     client id and secret, the OAuth install pages (Bolt's stores in ``db``). A workspace that
-    uninstalls the app loses its data through ``on_community_removed``; ``organizations``
+    uninstalls the app loses its data through ``shared``'s hook; ``organizations``
     remembers the workspaces of org-wide installs; ``chart_files`` each member's Home chart.
-    The :class:`SlackMessenger` for scheduled check-ins goes to ``register_messenger``: the
-    process's one dispatcher delivers through it. ``ready`` is set once requests can arrive.
+    The :class:`SlackMessenger` for scheduled check-ins goes to the ``lifecycle``'s
+    dispatcher. ``ready`` is set once requests can arrive.
 
-    When ``stop`` is set it stops taking requests, finishes the work it acknowledged (within
-    the shutdown grace period, handing back the rest), sets ``drained``, and keeps its HTTP
-    session open for the deliveries still going out until it is cancelled.
+    When the ``lifecycle`` says stop, it stops taking requests, finishes the work it
+    acknowledged (see :class:`~adapters.hosting.Lifecycle`), and keeps its HTTP session open
+    for the deliveries still going out until it is cancelled.
     """
+    lifecycle = lifecycle or Lifecycle()
     if not config.app_token and not config.signing_secret:
         raise ConfigurationError(
             "set SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)"
@@ -142,10 +138,7 @@ async def serve(
         bot: SlackBot = build_app(
             engine,
             config,
-            dedupe=dedupe,
-            inbox=inbox,
-            clock=utc_now,
-            on_community_removed=on_community_removed,
+            shared=shared,
             organizations=organizations,
             installation_store=installations,
             state_store=states,
@@ -154,8 +147,8 @@ async def serve(
             home=engine.home,
             chart_files=chart_files,
         )
-        if register_messenger is not None:
-            register_messenger(bot.messenger)
+        if lifecycle.register_messenger is not None:
+            lifecycle.register_messenger(bot.messenger)
         runner = web.AppRunner(bot.web_app(events=bool(config.signing_secret)), access_log=None)
         await runner.setup()
         socket: AsyncSocketModeHandler | None = None
@@ -183,13 +176,12 @@ async def serve(
                 ready.set()
             redoing = asyncio.ensure_future(redo_regularly(bot.redo_unfinished))
             try:
-                await (stop or asyncio.Event()).wait()
+                await lifecycle.until_stopped()
             finally:
                 redoing.cancel()
             await stop_intake()
             await bot.aclose(config.shutdown_grace)
-            if drained is not None:
-                drained.set()
+            lifecycle.set_drained()
             await asyncio.Event().wait()  # deliveries may still use the session: until cancelled
         finally:
             await stop_intake()

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
+
+from adapters.words import packaged_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,12 +19,5 @@ class Texts:
     file_failed: str
 
 
-@cache
-def texts() -> Texts:
-    """The adapter's words, loaded once from the packaged data file."""
-    raw = (
-        resources.files(__package__ or "adapters.slack")
-        .joinpath("messages.toml")
-        .read_text("utf-8")
-    )
-    return Texts(**tomllib.loads(raw))
+texts = packaged_words(Texts, "adapters.slack")
+"""The adapter's words, loaded once from the packaged data file."""

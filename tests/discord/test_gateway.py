@@ -16,6 +16,8 @@ from discord.gateway import DiscordWebSocket
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.discord import build_client, serve
+from adapters.hosting import Lifecycle, Shared
+from adapters.kept import Inbox
 from bot.delivery_ports import Messenger
 from bot.events import Event, Sender
 from bot.reach import Reach
@@ -50,15 +52,16 @@ class FakeServices:
     events: Dedupe
     removal: Callable[[str, str], Awaitable[object]] = _nothing_to_delete
 
-    def serve(self, **options: Any) -> Coroutine[Any, Any, None]:
+    def serve(
+        self, lifecycle: Lifecycle | None = None, inbox: Inbox | None = None
+    ) -> Coroutine[Any, Any, None]:
         """``serve`` wired to these fakes the way the composition root wires the real ones."""
         return serve(
             discord_config(self.settings),
             engine=self.engine,
             reach=Reach(self.store),
-            dedupe=self.events,
-            on_community_removed=self.removal,
-            **options,
+            shared=Shared(dedupe=self.events, on_community_removed=self.removal, inbox=inbox),
+            lifecycle=lifecycle,
         )
 
 
@@ -134,7 +137,7 @@ async def test_serve_hands_over_a_messenger_sending_through_its_own_client(
 ) -> None:
     messengers: list[Messenger] = []
     services = FakeServices(settings, people, handler, Dedupe())
-    running = asyncio.create_task(services.serve(register_messenger=messengers.append))
+    running = asyncio.create_task(services.serve(Lifecycle(register_messenger=messengers.append)))
     try:
         await fake.wait_for(lambda f: len(f.gateways) == 1)
         [messenger] = messengers
@@ -217,7 +220,7 @@ async def test_a_stop_finishes_the_work_under_way_and_takes_no_new_work(
     slow.entered = asyncio.Event()
     stop, drained = asyncio.Event(), asyncio.Event()
     services = FakeServices(settings, people, slow, Dedupe())
-    running = asyncio.create_task(services.serve(stop=stop, drained=drained))
+    running = asyncio.create_task(services.serve(Lifecycle(stop=stop, drained=drained)))
     try:
         await fake.wait_for(lambda f: len(f.gateways) == 1)
         await fake.dispatch("INTERACTION_CREATE", slash("progress"))

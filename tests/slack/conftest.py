@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from adapters.hosting import Shared
 from adapters.slack.app import build_app
 from bounceback.bootstrap import Services, open_services
 from bounceback.cli import slack_config
@@ -100,8 +101,8 @@ async def make_slack(
 
         async def make(**overrides: Any) -> Harness:
             options: dict[str, Any] = {
-                "config": slack_config(settings), "dedupe": dedupe, "clock": clock,
-                "on_community_removed": removal, "sleep": sleep, "answer_budget": answer_budget,
+                "config": slack_config(settings), "sleep": sleep, "answer_budget": answer_budget,
+                "shared": Shared(dedupe=dedupe, on_community_removed=removal, clock=clock),
             } | overrides  # fmt: skip
             bot = build_app(handler, options.pop("config"), **options)
             return await stack.enter_async_context(served(bot, clock, fake_slack.response_url()))
@@ -169,9 +170,11 @@ def real_app(services: Services, clock: FixedClock, sleep: RecordingSleep, **opt
     return build_app(
         services.engine,
         slack_config(services.settings),
-        dedupe=services.events,
-        clock=clock,
-        on_community_removed=services.store.delete_community,
+        shared=Shared(
+            dedupe=services.events,
+            on_community_removed=services.store.delete_community,
+            clock=clock,
+        ),
         sleep=sleep,
         on_zone_changed=services.engine.follow_zone,
         **options,

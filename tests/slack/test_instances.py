@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from adapters.hosting import Shared
 from adapters.slack.app import build_app
 from adapters.slack.oauth import oauth_stores
 from bot.events import Sender
@@ -53,9 +54,9 @@ async def instance(
         bot = build_app(
             handler if multi else services.engine,
             slack_config(settings),
-            dedupe=services.events,
-            clock=clock,
-            on_community_removed=RecordingRemoval(),
+            shared=Shared(
+                dedupe=services.events, on_community_removed=RecordingRemoval(), clock=clock
+            ),
             installation_store=installations,
             state_store=states,
             sleep=RecordingSleep(),

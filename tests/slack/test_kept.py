@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.hosting import Shared
 from adapters.slack.app import SlackBot, build_app
 from bounceback.cli import slack_config
 from bounceback.settings import Settings
@@ -33,10 +34,12 @@ def make_bot(db: AsyncEngine, settings: Settings, clock: FixedClock) -> MakeBot:
         return build_app(
             handler,
             slack_config(settings),
-            dedupe=FakeDedupe(),
-            clock=clock,
-            on_community_removed=RecordingRemoval(),
-            inbox=SqlInbox(db, Cipher(), instance=name, lease=LEASE),
+            shared=Shared(
+                dedupe=FakeDedupe(),
+                on_community_removed=RecordingRemoval(),
+                inbox=SqlInbox(db, Cipher(), instance=name, lease=LEASE),
+                clock=clock,
+            ),
         )
 
     return make

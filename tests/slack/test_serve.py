@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import aiohttp
 import pytest
 
+from adapters.hosting import Lifecycle, Shared
 from adapters.slack.config import ConfigurationError
 from adapters.slack.server import serve
 from bot.delivery_ports import Messenger
@@ -44,6 +45,10 @@ class FakeServices:
     store: FakeStore = field(default_factory=FakeStore)
     messengers: dict[str, Messenger] = field(default_factory=dict)
 
+    def shared(self) -> Shared:
+        """What the composition root hands every adapter, from these fakes."""
+        return Shared(dedupe=self.events, on_community_removed=self.store.delete_community)
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -58,12 +63,13 @@ async def serving(services: FakeServices, port: int) -> AsyncIterator[None]:
         serve(
             slack_config(services.settings),
             engine=services.engine,
-            dedupe=services.events,
-            on_community_removed=services.store.delete_community,
+            shared=services.shared(),
+            lifecycle=Lifecycle(
+                register_messenger=lambda m: services.messengers.__setitem__(m.platform, m)
+            ),
             port=port,
             host="127.0.0.1",
             ready=ready,
-            register_messenger=lambda m: services.messengers.__setitem__(m.platform, m),
         )
     )
     try:
@@ -150,7 +156,6 @@ async def test_needs_a_way_to_hear_from_slack(fake_slack: FakeSlack) -> None:
         await serve(
             slack_config(services.settings),
             engine=services.engine,
-            dedupe=services.events,
-            on_community_removed=services.store.delete_community,
+            shared=services.shared(),
             port=free_port(),
         )
