@@ -23,9 +23,9 @@ def quick_init(cls: type[T]) -> type[T]:
     init-only variables, whose ``__post_init__`` it would have to call)."""
     params = getattr(cls, "__dataclass_params__", None)
     if params is None or not params.frozen or "__slots__" not in cls.__dict__:
-        raise TypeError(f"{cls.__name__} is not a frozen dataclass with slots")
+        raise TypeError(f"{cls.__name__}: not frozen, or no slots")
     if hasattr(cls, "__post_init__"):
-        raise TypeError(f"{cls.__name__} has a __post_init__ that quick_init would skip")
+        raise TypeError(f"{cls.__name__}: __post_init__ would be skipped")
     names: dict[str, Any] = {}
     positional: list[str] = []
     keyword: list[str] = []
