@@ -26,6 +26,7 @@ from bot import (
     routes,
     zones,
 )
+from bot.codec import CodecError, decode_event
 from bot.content import Content
 from bot.errors import BouncebackError
 from bot.events import Choice, Command, Event, FormSubmission, Message, Sender
@@ -114,10 +115,17 @@ class Engine:
         """The words the engine speaks, for adapters that need labels of their own."""
         return self._content
 
-    def may_keep(self, text: str) -> bool:
-        """Whether ``text`` may be written down while its answer is on its way (words that
-        suggest a crisis are never stored, not even for a moment)."""
-        return not self._crisis_words.found_in(text)
+    def may_keep(self, payload: str) -> bool:
+        """Whether ``payload`` (an event as ``bot.codec`` writes it, or plain text) may be
+        written down while its answer is on its way: words that suggest a crisis are never
+        stored, not even for a moment."""
+        try:
+            event, _ = decode_event(payload)
+        except CodecError:
+            return not self._crisis_words.found_in(payload)
+        # Only what the person typed is searched: the JSON around it (ids, URLs, our own
+        # button values) is several times longer, and matching is on the acknowledgement's path.
+        return not self._crisis_words.in_event(event)
 
     async def handle(self, event: Event, now: dt.datetime) -> list[Reply]:
         """Answer one event. ``now`` must be timezone-aware; it is the only clock used."""

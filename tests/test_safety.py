@@ -12,6 +12,7 @@ from collections.abc import Callable
 import pytest
 
 from bot import care, checkin_messages
+from bot.codec import encode_event
 from bot.content import Content
 from bot.engine import Engine
 from bot.events import Choice, Command, Event, FormSubmission, Message, Sender
@@ -326,3 +327,14 @@ def test_held_words_expire_and_stay_bounded(now: dt.datetime) -> None:
     held.put(1, pending, now)
     assert held.take(1, "t1", now) == pending
     assert len(held) == 0
+
+
+def test_what_the_person_typed_decides_whether_acknowledged_work_may_be_kept() -> None:
+    engine = Engine(MemoryStore(), Content.load())
+    where = {"response_url": "https://example.invalid/hooks/1", "trigger_id": "1.2"}
+    assert not engine.may_keep(encode_event(Command(SAM, "rejected", WORDS), where))
+    assert not engine.may_keep(encode_event(FormSubmission(SAM, "checkin", {"note": WORDS})))
+    assert engine.may_keep(encode_event(Command(SAM, "rejected", "Acme, final round"), where))
+    assert engine.may_keep(encode_event(Choice(SAM, "brag.kind", WORDS)))  # our own buttons
+    assert not engine.may_keep(WORDS)  # text that is not an event is searched whole
+    assert engine.may_keep("hello")
