@@ -12,7 +12,8 @@ Bolt with ``process_before_response=True`` (the faster of the two, and so the ho
 Another row runs the adapter around an engine that says nothing, to separate the adapter's
 own cost from the engine's work sharing its event loop.
 The Web API and response_urls are a local fake. Requests alternate between the apps in
-rounds so that noise hits all of them alike. Last, a burst: ``--burst`` requests from
+rounds so that noise hits all of them alike. The requests come from a process of their own,
+as the fake Web API runs in one: both stand for Slack. Last, a burst: ``--burst`` requests from
 ``--burst-clients`` clients at once to each app in turn, with every ack's time against Slack's
 3 seconds and when the adapter's last after-ack reply went out. Not a test: it prints figures;
 the aims are the adapter's p99 within 1.5 times the best floor's p99 at the steady rate and
@@ -211,19 +212,54 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-Load = Callable[[aiohttp.ClientSession, str, str, int], Awaitable[list[float]]]
+# Sends ``count`` requests to an app's URL; seconds until each ack.
+Load = Callable[[str, int], Awaitable[list[float]]]
+
+
+def clients_process(pipe: Connection) -> None:
+    """Send the signed requests from a process of their own: like the fake Web API, the
+    clients stand for Slack's servers, whose work is not ours to measure (in one process
+    with the apps, their own cost would be counted in every ack)."""
+
+    async def run() -> None:
+        loop = asyncio.get_running_loop()
+        async with aiohttp.ClientSession() as client:
+            while (job := await loop.run_in_executor(None, pipe.recv)) is not None:
+                kind, url, api_url, count, pace = job
+                if kind == "paced":
+                    pipe.send(await paced(client, url, api_url, count, pace))
+                else:
+                    pipe.send(await load(client, url, api_url, count, int(pace)))
+
+    asyncio.run(run())
+
+
+class Clients:
+    """The clients' process, as the apps' side asks it for a load."""
+
+    def __init__(self, pipe: Connection, api_url: str) -> None:
+        self._pipe = pipe
+        self._api_url = api_url
+
+    async def send(self, kind: str, url: str, count: int, pace: float) -> list[float]:
+        """``count`` requests to ``url``, paced (``pace`` a second) or ``pace`` at a time."""
+        self._pipe.send((kind, url, self._api_url, count, pace))
+        latencies: list[float] = await asyncio.get_running_loop().run_in_executor(
+            None, self._pipe.recv
+        )
+        return latencies
 
 
 async def measure(
-    servers: dict[str, str], client: aiohttp.ClientSession, api_url: str, requests: int,
-    rounds: int, load: Load, drain: Callable[[], Awaitable[None]],
+    servers: dict[str, str], requests: int, rounds: int, load: Load,
+    drain: Callable[[], Awaitable[None]],
 ) -> dict[str, list[float]]:  # fmt: skip
     """Each app's ack latencies, alternating between apps round by round."""
     results: dict[str, list[float]] = {name: [] for name in servers}
     per_round = max(1, requests // rounds)
     for _ in range(rounds):
         for name, url in servers.items():
-            results[name] += await load(client, url, api_url, per_round)
+            results[name] += await load(url, per_round)
             await drain()  # the adapter's after-ack work must not slow the next app
     return results
 
@@ -246,10 +282,9 @@ def report(title: str, results: dict[str, list[float]], aim: float) -> None:
 
 async def bursts(
     servers: dict[str, str],
-    client: aiohttp.ClientSession,
-    api_url: str,
+    clients: Clients,
     count: int,
-    clients: int,
+    at_once: int,
     drains: Mapping[str, Callable[[], Awaitable[None]]],
 ) -> dict[str, tuple[list[float], float | None]]:
     """Each app's ack latencies under a burst, and (for the adapters) the seconds from the
@@ -257,7 +292,7 @@ async def bursts(
     results: dict[str, tuple[list[float], float | None]] = {}
     for name, url in servers.items():
         started = time.perf_counter()
-        latencies = await load(client, url, api_url, count, clients)
+        latencies = await clients.send("load", url, count, at_once)
         drain = drains.get(name)
         if drain is None:
             results[name] = (latencies, None)
@@ -290,6 +325,7 @@ async def main(
     workers: int,
     api_url: str,
     burst: tuple[int, int],
+    clients: Clients,
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings.from_mapping(
@@ -300,11 +336,7 @@ async def main(
                 "SLACK_API_URL": f"{api_url}/api/",
             }
         )
-        async with (
-            open_services(settings) as services,
-            aiohttp.ClientSession() as api_session,
-            aiohttp.ClientSession() as client,
-        ):
+        async with open_services(settings) as services, aiohttp.ClientSession() as api_session:
             adapter = build_app(
                 services.engine,
                 slack_config(settings),
@@ -329,25 +361,25 @@ async def main(
             runners = {name: await serve(app) for name, app in apps.items()}
             servers = {name: url for name, (_, url) in runners.items()}
             for url in servers.values():  # warm up: auth.test, the database, the pools
-                await load(client, url, api_url, 50, concurrency)
+                await clients.send("load", url, 50, concurrency)
             await adapter.drain()
 
-            async def steady(c: aiohttp.ClientSession, url: str, api: str, n: int) -> list[float]:
-                return await paced(c, url, api, n, rate)
+            async def steady(url: str, count: int) -> list[float]:
+                return await clients.send("paced", url, count, rate)
 
-            async def flat_out(c: aiohttp.ClientSession, url: str, api: str, n: int) -> list[float]:
-                return await load(c, url, api, n, concurrency)
+            async def flat_out(url: str, count: int) -> list[float]:
+                return await clients.send("load", url, count, concurrency)
 
             async def drain() -> None:
                 await asyncio.gather(adapter.drain(), idle.drain())
 
-            at_rate = await measure(servers, client, api_url, requests, rounds, steady, drain)
-            saturated = await measure(servers, client, api_url, requests, rounds, flat_out, drain)
+            at_rate = await measure(servers, requests, rounds, steady, drain)
+            saturated = await measure(servers, requests, rounds, flat_out, drain)
             drains = {
                 "bounceback adapter": adapter.drain,
                 "bounceback adapter, engine says nothing": idle.drain,
             }
-            burst_results = await bursts(servers, client, api_url, *burst, drains)
+            burst_results = await bursts(servers, clients, *burst, drains)
             for runner, _ in runners.values():
                 await runner.cleanup()
             await adapter.aclose()
@@ -382,11 +414,13 @@ if __name__ == "__main__":
     parser.add_argument("--burst", type=int, default=2000, help="requests per app in the burst")
     parser.add_argument("--burst-clients", type=int, default=50, help="clients in the burst")
     options = parser.parse_args()
-    receiving, sending = multiprocessing.get_context("spawn").Pipe(duplex=False)
-    slack = multiprocessing.get_context("spawn").Process(
-        target=fake_slack_process, args=(sending,), daemon=True
-    )
+    spawn = multiprocessing.get_context("spawn")
+    receiving, sending = spawn.Pipe(duplex=False)
+    slack = spawn.Process(target=fake_slack_process, args=(sending,), daemon=True)
+    ours, theirs = spawn.Pipe()
+    senders = spawn.Process(target=clients_process, args=(theirs,), daemon=True)
     slack.start()
+    senders.start()
     try:
         fake_url = receiving.recv()
         asyncio.run(
@@ -398,7 +432,11 @@ if __name__ == "__main__":
                 options.workers,
                 fake_url,
                 (options.burst, options.burst_clients),
+                Clients(ours, fake_url),
             )
         )
+        ours.send(None)
+        senders.join(10)
     finally:
+        senders.terminate()
         slack.terminate()
