@@ -137,9 +137,10 @@ def read_moment(value: Any) -> dt.datetime:
     """A non-null UTCDateTime column's raw value (SQLite text or a driver datetime), aware UTC."""
     if isinstance(value, str):
         return _utc_text(value)
-    if value.tzinfo is None:
-        return value.replace(tzinfo=dt.UTC)  # type: ignore[no-any-return]
-    return value.astimezone(dt.UTC)  # type: ignore[no-any-return]
+    moment: dt.datetime = value
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
 
 
 def read_shared_moment(value: Any) -> dt.datetime:
