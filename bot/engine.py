@@ -31,10 +31,12 @@ from bot.content import Content
 from bot.errors import BouncebackError
 from bot.events import Choice, Command, Event, FormSubmission, Message, Sender
 from bot.home_view import HomeView
+from bot.model import Person
 from bot.ports import BragSchedule, Store
 from bot.replies import Reply
 from bot.routes import Routes, Typed
 from bot.safety import CrisisWords
+from bot.schedule import known_zone
 from bot.text import clean
 from bot.turn import Turn
 
@@ -132,25 +134,33 @@ class Engine:
         if now.tzinfo is None:
             raise ValueError("now must be timezone-aware")
         try:
+            # Someone new starts in the zone their platform gave (if any): no second write,
+            # and nothing planned to move, in the transaction that holds the write lock.
+            zone = event.sender.timezone if known_zone(event.sender.timezone) else ""
             async with self._store.transaction():
-                person = await self._store.person(event.sender, self._default_timezone, now)
-                turn = Turn(
-                    self._store,
-                    self._content,
-                    person,
-                    now.astimezone(dt.UTC),
-                    brag_schedule=self._brag_schedule,
+                person = await self._store.person(
+                    event.sender, self._default_timezone, now, platform_zone=zone
                 )
-                turn = await zones.follow(turn, event.sender)
-                if self._crisis_words.in_event(event):
-                    return await self._care(turn, event)
-                return await self._dispatch(turn, event)
+                return await self._answer(person, event, now)
         except BouncebackError as error:
             return [Reply(text=str(error))]
         except Exception:
             # Only the kind of event and the error's type: never the person's words.
             log.exception("could not handle a %s event", type(event).__name__)
             return [Reply(text=self._content.text("help.error"))]
+
+    async def _answer(self, person: Person, event: Event, now: dt.datetime) -> list[Reply]:
+        turn = Turn(
+            self._store,
+            self._content,
+            person,
+            now.astimezone(dt.UTC),
+            brag_schedule=self._brag_schedule,
+        )
+        turn = await zones.follow(turn, event.sender)
+        if self._crisis_words.in_event(event):
+            return await self._care(turn, event)
+        return await self._dispatch(turn, event)
 
     async def home(self, sender: Sender, now: dt.datetime) -> HomeView:
         """The home of ``sender``, for them alone: their own records (a welcome if the bot has

@@ -61,9 +61,12 @@ class CommunityChanges(TypedDict, total=False):
 class People(Protocol):
     """Who someone is, their check-in preferences and whether they can be reached."""
 
-    async def person(self, sender: Sender, default_timezone: str, now: dt.datetime) -> Person:
+    async def person(
+        self, sender: Sender, default_timezone: str, now: dt.datetime, *, platform_zone: str = ""
+    ) -> Person:
         """The person behind ``sender``, created on first contact with their community's
-        time zone and check-in time (or ``default_timezone`` and 10:00)."""
+        time zone and check-in time (or ``default_timezone`` and 10:00); in
+        ``platform_zone`` instead when the platform gave one (a known zone)."""
 
     async def known_person(self, sender: Sender) -> Person | None:
         """The person behind ``sender`` if the bot knows them; never creates anyone."""

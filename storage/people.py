@@ -20,15 +20,16 @@ from storage.transactions import Transactional
 
 _PERSON = ", ".join(PERSON_COLUMNS)
 _FIND = f"SELECT {_PERSON} FROM people WHERE platform = ? AND community = ? AND user_id = ?"
-# A new member starts with their community's time zone and check-in time, if its admins set
-# them; the other columns as the table's defaults would fill them.
+# A new member starts in the zone their platform gave (if any), else with their community's
+# time zone, and with its check-in time, if its admins set them; the other columns as the
+# table's defaults would fill them.
 _ADD = f"""
 INSERT INTO people (platform, community, user_id, display_name, timezone, checkin_time,
     quiet_start, quiet_end, weekdays_only, unreachable, checkins, created_at, timezone_source)
 VALUES (?, ?, ?, ?,
-    coalesce((SELECT timezone FROM communities WHERE platform = ? AND community = ?), ?),
+    coalesce(?, (SELECT timezone FROM communities WHERE platform = ? AND community = ?), ?),
     coalesce((SELECT checkin_time FROM communities WHERE platform = ? AND community = ?), ?),
-    ?, ?, ?, '', 'active', ?, 'default')
+    ?, ?, ?, '', 'active', ?, ?)
 ON CONFLICT DO NOTHING
 RETURNING {_PERSON}
 """
@@ -40,7 +41,11 @@ _QUIET_END = dt.time(8, 0)
 class SqlPeople(Transactional):
     """:class:`bot.ports.People` on SQLAlchemy."""
 
-    async def person(self, sender: Sender, default_timezone: str, now: dt.datetime) -> Person:
+    async def person(
+        self, sender: Sender, default_timezone: str, now: dt.datetime, *, platform_zone: str = ""
+    ) -> Person:
+        source = ZoneSource.PLATFORM if platform_zone else ZoneSource.DEFAULT
+
         def find_or_add(driver: Driver) -> Sequence[Any]:
             key = (sender.platform, sender.community, sender.user_id)
             found = driver.first(_FIND, key)
@@ -52,6 +57,7 @@ class SqlPeople(Transactional):
                 (
                     *key,
                     self._cipher.seal(sender.display_name[:100]),
+                    platform_zone or None,
                     *home,
                     default_timezone,
                     *home,
@@ -60,6 +66,7 @@ class SqlPeople(Transactional):
                     driver.clock(_QUIET_END),
                     driver.flag(False),
                     driver.moment(now),
+                    source.value,
                 ),
             )
             # Two instances may meet a new person at once: the unique key lets one row win.

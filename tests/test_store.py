@@ -19,6 +19,7 @@ from bot.model import (
     RejectionDraft,
     Stage,
     WinKind,
+    ZoneSource,
 )
 from bot.ports import (
     Communities,
@@ -95,6 +96,21 @@ async def test_a_person_is_created_once_with_defaults(store: Store, now: dt.date
         dt.time(8, 0),
     )
     assert first.created_at == now and first.unreachable == ""
+
+
+async def test_a_newcomer_starts_in_the_zone_their_platform_gave(
+    store: Store, now: dt.datetime
+) -> None:
+    await store.community("slack", "T1", "Europe/Paris", now)
+    await store.update_community("slack", "T1", checkin_time=dt.time(8, 0))
+    newcomer = await store.person(SAM, "UTC", now, platform_zone="Asia/Tokyo")
+    known = await store.person(SAM, "UTC", now, platform_zone="America/Chicago")
+
+    assert (newcomer.timezone, newcomer.timezone_source) == ("Asia/Tokyo", ZoneSource.PLATFORM)
+    assert newcomer.checkin_time == dt.time(8, 0)  # the community's still
+    assert known == newcomer  # someone known keeps their zone: following it is the engine's
+    other = await store.person(Sender("slack", "T1", "U2"), "UTC", now)
+    assert (other.timezone, other.timezone_source) == ("Europe/Paris", ZoneSource.DEFAULT)
 
 
 async def test_settings_and_reachability(store: Store, now: dt.datetime) -> None:

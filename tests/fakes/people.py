@@ -14,7 +14,9 @@ from tests.fakes.state import MemoryState
 class MemoryPeople(MemoryState):
     """:class:`bot.ports.People` in dictionaries; behaves like ``storage.people``."""
 
-    async def person(self, sender: Sender, default_timezone: str, now: dt.datetime) -> Person:
+    async def person(
+        self, sender: Sender, default_timezone: str, now: dt.datetime, *, platform_zone: str = ""
+    ) -> Person:
         key = (sender.platform, sender.community, sender.user_id)
         home = self.communities.get((sender.platform, sender.community))
         if key not in self.people:
@@ -24,7 +26,8 @@ class MemoryPeople(MemoryState):
                 community=sender.community,
                 user_id=sender.user_id,
                 display_name=sender.display_name[:100],
-                timezone=home.timezone if home else default_timezone,
+                timezone=platform_zone or (home.timezone if home else default_timezone),
+                timezone_source=ZoneSource.PLATFORM if platform_zone else ZoneSource.DEFAULT,
                 checkin_time=home.checkin_time if home else dt.time(10, 0),
                 quiet_start=dt.time(21, 0),
                 quiet_end=dt.time(8, 0),
