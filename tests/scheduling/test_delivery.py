@@ -260,8 +260,11 @@ class SeveredOutbox(SqlOutbox):
         self, instance: str, outcomes: Sequence[Outcome], now: dt.datetime
     ) -> Sequence[bool]:
         if not self.severed:
-            # Two records may start at once: each adds what it dropped.
-            self.severed += await terminate_other_backends(self._admin_url)
+            # Two records may start at once: each adds what it dropped, read after its own
+            # await (``self.severed += await ...`` would read the count before it and write
+            # back a stale sum over the other's).
+            dropped = await terminate_other_backends(self._admin_url)
+            self.severed += dropped
         return await super().record(instance, outcomes, now)
 
 
