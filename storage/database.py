@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -78,6 +79,19 @@ def tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# On SQLite, the inbox's own file beside the database (see storage.inbox_file).
+INBOX_SUFFIX = "-inbox"
+
+
+def inbox_path(engine: AsyncEngine) -> str | None:
+    """Where ``engine``'s inbox file is: None unless the database is a SQLite file (an
+    in-memory database keeps its inbox inside; PostgreSQL locks rows, not the database)."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    return str(Path(database).expanduser()) + INBOX_SUFFIX
+
+
 CHECKPOINT_TRIES = 5
 CHECKPOINT_PAUSE = 0.02  # seconds between tries
 
@@ -93,15 +107,33 @@ async def checkpoint(engine: AsyncEngine) -> bool:
     """
     if engine.dialect.name != "sqlite":
         return True
+    inbox = inbox_path(engine)
     # The background checkpoint (storage.checkpoints) or a reader may hold it up a moment.
     for _ in range(CHECKPOINT_TRIES):
         async with engine.connect() as connection:
             row = (await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).first()
-        if row is None or row[0] == 0:
+        done = row is None or row[0] == 0
+        if done and inbox is not None:
+            done = await asyncio.to_thread(truncate_wal, inbox)
+        if done:
             return True
         await asyncio.sleep(CHECKPOINT_PAUSE)
     log.warning("sqlite checkpoint was blocked by a reader; the WAL is truncated later")
     return False
+
+
+def truncate_wal(path: str) -> bool:
+    """Checkpoint the SQLite file at ``path`` and truncate its WAL: whether it finished (or
+    there is no such file)."""
+    if not Path(path).exists():
+        return True
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        tune_sqlite(connection, None)
+        row = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return row is None or row[0] == 0
+    finally:
+        connection.close()
 
 
 def dialect_insert(engine: AsyncEngine, table: Table) -> Any:

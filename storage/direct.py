@@ -1,4 +1,5 @@
-"""A plain sqlite3 connection on a thread of its own, for the outbox's hot path on SQLite.
+"""A plain sqlite3 connection on a thread of its own, for the outbox's and the inbox's hot
+paths on SQLite.
 
 The dispatcher records sends a few dozen at a time, many times a second. Through aiosqlite
 each statement of such a transaction is a hop to the database thread and back (with the GIL
@@ -27,8 +28,15 @@ T = TypeVar("T")
 class DirectSqlite:
     """Runs a function as one transaction on the database file of ``engine``."""
 
-    def __init__(self, path: str, checkpointer: Checkpointer | None = None) -> None:
+    def __init__(
+        self,
+        path: str,
+        checkpointer: Checkpointer | None = None,
+        setup: Callable[[sqlite3.Connection], None] | None = None,
+    ) -> None:
         self._path = path
+        # Run once on the connection when it opens, before its first transaction.
+        self._setup = setup
         # When the engine has a checkpointer keeping the WAL short, commits here leave their
         # checkpoints to it (and keep it running while this connection writes).
         self._checkpointer = checkpointer
@@ -74,6 +82,12 @@ class DirectSqlite:
         tune_sqlite(connection, None)
         if self._checkpointer is not None:
             hand_over(connection)
+        if self._setup is not None:
+            try:
+                self._setup(connection)
+            except BaseException:
+                connection.close()
+                raise
         self._connection = connection
         return connection
 

@@ -4,27 +4,33 @@ An adapter writes an entry before it acknowledges a request, under the platform'
 that delivery (so a retried delivery is recognised), holding it for a lease. It marks the
 entry done when the work is; a graceful shutdown hands unfinished entries back at once. An
 entry still pending when its lease ran out is reclaimed by one instance (the claim is one
-fenced UPDATE, as in the outbox) and redone there.
+fenced UPDATE, as in the outbox) and redone there. On a SQLite file the entries live in a
+file of their own (:mod:`storage.inbox_file`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import KW_ONLY, dataclass, field
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import event, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage import inbox_file
 from storage.bulk import converters_for, fetch, moment
+from storage.checkpoints import Checkpointer
 from storage.crypto import Cipher
-from storage.database import dialect_insert
+from storage.database import dialect_insert, inbox_path
 from storage.direct import DirectSqlite
 from storage.tables import inbox
 
 PENDING = "pending"
 DONE = "done"
+FAILED = "failed"
 # Redoing an entry that failed again and again helps nobody: it is dropped after this many.
 MAX_ATTEMPTS = 3
 # ``accept`` on SQLite: one statement on the acknowledging path, in one hop to its thread.
@@ -35,6 +41,13 @@ _ACCEPT = (
 _DONE = (
     "UPDATE inbox SET state = ?, payload = '', lease_until = NULL WHERE id = ? AND claimed_by = ?"
 )
+_HOLD = "UPDATE inbox SET lease_until = ? WHERE id = ? AND state = 'pending' AND claimed_by = ?"
+_RECLAIM = (
+    "UPDATE inbox SET claimed_by = ?, lease_until = ?, attempts = attempts + 1"
+    " WHERE id IN (SELECT id FROM inbox WHERE state = 'pending' AND platform = ?"
+    " AND lease_until <= ? ORDER BY id LIMIT ?) RETURNING id, payload, attempts"
+)
+_GIVE_UP = "UPDATE inbox SET state = 'failed', payload = '', lease_until = NULL WHERE id = ?"
 _SQLITE_MOMENT, _ = converters_for("sqlite")
 
 
@@ -56,19 +69,32 @@ class SqlInbox:
     instance: str
     lease: dt.timedelta = dt.timedelta(seconds=60)
     may_keep: Callable[[str], bool] = lambda payload: True
-    # Accepting is on the path of an acknowledgement (Slack's 3 s, and people waiting):
-    # on SQLite it skips SQLAlchemy and the aiosqlite hops (one hop, the write lock held
-    # for microseconds), and ``done`` shares its connection so the two never wait for
-    # each other's lock (SQLite's busy handler sleeps a millisecond and more).
+    # Accepting is on the path of an acknowledgement (Slack's 3 s, and people waiting): on
+    # a SQLite file the inbox is a file of its own (storage.inbox_file), on one connection
+    # of its own, every call one hop to its thread; no engine transaction holding the
+    # database's write lock is ever waited for, nor SQLite's busy handler (which sleeps a
+    # millisecond and more).
     _direct: DirectSqlite | None = field(init=False, repr=False)
+    _checkpointer: Checkpointer | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._direct = DirectSqlite.of(self.engine)
+        path = inbox_path(self.engine)
+        self._direct = self._checkpointer = None
+        if path is not None:
+            self._checkpointer = Checkpointer(path)
+            # Stopped by close(), or with the engine's own when the engine is disposed.
+            event.listen(self.engine.sync_engine, "engine_disposed", self._checkpointer.stop)
+            database = inbox_file.database_of(path)
+            self._direct = DirectSqlite(
+                path, self._checkpointer, lambda c: inbox_file.prepare(c, database)
+            )
 
     async def close(self) -> None:
-        """Close the acknowledging path's own connection (SQLite), if it was opened."""
+        """Close the inbox file's connection and checkpoints (SQLite), if they were opened."""
         if self._direct is not None:
             await self._direct.close()
+        if self._checkpointer is not None:
+            await asyncio.to_thread(self._checkpointer.stop)
 
     async def accept(self, platform: str, key: str, payload: str, now: dt.datetime) -> int | None:
         """Keep ``payload`` until :meth:`done`: its entry; None when ``key`` was accepted
@@ -130,6 +156,10 @@ class SqlInbox:
         """Entries still pending under this instance are held until ``until``."""
         if not entries:
             return
+        if self._direct is not None:
+            values = [(_SQLITE_MOMENT(until), id_, self.instance) for id_ in entries]
+            await self._direct.transaction(lambda c: c.executemany(_HOLD, values))
+            return
         async with self.engine.begin() as connection:
             await connection.execute(
                 update(inbox)
@@ -143,33 +173,52 @@ class SqlInbox:
 
     async def reclaim(self, platform: str, now: dt.datetime, limit: int = 50) -> list[Entry]:
         """Take over entries whose holder's lease ran out, to redo them here (each once)."""
-        async with self.engine.begin() as connection:
-            lock = " FOR UPDATE SKIP LOCKED" if connection.dialect.name == "postgresql" else ""
-            rows = await fetch(
-                connection,
-                "UPDATE inbox SET claimed_by = ?, lease_until = ?, attempts = attempts + 1"
-                " WHERE id IN (SELECT id FROM inbox WHERE state = 'pending' AND platform = ?"
-                f" AND lease_until <= ? ORDER BY id LIMIT ?{lock}) RETURNING id, payload, attempts",
-                (
-                    self.instance,
-                    moment(connection, now + self.lease),
-                    platform,
-                    moment(connection, now),
-                    limit,
-                ),
+        rows: Sequence[Sequence[Any]]
+        if self._direct is not None:
+            values = (
+                self.instance,
+                _SQLITE_MOMENT(now + self.lease),
+                platform,
+                _SQLITE_MOMENT(now),
+                limit,
             )
-            given_up = [row[0] for row in rows if row[2] > MAX_ATTEMPTS]
-            if given_up:
-                await connection.execute(
-                    update(inbox)
-                    .where(inbox.c.id.in_(given_up))
-                    .values(state="failed", payload="", lease_until=None)
+            rows = await self._direct.transaction(lambda c: _reclaimed(c, _RECLAIM, values))
+        else:
+            async with self.engine.begin() as connection:
+                lock = " FOR UPDATE SKIP LOCKED" if connection.dialect.name == "postgresql" else ""
+                rows = await fetch(
+                    connection,
+                    _RECLAIM.replace(" LIMIT ?)", f" LIMIT ?{lock})"),
+                    (
+                        self.instance,
+                        moment(connection, now + self.lease),
+                        platform,
+                        moment(connection, now),
+                        limit,
+                    ),
                 )
+                given_up = [row[0] for row in rows if row[2] > MAX_ATTEMPTS]
+                if given_up:
+                    await connection.execute(
+                        update(inbox)
+                        .where(inbox.c.id.in_(given_up))
+                        .values(state=FAILED, payload="", lease_until=None)
+                    )
         return [
             Entry(id_, self.cipher.open(payload))
             for id_, payload, attempts in sorted(rows)
             if attempts <= MAX_ATTEMPTS
         ]
+
+
+def _reclaimed(
+    connection: sqlite3.Connection, statement: str, values: tuple[Any, ...]
+) -> list[tuple[Any, ...]]:
+    """The entries taken over by ``statement``; those tried too often are given up."""
+    rows = connection.execute(statement, values).fetchall()
+    given_up = [(row[0],) for row in rows if row[2] > MAX_ATTEMPTS]
+    connection.executemany(_GIVE_UP, given_up)
+    return rows
 
 
 def _accepted(connection: sqlite3.Connection, values: tuple[str, ...]) -> int | None:

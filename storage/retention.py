@@ -8,8 +8,9 @@ import datetime as dt
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.database import checkpoint
+from storage.database import checkpoint, inbox_path
 from storage.event_log import EventLog
+from storage.inbox_file import forget_done
 from storage.tables import answers, button_memos, inbox, moods, planned_messages, practice_pairs
 
 # Platforms stop retrying an event within minutes; a day of ids is plenty to catch repeats.
@@ -56,5 +57,8 @@ async def sweep(db: AsyncEngine, now: dt.datetime, keep: dt.timedelta) -> dict[s
                 )
             )
         ).rowcount
+    inbox_file = inbox_path(db)
+    if inbox_file is not None:
+        removed["inbox"] += await forget_done(inbox_file, now - EVENT_MEMORY)
     await checkpoint(db)
     return removed

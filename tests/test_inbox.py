@@ -3,15 +3,22 @@ exactly one other instance."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.crypto import Cipher
+from storage.database import checkpoint, create_engine, inbox_path
 from storage.inbox import SqlInbox
 from storage.retention import sweep
 from storage.tables import inbox
+from tests.conftest import prepare
 
 NOW = dt.datetime(2026, 7, 14, 8, 0, tzinfo=dt.UTC)
 LEASE = dt.timedelta(seconds=60)
@@ -64,17 +71,25 @@ async def test_work_that_keeps_failing_is_given_up(db: AsyncEngine) -> None:
     assert redone == 2  # redone twice after the first try, then dropped
 
 
+async def payloads(db: AsyncEngine) -> list[str]:
+    """Every payload the inbox holds, read where it lives (a SQLite file's inbox file)."""
+    path = inbox_path(db)
+    if path is not None:
+        with contextlib.closing(sqlite3.connect(path)) as connection:
+            return [row[0] for row in connection.execute("SELECT payload FROM inbox ORDER BY id")]
+    async with db.connect() as connection:
+        return list((await connection.execute(select(inbox.c.payload))).scalars())
+
+
 async def test_private_words_are_sealed_and_gone_once_done(db: AsyncEngine) -> None:
     cipher = Cipher([Cipher.new_key()])
     one = box(db, "one", cipher)
     entry = await one.accept("slack", "Ev1", "my secret setback", NOW)
     assert entry is not None
-    async with db.connect() as connection:
-        stored = await connection.scalar(select(inbox.c.payload))
+    [stored] = await payloads(db)
     assert stored and "secret" not in stored
     await one.done(entry)
-    async with db.connect() as connection:
-        assert await connection.scalar(select(inbox.c.payload)) == ""
+    assert await payloads(db) == [""]
     removed = await sweep(db, NOW + dt.timedelta(days=2), dt.timedelta(days=365))
     assert removed["inbox"] == 1
 
@@ -85,6 +100,67 @@ async def test_words_it_may_not_keep_are_never_written(db: AsyncEngine) -> None:
     )
     assert await careful.accept("slack", "Ev1", "I want to hurt myself", NOW) == 0
     assert await careful.accept("slack", "Ev2", "hello", NOW) not in (None, 0)
-    async with db.connect() as connection:
-        stored = (await connection.execute(select(inbox.c.payload))).scalars().all()
-    assert stored == ["hello"]
+    assert await payloads(db) == ["hello"]
+
+
+@pytest.fixture
+async def sqlite_db(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """An engine on a migrated SQLite file, whose inbox is a file of its own."""
+    engine = create_engine(await prepare(f"sqlite:///{tmp_path}/bounceback.db"))
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+async def test_an_acknowledgement_never_waits_for_the_databases_write_lock(
+    sqlite_db: AsyncEngine, tmp_path: Path
+) -> None:
+    one = box(sqlite_db, "one")
+    # An engine transaction that has written holds the database's one write lock.
+    with contextlib.closing(sqlite3.connect(tmp_path / "bounceback.db", timeout=0)) as busy:
+        busy.execute("BEGIN IMMEDIATE")
+        entry = await one.accept("slack", "Ev1", "payload", NOW)
+        assert entry is not None and entry > 0
+        await one.hand_back([entry], NOW)
+        [taken] = await box(sqlite_db, "two").reclaim("slack", NOW)
+        await one.done(entry)
+        busy.execute("ROLLBACK")
+    assert taken.payload == "payload"
+    await one.close()
+
+
+async def test_entries_the_database_itself_kept_move_to_the_inbox_file(
+    sqlite_db: AsyncEngine,
+) -> None:
+    # Kept by a release whose inbox was a table of the database, by a process that died.
+    async with sqlite_db.begin() as connection:
+        await connection.execute(
+            inbox.insert().values(
+                key="slack:Ev1", platform="slack", payload="left behind", state="pending",
+                claimed_by="old", lease_until=NOW, attempts=1, received_at=NOW,
+            )
+        )  # fmt: skip
+    one = box(sqlite_db, "one")
+    assert await one.accept("slack", "Ev1", "again", NOW) is None  # its key came along
+    assert [e.payload for e in await one.reclaim("slack", NOW)] == ["left behind"]
+    async with sqlite_db.connect() as connection:
+        assert await connection.scalar(select(func.count()).select_from(inbox)) == 0
+    await one.close()
+
+
+async def test_done_words_are_gone_from_the_inbox_files_after_a_checkpoint(
+    sqlite_db: AsyncEngine, tmp_path: Path
+) -> None:
+    one = box(sqlite_db, "one")  # no key: the words are written as they are
+    entry = await one.accept("slack", "Ev1", "my secret setback", NOW)
+    assert entry
+
+    def files() -> bytes:
+        return b"".join(part.read_bytes() for part in tmp_path.glob("bounceback.db-inbox*"))
+
+    assert b"my secret setback" in files()
+    await one.done(entry)
+    assert await checkpoint(sqlite_db)
+    assert b"my secret setback" not in files()
+    await one.close()

@@ -89,8 +89,13 @@ async def left_on_disk_after_deletion(db: AsyncEngine, path: Path) -> list[str]:
 
 
 def on_disk(path: Path) -> bytes:
-    """The raw bytes of the database and its -wal and -shm files, as they are now."""
-    files = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+    """The raw bytes of the database and its -wal and -shm files (and the inbox file's), as
+    they are now."""
+    files = [
+        path.with_name(path.name + inbox + part)
+        for inbox in ("", "-inbox")
+        for part in ("", "-wal", "-shm")
+    ]
     return b"".join(file.read_bytes() for file in files if file.exists())
 
 
