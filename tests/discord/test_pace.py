@@ -250,9 +250,11 @@ async def test_the_oldest_due_go_first(
     async with dispatched() as dispatcher:
         await dispatcher.tick(NOW)
     order = [dues[user] for user in await sent_order(fake)]
-    # Four senders at once may swap neighbours (and a stalled one fall back a little); sent in
-    # any other order (the people's, say) about half of all pairs would be the wrong way round.
+    # Four senders at once may swap neighbours, and a send that stalls on its connection
+    # falls back several places: 84% to 97% of the 190 pairs come in due order over many
+    # runs. Sent in any other order (the people's, say), about half would (95, give or
+    # take 15); taken in chunks by the four senders, about 60%.
     pairs = list(itertools.combinations(order, 2))
-    assert len(order) == 20 and sum(a <= b for a, b in pairs) >= 0.9 * len(pairs)
+    assert len(order) == 20 and sum(a <= b for a, b in pairs) >= 0.75 * len(pairs)
     assert order[0] == min(order) or order.index(min(order)) < dispatcher.concurrency
     assert not fake.limits.refused
