@@ -309,6 +309,8 @@ def report_burst(title: str, results: dict[str, tuple[list[float], float | None]
     )
     print(header)
     for name, (values, last) in results.items():
+        if not values:  # --burst 0
+            continue
         late = sum(1 for value in values if value >= SLACK_ACK_LIMIT)
         replied = f"{last:10.2f}s" if last is not None else f"{'-':>11}"
         print(

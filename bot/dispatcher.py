@@ -121,7 +121,8 @@ class Dispatcher:
                 _code,
                 runner,
             )
-            await poster.tick(now, f"{self.instance}#posts", report.counts)
+            token = f"{self.instance}#posts"
+            await poster.tick(now, token, report.counts, at, lambda: self._stopping)
         platforms = sorted(self.messengers)
         numbers = itertools.count(1)
         # The next batch, claimed while this one is sent (its claim and reads overlap the

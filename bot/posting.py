@@ -22,9 +22,16 @@ from bot.schedule import retry_delay, week_monday
 
 log = logging.getLogger(__name__)
 
-BATCH = 100
+# Posts claimed at once. Each is recorded as soon as it is out, so a process killed
+# mid-batch repeats at most the post in hand; a small claim keeps the batch's sends (a
+# channel takes about one message a second) well inside the lease counted from its claim.
+BATCH = 10
 # A share's outcome while its week's thread is not open yet: it is tried again shortly.
 WAITING = "waiting"
+# A claimed post a stopping process did not start: any instance may take it now.
+HANDED_BACK = "handed_back"
+# Outcomes that were no try at posting: they count no attempt.
+NOT_TRIED = (WAITING, HANDED_BACK)
 
 
 @dataclass
@@ -40,26 +47,39 @@ class Poster:
     # Practice rounds ride the same outbox: planned and claimed like the brag thread.
     practice: PracticeRunner | None = None
 
-    async def tick(self, now: dt.datetime, token: str, counts: dict[str, int]) -> None:
+    async def tick(
+        self,
+        now: dt.datetime,
+        token: str,
+        counts: dict[str, int],
+        at: Callable[[], dt.datetime] | None = None,
+        stopping: Callable[[], bool] = lambda: False,
+    ) -> None:
         """Open due brag threads, post (or take down) what people chose to share, and run
-        due practice rounds."""
+        due practice rounds, as of the tick's ``now``. ``at`` is the time as the tick goes
+        on (each claim's lease counts from its own claim); once ``stopping`` says so, no
+        post is started and the claimed rest is handed back at once."""
+        at = at or (lambda: now)
         platforms = sorted(self.publishers)
         await self.posts.plan_brag_threads(now, platforms)
         if self.practice is not None:
             await self.practice.rounds.plan_practice_rounds(now, platforms)
-        while True:
-            request = ClaimRequest(now, platforms, token, now + self.lease, BATCH)
+        opened: dict[tuple[str, str, str], str] = {}
+        while not stopping():
+            moment = at()
+            request = ClaimRequest(moment, platforms, token, moment + self.lease, BATCH)
             claimed = await self.posts.claim_posts(request)
-            if not claimed:
-                return
-            opened: dict[tuple[str, str, str], str] = {}
-            outcomes = []
-            for post in claimed:
-                outcome = await self.publish(post, now, opened, token)
-                outcomes.append(outcome)
+            for n, post in enumerate(claimed):
+                if stopping():
+                    rest = [
+                        PostOutcome(p.id, PlannedState.PENDING, HANDED_BACK) for p in claimed[n:]
+                    ]
+                    await self.posts.finish_posts(token, rest, at())
+                    return
+                outcome = await self.publish(post, moment, opened, token)
                 key = f"post_{outcome.state.value}"
                 counts[key] = counts.get(key, 0) + 1
-            await self.posts.finish_posts(token, outcomes, now)
+                await self.posts.finish_posts(token, [outcome], at())
             if len(claimed) < BATCH:
                 return
 

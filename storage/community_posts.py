@@ -16,7 +16,7 @@ from sqlalchemy import or_, select, update
 
 from bot.delivery_ports import ClaimRequest
 from bot.model import Community, PlannedState, PostDue, PostKind, PostOutcome
-from bot.posting import WAITING
+from bot.posting import NOT_TRIED
 from storage import brag_schedule
 from storage.part import SqlPart
 from storage.rows import community_from_row
@@ -171,8 +171,9 @@ class SqlCommunityPosts(SqlPart):
                     values.update(thread=outcome.thread[:64], message_id=outcome.message_id[:64])
                 if outcome.state is PlannedState.PENDING:
                     values.update(claimed_by="", due_at=outcome.retry_at or now)
-                    if outcome.code == WAITING:
-                        # Waiting for the week's thread to open is no failed attempt.
+                    if outcome.code in NOT_TRIED:
+                        # Waiting for the week's thread to open, or handed back by a
+                        # stopping process, is no failed attempt.
                         values["attempts"] = posts.c.attempts - 1
                 if outcome.state is not PlannedState.PENDING:
                     values["body"] = ""  # shared advice is kept only until it is posted
