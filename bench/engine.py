@@ -1,12 +1,13 @@
-"""Time to handle ``/rejected`` and ``/brag`` end to end: engine plus a SQLite write.
+"""Time to handle ``/rejected``, ``/brag`` and ``/progress`` end to end: engine plus SQLite.
 
     python bench/engine.py [--runs N] [--database-url URL]
 
 Each ``/rejected`` run is a full form submission (the person, the rejection and mood stored,
 the week's check-ins planned, the first replies written, the reflection question remembered),
 either from someone the bot has never met or from a returning member; each ``/brag`` adds a
-win. Prints the median and p99 in milliseconds, and how ``/rejected`` for a first contact
-stands against its aim (median 1.5 ms, p99 4 ms; on SQLite).
+win; each ``/progress`` reads a returning member's journey (by then some twenty rejections,
+moods and wins each) and draws it. Prints the median and p99 in milliseconds, and how
+``/rejected`` for a first contact stands against its aim (median 1.5 ms, p99 4 ms; on SQLite).
 """
 
 from __future__ import annotations
@@ -85,11 +86,16 @@ async def main(runs: int, url: str | None) -> None:
             sender = Sender("bench", "bench", f"person-{index % 100}", "Bench")
             return await engine.handle(Command(sender, "brag", f"Shipped release {index}"), now)
 
+        async def progress(index: int) -> object:
+            sender = Sender("bench", "bench", f"person-{index % 100}", "Bench")
+            return await engine.handle(Command(sender, "progress"), now)
+
         print(f"database: {db.url.render_as_string(hide_password=True)}")
         first = await timed(runs, rejected)
         print(summary("/rejected, first contact", first))
         print(summary("/rejected, returning", await timed(runs, rejected_again)))
         print(summary("/brag", await timed(runs, brag)))
+        print(summary("/progress", await timed(runs, progress)))
         print(verdict(first))
         await db.dispose()
 

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, and_, delete, select, update
+from sqlalchemy import and_, delete, select, update
 
 from bot.model import Application, ApplicationDraft, ApplicationStage, PlannedMessage
 from bot.writes import ApplicationNews, NewPlanned
@@ -15,14 +15,14 @@ from storage.application_tables import application_settings, applications
 from storage.crypto import Cipher
 from storage.database import dialect_insert
 from storage.plans import PENDING, pending, skip_live
-from storage.rows import SLOT_COLUMNS, planned_row
+from storage.rows import SLOT_COLUMNS, Read, planned_row
 from storage.tables import planned_messages
 from storage.transactions import Transactional
 
 _SEALED = ("company", "role", "link", "interviewer", "notes")
 
 
-def application_from_row(row: Row[Any], cipher: Cipher) -> Application:
+def application_from_row(row: Read, cipher: Cipher) -> Application:
     """An applications row as the engine sees it, its sealed values opened."""
     return Application(
         id=row.id,
@@ -67,13 +67,8 @@ class SqlApplications(Transactional):
         return application_from_row(row, self._cipher)
 
     async def applications(self, person_id: int) -> Sequence[Application]:
-        async with self._connect() as connection:
-            rows = await connection.execute(
-                select(applications)
-                .where(applications.c.person_id == person_id)
-                .order_by(applications.c.id)
-            )
-            return [application_from_row(row, self._cipher) for row in rows]
+        rows = await self._rows_of(applications, person_id)
+        return [application_from_row(row, self._cipher) for row in rows]
 
     async def edit_application(
         self, person_id: int, application_id: int, draft: ApplicationDraft

@@ -19,6 +19,7 @@ from bot.model import (
     WinKind,
 )
 from storage.database import dialect_insert
+from storage.named_rows import Reading
 from storage.prepared import Driver
 from storage.rows import (
     answer_from_row,
@@ -36,6 +37,8 @@ INSERT INTO rejections (person_id, company, role, stage, rejected_on, interviewe
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, '')
 RETURNING id
 """
+# A person's latest moods, newest first.
+_LATEST_MOODS = Reading(moods, "created_at DESC, id DESC", limit=True)
 _ADD_MOOD = "INSERT INTO moods (person_id, score, note, source, created_at) VALUES (?, ?, ?, ?, ?)"
 # A win's number counts the person's wins, from 1.
 _ADD_WIN = """
@@ -177,14 +180,8 @@ class SqlJournal(Transactional):
         return Mood(score, note, source, now)
 
     async def moods(self, person_id: int, limit: int) -> Sequence[Mood]:
-        async with self._connect() as connection:
-            rows = await connection.execute(
-                select(moods)
-                .where(moods.c.person_id == person_id)
-                .order_by(moods.c.created_at.desc(), moods.c.id.desc())
-                .limit(limit)
-            )
-            return [mood_from_row(row, self._cipher) for row in rows][::-1]
+        rows = await self._hot(lambda driver: _LATEST_MOODS(driver, person_id, limit))
+        return [mood_from_row(row, self._cipher) for row in rows][::-1]
 
     async def add_answer(self, person_id: int, kind: str, value: str, now: dt.datetime) -> None:
         async with self._connect() as connection:

@@ -45,6 +45,9 @@ from storage.bulk import (
 from storage.crypto import Cipher
 from storage.tables import people, planned_messages
 
+# A row read by column name: SQLAlchemy's, or one of storage.named_rows straight from the driver.
+Read = Any
+
 # Opens clear values and refuses sealed ones: the mappers' default when given no cipher.
 CLEAR = Cipher()
 
@@ -156,7 +159,7 @@ def planned_from_row(row: Sequence[Any]) -> PlannedMessage:
     )
 
 
-def rejection_from_row(row: Row[Any], cipher: Cipher = CLEAR) -> Rejection:
+def rejection_from_row(row: Read, cipher: Cipher = CLEAR) -> Rejection:
     """A rejections row as the engine sees it, its sealed values opened with ``cipher``
     (without one, a sealed value raises CipherError rather than reaching a person)."""
     return Rejection(
@@ -175,14 +178,14 @@ def rejection_from_row(row: Row[Any], cipher: Cipher = CLEAR) -> Rejection:
     )
 
 
-def reflection_from_row(row: Row[Any], cipher: Cipher = CLEAR) -> Reflection:
+def reflection_from_row(row: Read, cipher: Cipher = CLEAR) -> Reflection:
     """A reflections row, its note opened."""
     return Reflection(
         row.rejection_id, row.question, Answer(row.answer), cipher.open(row.note), row.created_at
     )
 
 
-def win_from_row(row: Row[Any], cipher: Cipher = CLEAR) -> Win:
+def win_from_row(row: Read, cipher: Cipher = CLEAR) -> Win:
     """A wins row, its text opened."""
     return Win(
         id=row.id,
@@ -193,12 +196,12 @@ def win_from_row(row: Row[Any], cipher: Cipher = CLEAR) -> Win:
     )
 
 
-def mood_from_row(row: Row[Any], cipher: Cipher = CLEAR) -> Mood:
+def mood_from_row(row: Read, cipher: Cipher = CLEAR) -> Mood:
     """A moods row, its note opened."""
     return Mood(row.score, cipher.open(row.note), row.source, row.created_at)
 
 
-def answer_from_row(row: Row[Any], cipher: Cipher = CLEAR) -> CheckinAnswer:
+def answer_from_row(row: Read, cipher: Cipher = CLEAR) -> CheckinAnswer:
     """An answers row, its value opened."""
     return CheckinAnswer(row.kind, cipher.open(row.value), row.created_at)
 

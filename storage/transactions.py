@@ -8,7 +8,7 @@ Each part (people, journal, conversations, plans, communities, privacy) is a sub
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
@@ -16,9 +16,10 @@ from typing import Any, TypeVar
 from sqlalchemy import Row, Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from storage import prepared
+from storage import named_rows, prepared
 from storage.crypto import Cipher
 from storage.database import checkpoint
+from storage.named_rows import Named
 from storage.part import SqlPart
 from storage.prepared import Driver
 
@@ -86,13 +87,9 @@ class Transactional(SqlPart):
             found = await connection.execute(select(table).where(table.c.person_id == person_id))
             return found.first()
 
-    async def _rows_of(self, table: Table, person_id: int) -> Sequence[Row[Any]]:
-        """The person's rows of ``table``, oldest first."""
-        async with self._connect() as connection:
-            found = await connection.execute(
-                select(table).where(table.c.person_id == person_id).order_by(table.c.id)
-            )
-            return found.all()
+    async def _rows_of(self, table: Table, person_id: int) -> list[Named]:
+        """The person's rows of ``table``, oldest first (one trip: :mod:`storage.named_rows`)."""
+        return await self._hot(lambda driver: named_rows.rows_of(driver, table, person_id))
 
     async def _hot(self, work: Callable[[Driver], T]) -> T:
         """``work`` (see :mod:`storage.prepared`) in the transaction, in one trip with the

@@ -11,7 +11,16 @@ from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.events import Sender
-from bot.model import Community, RejectionDraft, Stage, WinKind
+from bot.model import (
+    Answer,
+    ApplicationDraft,
+    CheckinAnswer,
+    Community,
+    Reflection,
+    RejectionDraft,
+    Stage,
+    WinKind,
+)
 from bot.schedule import Slot, Step
 from bot.writes import RecoveryPlan
 from storage import prepared
@@ -208,3 +217,31 @@ async def test_a_community_read_by_its_hot_statement_is_the_one_sqlalchemy_chang
     assert (changed.brag_time, changed.brag_thread, changed.practice) == (
         dt.time(16, 45), False, True,
     )  # fmt: skip
+
+
+async def test_a_journey_read_straight_from_the_driver_is_what_sqlalchemy_read(
+    db: AsyncEngine, now: dt.datetime
+) -> None:
+    store = SqlStore(db, Cipher([TEST_KEY]))
+    sam = await store.person(SAM, "UTC", now)
+    later = now + dt.timedelta(days=2, microseconds=5)
+    added = await store.add_rejection(sam.id, _draft("Acme", 2), now)
+    await store.mark_note_sent(sam.id, added.id, later)
+    # What SQLAlchemy read back of the row changed last, every kind of column set.
+    changed = await store.log_feedback(sam.id, added.id, "Be more concise", later)
+    reflection = Reflection(added.id, "prepared", Answer.PARTLY, "Practise more", later)
+    await store.save_reflection(sam.id, reflection)
+    win = await store.add_win(sam.id, "Shipped", WinKind.ACCOMPLISHMENT, later)
+    await store.add_answer(sam.id, "lesson", "Ask about the team", later)
+    draft = ApplicationDraft("Globex", "Analyst", "https://x.test", dt.date(2026, 2, 27), True)
+    application = await store.add_application(sam.id, draft, now)
+
+    assert changed is not None and changed.feedback_at == later and changed.note_sent_at == later
+    assert await store.rejections(sam.id) == [changed]
+    assert await store.reflections(sam.id) == [reflection]
+    assert await store.wins(sam.id) == [win]
+    assert await store.answers(sam.id) == [CheckinAnswer("lesson", "Ask about the team", later)]
+    assert await store.applications(sam.id) == [application]
+    assert application.adjacent is True and application.applied_on == dt.date(2026, 2, 27)
+    [mood] = await store.moods(sam.id, 5)
+    assert (mood.score, mood.created_at) == (2, now)
