@@ -78,14 +78,15 @@ class Named:
 
 
 class Reading:
-    """One table's rows for one person: the SQL, the tuple type and each column's reader."""
+    """One table's rows for one person: the SQL, each column's position and its reader."""
 
     def __init__(self, table: Table, order: str, limit: bool = False) -> None:
         names = [column.name for column in table.columns]
-        self.sql = (
-            f"SELECT {', '.join(names)} FROM {table.name} WHERE person_id = ? ORDER BY {order}"
-            + (" LIMIT ?" if limit else "")
-        )
+        # Quoted, as SQL quotes a name on both databases: a column may be a keyword.
+        columns = ", ".join(f'"{name}"' for name in names)
+        limited = " LIMIT ?" if limit else ""
+        where = f"WHERE person_id = ? ORDER BY {order}{limited}"
+        self.sql = f'SELECT {columns} FROM "{table.name}" {where}'
         self.index = {name: n for n, name in enumerate(names)}
         self.readers = [(n, r) for n, c in enumerate(table.columns) if (r := _reader(c))]
 
