@@ -31,6 +31,13 @@ from bot.reach import Reach
 
 log = logging.getLogger(__name__)
 
+# A server's data that could not be deleted when the bot was removed (the database away for
+# a restart or a failover) is tried again: seconds before the first new try, doubling up to
+# the last, this many tries in all (about an hour).
+REMOVAL_FIRST_PAUSE = 1.0
+REMOVAL_LAST_PAUSE = 300.0
+REMOVAL_TRIES = 20
+
 
 if TYPE_CHECKING:
     _ClientBase = discord.Client
@@ -139,15 +146,29 @@ class _Bounceback(_ClientBase):
         discord.py calls this only for a GUILD_DELETE without ``unavailable``; a server that is
         merely unreachable in an outage arrives as ``on_guild_unavailable`` and keeps its data.
         """
-        if self._on_community_removed is None:
+        remove = self._on_community_removed
+        if remove is None:
             log.error("no community-removal hook; data of server %s was NOT deleted", guild.id)
             return
-        try:
-            await self._on_community_removed(PLATFORM, str(guild.id))
-        except Exception:
-            log.exception("could not delete the data of server %s", guild.id)
+        # discord.py runs each event handler as a task of its own: the pauses below hold
+        # up no other event.
+        pause = REMOVAL_FIRST_PAUSE
+        for tried in range(1, REMOVAL_TRIES + 1):
+            try:
+                await remove(PLATFORM, str(guild.id))
+            except Exception as error:
+                if tried == REMOVAL_TRIES:
+                    log.error("gave up deleting the data of server %s", guild.id)
+                    return
+                log.warning(
+                    "could not delete the data of server %s (%s); trying again in %.0f s",
+                    guild.id, type(error).__name__, pause,
+                )  # fmt: skip
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, REMOVAL_LAST_PAUSE)
+                continue
+            log.info("discord server %s removed the bot; its data was deleted", guild.id)
             return
-        log.info("discord server %s removed the bot; its data was deleted", guild.id)
 
     def messenger(self, reach: Reach | None = None, **options: Any) -> DiscordMessenger:
         """A :class:`DiscordMessenger` on this client's REST session (sharing its rate limits)."""

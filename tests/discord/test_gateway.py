@@ -16,6 +16,7 @@ from discord.gateway import DiscordWebSocket
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.discord import build_client, serve
+from adapters.discord import client as discord_client
 from adapters.hosting import Lifecycle, Shared
 from adapters.kept import Inbox
 from bot.delivery_ports import Messenger
@@ -173,6 +174,46 @@ async def test_a_server_that_removes_the_bot_loses_its_data_but_an_outage_does_n
         with contextlib.suppress(asyncio.CancelledError):
             await running
     assert store.removed == [("discord", str(GUILD_ID))]
+
+
+class AwayStore(RemovalStore):
+    """A store whose database is away for the first ``away`` removals asked of it."""
+
+    def __init__(self, away: int) -> None:
+        super().__init__()
+        self.away = away
+
+    async def delete_community(self, platform: str, community: str) -> int:
+        if self.away:
+            self.away -= 1
+            raise ConnectionRefusedError("the database is away")
+        return await super().delete_community(platform, community)
+
+
+async def test_a_removal_the_database_missed_is_tried_again_until_it_is_done(
+    fake: FakeDiscord,
+    settings: Settings,
+    handler: FakeHandler,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(discord_client, "REMOVAL_FIRST_PAUSE", 0.0)  # time is a parameter
+    store = AwayStore(away=3)
+    services = FakeServices(settings, store, handler, Dedupe(), store.delete_community)
+    running = asyncio.create_task(services.serve())
+    try:
+        await fake.wait_for(lambda f: len(f.gateways) == 1)
+        await fake.dispatch("GUILD_CREATE", guild_create(GUILD_ID))
+        with caplog.at_level(logging.WARNING, logger="adapters"):
+            await fake.dispatch("GUILD_DELETE", guild_delete(GUILD_ID))
+            await store.wait_for_removals(1)
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+    assert store.removed == [("discord", str(GUILD_ID))] and store.away == 0
+    assert caplog.text.count("trying again") == 3
+    assert "the database is away" not in caplog.text  # the error's type, never its words
 
 
 async def test_without_a_removal_hook_nothing_breaks_and_it_is_logged(
