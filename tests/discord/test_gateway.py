@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,22 +86,31 @@ class RemovalStore(MemoryStore):
             await self.changed.wait_for(lambda: len(self.removed) >= count)
 
 
+@contextlib.asynccontextmanager
+async def connected(
+    fake: FakeDiscord, serving: Coroutine[Any, Any, None]
+) -> AsyncIterator[asyncio.Task[None]]:
+    """``serving`` running until the block ends, its gateway connected at the block's start."""
+    running = asyncio.create_task(serving)
+    try:
+        await fake.wait_for(lambda f: len(f.gateways) == 1)
+        yield running
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+
+
 async def test_serve_answers_interactions_from_the_gateway(
     fake: FakeDiscord, settings: Settings, handler: FakeHandler, people: MemoryStore
 ) -> None:
-    running = asyncio.create_task(FakeServices(settings, people, handler, Dedupe()).serve())
-    try:
-        await fake.wait_for(lambda f: len(f.gateways) == 1)
+    async with connected(fake, FakeServices(settings, people, handler, Dedupe()).serve()):
         [gateway] = fake.gateways
         intents = gateway.identify["intents"]
         assert intents == GUILDS | DM_MESSAGES
         assert not intents & MESSAGE_CONTENT  # no privileged intent
         await fake.dispatch("INTERACTION_CREATE", slash("help"))
         await fake.wait_for(lambda f: bool(f.callbacks()))
-    finally:
-        running.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await running
     assert fake.callbacks()[0]["data"]["content"] == "ok"
     assert handler.events[0].sender.community.isdigit()
     assert logging.getLogger("discord").getEffectiveLevel() >= logging.INFO
@@ -138,17 +147,11 @@ async def test_serve_hands_over_a_messenger_sending_through_its_own_client(
 ) -> None:
     messengers: list[Messenger] = []
     services = FakeServices(settings, people, handler, Dedupe())
-    running = asyncio.create_task(services.serve(Lifecycle(register_messenger=messengers.append)))
-    try:
-        await fake.wait_for(lambda f: len(f.gateways) == 1)
+    async with connected(fake, services.serve(Lifecycle(register_messenger=messengers.append))):
         [messenger] = messengers
         assert messenger.platform == "discord"
         ada = Sender("discord", str(GUILD_ID), str(USER_ID), "Ada")
         await messenger.deliver(ada, [Reply(text="How are you?")], "bb-1")
-    finally:
-        running.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await running
     assert [p["content"] for p in fake.channel_posts()] == ["How are you?"]
     await fake.wait_for(lambda f: f.gateways[0].socket.closed)
 
@@ -158,9 +161,7 @@ async def test_a_server_that_removes_the_bot_loses_its_data_but_an_outage_does_n
 ) -> None:
     store = RemovalStore()
     services = FakeServices(settings, store, handler, Dedupe(), store.delete_community)
-    running = asyncio.create_task(services.serve())
-    try:
-        await fake.wait_for(lambda f: len(f.gateways) == 1)
+    async with connected(fake, services.serve()):
         for guild_id in (GUILD_ID, OTHER_GUILD_ID):
             await fake.dispatch("GUILD_CREATE", guild_create(guild_id))
         # An outage first: the server is still there, only unreachable for now.
@@ -169,10 +170,6 @@ async def test_a_server_that_removes_the_bot_loses_its_data_but_an_outage_does_n
         # anything, it would be recorded before this one.
         await fake.dispatch("GUILD_DELETE", guild_delete(GUILD_ID))
         await store.wait_for_removals(1)
-    finally:
-        running.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await running
     assert store.removed == [("discord", str(GUILD_ID))]
 
 
@@ -200,17 +197,11 @@ async def test_a_removal_the_database_missed_is_tried_again_until_it_is_done(
     monkeypatch.setattr(discord_client, "REMOVAL_FIRST_PAUSE", 0.0)  # time is a parameter
     store = AwayStore(away=3)
     services = FakeServices(settings, store, handler, Dedupe(), store.delete_community)
-    running = asyncio.create_task(services.serve())
-    try:
-        await fake.wait_for(lambda f: len(f.gateways) == 1)
+    async with connected(fake, services.serve()):
         await fake.dispatch("GUILD_CREATE", guild_create(GUILD_ID))
         with caplog.at_level(logging.WARNING, logger="adapters"):
             await fake.dispatch("GUILD_DELETE", guild_delete(GUILD_ID))
             await store.wait_for_removals(1)
-    finally:
-        running.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await running
     assert store.removed == [("discord", str(GUILD_ID))] and store.away == 0
     assert caplog.text.count("trying again") == 3
     assert "the database is away" not in caplog.text  # the error's type, never its words
@@ -261,9 +252,7 @@ async def test_a_stop_finishes_the_work_under_way_and_takes_no_new_work(
     slow.entered = asyncio.Event()
     stop, drained = asyncio.Event(), asyncio.Event()
     services = FakeServices(settings, people, slow, Dedupe())
-    running = asyncio.create_task(services.serve(Lifecycle(stop=stop, drained=drained)))
-    try:
-        await fake.wait_for(lambda f: len(f.gateways) == 1)
+    async with connected(fake, services.serve(Lifecycle(stop=stop, drained=drained))) as running:
         await fake.dispatch("INTERACTION_CREATE", slash("progress"))
         async with asyncio.timeout(5.0):
             await slow.entered.wait()
@@ -277,10 +266,6 @@ async def test_a_stop_finishes_the_work_under_way_and_takes_no_new_work(
         assert len(slow.events) == 1  # the DM that came after the stop was not taken
         assert len(fake.callbacks()) == 1  # the answer under way went out
         assert not running.done()  # the connection stays for deliveries until cancelled
-    finally:
-        running.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await running
 
 
 async def test_a_dm_whose_process_died_unanswered_is_answered_once_elsewhere(
