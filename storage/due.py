@@ -2,15 +2,19 @@
 the rejection the plan is about, wins since then, the application a reminder is about, and
 the week's applications for the plan-B step.
 
-A few set-based queries per batch, never one per message, each finding the batch by joining
-on the claim's token rather than by a long list of ids.
+A few set-based queries per batch, never one per message. On PostgreSQL each finds the batch
+by joining on the claim's token. On SQLite each is handed the batch's ids as one JSON text:
+its planner, told by ``ANALYZE`` that most rows are pending, would read the whole table to find
+a claim's few claimed rows by state and token.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from bot.model import Application, Due, PlannedMessage, PlannedState
 from bot.schedule import WEEK
@@ -27,6 +31,18 @@ _PEOPLE_OF_CLAIM = (
     f"SELECT {', '.join(PERSON_COLUMNS)} FROM people WHERE id IN (SELECT person_id"
     " FROM planned_messages WHERE claimed_by = ? AND state = 'claimed')"
 )
+_PEOPLE_AMONG = (
+    f"SELECT {', '.join(PERSON_COLUMNS)} FROM people WHERE id IN (SELECT value FROM json_each(?))"
+)
+
+
+def _among(connection: Any, ids: Iterable[int], of_claim: Select[Any]) -> Select[Any]:
+    """The batch's ``ids`` of something, as a subquery: ``of_claim`` (found by the claim's
+    token) on PostgreSQL, the ids themselves in a JSON text on SQLite."""
+    if connection.dialect.name != "sqlite":
+        return of_claim
+    listed = func.json_each(bindparam(None, json.dumps(sorted(set(ids))))).table_valued("value")
+    return select(listed.c.value)
 
 
 async def assemble(
@@ -35,8 +51,12 @@ async def assemble(
     """Each message claimed under ``instance`` with its person, mood, rejection and wins
     (sealed names and employers opened with ``cipher``)."""
     t = planned_messages
-    batch = select(t.c.person_id).where(t.c.claimed_by == instance, t.c.state == CLAIMED)
-    person_rows = await _people(connection, instance)
+    batch = _among(
+        connection,
+        (m.person_id for m in claimed),
+        select(t.c.person_id).where(t.c.claimed_by == instance, t.c.state == CLAIMED),
+    )
+    person_rows = await _people(connection, instance, claimed)
     by_person = {row[0]: person_from_row(row, cipher) for row in person_rows}
     ranked = (
         select(
@@ -60,8 +80,12 @@ async def assemble(
     }
     by_rejection = {}
     if any(m.rejection_id is not None for m in claimed):
-        claimed_rejections = select(t.c.rejection_id).where(
-            t.c.claimed_by == instance, t.c.state == CLAIMED, t.c.rejection_id.is_not(None)
+        claimed_rejections = _among(
+            connection,
+            (m.rejection_id for m in claimed if m.rejection_id is not None),
+            select(t.c.rejection_id).where(
+                t.c.claimed_by == instance, t.c.state == CLAIMED, t.c.rejection_id.is_not(None)
+            ),
         )
         by_rejection = {
             row.id: rejection_from_row(row, cipher)
@@ -98,13 +122,16 @@ async def assemble(
     ]
 
 
-async def _people(connection: Any, instance: str) -> list[Any]:
+async def _people(connection: Any, instance: str, claimed: list[PlannedMessage]) -> list[Any]:
     """The people rows of the claim: on asyncpg straight from the driver (a claim's thousands
     of rows cost more as SQLAlchemy rows than to read); a plain read, so no transaction of
     SQLAlchemy's is bypassed."""
     if connection.dialect.driver == "asyncpg" and not connection.in_transaction():
         driver = (await connection.get_raw_connection()).driver_connection
         return list(await driver.fetch(numbered(_PEOPLE_OF_CLAIM), instance))
+    if connection.dialect.name == "sqlite":
+        ids = json.dumps(sorted({m.person_id for m in claimed}))
+        return await fetch(connection, _PEOPLE_AMONG, (ids,))
     return await fetch(connection, _PEOPLE_OF_CLAIM, (instance,))
 
 
@@ -115,8 +142,12 @@ async def _applications(
     if not any(m.application_id is not None for m in claimed):
         return {}
     t = planned_messages
-    about = select(t.c.application_id).where(
-        t.c.claimed_by == instance, t.c.state == CLAIMED, t.c.application_id.is_not(None)
+    about = _among(
+        connection,
+        (m.application_id for m in claimed if m.application_id is not None),
+        select(t.c.application_id).where(
+            t.c.claimed_by == instance, t.c.state == CLAIMED, t.c.application_id.is_not(None)
+        ),
     )
     rows = await connection.execute(
         select(applications).where(applications.c.id.in_(about.scalar_subquery()))

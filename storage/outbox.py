@@ -1,11 +1,11 @@
 """The durable outbox of check-ins: claims under a lease, fenced records, hand-backs.
 
-A claim is one atomic statement: ``UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP
-LOCKED) RETURNING`` on PostgreSQL (instances never wait on each other's rows) and the same
-UPDATE on SQLite (which takes its write lock for the statement). A claim holds for a lease
-under a token; rows whose lease ran out are claimed again, so a process killed mid-send
-loses nothing. Every later write names the token (see ``storage.records``): a row another
-instance took over is never recorded, re-planned or handed back by the first.
+A claim is one atomic statement on PostgreSQL, ``UPDATE ... WHERE id IN (SELECT ... FOR
+UPDATE SKIP LOCKED) RETURNING`` (instances never wait on each other's rows); on SQLite it is a
+read and an update by id inside one write transaction (``storage.outbox_sqlite``). A claim
+holds for a lease under a token; rows whose lease ran out are claimed again, so a process
+killed mid-send loses nothing. Every later write names the token (see ``storage.records``):
+a row another instance took over is never recorded, re-planned or handed back by the first.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.delivery_ports import ClaimRequest
 from bot.model import Due, Outcome, PlannedMessage, PlannedState
-from storage import records
+from storage import outbox_sqlite, records
 from storage.bulk import converters_for
 from storage.crypto import Cipher
 from storage.direct import DirectSqlite
@@ -84,6 +84,8 @@ class SqlOutbox(SqlPart):
             return await self._postgres.held(instance, planned_ids, now)
 
         def plan(dialect: str) -> records.Plan[set[int]]:
+            if dialect == "sqlite":
+                return outbox_sqlite.held(instance, planned_ids, now)
             return records.held(dialect, instance, planned_ids, now)
 
         return await self._run(plan, read=True)
@@ -103,7 +105,13 @@ class SqlOutbox(SqlPart):
             return []
         if self._postgres is not None:
             return await self._postgres.record(instance, outcomes, now)
-        return await self._run(lambda dialect: records.record(dialect, instance, outcomes, now))
+
+        def plan(dialect: str) -> records.Plan[list[bool]]:
+            if dialect == "sqlite" and outbox_sqlite.common(outcomes):
+                return outbox_sqlite.record(instance, outcomes, now)
+            return records.record(dialect, instance, outcomes, now)
+
+        return await self._run(plan)
 
     async def _run(self, plan: Callable[[str], records.Plan[T]], *, read: bool = False) -> T:
         """One transaction of a plan: in one hop on SQLite, else on the engine."""
@@ -140,6 +148,8 @@ def _take(
     platforms: Sequence[str],
 ) -> records.Plan[list[Any]]:
     """Claim up to ``limit`` messages under ``instance``: the claimed rows."""
+    if dialect == "sqlite":
+        return (yield from _take_sqlite(now, limit, lease_until, instance, platforms))
     lock = " FOR UPDATE SKIP LOCKED" if dialect == "postgresql" else ""
     markers = ", ".join("?" for _ in platforms)
     to_moment, _ = converters_for(dialect)
@@ -164,6 +174,24 @@ def _take(
             take.format(moment="due_at"),
             (held, instance, PENDING, *platforms, at, limit - len(rows)),
             False,
+        )
+    return rows
+
+
+def _take_sqlite(
+    now: dt.datetime,
+    limit: int,
+    lease_until: dt.datetime,
+    instance: str,
+    platforms: Sequence[str],
+) -> records.Plan[list[Any]]:
+    """:func:`_take` on SQLite, each walk in a few steps (see :mod:`storage.outbox_sqlite`)."""
+    rows = yield from outbox_sqlite.claim(
+        now, limit, lease_until, instance, platforms, CLAIMED, "lease_until"
+    )
+    if len(rows) < limit:
+        rows += yield from outbox_sqlite.claim(
+            now, limit - len(rows), lease_until, instance, platforms, PENDING, "due_at"
         )
     return rows
 
