@@ -11,8 +11,10 @@ a row another instance took over is never recorded, re-planned or handed back by
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import operator
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
@@ -47,13 +49,12 @@ class SqlOutbox(SqlPart):
         self._postgres = PostgresOutbox.of(engine)
 
     async def claim(self, request: ClaimRequest) -> Sequence[Due]:
-        now, limit, lease_until = request.now, request.limit, request.lease_until
-        instance, platforms = request.instance, request.platforms
-        if not platforms:
+        instance = request.instance
+        if not request.platforms:
             return []
 
         def take(dialect: str) -> records.Plan[list[Any]]:
-            return _take(dialect, now, limit, lease_until, instance, platforms)
+            return _take(dialect, request)
 
         rows = None
         if self._direct is not None:
@@ -139,60 +140,42 @@ class SqlOutbox(SqlPart):
             return {state: count for state, count in rows}
 
 
-def _take(
-    dialect: str,
-    now: dt.datetime,
-    limit: int,
-    lease_until: dt.datetime,
-    instance: str,
-    platforms: Sequence[str],
-) -> records.Plan[list[Any]]:
-    """Claim up to ``limit`` messages under ``instance``: the claimed rows."""
-    if dialect == "sqlite":
-        return (yield from _take_sqlite(now, limit, lease_until, instance, platforms))
-    lock = " FOR UPDATE SKIP LOCKED" if dialect == "postgresql" else ""
-    markers = ", ".join("?" for _ in platforms)
-    to_moment, _ = converters_for(dialect)
-    at = to_moment(now)
-    take = (
-        "UPDATE planned_messages SET state = 'claimed', lease_until = ?, claimed_by = ?,"
-        " attempts = attempts + 1 WHERE id IN (SELECT id FROM planned_messages"
-        f" WHERE state = ? AND platform IN ({markers}) AND {{moment}} <= ?"
-        f" ORDER BY {{moment}} LIMIT ?{lock})"
-        f" RETURNING {', '.join(PLANNED_COLUMNS)}"
-    )
-    held = to_moment(lease_until)
-    # Two index walks rather than one OR: claims whose lease ran out first, then due
-    # messages in due order. (An OR would sort every due row on each batch.)
-    rows: list[Any] = yield (
-        take.format(moment="lease_until"),
-        (held, instance, CLAIMED, *platforms, at, limit),
-        False,
-    )
-    if len(rows) < limit:
-        rows += yield (
-            take.format(moment="due_at"),
-            (held, instance, PENDING, *platforms, at, limit - len(rows)),
-            False,
+def _take(dialect: str, request: ClaimRequest) -> records.Plan[list[Any]]:
+    """Claim what ``request`` asks for: the claimed rows.
+
+    Two index walks rather than one OR: claims whose lease ran out first, then due messages
+    in due order. (An OR would sort every due row on each batch.)"""
+    walk = outbox_sqlite.claim if dialect == "sqlite" else functools.partial(_walk, dialect)
+    rows = yield from walk(request, CLAIMED, "lease_until")
+    if len(rows) < request.limit:
+        rows += yield from walk(
+            replace(request, limit=request.limit - len(rows)), PENDING, "due_at"
         )
     return rows
 
 
-def _take_sqlite(
-    now: dt.datetime,
-    limit: int,
-    lease_until: dt.datetime,
-    instance: str,
-    platforms: Sequence[str],
-) -> records.Plan[list[Any]]:
-    """:func:`_take` on SQLite, each walk in a few steps (see :mod:`storage.outbox_sqlite`)."""
-    rows = yield from outbox_sqlite.claim(
-        now, limit, lease_until, instance, platforms, CLAIMED, "lease_until"
+def _walk(dialect: str, request: ClaimRequest, state: str, moment: str) -> records.Plan[list[Any]]:
+    """Claim up to ``request.limit`` rows in ``state`` whose ``moment`` (a column) has come,
+    oldest first, in one statement: the claimed rows."""
+    lock = " FOR UPDATE SKIP LOCKED" if dialect == "postgresql" else ""
+    to_moment, _ = converters_for(dialect)
+    platforms = request.platforms
+    rows: list[Any] = yield (
+        "UPDATE planned_messages SET state = 'claimed', lease_until = ?, claimed_by = ?,"
+        " attempts = attempts + 1 WHERE id IN (SELECT id FROM planned_messages"
+        f" WHERE state = ? AND platform IN ({records.markers(platforms)}) AND {moment} <= ?"
+        f" ORDER BY {moment} LIMIT ?{lock})"
+        f" RETURNING {', '.join(PLANNED_COLUMNS)}",
+        (
+            to_moment(request.lease_until),
+            request.instance,
+            state,
+            *platforms,
+            to_moment(request.now),
+            request.limit,
+        ),
+        False,
     )
-    if len(rows) < limit:
-        rows += yield from outbox_sqlite.claim(
-            now, limit - len(rows), lease_until, instance, platforms, PENDING, "due_at"
-        )
     return rows
 
 

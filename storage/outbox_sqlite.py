@@ -21,10 +21,11 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from bot.delivery_ports import ClaimRequest
 from bot.model import CheckinState, Outcome, PlannedState
 from storage import records
 from storage.bulk import converters_for
-from storage.records import WAITING_STAGES, claimed, markers
+from storage.records import claimed, markers
 from storage.rows import PLANNED_COLUMNS
 
 CLAIMED = PlannedState.CLAIMED.value
@@ -41,18 +42,12 @@ _AS_CLAIMED = {"state": f"'{CLAIMED}'", "attempts": "attempts + 1"}
 _CLAIMED_ROW = "json_array(" + ", ".join(_AS_CLAIMED.get(c, c) for c in PLANNED_COLUMNS) + ")"
 
 
-def claim(
-    now: dt.datetime,
-    limit: int,
-    lease_until: dt.datetime,
-    instance: str,
-    platforms: Sequence[str],
-    state: str,
-    moment: str,
-) -> records.Plan[list[Any]]:
-    """Claim up to ``limit`` rows in ``state`` whose ``moment`` (a column) has come, oldest
-    first: the claimed rows. The rows are read and then taken by id within the one write
-    transaction, so nothing can come between."""
+def claim(request: ClaimRequest, state: str, moment: str) -> records.Plan[list[Any]]:
+    """Claim up to ``request.limit`` rows in ``state`` whose ``moment`` (a column) has come,
+    oldest first: the claimed rows. The rows are read and then taken by id within the one
+    write transaction, so nothing can come between."""
+    now, limit, platforms = request.now, request.limit, request.platforms
+    lease_until, instance = request.lease_until, request.instance
     to_moment, _ = converters_for("sqlite")
     found = yield (
         f"SELECT json_group_array({_CLAIMED_ROW}) FROM (SELECT * FROM planned_messages"
@@ -158,19 +153,7 @@ def record(
                 )
         if following:
             yield (_PLAN_NEXT, [(at, json.dumps(following))], True)
-        closed = [
-            (at, o.application_id)
-            for o in recorded
-            if o.closes_application and o.state is PlannedState.SENT
-        ]
-        if closed:
-            # Told "filed under no answer": it is, unless news came in the meantime.
-            yield (
-                "UPDATE applications SET stage = 'no_answer', moved_at = ?"
-                f" WHERE id = ? AND stage IN ({markers(WAITING_STAGES)})",
-                [(moved, app, *WAITING_STAGES) for moved, app in closed],
-                True,
-            )
+        yield from records.close_applications(at, recorded)
         talk = [(o.person_id, *o.conversation) for o in recorded if o.conversation is not None]
         if talk:
             yield (_CONVERSE, [(at, json.dumps([(p, t, d[:200]) for p, t, d in talk]))], True)

@@ -355,19 +355,7 @@ def _follow_up(
             next_ones,
             True,
         )
-    closed = [
-        (at, o.application_id)
-        for o in recorded
-        if o.closes_application and o.state is PlannedState.SENT
-    ]
-    if closed:
-        # Told "filed under no answer": it is, unless news came in the meantime.
-        yield (
-            "UPDATE applications SET stage = 'no_answer', moved_at = ?"
-            f" WHERE id = ? AND stage IN ({markers(WAITING_STAGES)})",
-            [(moved, app, *WAITING_STAGES) for moved, app in closed],
-            True,
-        )
+    yield from close_applications(at, recorded)
     waiting = [
         (o.person_id, topic, data[:200], at)
         for o in recorded
@@ -395,4 +383,21 @@ def _follow_up(
             f" WHERE person_id IN ({markers(list(lost))}) AND state = 'pending' RETURNING id",
             tuple(lost),
             False,
+        )
+
+
+def close_applications(at: Any, recorded: Sequence[Outcome]) -> Plan[None]:
+    """Applications whose reminder just told the person "filed under no answer" are filed
+    so, unless news came in the meantime."""
+    closed = [
+        (at, o.application_id, *WAITING_STAGES)
+        for o in recorded
+        if o.closes_application and o.state is PlannedState.SENT
+    ]
+    if closed:
+        yield (
+            "UPDATE applications SET stage = 'no_answer', moved_at = ?"
+            f" WHERE id = ? AND stage IN ({markers(WAITING_STAGES)})",
+            closed,
+            True,
         )
