@@ -45,6 +45,10 @@ class CommunityPosts(Protocol):
         """Record what happened to claimed posts."""
         ...
 
+    async def renew_posts(self, instance: str, lease_until: dt.datetime) -> int:
+        """Extend the lease of every post still claimed under ``instance``; returns how many."""
+        ...
+
 
 class Outbox(Protocol):
     """The durable queue of planned messages, as the dispatcher sees it.

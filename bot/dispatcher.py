@@ -12,7 +12,7 @@ import datetime as dt
 import itertools
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot import applications_reminders as reminders
@@ -28,11 +28,10 @@ from bot.delivery_ports import (
     Publisher,
     Recaller,
 )
-from bot.errors import DeliveryError, PermanentDeliveryError
+from bot.errors import DeliveryError, PermanentDeliveryError, error_code
 from bot.events import Sender
 from bot.model import CheckinState, Due, Outcome, PlannedState
-from bot.outcomes import TickReport as TickReport
-from bot.outcomes import deliveries as deliveries
+from bot.outcomes import TickReport
 from bot.posting import Poster
 from bot.practice_ports import PracticeRounds
 from bot.practice_round import PracticeRunner
@@ -84,6 +83,8 @@ class Dispatcher:
     # Seconds, for the time a tick has been running (the tick's ``now`` plus that is the
     # moment of each claim); a parameter so tests can run a long tick without waiting.
     monotonic: Callable[[], float] = time.monotonic
+    # Waits between lease renewals; a parameter so tests move time themselves.
+    pause: Callable[[float], Awaitable[None]] = asyncio.sleep
     _stopping: bool = field(default=False, init=False)
 
     @property
@@ -118,8 +119,9 @@ class Dispatcher:
                 self.publishers,
                 self.lease,
                 self.max_attempts,
-                _code,
+                error_code,
                 runner,
+                self.pause,
             )
             token = f"{self.instance}#posts"
             await poster.tick(now, token, report.counts, at, lambda: self._stopping)
@@ -294,7 +296,7 @@ class Dispatcher:
         sends); if the database cannot be reached, the local deadline stops the sends."""
         every = self.lease.total_seconds() / 3
         while True:
-            await asyncio.sleep(every)
+            await self.pause(every)
             started = self.monotonic()
             try:
                 await self.outbox.renew(lease.token, at() + self.lease)
@@ -354,7 +356,7 @@ class Dispatcher:
                     )
             platform_id = await messenger.deliver(recipient, replies, key)
         except PermanentDeliveryError as error:
-            reason = _code(error, "unreachable")
+            reason = error_code(error, "unreachable")
             return outcome(due, PlannedState.FAILED, "unreachable", unreachable=reason)
         except DeliveryError as error:
             return self._retry(due, now, prefs, error.retry_after, follow_up, "retry")
@@ -399,9 +401,3 @@ class Dispatcher:
             zone=prefs.timezone,
         )
         return outcome(due, PlannedState.PENDING, code, retry=slot)
-
-
-def _code(error: Exception, fallback: str) -> str:
-    """A short reason code from an error's message (never the person's text)."""
-    text = str(error).strip().split(" ")[0][:32]
-    return text if text.replace("_", "").isalnum() else fallback

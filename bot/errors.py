@@ -33,3 +33,9 @@ class DeliveryError(BouncebackError):
 
 class PermanentDeliveryError(BouncebackError):
     """A platform will never take this person's messages (DMs closed, left the community)."""
+
+
+def error_code(error: Exception, fallback: str) -> str:
+    """A short reason code from a platform error's message (never the person's text)."""
+    text = str(error).strip().split(" ")[0][:32]
+    return text if text.replace("_", "").isalnum() else fallback

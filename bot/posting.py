@@ -6,10 +6,11 @@ together find their thread open.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from bot import brag_thread
@@ -46,6 +47,8 @@ class Poster:
     error_code: Callable[[Exception, str], str]
     # Practice rounds ride the same outbox: planned and claimed like the brag thread.
     practice: PracticeRunner | None = None
+    # Waits this many seconds between renewals of a claim's lease (a parameter for tests).
+    pause: Callable[[float], Awaitable[None]] = asyncio.sleep
 
     async def tick(
         self,
@@ -69,19 +72,41 @@ class Poster:
             moment = at()
             request = ClaimRequest(moment, platforms, token, moment + self.lease, BATCH)
             claimed = await self.posts.claim_posts(request)
-            for n, post in enumerate(claimed):
-                if stopping():
-                    rest = [
-                        PostOutcome(p.id, PlannedState.PENDING, HANDED_BACK) for p in claimed[n:]
-                    ]
-                    await self.posts.finish_posts(token, rest, at())
-                    return
-                outcome = await self.publish(post, moment, opened, token)
-                key = f"post_{outcome.state.value}"
-                counts[key] = counts.get(key, 0) + 1
-                await self.posts.finish_posts(token, [outcome], at())
+            if not claimed:
+                return
+            # A practice round introduces group after group at the platform's pace, which can
+            # outlast the lease: it is kept ahead while this process works the claim.
+            renewing = asyncio.ensure_future(self._renew(token, at))
+            try:
+                for n, post in enumerate(claimed):
+                    if stopping():
+                        rest = [
+                            PostOutcome(p.id, PlannedState.PENDING, HANDED_BACK)
+                            for p in claimed[n:]
+                        ]
+                        await self.posts.finish_posts(token, rest, at())
+                        return
+                    outcome = await self.publish(post, moment, opened, token)
+                    key = f"post_{outcome.state.value}"
+                    counts[key] = counts.get(key, 0) + 1
+                    await self.posts.finish_posts(token, [outcome], at())
+            finally:
+                renewing.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await renewing
             if len(claimed) < BATCH:
                 return
+
+    async def _renew(self, token: str, at: Callable[[], dt.datetime]) -> None:
+        """Keep the claim's lease a whole lease ahead, every third of it, until cancelled; a
+        renewal the database missed is tried at the next."""
+        every = self.lease.total_seconds() / 3
+        while True:
+            await self.pause(every)
+            try:
+                await self.posts.renew_posts(token, at() + self.lease)
+            except Exception as error:
+                log.warning("renewing community posts' lease failed: %s", type(error).__name__)
 
     async def publish(
         self,

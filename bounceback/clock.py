@@ -18,7 +18,8 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.dispatcher import Dispatcher, deliveries
+from bot.dispatcher import Dispatcher
+from bot.outcomes import deliveries
 
 log = logging.getLogger(__name__)
 

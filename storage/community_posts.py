@@ -156,6 +156,17 @@ class SqlCommunityPosts(SqlPart):
             text=text,
         )
 
+    async def renew_posts(self, instance: str, lease_until: dt.datetime) -> int:
+        posts = community_posts
+        async with self._engine.begin() as connection:
+            renewed = await connection.execute(
+                update(posts)
+                .where(posts.c.claimed_by == instance, posts.c.state == CLAIMED)
+                .values(lease_until=lease_until)
+                .returning(posts.c.id)
+            )
+            return len(renewed.all())
+
     async def finish_posts(
         self, instance: str, outcomes: Sequence[PostOutcome], now: dt.datetime
     ) -> None:

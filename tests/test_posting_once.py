@@ -3,10 +3,11 @@ is recorded as soon as it is out, and what a stopping process did not start is h
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -94,3 +95,59 @@ async def test_a_stopping_process_hands_back_what_it_did_not_start_at_once(
 
     times = counted(channels)
     assert len(times) == SHARES and set(times.values()) == {1}
+
+
+@dataclass
+class HeldChannels(FakeChannels):
+    """Channels whose ``nth`` post (the first to get there) is held until the test lets it
+    go."""
+
+    nth: int = 0
+    reached: asyncio.Event = field(default_factory=asyncio.Event)
+    go: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def post(
+        self, community: str, channel: str, thread: str, replies: Sequence[Reply], key: str
+    ) -> str:
+        if len(self.posts) + 1 == self.nth and not self.reached.is_set():
+            self.reached.set()
+            await self.go.wait()
+        return await super().post(community, channel, thread, replies, key)
+
+
+@dataclass
+class Moments:
+    """A clock the test moves, and the pauses between lease renewals that it ends."""
+
+    seconds: float = 0.0
+    paused: asyncio.Queue[float] = field(default_factory=asyncio.Queue)
+    ended: asyncio.Queue[None] = field(default_factory=asyncio.Queue)
+
+    def monotonic(self) -> float:
+        return self.seconds
+
+    async def pause(self, seconds: float) -> None:
+        self.paused.put_nowait(seconds)
+        await self.ended.get()
+
+
+async def test_a_claim_worked_past_its_lease_is_renewed_not_taken_over(db: AsyncEngine) -> None:
+    channels = HeldChannels(nth=2)
+    world = await shared_wins(db, channels)
+    moments = Moments()
+    one = replace(world.dispatcher("one"), monotonic=moments.monotonic, pause=moments.pause)
+    working = asyncio.ensure_future(one.tick(MONDAY))
+    await channels.reached.wait()  # the second post of the first claim is slow to go
+    assert await moments.paused.get() == 40  # a third of the lease
+    moments.seconds = 100  # 100 s into a 120 s lease: the renewal comes due
+    moments.ended.put_nowait(None)
+    await moments.paused.get()  # renewed, and waiting for the next
+    # Past the first claim's own lease, but within the renewed one: another instance takes
+    # only what nobody holds.
+    await world.dispatcher("two").tick(MONDAY + dt.timedelta(minutes=3))
+    channels.go.set()
+    await working
+
+    times = counted(channels)
+    assert len(times) == SHARES and len(channels.threads) == 1
+    assert set(times.values()) == {1}

@@ -12,10 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.batch import Lease
 from bot.content import Content
 from bot.delivery_ports import ClaimRequest
-from bot.dispatcher import Dispatcher, TickReport
+from bot.dispatcher import Dispatcher
 from bot.engine import Engine
 from bot.events import Choice, Command, FormSubmission, Message, Sender
 from bot.model import WinKind
+from bot.outcomes import TickReport
 from storage.crypto import Cipher, CipherError
 from storage.outbox import SqlOutbox
 from storage.retention import sweep
