@@ -52,13 +52,21 @@ _REPEATS = re.compile(r"(.)\1+")
 
 def fold(text: str) -> str:
     """``text`` reduced to what matching compares: see the module docstring."""
-    text = _HIDDEN.sub("", clean(text))
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = _strip_marks(text).translate(_LATIN).translate(_ARABIC)
+    text = clean(text)
+    # ASCII comes out of _normalized as lower() leaves it (a property test holds it to that),
+    # and most text is ASCII: it skips a third of the work.
+    text = text.lower() if text.isascii() else _normalized(text)
     words = [_fold_word(word) for word in _SPACE.split(text) if word]
     words = _join_spelled_out(" ".join(words).split())
     # Runs of one letter are squeezed ("diiiie", "kill" -> "kil"); phrases fold the same way.
     return _REPEATS.sub(r"\1", " ".join(words))
+
+
+def _normalized(text: str) -> str:
+    """``text`` without hidden characters, compatibility forms, case and dropped marks, and
+    with letters whose accent does not decompose mapped to their base."""
+    text = unicodedata.normalize("NFKC", _HIDDEN.sub("", text)).casefold()
+    return _strip_marks(text).translate(_LATIN).translate(_ARABIC)
 
 
 def _strip_marks(text: str) -> str:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from bot.safety_text import Speller, fold
+from bot.safety_text import Speller, _normalized, fold
 
 
 @pytest.mark.parametrize(
@@ -71,3 +73,14 @@ def test_the_speller_leaves_everything_else_alone() -> None:
     assert speller.correct("quero") == "quero"  # a known word of another language
     assert speller.correct("livn") == "livn"  # too short to guess
     assert speller.correct("mxsxlf") == "mxsxlf"  # two slips
+
+
+@given(st.text(st.characters(max_codepoint=0x7F)))
+def test_ascii_normalizes_as_lowercasing_it_does(typed: str) -> None:
+    """What lets :func:`fold` skip the Unicode steps for ASCII text."""
+    assert _normalized(typed) == typed.lower()
+
+
+@pytest.mark.parametrize("typed", ["Ünïcode", "ｉ ｗａｎｔ", "sui\u00adcide", "İstanbul"])
+def test_text_that_is_not_ascii_is_normalized(typed: str) -> None:
+    assert _normalized(typed) != typed.lower()
