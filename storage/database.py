@@ -4,6 +4,8 @@ dialect-specific statement the store builds (an INSERT with ``ON CONFLICT``)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import logging
 import sqlite3
 import time
@@ -50,10 +52,27 @@ def async_url(url: str) -> URL:
     )
 
 
+@functools.cache
+def sqlite_has_json() -> bool:
+    """Whether this Python's SQLite has the JSON functions the outbox's statements use (built
+    in since SQLite 3.38, and in the usual Python builds' SQLite long before)."""
+    with contextlib.closing(sqlite3.connect(":memory:")) as connection:
+        try:
+            connection.execute("SELECT count(*) FROM json_each('[1]')").fetchall()
+        except sqlite3.OperationalError:
+            return False
+    return True
+
+
 def create_engine(url: str, **options: Any) -> AsyncEngine:
     """An async engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
     target = async_url(url)
     if target.get_backend_name() == "sqlite":
+        if not sqlite_has_json():
+            raise DatabaseURLError(
+                f"this Python's SQLite ({sqlite3.sqlite_version}) has no JSON functions:"
+                " Bounceback needs SQLite 3.38 or newer (or one built with JSON1), or PostgreSQL"
+            )
         if target.database and target.database != ":memory:":
             Path(target.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(target, **options)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
 from bounceback.settings import Settings
-from storage.database import DatabaseURLError, async_url
+from storage import database
+from storage.database import DatabaseURLError, async_url, create_engine
 
 
 def test_defaults() -> None:
@@ -51,6 +54,18 @@ def test_plain_urls_get_an_async_driver(plain: str, driver: str) -> None:
 def test_unsupported_urls_are_a_clear_error(bad: str) -> None:
     with pytest.raises(DatabaseURLError, match="DATABASE_URL"):
         async_url(bad)
+
+
+def test_sqlite_without_json_functions_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert database.sqlite_has_json()  # this machine's, as every supported one
+    monkeypatch.setattr(database, "sqlite_has_json", lambda: False)
+    with pytest.raises(DatabaseURLError, match=r"no JSON functions.*SQLite 3\.38"):
+        create_engine(f"sqlite:///{tmp_path}/bounceback.db")
+    assert not (tmp_path / "bounceback.db").exists()
+    # PostgreSQL needs nothing of this Python's SQLite (the engine connects lazily).
+    create_engine("postgresql://postgres@127.0.0.1:5432/test").sync_engine.dispose()
 
 
 def test_env_example_documents_every_setting_and_parses() -> None:

@@ -28,7 +28,8 @@ RECORDED_AT = DUE + dt.timedelta(seconds=5)
 
 def outcomes_for(batch: list[Due]) -> list[Outcome]:
     """A mixed group: sent (talk and a next one), skipped too late (a next one, no talk),
-    given up, and two sent for one person in one group."""
+    given up, one taken over, and the first row again, as a group written twice would carry
+    it (its later talk wins)."""
     sent, stale, gave_up, taken, *_ = batch
 
     def of(due: Due, state: PlannedState, code: str = "", **extra: Any) -> Outcome:
