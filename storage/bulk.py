@@ -14,6 +14,9 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.model import Outcome
+from bot.schedule import Slot
+
 T = TypeVar("T")
 
 # On SQLite, moments are written in SQLAlchemy's own DATETIME format ("2026-07-14
@@ -167,3 +170,27 @@ def read_time(value: Any) -> dt.time:
         return driver_time
     # Three per person read, and a community shares a handful: each text is parsed once.
     return _TIMES(value)
+
+
+def next_check_ins(
+    recorded: Sequence[Outcome],
+    to_moment: Callable[[dt.datetime], Any],
+    to_wall_clock: Callable[[dt.datetime], Any],
+) -> list[tuple[Any, ...]]:
+    """The next check-in each recorded outcome plans, as (person, platform, kind, due,
+    local time, zone, application) in the driver's values."""
+    # Many people share a next slot (the same slot object): each is converted once.
+    converted: dict[int, tuple[Any, Any]] = {}
+
+    def stored(slot: Slot) -> tuple[Any, Any]:
+        found = converted.get(id(slot))
+        if found is None:
+            found = converted[id(slot)] = (to_moment(slot.due), to_wall_clock(slot.local))
+        return found
+
+    return [
+        (o.person_id, o.platform, kind, *stored(slot), slot.zone, o.application_id)
+        for o in recorded
+        if o.follow_up is not None
+        for kind, slot in (o.follow_up,)
+    ]

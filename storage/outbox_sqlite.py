@@ -25,7 +25,7 @@ from typing import Any
 from bot.delivery_ports import ClaimRequest
 from bot.model import CheckinState, Outcome, PlannedState
 from storage import records
-from storage.bulk import converters_for
+from storage.bulk import converters_for, next_check_ins
 from storage.records import claimed, markers
 from storage.rows import PLANNED_COLUMNS
 
@@ -141,17 +141,7 @@ def record(
             (o.planned_id, o.state.value, o.platform_message_id[:64], o.code[:32]) for o in recorded
         ]
         yield (_MARK, [(at, json.dumps(marks), instance)], True)
-        converted: dict[int, tuple[str, str]] = {}  # many people share one next slot
-        following = []
-        for o in recorded:
-            if o.follow_up is not None:
-                kind, slot = o.follow_up
-                stored = converted.get(id(slot))
-                if stored is None:
-                    stored = converted[id(slot)] = (to_moment(slot.due), to_wall_clock(slot.local))
-                following.append(
-                    (o.person_id, o.platform, kind, *stored, slot.zone, o.application_id)
-                )
+        following = next_check_ins(recorded, to_moment, to_wall_clock)
         if following:
             yield (_PLAN_NEXT, [(at, json.dumps(following))], True)
         yield from records.close_applications(at, recorded)

@@ -20,8 +20,7 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.model import ApplicationStage, CheckinState, Outcome, PlannedState
-from bot.schedule import Slot
-from storage.bulk import converters_for, executemany, fetch
+from storage.bulk import converters_for, executemany, fetch, next_check_ins
 
 T = TypeVar("T")
 # One statement: its SQL, its parameters (a list of tuples when ``many``), and whether it runs
@@ -330,29 +329,15 @@ def _follow_up(
     written again, and finds nothing left to record.)"""
     ignore = "INSERT OR IGNORE" if dialect == "sqlite" else "INSERT"
     on_conflict = "" if dialect == "sqlite" else " ON CONFLICT DO NOTHING"
-    # Many people share a next slot (the same slot object): each is converted once.
-    converted: dict[int, tuple[Any, Any]] = {}
-
-    def stored(slot: Slot) -> tuple[Any, Any]:
-        found = converted.get(id(slot))
-        if found is None:
-            found = converted[id(slot)] = (to_moment(slot.due), to_wall_clock(slot.local))
-        return found
-
-    next_ones = [
-        (o.person_id, o.platform, kind, *stored(slot), slot.zone, at, o.application_id)
-        for o in recorded
-        if o.follow_up is not None
-        for kind, slot in (o.follow_up,)
-    ]
+    next_ones = next_check_ins(recorded, to_moment, to_wall_clock)
     if next_ones:
         yield (
-            f"{ignore} INTO planned_messages (person_id, platform, rejection_id, kind, due_at,"
-            " planned_local, planned_zone, state, attempts, claimed_by, message_id, outcome,"
-            " created_at, application_id)"
-            " VALUES (?, ?, NULL, ?, ?, ?, ?, 'pending', 0, '', '', '', ?, ?)"
+            f"{ignore} INTO planned_messages (person_id, platform, kind, due_at, planned_local,"
+            " planned_zone, application_id, rejection_id, state, attempts, claimed_by,"
+            " message_id, outcome, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 'pending', 0, '', '', '', ?)"
             f"{on_conflict}",
-            next_ones,
+            [(*row, at) for row in next_ones],
             True,
         )
     yield from close_applications(at, recorded)
