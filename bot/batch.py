@@ -1,5 +1,6 @@
-"""A claimed batch's parts for the dispatcher: its lease, each message's preferences and next
-weekly slot (worked out once for the many people who share them), and outcomes."""
+"""A claimed batch's parts for the dispatcher: its lease and the loop keeping a lease ahead
+(community posts use it too), each message's preferences and next weekly slot (worked out once
+for the many people who share them), and outcomes."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import asyncio
 import contextlib
 import datetime as dt
 import functools
-from collections.abc import Sequence
+import logging
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +17,8 @@ from bot import applications_reminders as reminders
 from bot import plan
 from bot.model import Due, Outcome, PlannedState
 from bot.schedule import WEEKLY, Preferences, Slot, weekly_after
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -32,6 +36,23 @@ class Lease:
             with contextlib.suppress(asyncio.CancelledError):
                 await self.renewing
             self.renewing = None
+
+
+async def keep_renewing(
+    lease: dt.timedelta,
+    pause: Callable[[float], Awaitable[None]],
+    renew: Callable[[], Awaitable[object]],
+    what: str,
+) -> None:
+    """Call ``renew`` every third of ``lease`` until cancelled; a renewal the database missed
+    is logged (the error's type only) and tried again at the next."""
+    every = lease.total_seconds() / 3
+    while True:
+        await pause(every)
+        try:
+            await renew()
+        except Exception as error:
+            log.warning("renewing the lease of %s failed: %s", what, type(error).__name__)
 
 
 def outcome(due: Due, state: PlannedState, code: str = "", **extra: Any) -> Outcome:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from bot import applications_reminders as reminders
 from bot import checkin_messages as checkins
-from bot.batch import Lease, follow_up_of, outcome, preferences_of
+from bot.batch import Lease, follow_up_of, keep_renewing, outcome, preferences_of
 from bot.content import Content
 from bot.delivery import WriteBehind
 from bot.delivery_ports import (
@@ -294,16 +294,13 @@ class Dispatcher:
     async def _renew(self, lease: Lease, at: Callable[[], dt.datetime]) -> None:
         """Keep the batch's lease ahead while it is worked (a backlog, slow or rate-limited
         sends); if the database cannot be reached, the local deadline stops the sends."""
-        every = self.lease.total_seconds() / 3
-        while True:
-            await self.pause(every)
+
+        async def renew() -> None:
             started = self.monotonic()
-            try:
-                await self.outbox.renew(lease.token, at() + self.lease)
-            except Exception as error:
-                log.warning("lease renewal failed: %s", type(error).__name__)
-                continue
+            await self.outbox.renew(lease.token, at() + self.lease)
             lease.deadline = started + self.lease.total_seconds()
+
+        await keep_renewing(self.lease, self.pause, renew, "check-ins")
 
     def decide(self, due: Due, now: dt.datetime, prefs: Preferences) -> Outcome | None:
         """What to do with a claimed message without sending it; None means send it now."""

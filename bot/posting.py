@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from bot import brag_thread
+from bot.batch import keep_renewing
 from bot.content import Content
 from bot.delivery_ports import ClaimRequest, CommunityPosts, Publisher
 from bot.errors import DeliveryError, PermanentDeliveryError
@@ -76,7 +77,14 @@ class Poster:
                 return
             # A practice round introduces group after group at the platform's pace, which can
             # outlast the lease: it is kept ahead while this process works the claim.
-            renewing = asyncio.ensure_future(self._renew(token, at))
+            renewing = asyncio.ensure_future(
+                keep_renewing(
+                    self.lease,
+                    self.pause,
+                    lambda: self.posts.renew_posts(token, at() + self.lease),
+                    "community posts",
+                )
+            )
             try:
                 for n, post in enumerate(claimed):
                     if stopping():
@@ -96,17 +104,6 @@ class Poster:
                     await renewing
             if len(claimed) < BATCH:
                 return
-
-    async def _renew(self, token: str, at: Callable[[], dt.datetime]) -> None:
-        """Keep the claim's lease a whole lease ahead, every third of it, until cancelled; a
-        renewal the database missed is tried at the next."""
-        every = self.lease.total_seconds() / 3
-        while True:
-            await self.pause(every)
-            try:
-                await self.posts.renew_posts(token, at() + self.lease)
-            except Exception as error:
-                log.warning("renewing community posts' lease failed: %s", type(error).__name__)
 
     async def publish(
         self,
