@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.discord.config import DiscordConfig
 from adapters.discord.messenger import DiscordMessenger
-from adapters.discord.pace import GlobalPace
+from adapters.discord.pace import LONGEST_HOLD, GlobalPace, RouteBucket
 from bot.content import Content
 from bot.dispatcher import Dispatcher
 from bot.errors import DeliveryError
@@ -258,3 +258,42 @@ async def test_the_oldest_due_go_first(
     assert len(order) == 20 and sum(a <= b for a, b in pairs) >= 0.75 * len(pairs)
     assert order[0] == min(order) or order.index(min(order)) < dispatcher.concurrency
     assert not fake.limits.refused
+
+
+async def test_dm_opens_keep_to_their_bucket_with_many_in_flight(
+    fake: FakeDiscord, store: SqlStore, connect: Connect
+) -> None:
+    opens = RouteLimit(DM_OPEN.method, DM_OPEN.path, DM_OPEN.bucket, limit=3, per=0.2)
+    fake.limits = RateLimits(routes=(opens,))
+    people = [Sender("discord", str(GUILD_ID), str(USER_ID + n), f"P{n}") for n in range(15)]
+    async with connect() as messenger:
+        # discord.py alone trusts the Remaining of answers that miss the opens still in
+        # flight, and sends a few over the bucket each window.
+        await asyncio.gather(*(messenger.deliver(p, CHECK_IN, f"bb-{p.user_id}") for p in people))
+    assert not fake.limits.refused
+    assert len(fake.find("POST", OPENS)) == 15
+    assert all(len(fake.messages[fake.dm_channel(int(p.user_id))]) == 1 for p in people)
+
+
+async def test_a_bucket_learns_its_size_and_window_from_the_answers() -> None:
+    bucket = RouteBucket("POST", OPENS, margin=0.0)
+    assert bucket.covers("POST", f"/api/v10{OPENS}") and not bucket.covers("GET", OPENS)
+    await bucket.places.take()  # one at a time until an answer tells the size
+    second = asyncio.ensure_future(bucket.places.take())
+    await asyncio.sleep(0)
+    assert not second.done()
+    bucket.learn({"X-RateLimit-Limit": "3", "X-RateLimit-Reset-After": "0.750"})
+    await second  # the bucket grew to three places
+    await bucket.places.take()
+    fourth = asyncio.ensure_future(bucket.places.take())
+    await asyncio.sleep(0)
+    assert not fourth.done() and bucket.hold == 0.75
+    bucket.learn({"X-RateLimit-Limit": "2", "X-RateLimit-Reset-After": "0.1"})
+    assert bucket.hold == 0.75  # the longest window seen
+    bucket.places.give_back()  # three taken, two places now: the first back frees none
+    await asyncio.sleep(0)
+    assert not fourth.done()
+    bucket.places.give_back()
+    await fourth
+    bucket.learn({"X-RateLimit-Limit": "nonsense", "X-RateLimit-Reset-After": "3600"})
+    assert bucket.hold == LONGEST_HOLD
