@@ -14,7 +14,8 @@ from bot.content import Content
 from bot.delivery_ports import Messenger, Publisher
 from bot.dispatcher import Dispatcher
 from bot.engine import Engine
-from bounceback.clock import CheckinClock, instance_name
+from bot.removals import Removals
+from bounceback.clock import CheckinClock, instance_name, utc_now
 from bounceback.settings import Settings
 from storage.community_posts import SqlCommunityPosts
 from storage.crypto import Cipher
@@ -43,8 +44,10 @@ class Services:
     practice: SqlPracticeRounds
     # Opens what the store sealed, for the reports that read the database themselves.
     cipher: Cipher
-    # What every adapter takes alike: the event log, the store's removal hook, the inbox.
+    # What every adapter takes alike: the event log, the removal hook, the inbox.
     shared: Shared
+    # Communities that removed the bot, erased once, finished by the clock if a deletion failed.
+    removals: Removals
 
     def dispatcher(self, messengers: Mapping[str, Messenger]) -> Dispatcher:
         """A dispatcher delivering through ``messengers`` (by platform name); those that can
@@ -72,6 +75,7 @@ class Services:
             self.dispatcher(messengers),
             interval=self.settings.tick_seconds,
             daily=self.sweep,
+            owed=self.removals.finish,
             grace=self.settings.shutdown_grace_seconds,
         )
 
@@ -101,6 +105,7 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
         outbox = SqlOutbox(db, cipher)
         inbox = SqlInbox(db, cipher, instance=instance_name(), may_keep=engine.may_keep)
         events = EventLog(db)
+        removals = Removals(store, clock=utc_now)
         try:
             yield Services(
                 settings=settings,
@@ -113,9 +118,8 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
                 inbox=inbox,
                 practice=SqlPracticeRounds(db, cipher),
                 cipher=cipher,
-                shared=Shared(
-                    dedupe=events, on_community_removed=store.delete_community, inbox=inbox
-                ),
+                shared=Shared(dedupe=events, on_community_removed=removals.remove, inbox=inbox),
+                removals=removals,
             )
         finally:
             await outbox.close()

@@ -43,6 +43,8 @@ class CheckinClock:
     interval: float = 30.0
     clock: Callable[[], dt.datetime] = utc_now
     daily: Callable[[dt.datetime], Awaitable[object]] | None = None
+    # Work owed that each round finishes first (removals a failed deletion left), if any.
+    owed: Callable[[], Awaitable[object]] | None = None
     grace: float = 20.0
     _scheduler: AsyncIOScheduler | None = field(default=None, init=False, repr=False)
     # Rounds under way.
@@ -90,6 +92,8 @@ class CheckinClock:
         if current is not None:
             self._running.add(current)
         try:
+            if self.owed is not None:
+                await self._finish_owed(self.owed)
             report = await self.dispatcher.tick(self.clock())
         except asyncio.CancelledError:
             # The process is shutting down mid-round: whatever this round had claimed
@@ -105,6 +109,12 @@ class CheckinClock:
                 self._running.discard(current)
         if report.claimed:
             log.info("check-ins: %s", " ".join(deliveries(report)))
+
+    async def _finish_owed(self, owed: Callable[[], Awaitable[object]]) -> None:
+        try:
+            await owed()
+        except Exception as error:  # the database may be away: the next round tries again
+            log.warning("owed work not finished: %s", type(error).__name__)
 
     def stop(self) -> None:
         """Stop ticking at once; a round in progress is cancelled (:meth:`aclose` drains it)."""

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.application_tables import application_settings, applications
 from storage.crypto import Cipher
+from storage.database import dialect_insert
 from storage.tables import (
     answers,
     button_memos,
@@ -33,6 +34,7 @@ from storage.tables import (
     practice_pairs,
     reflections,
     rejections,
+    removals,
     wins,
 )
 from storage.transactions import Transactional
@@ -96,10 +98,11 @@ class SqlPrivacy(Transactional):
 
     async def delete_community(self, platform: str, community: str) -> int:
         """Delete a community's settings, its posts' records and every person of it with all
-        their records; returns how many people."""
+        their records, and its owed removal; returns how many people."""
         async with self._connect() as connection:
             for table in (
                 community_posts, practice_pairs, communities, organization_members, home_charts,
+                removals,
             ):  # fmt: skip
                 where = (table.c.platform == platform, table.c.community == community)
                 await connection.execute(delete(table).where(*where))
@@ -108,6 +111,22 @@ class SqlPrivacy(Transactional):
             )
         await self._erase_after_commit()
         return result.rowcount
+
+    async def owe_removal(self, platform: str, community: str, now: dt.datetime) -> None:
+        """Note that a community is to be erased; :meth:`delete_community` clears the note."""
+        async with self._connect() as connection:
+            owed = dialect_insert(self._engine, removals).values(
+                platform=platform, community=community, requested_at=now
+            )
+            await connection.execute(owed.on_conflict_do_nothing())
+
+    async def owed_removals(self) -> list[tuple[str, str]]:
+        """The communities still to erase (platform, community), the oldest first."""
+        async with self._connect() as connection:
+            rows = await connection.execute(
+                select(removals.c.platform, removals.c.community).order_by(removals.c.requested_at)
+            )
+            return [(platform, community) for platform, community in rows]
 
     async def reseal(self, progress: Progress | None = None) -> int:
         """Seal every sealed value with the current key (after adding or rotating a key);

@@ -28,6 +28,7 @@ from storage.application_tables import application_settings as application_setti
 from storage.application_tables import applications as applications
 from storage.practice_tables import practice_members as practice_members
 from storage.practice_tables import practice_pairs as practice_pairs
+from storage.removal_tables import removals as removals
 from storage.schema import NAMING as NAMING
 from storage.schema import PENDING_CHECKIN, PENDING_REMINDER, Id
 from storage.schema import Base as Base

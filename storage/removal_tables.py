@@ -1,0 +1,27 @@
+"""The communities whose removal is still owed: a platform said the bot left them, and their
+data goes as soon as the database takes the deletion. Part of the schema in
+:mod:`storage.tables`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import cast
+
+from sqlalchemy import String, Table
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.schema import Base, UTCDateTime
+
+
+class RemovalRow(Base):
+    """A community to erase: written when its platform says the bot left, gone with its data
+    in the deletion's own transaction."""
+
+    __tablename__ = "removals"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    community: Mapped[str] = mapped_column(String(64), primary_key=True)
+    requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+removals = cast(Table, RemovalRow.__table__)
