@@ -121,14 +121,21 @@ def _ctrl_c_at(tmp_path: Path, typed: list[tuple[bytes, bytes]]) -> int:
     """Start the console on a pseudo-terminal, type ``typed`` (each up to its marker), then
     interrupt it as Ctrl-C does (SIGINT); returns the exit status."""
     terminal, console_side = pty.openpty()
-    process = subprocess.Popen(
-        [str(BIN), "console", "--user", "sam"],
-        stdin=console_side,
-        stdout=console_side,
-        stderr=console_side,
-        env=environment(tmp_path),
-        cwd=tmp_path,
-    )
+    # A terminal's console starts with Ctrl-C's default. A suite run in the background
+    # (``make test &``) ignores SIGINT, and an ignored signal stays ignored in a child; one
+    # handled here starts at its default there.
+    ignoring = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        process = subprocess.Popen(
+            [str(BIN), "console", "--user", "sam"],
+            stdin=console_side,
+            stdout=console_side,
+            stderr=console_side,
+            env=environment(tmp_path),
+            cwd=tmp_path,
+        )
+    finally:
+        signal.signal(signal.SIGINT, ignoring)
     os.close(console_side)
     seen = bytearray()
     deadline = time.monotonic() + PROMPTLY
