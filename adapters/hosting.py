@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from adapters.kept import Inbox
-from adapters.ports import Clock, CommunityRemoved, Dedupe, utc_now
+from adapters.ports import Clock, CommunitiesSeen, CommunityRemoved, Dedupe, utc_now
 from bot.delivery_ports import Messenger
 
 
@@ -20,14 +20,17 @@ class Shared:
     """The process's parts that every adapter uses alike.
 
     ``dedupe`` is the event log; ``on_community_removed`` forgets the people and data of a
-    workspace or server that removed the bot; ``inbox`` keeps acknowledged work until it is
-    done (none: work lives only in the process); ``clock`` is the process's one clock.
+    workspace or server that removed the bot; ``on_communities_seen`` hears where the
+    platform says the bot is, to find removals made while Bounceback was down; ``inbox``
+    keeps acknowledged work until it is done (none: work lives only in the process);
+    ``clock`` is the process's one clock.
     """
 
     dedupe: Dedupe
     on_community_removed: CommunityRemoved
     inbox: Inbox | None = None
     clock: Clock = utc_now
+    on_communities_seen: CommunitiesSeen | None = None
 
 
 @dataclass(frozen=True, slots=True)

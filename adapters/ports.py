@@ -6,7 +6,7 @@ The real engine, event log and store satisfy them; tests pass small fakes.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import Protocol
 
 from bot.events import Event
@@ -18,6 +18,12 @@ Clock = Callable[[], dt.datetime]
 CommunityRemoved = Callable[[str, str], Awaitable[object]]
 """``delete_community(platform, community)``: forget a community's people and data (the
 storage's hook; its result is ignored)."""
+
+
+CommunitiesSeen = Callable[[str, Collection[str], Callable[[str], bool]], Awaitable[object]]
+"""``seen(platform, present, covered)``: the platform lists the communities the bot is in
+(``present``), complete for every community ``covered`` accepts; those kept in the database
+and missing from it are noted as absent (see :mod:`bot.removals`)."""
 
 
 def utc_now() -> dt.datetime:

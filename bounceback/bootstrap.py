@@ -118,7 +118,12 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
                 inbox=inbox,
                 practice=SqlPracticeRounds(db, cipher),
                 cipher=cipher,
-                shared=Shared(dedupe=events, on_community_removed=removals.remove, inbox=inbox),
+                shared=Shared(
+                    dedupe=events,
+                    on_community_removed=removals.remove,
+                    inbox=inbox,
+                    on_communities_seen=removals.seen,
+                ),
                 removals=removals,
             )
         finally:

@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.application_tables import application_settings, applications
 from storage.crypto import Cipher
-from storage.database import dialect_insert
 from storage.tables import (
     answers,
     button_memos,
@@ -111,22 +110,6 @@ class SqlPrivacy(Transactional):
             )
         await self._erase_after_commit()
         return result.rowcount
-
-    async def owe_removal(self, platform: str, community: str, now: dt.datetime) -> None:
-        """Note that a community is to be erased; :meth:`delete_community` clears the note."""
-        async with self._connect() as connection:
-            owed = dialect_insert(self._engine, removals).values(
-                platform=platform, community=community, requested_at=now
-            )
-            await connection.execute(owed.on_conflict_do_nothing())
-
-    async def owed_removals(self) -> list[tuple[str, str]]:
-        """The communities still to erase (platform, community), the oldest first."""
-        async with self._connect() as connection:
-            rows = await connection.execute(
-                select(removals.c.platform, removals.c.community).order_by(removals.c.requested_at)
-            )
-            return [(platform, community) for platform, community in rows]
 
     async def reseal(self, progress: Progress | None = None) -> int:
         """Seal every sealed value with the current key (after adding or rotating a key);

@@ -20,6 +20,7 @@ from storage.people import SqlPeople
 from storage.plans import SqlPlans
 from storage.practice import SqlPractice
 from storage.privacy import SqlPrivacy
+from storage.removals import SqlRemovals
 
 
 class SqlStore(
@@ -29,6 +30,7 @@ class SqlStore(
     SqlPlans,
     SqlCommunities,
     SqlPrivacy,
+    SqlRemovals,
     SqlApplications,
     SqlPractice,
     SqlBragSchedule,

@@ -76,7 +76,7 @@ async def test_a_removal_the_database_refused_is_finished_by_the_next_process(
             with pytest.raises(Exception, match="away"):
                 await first.shared.on_community_removed("discord", GONE.community)
         # This process stops here, before any retry of its own.
-        assert await first.store.owed_removals() == [("discord", GONE.community)]
+        assert await first.store.owed_removals(NOW) == [("discord", GONE.community)]
     assert await _count(db, people, community=GONE.community) == 1
 
     async with open_services(settings) as second:
@@ -85,9 +85,9 @@ async def test_a_removal_the_database_refused_is_finished_by_the_next_process(
             with caplog.at_level(logging.WARNING):
                 await clock.tick()
         assert "owed work not finished" in caplog.text and "away" not in caplog.text
-        assert await second.store.owed_removals() == [("discord", GONE.community)]
+        assert await second.store.owed_removals(NOW) == [("discord", GONE.community)]
         await clock.tick()
-        assert await second.store.owed_removals() == []
+        assert await second.store.owed_removals(NOW) == []
     assert await _count(db, people, community=GONE.community) == 0
     assert await _count(db, people, community=KEPT.community) == 1
 

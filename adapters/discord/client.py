@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -26,7 +27,7 @@ from adapters.discord.translate import FORM_MEMORY_PREFIX, FORM_PREFIX, PLATFORM
 from adapters.discord.views import DYNAMIC_ITEMS
 from adapters.hosting import Lifecycle, Shared
 from adapters.kept import Inbox, redo_regularly
-from adapters.ports import CommunityRemoved
+from adapters.ports import CommunitiesSeen, CommunityRemoved
 from bot.reach import Reach
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,9 @@ log = logging.getLogger(__name__)
 REMOVAL_FIRST_PAUSE = 1.0
 REMOVAL_LAST_PAUSE = 300.0
 REMOVAL_TRIES = 20
+# Seconds discord.py waits for one more server's details after READY before the bot counts
+# as ready (its own default; a parameter so tests need not wait).
+GUILD_READY_TIMEOUT = 2.0
 
 
 if TYPE_CHECKING:
@@ -66,6 +70,7 @@ class _Bounceback(_ClientBase):
     _sync_commands: bool
     _identify_interval: float
     _on_community_removed: CommunityRemoved | None
+    _on_communities_seen: CommunitiesSeen | None
     pace: GlobalPace | None = None  # the client's global limit (see adapters.discord.pace)
 
     def _wire(
@@ -82,9 +87,11 @@ class _Bounceback(_ClientBase):
         on_community_removed: CommunityRemoved | None,
         memos: MemoStore | None,
         inbox: Inbox | None = None,
+        on_communities_seen: CommunitiesSeen | None = None,
     ) -> None:
         self._identify_interval = identify_interval
         self._on_community_removed = on_community_removed
+        self._on_communities_seen = on_communities_seen
         self.bridge = Bridge(
             self,
             handler=handler,
@@ -170,6 +177,39 @@ class _Bounceback(_ClientBase):
             log.info("discord server %s removed the bot; its data was deleted", guild.id)
             return
 
+    async def on_ready(self) -> None:
+        """Every server the bot is in is listed now (Discord's ``READY``, which discord.py
+        has taken in): a server kept in the database and missing from it removed the bot
+        while Bounceback was down, and never said so (see :mod:`bot.removals`)."""
+        await self._seen({str(guild.id) for guild in self.guilds}, self._covers)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        """The bot is in ``guild`` (added, or back): it is not absent from it."""
+        community = str(guild.id)
+        await self._seen({community}, lambda kept: kept == community)
+
+    def _covers(self, community: str) -> bool:
+        """Whether this process's list of servers speaks for ``community``: a server (not
+        ``"dm"``) on one of the shards it connects."""
+        if not community.isdigit():
+            return False
+        shard_ids: list[int] | None = getattr(self, "shard_ids", None)
+        if shard_ids is None or not self.shard_count:
+            return True
+        # Discord's rule for which shard carries a server.
+        return (int(community) >> 22) % self.shard_count in shard_ids
+
+    async def _seen(self, present: set[str], covered: Callable[[str], bool]) -> None:
+        seen = self._on_communities_seen
+        if seen is None:
+            return
+        try:
+            await seen(PLATFORM, present, covered)
+        except Exception as error:  # the next READY compares again
+            log.warning(
+                "could not compare the bot's servers with those kept: %s", type(error).__name__
+            )
+
     def messenger(self, reach: Reach | None = None, **options: Any) -> DiscordMessenger:
         """A :class:`DiscordMessenger` on this client's REST session (sharing its rate limits)."""
         return DiscordMessenger(
@@ -199,13 +239,15 @@ def build_client(
     on_community_removed: CommunityRemoved | None = None,
     memos: MemoStore | None = None,
     inbox: Inbox | None = None,
+    on_communities_seen: CommunitiesSeen | None = None,
 ) -> BouncebackClient | ShardedBouncebackClient:
     """A client ready to ``start(token)``: the engine (``handler``), its record of who can be
     reached in DMs (``reach``), the config and clock are explicit so tests can pass fakes.
     ``dedupe`` is the event log; ``on_community_removed`` deletes a server's
-    people when the bot is removed from it. ``memos`` keeps what long buttons and forms mean
-    (without it they last as long as the process); ``inbox`` keeps each DM until it is
-    answered, so a process that dies mid-answer has it answered elsewhere.
+    people when the bot is removed from it; ``on_communities_seen`` hears which servers the
+    bot is in once connected. ``memos`` keeps what long buttons and
+    forms mean (without it they last as long as the process); ``inbox`` keeps each DM until it
+    is answered, so a process that dies mid-answer has it answered elsewhere.
 
     Also points discord.py's REST calls at the config's ``api_url`` (see :mod:`.api`).
     """
@@ -217,6 +259,7 @@ def build_client(
         "allowed_mentions": discord.AllowedMentions.none(),
         # Discord's global limit, kept before it is hit (discord.py paces only the routes).
         "http_trace": pace.trace(),
+        "guild_ready_timeout": GUILD_READY_TIMEOUT,
     }
     client: BouncebackClient | ShardedBouncebackClient
     if config.shard_count:
@@ -238,6 +281,7 @@ def build_client(
         on_community_removed=on_community_removed,
         memos=memos,
         inbox=inbox,
+        on_communities_seen=on_communities_seen,
     )
     return client
 
@@ -278,6 +322,7 @@ async def serve(
         on_community_removed=shared.on_community_removed,
         memos=store,
         inbox=shared.inbox,
+        on_communities_seen=shared.on_communities_seen,
     )
     async with client:
         try:

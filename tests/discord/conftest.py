@@ -34,7 +34,7 @@ from bot.events import Event
 from bot.reach import Reach
 from bot.replies import Reply
 from bounceback.bootstrap import Services, open_services
-from bounceback.cli import discord_config
+from bounceback.cli import discord_config, serve_discord
 from bounceback.settings import Settings
 from tests.discord.fake_discord import FakeDiscord
 from tests.fakes import MemoryStore
@@ -200,6 +200,21 @@ async def client(make_client: MakeClient) -> Client:
 
 
 _OURS = ("CommandTree-invoker", "discord-ui-", "discord.py: ")
+
+
+@contextlib.asynccontextmanager
+async def running(services: Services, fake: FakeDiscord) -> AsyncIterator[None]:
+    """``bounceback discord`` (without check-ins) on ``services``, connected to the fake
+    gateway until the block ends."""
+    task = asyncio.create_task(serve_discord(services))
+    try:
+        await fake.wait_for(lambda f: len(f.gateways) == 1)
+        yield
+        await drain()
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def drain() -> None:

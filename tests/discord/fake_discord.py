@@ -144,6 +144,9 @@ class FakeDiscord(Served):
     left_server: set[int] = field(default_factory=set)
     gateways: list[_Gateway] = field(default_factory=list)
     shards: int = 1
+    # The servers the bot is in (GUILD_CREATE payloads): listed in each shard's READY,
+    # unavailable at first as at Discord, then each sent as a GUILD_CREATE.
+    servers: list[dict[str, Any]] = field(default_factory=list)
     # Discord's rate limits, enforced when set (see tests.discord.fake_limits).
     limits: RateLimits | None = None
     base_url: str = ""
@@ -294,10 +297,12 @@ class FakeDiscord(Served):
                     self.gateways.append(gateway)
                     self._changed.notify_all()
                 gateway.sequence += 1
+                shard, count = gateway.shard or [0, 1]
+                mine = [g for g in self.servers if (int(g["id"]) >> 22) % count == shard]
                 ready = {
                     "v": 10,
                     "user": BOT_USER,
-                    "guilds": [],
+                    "guilds": [{"id": g["id"], "unavailable": True} for g in mine],
                     "session_id": f"session-{len(self.gateways)}",
                     "resume_gateway_url": self.ws_url,
                     "application": {"id": str(APP_ID), "flags": 0},
@@ -306,6 +311,10 @@ class FakeDiscord(Served):
                 await socket.send_str(
                     json.dumps({"op": 0, "t": "READY", "s": gateway.sequence, "d": ready})
                 )
+                for guild in mine:
+                    gateway.sequence += 1
+                    created = {"op": 0, "t": "GUILD_CREATE", "s": gateway.sequence, "d": guild}
+                    await socket.send_str(json.dumps(created))
         return socket
 
     # The REST API.

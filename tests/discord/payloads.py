@@ -216,6 +216,14 @@ def guild_create(guild_id: int = GUILD_ID, name: str = "Job Hunt") -> dict[str, 
     }
 
 
+def guild_join(guild_id: int = GUILD_ID) -> dict[str, Any]:
+    """The GUILD_CREATE of a server that just added the bot: as Discord sends it then, it
+    says nothing of ``unavailable`` (discord.py tells a join from a comeback by that)."""
+    data = guild_create(guild_id)
+    del data["unavailable"]
+    return data
+
+
 def guild_delete(guild_id: int = GUILD_ID, *, outage: bool = False) -> dict[str, Any]:
     """A GUILD_DELETE: the bot was removed (kicked, banned, server deleted), or with
     ``outage`` the server is only unavailable for a while."""

@@ -3,10 +3,7 @@ on a temporary SQLite file), driven through the fake Discord's gateway and REST 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +13,9 @@ from discord.gateway import DiscordWebSocket
 from sqlalchemy import func, select
 
 from bounceback.bootstrap import Services
-from bounceback.cli import serve_discord
 from storage.tables import PersonRow, RejectionRow, WinRow
 from tests import kept_nowhere
-from tests.discord.conftest import drain
+from tests.discord.conftest import running
 from tests.discord.fake_discord import CHANNEL_ID, GUILD_ID, OTHER_GUILD_ID, USER_ID, FakeDiscord
 from tests.discord.payloads import dm_message, guild_create, guild_delete, slash
 
@@ -32,20 +28,6 @@ CARE_OPENING = "I'm really sorry you're feeling this way."
 def _gateway_is_the_fake(fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch) -> None:
     """discord.py connects to ``DEFAULT_GATEWAY`` (Discord's): point it at the fake."""
     monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake.ws_url))
-
-
-@contextlib.asynccontextmanager
-async def running(services: Services, fake: FakeDiscord) -> AsyncIterator[None]:
-    """``bounceback discord`` (without check-ins), connected to the fake gateway."""
-    task = asyncio.create_task(serve_discord(services))
-    try:
-        await fake.wait_for(lambda f: len(f.gateways) == 1)
-        yield
-        await drain()
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 def watch_every_log(caplog: pytest.LogCaptureFixture) -> None:
