@@ -27,6 +27,7 @@ from adapters.hosting import Shared
 from adapters.kept import NOT_KEPT, SEEN, KeptWork
 from adapters.ordering import PersonLocks
 from adapters.ports import Handler
+from adapters.slack import departures
 from adapters.slack.admins import AdminCheck
 from adapters.slack.answers import Answers, errors_as_words, renders
 from adapters.slack.background import Background, log_failure
@@ -166,6 +167,11 @@ class SlackBot:
             session=self._session,
             retry_handlers=self._retry_handlers,
         )
+
+    async def check_installs(self) -> int:
+        """Erase the installations whose bot token Slack says is revoked: an uninstall missed
+        while Bounceback was down (see :mod:`adapters.slack.departures`); how many went."""
+        return await departures.check_installs(self._uninstall, self._client)
 
     def web_app(self, *, events: bool = True) -> web.Application:
         """The aiohttp application: ``/slack/events`` (when ``events``), the OAuth pages when

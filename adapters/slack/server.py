@@ -19,6 +19,7 @@ from adapters.kept import redo_regularly
 from adapters.ports import Handler
 from adapters.slack.app import SlackBot, build_app
 from adapters.slack.config import ConfigurationError, SlackConfig
+from adapters.slack.departures import check_regularly
 from adapters.slack.home import ChartFiles
 from adapters.slack.logs import RedactPayloads, bolt_logger
 from adapters.slack.oauth import oauth_stores
@@ -175,10 +176,12 @@ async def serve(
             if ready is not None:
                 ready.set()
             redoing = asyncio.ensure_future(redo_regularly(bot.redo_unfinished))
+            checking = asyncio.ensure_future(check_regularly(bot.check_installs))
             try:
                 await lifecycle.until_stopped()
             finally:
                 redoing.cancel()
+                checking.cancel()
             await stop_intake()
             await bot.aclose(config.shutdown_grace)
             lifecycle.set_drained()

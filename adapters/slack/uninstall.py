@@ -222,6 +222,19 @@ class Uninstall:
             await self.remove_team(body)
         return True
 
+    async def gone(self, enterprise_id: str | None, team_id: str | None, *, org_wide: bool) -> None:
+        """The app left this installation without an event reaching Bounceback (see
+        :mod:`adapters.slack.departures`): erase it as its uninstall event would have."""
+        if org_wide and enterprise_id:
+            await remove_organization(
+                OrganizationRemoval(enterprise_id),
+                installation_store=self.installation_store,
+                organizations=self.organizations,
+                remove_team=self.remove_team,
+            )
+        elif team_id:
+            await self.remove_team({"team_id": team_id, "enterprise_id": enterprise_id})
+
     async def remove_team(self, body: Payload) -> None:
         """The app left a workspace: forget its tokens, then all its people's data."""
         team_id = body.get("team_id")

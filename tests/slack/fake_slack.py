@@ -60,6 +60,9 @@ class FakeSlack:
         # Uploaded files by id, with the conversation each was shared into ("" for none): as
         # at Slack, an image block may show only a file someone besides the bot can see.
         self.shared: dict[str, str] = {}
+        # Tokens Slack no longer takes, with the error every method answers them with
+        # ("token_revoked" once the app is uninstalled).
+        self.token_errors: dict[str, str] = {}
         # Messages posted per conversation, newest first, as conversations.history lists them.
         self.history: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.installation = {
@@ -154,6 +157,8 @@ class FakeSlack:
             return web.json_response(
                 dict(scripted.body), status=scripted.status, headers=dict(scripted.headers)
             )
+        if token in self.token_errors:
+            return web.json_response({"ok": False, "error": self.token_errors[token]})
         return web.json_response(self._default(method, args, token))
 
     def _default(self, method: str, args: Mapping[str, Any], token: str) -> dict[str, Any]:

@@ -8,19 +8,24 @@ import socket
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import aiohttp
 import pytest
+from slack_sdk.oauth.installation_store import Installation
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.hosting import Lifecycle, Shared
 from adapters.slack.config import ConfigurationError
+from adapters.slack.oauth import oauth_stores
 from adapters.slack.server import serve
 from bot.delivery_ports import Messenger
 from bot.events import Command, Sender
 from bounceback.cli import slack_config
 from bounceback.settings import Settings
+from storage.database import create_engine, upgrade
 from tests.slack.fake_slack import FakeSlack
-from tests.slack.harness import BOT_TOKEN, SIGNING_SECRET, FakeDedupe, FakeHandler, sign
+from tests.slack.harness import BOT_TOKEN, CLIENT_ID, SIGNING_SECRET, FakeDedupe, FakeHandler, sign
 
 # Bounded waits on things that happen promptly; never sleeps.
 PROMPTLY = 5.0
@@ -29,9 +34,11 @@ PROMPTLY = 5.0
 @dataclass
 class FakeStore:
     removed: list[tuple[str, str]] = field(default_factory=list)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def delete_community(self, platform: str, community: str) -> int:
         self.removed.append((platform, community))
+        self.changed.set()
         return 0
 
 
@@ -57,7 +64,9 @@ def free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def serving(services: FakeServices, port: int) -> AsyncIterator[None]:
+async def serving(
+    services: FakeServices, port: int, db: AsyncEngine | None = None
+) -> AsyncIterator[None]:
     ready = asyncio.Event()
     task = asyncio.create_task(
         serve(
@@ -70,6 +79,7 @@ async def serving(services: FakeServices, port: int) -> AsyncIterator[None]:
             port=port,
             host="127.0.0.1",
             ready=ready,
+            db=db,
         )
     )
     try:
@@ -159,3 +169,27 @@ async def test_needs_a_way_to_hear_from_slack(fake_slack: FakeSlack) -> None:
             shared=services.shared(),
             port=free_port(),
         )
+
+
+async def test_many_workspaces_check_their_installs_once_serving(
+    fake_slack: FakeSlack, oauth_settings: Settings, tmp_path: Path
+) -> None:
+    db = create_engine(f"sqlite:///{tmp_path}/s.db")
+    try:
+        await upgrade(db)
+        installations, _ = await oauth_stores(db, CLIENT_ID)
+        for team in ("T1", "T2"):
+            await installations.async_save(
+                Installation(app_id="A1", enterprise_id=None, team_id=team, user_id="UADMIN",
+                             bot_token=f"xoxb-{team}", bot_id=f"B{team}", bot_user_id=f"U{team}")
+            )  # fmt: skip
+        # T2 removed the app while Bounceback was down.
+        fake_slack.token_errors["xoxb-T2"] = "token_revoked"
+        services = FakeServices(oauth_settings)
+        async with serving(services, free_port(), db):
+            await asyncio.wait_for(services.store.changed.wait(), PROMPTLY)
+        assert services.store.removed == [("slack", "T2")]
+        assert await installations.async_find_bot(enterprise_id=None, team_id="T2") is None
+        assert await installations.async_find_bot(enterprise_id=None, team_id="T1") is not None
+    finally:
+        await db.dispose()

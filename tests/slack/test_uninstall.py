@@ -27,6 +27,7 @@ from storage.database import create_engine
 from storage.organizations import SqlOrganizations
 from storage.sql import SqlStore
 from tests.slack.conftest import MakeSlack
+from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import (
     CLIENT_ID,
     Answer,
@@ -288,3 +289,56 @@ async def test_a_signed_but_unreadable_body_is_a_400_and_one_line(
     assert [r.getMessage() for r in problems] == [UNREADABLE_BODY]
     assert "Private words" not in caplog.text
     assert "Traceback" not in caplog.text
+
+
+def workspace_install(team: str) -> Installation:
+    """A workspace's own install of the app (not the organization's)."""
+    return Installation(
+        app_id="A1",
+        enterprise_id=None,
+        team_id=team,
+        user_id="UADMIN",
+        bot_token=f"xoxb-{team}",
+        bot_id=f"B{team}",
+        bot_user_id=f"UBOT{team}",
+    )
+
+
+async def test_an_uninstall_missed_while_bounceback_was_down_is_found_on_the_check(
+    grid: Harness,
+    store: AsyncSQLAlchemyInstallationStore,
+    organizations: SqlOrganizations,
+    removal: RecordingRemoval,
+    fake_slack: FakeSlack,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await seen_in(grid, ["T5"])  # through the organization's install
+    for team in ("T1", "T2", "T3"):
+        await store.async_save(workspace_install(team))
+    # While Bounceback was down, T2 and the organization removed the app (their events went
+    # unanswered); T3's token no longer checks out, for a reason Slack does not say.
+    fake_slack.token_errors.update(
+        {"xoxb-T2": "token_revoked", "xoxb-org-E1": "account_inactive", "xoxb-T3": "invalid_auth"}
+    )
+
+    with caplog.at_level(logging.INFO, logger="bounceback.slack"):
+        assert await grid.bot.check_installs() == 2
+
+    assert sorted(removal.removed) == [("slack", "T2"), ("slack", "T5")]
+    assert await store.async_find_bot(enterprise_id=None, team_id="T2") is None
+    assert not await org_installed(store)
+    assert await organizations.members("slack", ORG) == []
+    for team in ("T1", "T3"):  # still installed: an unclear answer changes nothing
+        assert await store.async_find_bot(enterprise_id=None, team_id=team) is not None
+    assert "(invalid_auth)" in caplog.text and "xoxb-" not in caplog.text
+    asked = {call.token for call in fake_slack.calls_to("auth.test")}
+    assert {"xoxb-T1", "xoxb-T2", "xoxb-T3", "xoxb-org-E1"} <= asked
+    assert await grid.bot.check_installs() == 0  # the next round: nothing more goes
+
+
+async def test_one_workspace_by_its_configured_token_has_nothing_installed_to_check(
+    slack: Harness, fake_slack: FakeSlack
+) -> None:
+    before = len(fake_slack.calls_to("auth.test"))
+    assert await slack.bot.check_installs() == 0
+    assert len(fake_slack.calls_to("auth.test")) == before
