@@ -63,13 +63,16 @@ class SqlRemovals(Transactional):
         the platform announced stays); how many went."""
         if not back:
             return 0
+        absent = (removals.c.platform == platform, removals.c.reason == ABSENT)
         async with self._connect() as connection:
+            # The few notes first: ``back`` may list every server of a large bot, more than
+            # one statement takes as parameters.
+            noted = await connection.execute(select(removals.c.community).where(*absent))
+            found = sorted({community for (community,) in noted}.intersection(back))
+            if not found:
+                return 0
             result = await connection.execute(
-                delete(removals).where(
-                    removals.c.platform == platform,
-                    removals.c.community.in_(sorted(back)),
-                    removals.c.reason == ABSENT,
-                )
+                delete(removals).where(*absent, removals.c.community.in_(found))
             )
             return result.rowcount
 
