@@ -89,7 +89,8 @@ class Removals:
             # every community leaving at once. Nothing is noted; someone has to look.
             log.error(
                 "%s: the bot is in none of the %d communities Bounceback keeps data for; is the"
-                " bot token the right application's? Nothing was marked for deletion",
+                " bot token the right application's? Nothing was marked for deletion (to erase"
+                " one: bounceback db forget PLATFORM COMMUNITY)",
                 platform, len(gone),
             )  # fmt: skip
             return 0

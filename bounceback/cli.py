@@ -17,6 +17,7 @@ from pydantic import SecretStr, ValidationError
 
 from bot.delivery_ports import Messenger
 from bounceback.bootstrap import Services, open_services
+from bounceback.forget import ForgetUsage, forget, target
 from bounceback.settings import Settings
 from bounceback.shutdown import Stopping
 from storage.crypto import Cipher, CipherError
@@ -63,10 +64,13 @@ def parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db.add_argument(
         "action",
-        choices=["upgrade", "new-key", "rotate-key"],
+        choices=["upgrade", "new-key", "rotate-key", "forget"],
         help="upgrade: apply pending migrations; new-key: print a fresh encryption key; "
-        "rotate-key: re-encrypt stored text with the first BOUNCEBACK_ENCRYPTION_KEY",
+        "rotate-key: re-encrypt stored text with the first BOUNCEBACK_ENCRYPTION_KEY; "
+        "forget PLATFORM COMMUNITY: erase a community's data (with --yes)",
     )
+    db.add_argument("target", nargs="*", help=argparse.SUPPRESS)
+    db.add_argument("--yes", action="store_true", help="forget: erase, not only say what")
     return root
 
 
@@ -115,6 +119,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "db" and (args.target or args.yes) and args.action != "forget":
+        print(f"bounceback: db {args.action} takes no more arguments", file=sys.stderr)
+        return 2
+    if args.command == "db" and args.action == "forget":
+        try:
+            platform, community = target(args.target)
+        except ForgetUsage as error:
+            print(f"bounceback: {error}", file=sys.stderr)
+            return 2
     if args.command == "schedule" or (args.command == "db" and args.action != "new-key"):
         # A one-shot command says the database is away, after a short wait, rather than
         # waiting for it as long as a server would.
@@ -124,6 +137,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             print(Cipher.new_key())
             return 0
         await _migrate(settings)
+        if args.action == "forget":
+            return await forget(settings, platform, community, yes=args.yes)
         if args.action == "rotate-key":
             async with open_services(settings, migrate=False) as services:
                 changed = await services.store.reseal(_resealed)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 
-from sqlalchemy import delete, or_, select, union
+from sqlalchemy import delete, func, or_, select, union
 
 from storage.database import dialect_insert
 from storage.removal_tables import ABSENT, REMOVED
@@ -86,6 +86,14 @@ class SqlRemovals(Transactional):
                 .order_by(removals.c.requested_at)
             )
             return [(platform, community) for platform, community in rows]
+
+    async def people_in(self, platform: str, community: str) -> int:
+        """How many members of ``community`` are kept."""
+        counted = select(func.count()).where(
+            people.c.platform == platform, people.c.community == community
+        )
+        async with self._connect() as connection:
+            return int(await connection.scalar(counted) or 0)
 
     async def communities_of(self, platform: str) -> set[str]:
         """Every community of ``platform`` anything is kept about."""
