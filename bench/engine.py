@@ -1,6 +1,6 @@
 """Time to handle ``/rejected``, ``/brag`` and ``/progress`` end to end: engine plus SQLite.
 
-    python bench/engine.py [--runs N] [--database-url URL]
+    python bench/engine.py [--runs N] [--database-url URL] [--pool-reset]
 
 Each ``/rejected`` run is a full form submission (the person, the rejection and mood stored,
 the week's check-ins planned, the first replies written, the reflection question remembered),
@@ -8,6 +8,10 @@ either from someone the bot has never met or from a returning member; each ``/br
 win; each ``/progress`` reads a returning member's journey (by then some twenty rejections,
 moods and wins each) and draws it. Prints the median and p99 in milliseconds, and how
 ``/rejected`` for a first contact stands against its aim (median 1.5 ms, p99 4 ms; on SQLite).
+
+``--pool-reset`` instead times first contacts on two SQLite engines in one process, 50 at a
+time in turn: Bounceback's, and one given SQLAlchemy's own reset of a connection going back to
+its pool (a rollback every time, so one more trip to aiosqlite's thread after each commit).
 """
 
 from __future__ import annotations
@@ -100,9 +104,44 @@ async def main(runs: int, url: str | None) -> None:
         await db.dispose()
 
 
+async def pool_reset(runs: int) -> None:
+    """First contacts on Bounceback's engine and on one with SQLAlchemy's reset, in turn."""
+    with tempfile.TemporaryDirectory() as folder:
+        now = dt.datetime(2026, 3, 10, 14, 30, tzinfo=dt.UTC)
+        engines: dict[str, Engine] = {}
+        databases = []
+        for name, options in (("Bounceback's", {}), ("rollback on every return", RESET)):
+            db = create_engine(f"sqlite:///{folder}/{len(engines)}.db", **options)
+            await upgrade(db)
+            databases.append(db)
+            engines[name] = Engine(SqlStore(db), Content.load())
+        samples: dict[str, list[float]] = {name: [] for name in engines}
+        count = iter(range(10**9))
+        for turn in range(2 + 2 * max(1, runs // 100)):
+            order = list(engines) if turn % 2 == 0 else list(reversed(engines))
+            for name in order:
+                for _ in range(50):
+                    sender = Sender("bench", "bench", f"person-{next(count)}", "Bench")
+                    start = time.perf_counter()
+                    await engines[name].handle(FormSubmission(sender, "rejection", REJECTION), now)
+                    if turn >= 2:  # the first two turns warm up
+                        samples[name].append((time.perf_counter() - start) * 1000)
+        for name, taken in samples.items():
+            print(summary(f"/rejected, first contact, pool reset: {name}", taken))
+        for db in databases:
+            await db.dispose()
+
+
+# SQLAlchemy's own reset of a pooled connection, for the comparison.
+RESET = {"pool_reset_on_return": "rollback"}
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=2000)
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
+    parser.add_argument(
+        "--pool-reset", action="store_true", help="compare with SQLAlchemy's own pool reset"
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.runs, args.database_url))
+    asyncio.run(pool_reset(args.runs) if args.pool_reset else main(args.runs, args.database_url))
