@@ -83,7 +83,11 @@ async def check(
             log.warning("slack: the bot token of %s did not check out (%s)", where, code)
             continue
         log.info("slack: the app left %s while Bounceback was down (%s)", where, code)
-        await uninstall.gone(bot.enterprise_id, bot.team_id, org_wide=bot.org_wide)
+        try:
+            await uninstall.gone(bot.enterprise_id, bot.team_id, org_wide=bot.org_wide)
+        except Exception as error:  # noted first: the check-in clock finishes the erasure
+            log.warning("slack: erasing %s failed: %s", where, type(error).__name__)
+            continue
         gone += 1
     return gone
 

@@ -19,6 +19,7 @@ from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstall
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.hosting import Shared
 from adapters.slack.oauth import oauth_stores
 from adapters.slack.web import UNREADABLE_BODY
 from bounceback.cli import slack_config
@@ -31,6 +32,7 @@ from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import (
     CLIENT_ID,
     Answer,
+    FakeDedupe,
     FakeHandler,
     Harness,
     RecordingRemoval,
@@ -342,3 +344,43 @@ async def test_one_workspace_by_its_configured_token_has_nothing_installed_to_ch
     before = len(fake_slack.calls_to("auth.test"))
     assert await slack.bot.check_installs() == 0
     assert len(fake_slack.calls_to("auth.test")) == before
+
+
+class RefusingRemoval(RecordingRemoval):
+    """A removal hook whose database refuses one workspace's erasure."""
+
+    def __init__(self, refused: str) -> None:
+        super().__init__()
+        self.refused = refused
+
+    async def __call__(self, platform: str, community: str) -> None:
+        if community == self.refused:
+            raise ConnectionRefusedError("the database is away")
+        await super().__call__(platform, community)
+
+
+async def test_one_erasure_refused_leaves_the_next_installs_checked(
+    oauth_settings: Settings,
+    db: AsyncEngine,
+    store: AsyncSQLAlchemyInstallationStore,
+    make_slack: MakeSlack,
+    dedupe: FakeDedupe,
+    fake_slack: FakeSlack,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    _, states = await oauth_stores(db, CLIENT_ID)
+    for team in ("T2", "T4"):
+        await store.async_save(workspace_install(team))
+        fake_slack.token_errors[f"xoxb-{team}"] = "token_revoked"
+    refusing = RefusingRemoval("T2")
+    slack = await make_slack(
+        config=slack_config(oauth_settings),
+        installation_store=store,
+        state_store=states,
+        shared=Shared(dedupe=dedupe, on_community_removed=refusing),
+    )
+    with caplog.at_level(logging.WARNING, logger="bounceback.slack"):
+        assert await slack.bot.check_installs() == 1
+    assert refusing.removed == [("slack", "T4")]
+    assert "erasing T2 failed: ConnectionRefusedError" in caplog.text
+    assert "away" not in caplog.text
