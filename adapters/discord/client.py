@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 REMOVAL_FIRST_PAUSE = 1.0
 REMOVAL_LAST_PAUSE = 300.0
 REMOVAL_TRIES = 20
+# Seconds between two comparisons of the bot's servers with those kept, after the one at READY
+# (one missed because the database was away is made up for).
+COMPARE_EVERY_SECONDS = 6 * 3600.0
 # Seconds discord.py waits for one more server's details after READY before the bot counts
 # as ready (its own default; a parameter so tests need not wait).
 GUILD_READY_TIMEOUT = 2.0
@@ -181,7 +184,19 @@ class _Bounceback(_ClientBase):
         """Every server the bot is in is listed now (Discord's ``READY``, which discord.py
         has taken in): a server kept in the database and missing from it removed the bot
         while Bounceback was down, and never said so (see :mod:`bot.removals`)."""
+        await self.compare_servers()
+
+    async def compare_servers(self) -> None:
+        """Tell the hook which servers the bot is in (discord.py keeps the list current from
+        READY on, through every join and removal)."""
         await self._seen({str(guild.id) for guild in self.guilds}, self._covers)
+
+    async def compare_regularly(self) -> None:
+        """Until cancelled: once ready, compare the servers again every so often."""
+        await self.wait_until_ready()
+        while True:
+            await asyncio.sleep(COMPARE_EVERY_SECONDS)
+            await self.compare_servers()
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
         """The bot is in ``guild`` (added, or back): it is not absent from it."""
@@ -339,6 +354,7 @@ async def serve(
         connected = asyncio.ensure_future(client.connect())
         stopping = asyncio.ensure_future(lifecycle.until_stopped())
         redoing = asyncio.ensure_future(redo_regularly(client.bridge.redo_unfinished))
+        comparing = asyncio.ensure_future(client.compare_regularly())
         try:
             await asyncio.wait({connected, stopping}, return_when=asyncio.FIRST_COMPLETED)
             if connected.done():
@@ -350,6 +366,7 @@ async def serve(
             await connected  # deliveries may still use the client: until cancelled
         finally:
             redoing.cancel()
+            comparing.cancel()
             stopping.cancel()
             connected.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

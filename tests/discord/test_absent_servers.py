@@ -45,19 +45,24 @@ def _gateway_is_the_fake(fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch) -> 
 class Heard:
     """A ``CommunitiesSeen`` hook passing each call on to ``inner`` (if any) and counting."""
 
-    def __init__(self, inner: CommunitiesSeen | None = None) -> None:
+    def __init__(self, inner: CommunitiesSeen | None = None, *, away: int = 0) -> None:
         self.inner = inner
+        self.away = away  # the first calls find the database away
         self.calls: list[tuple[str, set[str], Callable[[str], bool]]] = []
         self._changed = asyncio.Condition()
 
     async def __call__(
         self, platform: str, present: Collection[str], covered: Callable[[str], bool]
     ) -> object:
-        result = await self.inner(platform, present, covered) if self.inner else None
-        async with self._changed:
-            self.calls.append((platform, set(present), covered))
-            self._changed.notify_all()
-        return result
+        try:
+            if self.away:
+                self.away -= 1
+                raise ConnectionRefusedError("the database is away")
+            return await self.inner(platform, present, covered) if self.inner else None
+        finally:
+            async with self._changed:
+                self.calls.append((platform, set(present), covered))
+                self._changed.notify_all()
 
     async def times(self, count: int) -> None:
         """Until ``count`` calls have finished; a 5-second safety limit, not a sleep."""
@@ -117,6 +122,18 @@ async def test_a_server_that_invites_the_bot_back_keeps_its_data(
     assert await _rows(services) == (sorted([KEPT, GONE, "dm"]), [])
     later = Removals(services.store, clock=lambda: dt.datetime.now(dt.UTC) + ABSENT_GRACE)
     assert await later.finish() == 0
+
+
+async def test_a_comparison_the_database_missed_at_ready_is_made_again_later(
+    services: Services, fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(discord_client, "COMPARE_EVERY_SECONDS", 0.01)  # time is a parameter
+    await _seed(services)
+    fake.servers = [guild_create(GUILD_ID)]
+    heard = Heard(away=1)
+    async with running(hearing(services, heard), fake):
+        await heard.times(2)
+    assert (await _rows(services))[1] == [(GONE, "absent")]
 
 
 async def test_a_process_speaks_only_for_the_servers_of_its_own_shards(
