@@ -11,12 +11,12 @@ redone, once, by one instance.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from adapters.rounds import regularly
 from bot.codec import CodecError, decode_event, encode_event
 from bot.events import Event
 
@@ -143,12 +143,10 @@ async def redo_regularly(
 ) -> None:
     """Until cancelled: now (after a restart) and then every ``every`` seconds (another
     instance may have died), ``redo`` the work left unfinished."""
-    while True:
-        try:
-            redone = await redo()
-        except Exception as error:  # the database may be away: try again next time
-            log.warning("redoing unfinished work failed: %s", type(error).__name__)
-        else:
-            if redone:
-                log.info("redoing %s piece(s) of acknowledged work left unfinished", redone)
-        await asyncio.sleep(every)
+
+    async def once() -> None:
+        redone = await redo()
+        if redone:
+            log.info("redoing %s piece(s) of acknowledged work left unfinished", redone)
+
+    await regularly(once, every, "redoing unfinished work")

@@ -11,7 +11,6 @@ token damaged in storage, and a network error is only that.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -103,15 +102,3 @@ async def check_installs(uninstall: Uninstall, client: Callable[[str], AsyncWebC
         return await client(token).auth_test()
 
     return await check(await installed_bots(store), auth_test, uninstall)
-
-
-async def check_regularly(
-    work: Callable[[], Awaitable[int]], every: float = CHECK_EVERY_SECONDS
-) -> None:
-    """Until cancelled: ``work`` now and then every ``every`` seconds."""
-    while True:
-        try:
-            await work()
-        except Exception as error:  # the database may be away: try again next time
-            log.warning("slack: checking installations failed: %s", type(error).__name__)
-        await asyncio.sleep(every)

@@ -17,9 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.hosting import Lifecycle, Shared
 from adapters.kept import redo_regularly
 from adapters.ports import Handler
+from adapters.rounds import regularly
 from adapters.slack.app import SlackBot, build_app
 from adapters.slack.config import ConfigurationError, SlackConfig
-from adapters.slack.departures import check_regularly
+from adapters.slack.departures import CHECK_EVERY_SECONDS
 from adapters.slack.home import ChartFiles
 from adapters.slack.logs import RedactPayloads, bolt_logger
 from adapters.slack.oauth import oauth_stores
@@ -176,7 +177,9 @@ async def serve(
             if ready is not None:
                 ready.set()
             redoing = asyncio.ensure_future(redo_regularly(bot.redo_unfinished))
-            checking = asyncio.ensure_future(check_regularly(bot.check_installs))
+            checking = asyncio.ensure_future(
+                regularly(bot.check_installs, CHECK_EVERY_SECONDS, "slack: checking installations")
+            )
             try:
                 await lifecycle.until_stopped()
             finally:
