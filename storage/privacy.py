@@ -79,6 +79,13 @@ PERSONAL_TABLES: tuple[tuple[str, Table], ...] = (
 )
 
 
+# Every table besides people holding a community's rows by (platform, community): what erasing
+# the community empties (storage.removals lists the communities from them too).
+COMMUNITY_TABLES: tuple[Table, ...] = (
+    community_posts, practice_pairs, communities, organization_members, home_charts,
+)  # fmt: skip
+
+
 class SqlPrivacy(Transactional):
     """:class:`bot.ports.Privacy` on SQLAlchemy, plus what admins and platforms ask for: a
     whole community erased, every sealed value resealed under a new key."""
@@ -99,10 +106,7 @@ class SqlPrivacy(Transactional):
         """Delete a community's settings, its posts' records and every person of it with all
         their records, and its owed removal; returns how many people."""
         async with self._connect() as connection:
-            for table in (
-                community_posts, practice_pairs, communities, organization_members, home_charts,
-                removals,
-            ):  # fmt: skip
+            for table in (*COMMUNITY_TABLES, removals):
                 where = (table.c.platform == platform, table.c.community == community)
                 await connection.execute(delete(table).where(*where))
             result = await connection.execute(

@@ -10,22 +10,10 @@ from collections.abc import Collection
 from sqlalchemy import delete, func, or_, select, union
 
 from storage.database import dialect_insert
+from storage.privacy import COMMUNITY_TABLES
 from storage.removal_tables import ABSENT, REMOVED
-from storage.tables import (
-    communities,
-    community_posts,
-    home_charts,
-    organization_members,
-    people,
-    practice_pairs,
-    removals,
-)
+from storage.tables import people, removals
 from storage.transactions import Transactional
-
-# Every table holding a community's rows by (platform, community): what erasing it empties.
-COMMUNITY_TABLES = (
-    people, communities, community_posts, practice_pairs, organization_members, home_charts,
-)  # fmt: skip
 
 
 class SqlRemovals(Transactional):
@@ -100,7 +88,7 @@ class SqlRemovals(Transactional):
         listed = union(
             *(
                 select(table.c.community).where(table.c.platform == platform)
-                for table in COMMUNITY_TABLES
+                for table in (people, *COMMUNITY_TABLES)
             )
         )
         async with self._connect() as connection:
