@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import itertools
 import statistics
 import sys
 import tempfile
@@ -116,7 +117,7 @@ async def pool_reset(runs: int) -> None:
             databases.append(db)
             engines[name] = Engine(SqlStore(db), Content.load())
         samples: dict[str, list[float]] = {name: [] for name in engines}
-        count = iter(range(10**9))
+        count = itertools.count()
         for turn in range(2 + 2 * max(1, runs // 100)):
             order = list(engines) if turn % 2 == 0 else list(reversed(engines))
             for name in order:
