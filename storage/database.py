@@ -103,6 +103,10 @@ def _roll_back_if_open(dbapi_connection: Any, record: Any, state: PoolResetState
         dbapi_connection.rollback()
 
 
+# How long a SQLite connection waits for another writer's lock, in milliseconds.
+BUSY_TIMEOUT_MS = 5000
+
+
 def tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     """Every SQLite connection's settings (SQLAlchemy's and the outbox's own alike)."""
     cursor = dbapi_connection.cursor()
@@ -110,7 +114,7 @@ def tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     # Deleted rows are overwritten with zeros, not just unlinked: a deleted person's words must
     # not stay readable in free pages of the file (see checkpoint() for the WAL).
     cursor.execute("PRAGMA secure_delete=ON")

@@ -5,10 +5,14 @@ through aiosqlite every statement was several trips to the database thread and b
 execute, fetch, close). A hot call is instead a plain function of a :class:`Driver`, running
 statements written once with ``?`` markers:
 
-- on SQLite, the whole function runs on aiosqlite's own thread in one trip, on the very
-  connection SQLAlchemy uses, so it is part of the engine's transaction like any other call;
-  the sqlite3 module keeps each statement prepared (its statement cache, keyed by the SQL
-  text) and prepares it again by itself after a migration changed the schema;
+- on SQLite, the whole function runs on the very connection SQLAlchemy uses, so it is part of
+  the engine's transaction like any other call; the sqlite3 module keeps each statement
+  prepared (its statement cache, keyed by the SQL text) and prepares it again by itself after
+  a migration changed the schema. It runs right where it is called, on the event loop's
+  thread: a trip to aiosqlite's thread and back is two thread wake-ups, which took most of a
+  ``/rejected`` (the loop sat waiting for them about three quarters of the time), while the
+  statements themselves take microseconds. Only a database locked by another writer is
+  waited for on aiosqlite's thread, never on the loop (see :func:`run`);
 - on PostgreSQL, each statement goes to asyncpg under SQLAlchemy's connection, which keeps it
   prepared per connection.
 
@@ -30,6 +34,7 @@ from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.bulk import converters_for, numbered
+from storage.database import BUSY_TIMEOUT_MS
 
 T = TypeVar("T")
 
@@ -113,23 +118,75 @@ class _Postgres(Driver):
             self._connection.exec_driver_sql(numbered(sql), [tuple(row) for row in rows])
 
 
-async def run(connection: AsyncConnection, work: Callable[[Driver], T]) -> T:
-    """``work`` on ``connection``, inside its transaction: on SQLite in one trip to the
-    database thread."""
-    if connection.dialect.name == "sqlite":
-        raw = await connection.get_raw_connection()
-        thread = cast(aiosqlite.Connection, raw.driver_connection)
-        if not thread._running or thread._connection is None:
-            # As aiosqlite itself refuses: its thread may be gone and nothing would answer.
-            raise ValueError("Connection closed")
-        # Straight onto aiosqlite's queue to its thread, as SQLAlchemy's own adapter does for
-        # what aiosqlite does not offer: the function runs there with the sqlite3 connection
-        # every other statement of the transaction uses.
-        done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        thread._tx.put_nowait((done, partial(_on_thread, thread, work)))
-        return await done
-    return await connection.run_sync(lambda sync: work(_Postgres(sync)))
+async def run(
+    connection: AsyncConnection, work: Callable[[Driver], T], *, commit: bool = False
+) -> T:
+    """``work`` on ``connection``, inside its transaction; with ``commit``, the transaction's
+    raw commit follows in the same call (SQLite only; see :meth:`Transactional.transaction`).
+
+    On SQLite it runs on the event loop's thread, with SQLite told not to wait for a lock. If
+    another writer holds the database, nothing has been written yet in this transaction (a
+    write that got through would hold the lock itself), so the same work goes whole to
+    aiosqlite's thread, which waits up to the busy timeout without stopping the loop; a
+    commit that found the database busy stays to be done, and is done there too.
+    """
+    if connection.dialect.name != "sqlite":
+        return await connection.run_sync(lambda sync: work(_Postgres(sync)))
+    raw = await connection.get_raw_connection()
+    thread = cast(aiosqlite.Connection, raw.driver_connection)
+    if not thread._running or thread._connection is None:
+        # As aiosqlite itself refuses: its thread may be gone and nothing would answer.
+        raise ValueError("Connection closed")
+    # Safe to use from this thread: the connection belongs to this transaction alone, and
+    # aiosqlite's thread holds no call of it (each one is awaited before the next is made).
+    sqlite = thread._conn
+    sqlite.execute("PRAGMA busy_timeout=0")
+    try:
+        changes, was_open = sqlite.total_changes, sqlite.in_transaction
+        try:
+            done = work(_Sqlite(sqlite))
+        except sqlite3.OperationalError as error:
+            if not _locked(error) or sqlite.total_changes != changes:
+                raise
+            if not was_open:
+                # The failed write opened a transaction holding a read snapshot, and SQLite
+                # never waits for the write lock from there: start again from none, as the
+                # work would have on aiosqlite's thread.
+                sqlite.rollback()
+            return await _on_thread(thread, partial(_then_commit, work, commit))
+        if commit:
+            try:
+                sqlite.commit()
+            except sqlite3.OperationalError as error:
+                if not _locked(error):
+                    raise
+                await _on_thread(thread, sqlite3.Connection.commit)
+        return done
+    finally:
+        sqlite.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
-def _on_thread(thread: aiosqlite.Connection, work: Callable[[Driver], T]) -> T:
-    return work(_Sqlite(thread._conn))
+def _locked(error: sqlite3.OperationalError) -> bool:
+    """Whether ``error`` is another connection's lock (the statement changed nothing)."""
+    return error.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def _then_commit(work: Callable[[Driver], T], commit: bool, connection: sqlite3.Connection) -> T:
+    done = work(_Sqlite(connection))
+    if commit:
+        connection.commit()
+    return done
+
+
+async def _on_thread(thread: aiosqlite.Connection, call: Callable[[sqlite3.Connection], T]) -> T:
+    """``call`` with the sqlite3 connection on aiosqlite's thread, which waits for a lock."""
+    # Straight onto aiosqlite's queue, as SQLAlchemy's own adapter does for what aiosqlite does
+    # not offer. The busy timeout is set there first: the loop's thread set it to 0 meanwhile.
+    done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+    thread._tx.put_nowait((done, partial(_waiting, call, thread._conn)))
+    return await done
+
+
+def _waiting(call: Callable[[sqlite3.Connection], T], connection: sqlite3.Connection) -> T:
+    connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    return call(connection)

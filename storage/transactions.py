@@ -49,12 +49,15 @@ class Transactional(SqlPart):
         if self._current.get() is not None:
             yield
             return
-        async with self._engine.begin() as connection:
+        # On SQLite the transaction is the sqlite3 module's own (opened at the first write)
+        # and its commit goes with the writes still waiting, in one call (see _finish).
+        sqlite = self._engine.dialect.name == "sqlite"
+        async with self._engine.connect() if sqlite else self._engine.begin() as connection:
             token = self._current.set(connection)
             waiting = self._waiting.set([])
             try:
                 yield
-                await self._send_waiting(connection)
+                await self._finish(connection)
             finally:
                 self._waiting.reset(waiting)
                 self._current.reset(token)
@@ -96,8 +99,8 @@ class Transactional(SqlPart):
         writes waiting before it; or as a transaction of its own."""
         current = self._current.get()
         if current is None:
-            async with self._engine.begin() as connection:
-                return await prepared.run(connection, work)
+            async with self.transaction():
+                return await self._hot(work)
         waiting = self._waiting.get()
         if not waiting:
             return await prepared.run(current, work)
@@ -120,9 +123,37 @@ class Transactional(SqlPart):
         else:
             await self._hot(write)
 
+    async def _finish(self, connection: AsyncConnection) -> None:
+        """Send the writes still waiting; on SQLite, commit with them.
+
+        A commit through SQLAlchemy would be one more trip to aiosqlite's thread, after work
+        that otherwise made none (:func:`storage.prepared.run`). SQLAlchemy commits too only if
+        its own statements opened a transaction of its own; an error before the end leaves the
+        transaction open, and the pool's reset rolls it back."""
+        if connection.dialect.name != "sqlite":
+            await self._send_waiting(connection)
+            return
+        waiting = self._waiting.get()
+        writes = list(waiting or ())
+        if waiting:
+            waiting.clear()
+        await prepared.run(connection, _in_turn(writes), commit=True)
+        if connection.in_transaction():
+            await connection.commit()
+
     async def _send_waiting(self, connection: AsyncConnection) -> None:
         waiting = self._waiting.get()
         if waiting:
             writes = list(waiting)
             waiting.clear()
-            await prepared.run(connection, lambda driver: [write(driver) for write in writes])
+            await prepared.run(connection, _in_turn(writes))
+
+
+def _in_turn(writes: list[Write]) -> Callable[[Driver], None]:
+    """One function running ``writes`` in order."""
+
+    def run_all(driver: Driver) -> None:
+        for write in writes:
+            write(driver)
+
+    return run_all

@@ -1,0 +1,158 @@
+"""On SQLite the engine's hot calls and their commit run on the event loop's own thread, with
+no trip to aiosqlite's; a database locked by another writer is waited for on aiosqlite's thread,
+never on the loop's, and a call is never run twice."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sqlite3
+import threading
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.content import Content
+from bot.engine import Engine
+from bot.events import FormSubmission, Sender
+from storage import prepared
+from storage.database import BUSY_TIMEOUT_MS, create_engine, upgrade
+from storage.sql import SqlStore
+from storage.tables import people
+from tests.forms import REJECTION
+
+NOW = dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC)
+
+
+class Traced:
+    """Every statement the engine's SQLite connections run, with the thread that ran it."""
+
+    def __init__(self) -> None:
+        self.statements: list[tuple[int, str]] = []
+        self.on_loop_thread = threading.get_ident()
+        # Set when a statement writing a person starts on the loop's thread.
+        self.person_tried_here = threading.Event()
+
+    def __call__(self, statement: str) -> None:
+        here = threading.get_ident()
+        self.statements.append((here, statement))
+        if here == self.on_loop_thread and "INSERT INTO people" in statement:
+            self.person_tried_here.set()
+
+    def elsewhere(self) -> list[str]:
+        return [sql for thread, sql in self.statements if thread != self.on_loop_thread]
+
+
+@pytest.fixture
+def traced() -> Traced:
+    return Traced()
+
+
+@pytest.fixture
+async def sqlite_db(tmp_path: Path, traced: Traced) -> AsyncIterator[AsyncEngine]:
+    db = create_engine(f"sqlite:///{tmp_path}/loop.db")
+    await upgrade(db)
+
+    def trace(dbapi_connection: object, _record: object) -> None:
+        dbapi_connection.driver_connection._conn.set_trace_callback(traced)  # type: ignore[attr-defined]
+
+    event.listen(db.sync_engine, "connect", trace)
+    await db.dispose()  # the connections opened by the migration go; new ones are traced
+    try:
+        yield db
+    finally:
+        await db.dispose()
+
+
+@pytest.fixture
+def holder(tmp_path: Path, sqlite_db: AsyncEngine) -> Iterator[sqlite3.Connection]:
+    """Another connection to the same file, holding its write lock until it commits."""
+    connection = sqlite3.connect(
+        tmp_path / "loop.db", isolation_level=None, check_same_thread=False
+    )
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        yield connection
+    finally:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        connection.close()
+
+
+async def _people(db: AsyncEngine) -> int:
+    async with db.connect() as connection:
+        return int(await connection.scalar(select(func.count()).select_from(people)) or 0)
+
+
+async def test_a_first_contact_runs_every_statement_and_its_commit_on_the_loops_thread(
+    sqlite_db: AsyncEngine, traced: Traced
+) -> None:
+    engine = Engine(SqlStore(sqlite_db), Content.load())
+    sender = Sender("slack", "T1", "U0", "Ada")
+    await engine.handle(FormSubmission(sender, "rejection", REJECTION), NOW)  # opens the pool
+    traced.statements.clear()
+
+    replies = await engine.handle(
+        FormSubmission(Sender("slack", "T1", "U1", "Bo"), "rejection", REJECTION), NOW
+    )
+
+    assert replies
+    assert traced.elsewhere() == []
+    ran = [sql for _, sql in traced.statements]
+    assert any("INSERT INTO people" in sql for sql in ran)
+    assert ran[-2:] == ["COMMIT", f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}"]
+    # Committed: another connection sees both people.
+    assert await _people(sqlite_db) == 2
+
+
+async def test_a_locked_database_is_waited_for_off_the_loop(
+    sqlite_db: AsyncEngine, traced: Traced, holder: sqlite3.Connection
+) -> None:
+    store = SqlStore(sqlite_db)
+    loop = asyncio.get_running_loop()
+
+    async def answer() -> bool:
+        return True
+
+    def while_locked() -> bool:
+        """Once the loop's thread has tried to write, ask the loop to run something: it
+        answers only if nothing holds it. Then let the writer in."""
+        try:
+            assert traced.person_tried_here.wait(10)
+            return asyncio.run_coroutine_threadsafe(answer(), loop).result(timeout=2)
+        except TimeoutError:
+            return False
+        finally:
+            holder.execute("COMMIT")
+
+    writing = asyncio.create_task(store.person(Sender("slack", "T1", "U1", "Ada"), "UTC", NOW))
+    loop_answered = await asyncio.to_thread(while_locked)
+    person = await writing
+
+    assert loop_answered, "the event loop was held while the database was locked"
+    assert person.user_id == "U1"
+    # The write that found the lock went whole to aiosqlite's thread, and went once.
+    assert [sql for sql in traced.elsewhere() if "INSERT INTO people" in sql]
+    assert await _people(sqlite_db) == 1
+
+
+async def test_a_call_that_wrote_before_it_found_the_lock_is_not_run_again(
+    sqlite_db: AsyncEngine, holder: sqlite3.Connection
+) -> None:
+    runs: list[int] = []
+
+    def write_twice(driver: prepared.Driver) -> None:
+        runs.append(1)
+        # A temporary table takes no lock on the database, so this write goes through.
+        driver.execute("CREATE TEMP TABLE IF NOT EXISTS scratch (n INTEGER)")
+        driver.execute("INSERT INTO scratch VALUES (1)")
+        driver.execute("DELETE FROM people WHERE id = ?", (1,))
+
+    async with sqlite_db.connect() as connection:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            await prepared.run(connection, write_twice)
+        await connection.rollback()
+    assert runs == [1]
