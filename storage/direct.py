@@ -13,9 +13,9 @@ import asyncio
 import sqlite3
 import weakref
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -42,9 +42,9 @@ class DirectSqlite:
         self._checkpointer = checkpointer
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="bounceback-outbox")
         self._connection: sqlite3.Connection | None = None
-        # Calls sent to the thread and not yet answered: while there are any, the connection
-        # is the thread's (see ``here``).
-        self._in_thread = 0
+        # Calls sent to the thread and not yet done: while there are any, the connection is
+        # the thread's (see ``here``).
+        self._in_thread: list[Future[Any]] = []
         # An outbox dropped without close() still lets its thread go.
         weakref.finalize(self, self._thread.shutdown, wait=False)
 
@@ -69,17 +69,16 @@ class DirectSqlite:
         thread as any other, which waits for the lock without holding the loop."""
         if self._checkpointer is not None and not read:
             self._checkpointer.start()
+        # Calls whose caller stopped waiting (cancelled) may still be running there.
+        self._in_thread = [call for call in self._in_thread if not call.done()]
         if here and not self._in_thread and self._connection is not None:
             try:
                 return self._run(work, read, wait=False)
             except _Locked:
                 pass
-        loop = asyncio.get_running_loop()
-        self._in_thread += 1
-        try:
-            return await loop.run_in_executor(self._thread, self._run, work, read)
-        finally:
-            self._in_thread -= 1
+        call = self._thread.submit(self._run, work, read)
+        self._in_thread.append(call)
+        return await asyncio.wrap_future(call)
 
     def _run(self, work: Callable[[sqlite3.Connection], T], read: bool, wait: bool = True) -> T:
         connection = self._connection or self._open()

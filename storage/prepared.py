@@ -137,9 +137,29 @@ async def run(
     if not thread._running or thread._connection is None:
         # As aiosqlite itself refuses: its thread may be gone and nothing would answer.
         raise ValueError("Connection closed")
+    try:
+        return _here(thread._conn, work, commit)
+    except _Locked as locked:
+        if not locked.worked:
+            return await _on_thread(connection, thread, partial(_then_commit, work, commit))
+        await _on_thread(connection, thread, sqlite3.Connection.commit)
+        return cast(T, locked.result)
+
+
+class _Locked(Exception):
+    """Another writer held the database: nothing was written, or the commit is still to do
+    (``worked``, with the work's ``result``)."""
+
+    def __init__(self, worked: bool = False, result: object = None) -> None:
+        super().__init__("locked")
+        self.worked = worked
+        self.result = result
+
+
+def _here(sqlite: sqlite3.Connection, work: Callable[[Driver], T], commit: bool) -> T:
+    """``work`` (and the commit) on this thread, raising :class:`_Locked` rather than waiting."""
     # Safe to use from this thread: the connection belongs to this transaction alone, and
     # aiosqlite's thread holds no call of it (each one is awaited before the next is made).
-    sqlite = thread._conn
     sqlite.execute("PRAGMA busy_timeout=0")
     try:
         changes, was_open = sqlite.total_changes, sqlite.in_transaction
@@ -153,14 +173,14 @@ async def run(
                 # never waits for the write lock from there: start again from none, as the
                 # work would have on aiosqlite's thread.
                 sqlite.rollback()
-            return await _on_thread(thread, partial(_then_commit, work, commit))
+            raise _Locked() from error
         if commit:
             try:
                 sqlite.commit()
             except sqlite3.OperationalError as error:
                 if not _locked(error):
                     raise
-                await _on_thread(thread, sqlite3.Connection.commit)
+                raise _Locked(worked=True, result=done) from error
         return done
     finally:
         sqlite.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -178,13 +198,24 @@ def _then_commit(work: Callable[[Driver], T], commit: bool, connection: sqlite3.
     return done
 
 
-async def _on_thread(thread: aiosqlite.Connection, call: Callable[[sqlite3.Connection], T]) -> T:
+async def _on_thread(
+    connection: AsyncConnection,
+    thread: aiosqlite.Connection,
+    call: Callable[[sqlite3.Connection], T],
+) -> T:
     """``call`` with the sqlite3 connection on aiosqlite's thread, which waits for a lock."""
     # Straight onto aiosqlite's queue, as SQLAlchemy's own adapter does for what aiosqlite does
     # not offer. The busy timeout is set there first: the loop's thread set it to 0 meanwhile.
     done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
     thread._tx.put_nowait((done, partial(_waiting, call, thread._conn)))
-    return await done
+    try:
+        return await done
+    except asyncio.CancelledError:
+        # The thread may still be running the call: the connection must not go back to the
+        # pool, where the next call would run on this thread beside it. SQLAlchemy does the
+        # same for its own statements cut short.
+        await connection.invalidate()
+        raise
 
 
 def _waiting(call: Callable[[sqlite3.Connection], T], connection: sqlite3.Connection) -> T:

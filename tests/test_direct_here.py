@@ -130,3 +130,27 @@ async def test_a_locked_file_is_waited_for_off_the_loop(
     assert loop_answered, "the event loop was held while the file was locked"
     [(n, thread)] = _seen(tmp_path)
     assert n == 1 and thread != threading.get_ident()
+
+
+async def test_a_call_whose_caller_stopped_waiting_still_holds_the_connection(
+    direct: DirectSqlite, tmp_path: Path
+) -> None:
+    started, go_on = threading.Event(), threading.Event()
+
+    def slow(connection: sqlite3.Connection) -> None:
+        started.set()
+        assert go_on.wait(10)
+        _add(1)(connection)
+
+    first = asyncio.create_task(direct.transaction(slow))
+    await asyncio.to_thread(started.wait, 10)
+    first.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    # The thread is still in the first transaction: the next waits for it.
+    second = asyncio.create_task(direct.transaction(_add(2), here=True))
+    await asyncio.sleep(0)
+    assert not second.done()
+    go_on.set()
+    await second
+    assert [n for n, _ in _seen(tmp_path)] == [1, 2]

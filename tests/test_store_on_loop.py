@@ -33,14 +33,18 @@ class Traced:
     def __init__(self) -> None:
         self.statements: list[tuple[int, str]] = []
         self.on_loop_thread = threading.get_ident()
-        # Set when a statement writing a person starts on the loop's thread.
+        # Set when a statement writing a person starts on the loop's thread, or on another.
         self.person_tried_here = threading.Event()
+        self.person_tried_elsewhere = threading.Event()
 
     def __call__(self, statement: str) -> None:
         here = threading.get_ident()
         self.statements.append((here, statement))
-        if here == self.on_loop_thread and "INSERT INTO people" in statement:
-            self.person_tried_here.set()
+        if "INSERT INTO people" in statement:
+            if here == self.on_loop_thread:
+                self.person_tried_here.set()
+            else:
+                self.person_tried_elsewhere.set()
 
     def elsewhere(self) -> list[str]:
         return [sql for thread, sql in self.statements if thread != self.on_loop_thread]
@@ -156,3 +160,29 @@ async def test_a_call_that_wrote_before_it_found_the_lock_is_not_run_again(
             await prepared.run(connection, write_twice)
         await connection.rollback()
     assert runs == [1]
+
+
+async def test_a_call_cut_short_while_it_waits_for_the_lock_takes_its_connection_along(
+    sqlite_db: AsyncEngine, traced: Traced, holder: sqlite3.Connection
+) -> None:
+    store = SqlStore(sqlite_db)
+    used: list[object] = []
+    event.listen(
+        sqlite_db.sync_engine,
+        "checkout",
+        lambda _dbapi, record, _proxy: used.append(record.driver_connection),
+    )
+    writing = asyncio.create_task(store.person(Sender("slack", "T1", "U1", "Ada"), "UTC", NOW))
+    # Waiting on aiosqlite's thread for the lock when it is cut short (a shutdown, a timeout).
+    assert await asyncio.to_thread(traced.person_tried_elsewhere.wait, 10)
+    writing.cancel()
+    holder.execute("COMMIT")
+    with pytest.raises(asyncio.CancelledError):
+        await writing
+
+    # That thread may still be running the write: its connection never serves another call,
+    # and what it wrote was never committed.
+    async with sqlite_db.connect() as connection:
+        raw = await connection.get_raw_connection()
+        assert raw.driver_connection is not used[0]
+    assert await _people(sqlite_db) == 0
