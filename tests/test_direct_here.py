@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from storage.direct import DirectSqlite
+from tests.sqlite_locks import holding_write_lock, loop_answers_once
 
 
 class Tried:
@@ -47,17 +48,8 @@ async def direct(tmp_path: Path, tried: Tried) -> AsyncIterator[DirectSqlite]:
 
 @pytest.fixture
 def holder(tmp_path: Path, direct: DirectSqlite) -> Iterator[sqlite3.Connection]:
-    """Another connection to the file, holding its write lock until it commits."""
-    connection = sqlite3.connect(
-        tmp_path / "direct.db", isolation_level=None, check_same_thread=False
-    )
-    connection.execute("BEGIN IMMEDIATE")
-    try:
+    with holding_write_lock(tmp_path / "direct.db") as connection:
         yield connection
-    finally:
-        if connection.in_transaction:
-            connection.execute("ROLLBACK")
-        connection.close()
 
 
 def _add(n: int) -> Callable[[sqlite3.Connection], None]:
@@ -104,24 +96,13 @@ async def test_a_locked_file_is_waited_for_off_the_loop(
     direct: DirectSqlite, holder: sqlite3.Connection, tried: Tried, tmp_path: Path
 ) -> None:
     loop = asyncio.get_running_loop()
-
-    async def answer() -> bool:
-        return True
-
-    def while_locked() -> bool:
-        """Once the loop's thread has tried to write, ask the loop to run something: it
-        answers only if nothing holds it. Then let the writer in."""
-        try:
-            assert tried.here.wait(10)
-            return asyncio.run_coroutine_threadsafe(answer(), loop).result(timeout=2)
-        except TimeoutError:
-            return False
-        finally:
-            holder.execute("COMMIT")
-
     tried.here.clear()
     answers: list[bool] = []
-    helper = threading.Thread(target=lambda: answers.append(while_locked()))
+    # Started first, on a thread of its own: the write below runs on this thread at once, so
+    # nothing scheduled on the loop could start while the loop is held.
+    helper = threading.Thread(
+        target=lambda: answers.append(loop_answers_once(loop, tried.here, holder))
+    )
     helper.start()
     await direct.transaction(_add(1), here=True)
     await asyncio.to_thread(helper.join, 10)

@@ -23,6 +23,7 @@ from storage.database import BUSY_TIMEOUT_MS, create_engine, upgrade
 from storage.sql import SqlStore
 from storage.tables import people
 from tests.forms import REJECTION
+from tests.sqlite_locks import holding_write_lock, loop_answers_once
 
 NOW = dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC)
 
@@ -73,17 +74,8 @@ async def sqlite_db(tmp_path: Path, traced: Traced) -> AsyncIterator[AsyncEngine
 
 @pytest.fixture
 def holder(tmp_path: Path, sqlite_db: AsyncEngine) -> Iterator[sqlite3.Connection]:
-    """Another connection to the same file, holding its write lock until it commits."""
-    connection = sqlite3.connect(
-        tmp_path / "loop.db", isolation_level=None, check_same_thread=False
-    )
-    connection.execute("BEGIN IMMEDIATE")
-    try:
+    with holding_write_lock(tmp_path / "loop.db") as connection:
         yield connection
-    finally:
-        if connection.in_transaction:
-            connection.execute("ROLLBACK")
-        connection.close()
 
 
 async def _people(db: AsyncEngine) -> int:
@@ -117,23 +109,10 @@ async def test_a_locked_database_is_waited_for_off_the_loop(
 ) -> None:
     store = SqlStore(sqlite_db)
     loop = asyncio.get_running_loop()
-
-    async def answer() -> bool:
-        return True
-
-    def while_locked() -> bool:
-        """Once the loop's thread has tried to write, ask the loop to run something: it
-        answers only if nothing holds it. Then let the writer in."""
-        try:
-            assert traced.person_tried_here.wait(10)
-            return asyncio.run_coroutine_threadsafe(answer(), loop).result(timeout=2)
-        except TimeoutError:
-            return False
-        finally:
-            holder.execute("COMMIT")
+    tried = traced.person_tried_here
 
     writing = asyncio.create_task(store.person(Sender("slack", "T1", "U1", "Ada"), "UTC", NOW))
-    loop_answered = await asyncio.to_thread(while_locked)
+    loop_answered = await asyncio.to_thread(loop_answers_once, loop, tried, holder)
     person = await writing
 
     assert loop_answered, "the event loop was held while the database was locked"
