@@ -63,10 +63,11 @@ class DirectSqlite:
         """``work`` inside BEGIN IMMEDIATE ... COMMIT (rolled back if it raises); a ``read``
         takes no write lock.
 
-        ``here``: a write of a few microseconds runs on the calling (event loop's) thread
+        ``here``: a transaction of a few microseconds runs on the calling (event loop's) thread
         instead, saving the two thread wake-ups of a hop, as long as the connection's thread
-        has nothing in hand and no other writer holds the file; otherwise it goes to the
-        thread as any other, which waits for the lock without holding the loop."""
+        has nothing in hand. SQLite does not wait for a lock there: if another connection holds
+        the file, the transaction is rolled back and run whole on the thread, which waits
+        without holding the loop; so ``work`` must be one that can run again."""
         if self._checkpointer is not None and not read:
             self._checkpointer.start()
         # Calls whose caller stopped waiting (cancelled) may still be running there.
@@ -84,22 +85,19 @@ class DirectSqlite:
         connection = self._connection or self._open()
         if not wait:
             connection.execute("PRAGMA busy_timeout=0")
-            try:
-                connection.execute("BEGIN" if read else "BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as error:
-                if error.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-                    raise _Locked from error
-                raise
-            finally:
-                connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        else:
-            connection.execute("BEGIN" if read else "BEGIN IMMEDIATE")
         try:
+            connection.execute("BEGIN" if read else "BEGIN IMMEDIATE")
             result = work(connection)
-        except BaseException:
-            connection.execute("ROLLBACK")
+            connection.execute("COMMIT")
+        except BaseException as error:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            if not wait and isinstance(error, sqlite3.OperationalError) and _locked(error):
+                raise _Locked from error
             raise
-        connection.execute("COMMIT")
+        finally:
+            if not wait:
+                connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         return result
 
     def _open(self) -> sqlite3.Connection:
@@ -128,4 +126,8 @@ class DirectSqlite:
 
 
 class _Locked(Exception):
-    """Another writer holds the file; nothing was done."""
+    """Another connection held the file; the transaction was rolled back."""
+
+
+def _locked(error: sqlite3.OperationalError) -> bool:
+    return error.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)

@@ -115,11 +115,15 @@ class SqlOutbox(SqlPart):
         return await self._run(plan)
 
     async def _run(self, plan: Callable[[str], records.Plan[T]], *, read: bool = False) -> T:
-        """One transaction of a plan: in one hop on SQLite, else on the engine."""
+        """One transaction of a plan: on SQLite on the outbox's own connections, else on the
+        engine."""
         direct = self._reads if read else self._direct
         if direct is not None:
-            work = plan("sqlite")
-            return await direct.transaction(lambda c: records.run_sync(c, work), read=read)
+            # A read (the last look before a send: a few microseconds) runs on the event
+            # loop's thread when it can; a fresh plan each time, so it can run again there.
+            return await direct.transaction(
+                lambda c: records.run_sync(c, plan("sqlite")), read=read, here=read
+            )
         async with self._engine.begin() as connection:
             return await records.run_async(connection, plan(connection.dialect.name))
 

@@ -135,3 +135,24 @@ async def test_a_call_whose_caller_stopped_waiting_still_holds_the_connection(
     go_on.set()
     await second
     assert [n for n, _ in _seen(tmp_path)] == [1, 2]
+
+
+async def test_a_transaction_that_meets_a_lock_partway_is_rolled_back_and_run_whole_there(
+    direct: DirectSqlite, tmp_path: Path
+) -> None:
+    tries: list[int] = []
+
+    def add_then_meet_a_lock(connection: sqlite3.Connection) -> int:
+        tries.append(threading.get_ident())
+        _add(1)(connection)
+        if len(tries) == 1:  # as SQLite answers a statement that finds the file locked
+            locked = sqlite3.OperationalError("database is locked")
+            locked.sqlite_errorcode = sqlite3.SQLITE_BUSY
+            raise locked
+        return len(tries)
+
+    assert await direct.transaction(add_then_meet_a_lock, here=True) == 2
+    here, there = tries
+    assert here == threading.get_ident() and there != here
+    # The first try's write was undone: the row is there once, from the thread.
+    assert _seen(tmp_path) == [(1, there)]
