@@ -3,8 +3,10 @@ paths on SQLite.
 
 The dispatcher records sends a few dozen at a time, many times a second. Through aiosqlite
 each statement of such a transaction is a hop to the database thread and back (with the GIL
-changing hands each way); here the whole transaction is one hop. Everything else keeps using
-the SQLAlchemy engine; both connections are tuned alike and SQLite's locking orders them.
+changing hands each way); here the whole transaction is one hop, and a short one (an inbox
+entry, the last look before a send) none: it runs on the event loop's thread while the
+connection's thread is free. Everything else keeps using the SQLAlchemy engine; both
+connections are tuned alike and SQLite's locking orders them.
 """
 
 from __future__ import annotations
