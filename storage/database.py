@@ -107,6 +107,15 @@ def _roll_back_if_open(dbapi_connection: Any, record: Any, state: PoolResetState
 BUSY_TIMEOUT_MS = 5000
 
 
+def locked_out(error: BaseException) -> bool:
+    """Whether ``error`` is SQLite finding the file held by another connection (the statement
+    changed nothing)."""
+    return isinstance(error, sqlite3.OperationalError) and error.sqlite_errorcode in (
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_LOCKED,
+    )
+
+
 def tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     """Every SQLite connection's settings (SQLAlchemy's and the outbox's own alike)."""
     cursor = dbapi_connection.cursor()

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.checkpoints import Checkpointer, checkpointer_of, hand_over
-from storage.database import BUSY_TIMEOUT_MS, tune_sqlite
+from storage.database import BUSY_TIMEOUT_MS, locked_out, tune_sqlite
 
 T = TypeVar("T")
 
@@ -94,7 +94,7 @@ class DirectSqlite:
         except BaseException as error:
             if connection.in_transaction:
                 connection.execute("ROLLBACK")
-            if not wait and isinstance(error, sqlite3.OperationalError) and _locked(error):
+            if not wait and locked_out(error):
                 raise _Locked from error
             raise
         finally:
@@ -129,7 +129,3 @@ class DirectSqlite:
 
 class _Locked(Exception):
     """Another connection held the file; the transaction was rolled back."""
-
-
-def _locked(error: sqlite3.OperationalError) -> bool:
-    return error.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)

@@ -34,7 +34,7 @@ from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.bulk import converters_for, numbered
-from storage.database import BUSY_TIMEOUT_MS
+from storage.database import BUSY_TIMEOUT_MS, locked_out
 
 T = TypeVar("T")
 
@@ -166,7 +166,7 @@ def _here(sqlite: sqlite3.Connection, work: Callable[[Driver], T], commit: bool)
         try:
             done = work(_Sqlite(sqlite))
         except sqlite3.OperationalError as error:
-            if not _locked(error) or sqlite.total_changes != changes:
+            if not locked_out(error) or sqlite.total_changes != changes:
                 raise
             if not was_open:
                 # The failed write opened a transaction holding a read snapshot, and SQLite
@@ -178,17 +178,12 @@ def _here(sqlite: sqlite3.Connection, work: Callable[[Driver], T], commit: bool)
             try:
                 sqlite.commit()
             except sqlite3.OperationalError as error:
-                if not _locked(error):
+                if not locked_out(error):
                     raise
                 raise _Locked(worked=True, result=done) from error
         return done
     finally:
         sqlite.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-
-
-def _locked(error: sqlite3.OperationalError) -> bool:
-    """Whether ``error`` is another connection's lock (the statement changed nothing)."""
-    return error.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def _then_commit(work: Callable[[Driver], T], commit: bool, connection: sqlite3.Connection) -> T:

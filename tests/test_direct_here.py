@@ -64,6 +64,20 @@ def _seen(tmp_path: Path) -> list[tuple[int, int]]:
         return [tuple(row) for row in connection.execute("SELECT n, thread FROM seen")]
 
 
+async def _in_hand(direct: DirectSqlite) -> tuple[asyncio.Task[None], threading.Event]:
+    """A transaction the connection's thread is running, which adds 1 once ``go_on`` is set."""
+    started, go_on = threading.Event(), threading.Event()
+
+    def slow(connection: sqlite3.Connection) -> None:
+        started.set()
+        assert go_on.wait(10)
+        _add(1)(connection)
+
+    running = asyncio.create_task(direct.transaction(slow))
+    await asyncio.to_thread(started.wait, 10)
+    return running, go_on
+
+
 async def test_a_short_write_runs_on_the_loops_thread(direct: DirectSqlite, tmp_path: Path) -> None:
     await direct.transaction(_add(1), here=True)
     await direct.transaction(_add(2))
@@ -75,15 +89,7 @@ async def test_a_short_write_runs_on_the_loops_thread(direct: DirectSqlite, tmp_
 async def test_it_waits_its_turn_behind_a_call_the_thread_has_in_hand(
     direct: DirectSqlite, tmp_path: Path
 ) -> None:
-    started, go_on = threading.Event(), threading.Event()
-
-    def slow(connection: sqlite3.Connection) -> None:
-        started.set()
-        assert go_on.wait(10)
-        _add(1)(connection)
-
-    first = asyncio.create_task(direct.transaction(slow))
-    await asyncio.to_thread(started.wait, 10)
+    first, go_on = await _in_hand(direct)
     second = asyncio.create_task(direct.transaction(_add(2), here=True))
     await asyncio.sleep(0)
     assert not second.done()  # not run on the loop beside the thread's transaction
@@ -116,15 +122,7 @@ async def test_a_locked_file_is_waited_for_off_the_loop(
 async def test_a_call_whose_caller_stopped_waiting_still_holds_the_connection(
     direct: DirectSqlite, tmp_path: Path
 ) -> None:
-    started, go_on = threading.Event(), threading.Event()
-
-    def slow(connection: sqlite3.Connection) -> None:
-        started.set()
-        assert go_on.wait(10)
-        _add(1)(connection)
-
-    first = asyncio.create_task(direct.transaction(slow))
-    await asyncio.to_thread(started.wait, 10)
+    first, go_on = await _in_hand(direct)
     first.cancel()
     with pytest.raises(asyncio.CancelledError):
         await first
