@@ -101,15 +101,13 @@ class Transactional(SqlPart):
         if current is None:
             async with self.transaction():
                 return await self._hot(work)
-        waiting = self._waiting.get()
-        if not waiting:
+        writes = self._take_waiting()
+        if not writes:
             return await prepared.run(current, work)
-        writes = list(waiting)
-        waiting.clear()
+        send = _in_turn(writes)
 
         def after_waiting(driver: Driver) -> T:
-            for write in writes:
-                write(driver)
+            send(driver)
             return work(driver)
 
         return await prepared.run(current, after_waiting)
@@ -133,20 +131,23 @@ class Transactional(SqlPart):
         if connection.dialect.name != "sqlite":
             await self._send_waiting(connection)
             return
-        waiting = self._waiting.get()
-        writes = list(waiting or ())
-        if waiting:
-            waiting.clear()
-        await prepared.run(connection, _in_turn(writes), commit=True)
+        await prepared.run(connection, _in_turn(self._take_waiting()), commit=True)
         if connection.in_transaction():
             await connection.commit()
 
     async def _send_waiting(self, connection: AsyncConnection) -> None:
-        waiting = self._waiting.get()
-        if waiting:
-            writes = list(waiting)
-            waiting.clear()
+        writes = self._take_waiting()
+        if writes:
             await prepared.run(connection, _in_turn(writes))
+
+    def _take_waiting(self) -> list[Write]:
+        """The writes waiting in this transaction, handed over once (none are left waiting)."""
+        waiting = self._waiting.get()
+        if not waiting:
+            return []
+        writes = list(waiting)
+        waiting.clear()
+        return writes
 
 
 def _in_turn(writes: list[Write]) -> Callable[[Driver], None]:
