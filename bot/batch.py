@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import applications_reminders as reminders
-from bot import plan
+from bot import plan, slices
 from bot.model import Due, Outcome, PlannedState
 from bot.schedule import WEEKLY, Preferences, Slot, weekly_after
 
@@ -69,12 +69,12 @@ def outcome(due: Due, state: PlannedState, code: str = "", **extra: Any) -> Outc
     )
 
 
-def preferences_of(batch: Sequence[Due]) -> list[Preferences]:
+async def preferences_of(batch: Sequence[Due]) -> list[Preferences]:
     """Each message's person's preferences; people who share them share one object (a batch
     has thousands of people and a handful of distinct preferences)."""
     known: dict[tuple[object, ...], Preferences] = {}
-    found = []
-    for due in batch:
+
+    def of(due: Due) -> Preferences:
         person = due.person
         key = (
             person.timezone,
@@ -86,8 +86,9 @@ def preferences_of(batch: Sequence[Due]) -> list[Preferences]:
         prefs = known.get(key)
         if prefs is None:
             prefs = known[key] = plan.preferences(person)
-        found.append(prefs)
-    return found
+        return prefs
+
+    return await slices.mapped(of, batch)
 
 
 def follow_up_of(due: Due, prefs: Preferences) -> tuple[str, Slot] | None:

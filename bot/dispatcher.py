@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from bot import applications_reminders as reminders
 from bot import checkin_messages as checkins
+from bot import slices
 from bot.batch import Lease, follow_up_of, keep_renewing, outcome, preferences_of
 from bot.content import Content
 from bot.delivery import WriteBehind
@@ -193,12 +194,12 @@ class Dispatcher:
         """Send one claimed batch through ``concurrency`` senders, recording as they go."""
         token = lease.token
         now = at()
-        preferences = preferences_of(batch)
+        preferences = await preferences_of(batch)
 
         def written(outcomes: Sequence[Outcome], recorded: Sequence[bool]) -> None:
-            for outcome, done in zip(outcomes, recorded, strict=True):
+            for one, done in zip(outcomes, recorded, strict=True):
                 if done:
-                    report.add(outcome)
+                    report.add(one)
                 else:  # the claim ran out and another instance has the row now
                     report.counts["taken_over"] = report.counts.get("taken_over", 0) + 1
 
@@ -209,15 +210,11 @@ class Dispatcher:
             retries=RECORD_RETRIES,
             backoff=self.record_backoff,
         )
-        queue: collections.deque[int] = collections.deque()
-        decided = []
-        for index, (due, prefs) in enumerate(zip(batch, preferences, strict=True)):
-            outcome = self.decide(due, now, prefs)
-            if outcome is None:
-                queue.append(index)
-            else:
-                decided.append(outcome)
-        writes.add(decided)
+        decisions = await slices.mapped(
+            lambda index: self.decide(batch[index], now, preferences[index]), range(len(batch))
+        )
+        queue = collections.deque(i for i, decision in enumerate(decisions) if decision is None)
+        writes.add([decision for decision in decisions if decision is not None])
         looked: collections.deque[int] = collections.deque()
         looking = asyncio.Lock()
         handed_back: list[int] = []

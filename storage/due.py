@@ -10,12 +10,14 @@ a claim's few claimed rows by state and token.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, select
 
+from bot import slices
 from bot.model import Application, Due, PlannedMessage, PlannedState
 from bot.schedule import WEEK
 from storage.application_tables import applications
@@ -57,7 +59,8 @@ async def assemble(
         select(t.c.person_id).where(t.c.claimed_by == instance, t.c.state == CLAIMED),
     )
     person_rows = await _people(connection, instance, claimed)
-    by_person = {row[0]: person_from_row(row, cipher) for row in person_rows}
+    people = await slices.mapped(functools.partial(person_from_row, cipher=cipher), person_rows)
+    by_person = {person.id: person for person in people}
     ranked = (
         select(
             moods.c.person_id,
@@ -105,8 +108,9 @@ async def assemble(
                 wins_since[row.person_id] = wins_since.get(row.person_id, 0) + 1
     by_application = await _applications(connection, claimed, instance, cipher)
     this_week = await _applied_this_week(connection, claimed)
-    return [
-        Due(
+
+    def due(message: PlannedMessage) -> Due:
+        return Due(
             message=message,
             person=by_person[message.person_id],
             latest_mood=latest_mood.get(message.person_id),
@@ -117,9 +121,8 @@ async def assemble(
             ),
             applied_this_week=this_week.get(message.id),
         )
-        for message in claimed
-        if message.person_id in by_person
-    ]
+
+    return await slices.mapped(due, [m for m in claimed if m.person_id in by_person])
 
 
 async def _people(connection: Any, instance: str, claimed: list[PlannedMessage]) -> list[Any]:

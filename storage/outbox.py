@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot import slices
 from bot.delivery_ports import ClaimRequest
 from bot.model import Due, Outcome, PlannedMessage, PlannedState
 from storage import outbox_sqlite, records
@@ -66,14 +67,14 @@ class SqlOutbox(SqlPart):
             # The same on a connection the outbox keeps, straight to asyncpg.
             rows = await self._postgres.run(take("postgresql"))
         if rows is not None:
-            claimed = _in_due_order(rows)
+            claimed = await _in_due_order(rows)
             if not claimed:
                 return []
             async with self._engine.connect() as connection:
                 return await assemble(connection, claimed, instance, self._cipher)
         async with self._engine.begin() as connection:
             rows = await records.run_async(connection, take(connection.dialect.name))
-            claimed = _in_due_order(rows)
+            claimed = await _in_due_order(rows)
             if not claimed:
                 return []
             return await assemble(connection, claimed, instance, self._cipher)
@@ -183,12 +184,12 @@ def _walk(dialect: str, request: ClaimRequest, state: str, moment: str) -> recor
     return rows
 
 
-def _in_due_order(rows: Sequence[Any]) -> list[PlannedMessage]:
+async def _in_due_order(rows: Sequence[Any]) -> list[PlannedMessage]:
     """Claimed rows as messages, the oldest due first (UPDATE ... RETURNING gives them in
     table order, not the subquery's)."""
     # Sorted on the raw values, which order as their moments do (SQLite's fixed-width UTC text,
     # the driver's datetimes): a C key, no tuple of datetimes per row to compare.
-    return list(map(planned_from_row, sorted(rows, key=_DUE_ORDER)))
+    return await slices.mapped(planned_from_row, sorted(rows, key=_DUE_ORDER))
 
 
 _DUE_ORDER = operator.itemgetter(PLANNED_COLUMNS.index("due_at"), PLANNED_COLUMNS.index("id"))
