@@ -138,7 +138,12 @@ async def run(
         # As aiosqlite itself refuses: its thread may be gone and nothing would answer.
         raise ValueError("Connection closed")
     try:
-        return _here(thread._conn, work, commit)
+        done = _here(thread._conn, work, commit)
+        # A turn for the rest of the loop before the caller goes on: an event's calls and
+        # the work between them would otherwise hold the loop for the whole event (about a
+        # millisecond), and an acknowledgement arriving meanwhile would wait for all of it.
+        await asyncio.sleep(0)
+        return done
     except _Locked as locked:
         if not locked.worked:
             return await _on_thread(connection, thread, partial(_then_commit, work, commit))

@@ -37,10 +37,14 @@ class Traced:
         # Set when a statement writing a person starts on the loop's thread, or on another.
         self.person_tried_here = threading.Event()
         self.person_tried_elsewhere = threading.Event()
+        # The turns another task on the loop had had when each statement ran.
+        self.turns = 0
+        self.at_turn: list[int] = []
 
     def __call__(self, statement: str) -> None:
         here = threading.get_ident()
         self.statements.append((here, statement))
+        self.at_turn.append(self.turns)
         if "INSERT INTO people" in statement:
             if here == self.on_loop_thread:
                 self.person_tried_here.set()
@@ -102,6 +106,43 @@ async def test_a_first_contact_runs_every_statement_and_its_commit_on_the_loops_
     assert ran[-2:] == ["COMMIT", f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}"]
     # Committed: another connection sees both people.
     assert await _people(sqlite_db) == 2
+
+
+async def test_a_first_contact_gives_the_loop_a_turn_between_its_calls(
+    sqlite_db: AsyncEngine, traced: Traced
+) -> None:
+    # Running on the loop's thread, an event's statements must not hold the loop for the
+    # whole event (about a millisecond): an acknowledgement waits at most for one call.
+    engine = Engine(SqlStore(sqlite_db), Content.load())
+    await engine.handle(
+        FormSubmission(Sender("slack", "T1", "U0", "Ada"), "rejection", REJECTION), NOW
+    )
+    traced.statements.clear()
+    traced.at_turn.clear()
+
+    async def probe() -> None:
+        while True:
+            traced.turns += 1
+            await asyncio.sleep(0)
+
+    probing = asyncio.ensure_future(probe())
+    await asyncio.sleep(0)
+    try:
+        await engine.handle(
+            FormSubmission(Sender("slack", "T1", "U1", "Bo"), "rejection", REJECTION), NOW
+        )
+    finally:
+        probing.cancel()
+
+    assert traced.elsewhere() == []
+    # Each call starts by telling SQLite not to wait for a lock: the probe ran between calls.
+    starts = [
+        turn
+        for turn, (_, sql) in zip(traced.at_turn, traced.statements, strict=True)
+        if sql == "PRAGMA busy_timeout=0"
+    ]
+    assert len(starts) >= 3
+    assert starts == sorted(set(starts)), starts
 
 
 async def test_a_locked_database_is_waited_for_off_the_loop(
