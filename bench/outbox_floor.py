@@ -20,8 +20,9 @@ TOKEN = "floor"
 
 _CLAIM = (
     "UPDATE planned_messages SET state = 'claimed', claimed_by = {p1}, lease_until = {p2},"
-    " attempts = attempts + 1 WHERE id IN (SELECT id FROM planned_messages"
-    " WHERE state = 'pending' AND due_at <= {p3} ORDER BY due_at LIMIT {p4}{lock}) RETURNING id"
+    " attempts = attempts + 1 WHERE id {among}SELECT id FROM planned_messages"
+    " WHERE state = 'pending' AND due_at <= {p3} ORDER BY due_at LIMIT {p4}{lock}{end}"
+    " RETURNING id"
 )
 
 
@@ -31,7 +32,7 @@ def sqlite_floor(path: str, now: dt.datetime) -> dict[str, float]:
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=NORMAL")
     text = now.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-    claim = _CLAIM.format(p1="?", p2="?", p3="?", p4="?", lock="")
+    claim = _CLAIM.format(p1="?", p2="?", p3="?", p4="?", lock="", among="IN (", end=")")
     count = 0
     started = time.time()
     while True:
@@ -59,7 +60,17 @@ async def postgres_floor(url: str, now: dt.datetime) -> dict[str, float]:
 
     connection: Any = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
     claim = await connection.prepare(
-        _CLAIM.format(p1="$1", p2="$2", p3="$2", p4="$3", lock=" FOR UPDATE SKIP LOCKED")
+        # The ids as an array, as the outbox claims them (found by primary key, not by a
+        # scan of the whole table).
+        _CLAIM.format(
+            p1="$1",
+            p2="$2",
+            p3="$2",
+            p4="$3",
+            lock=" FOR UPDATE SKIP LOCKED",
+            among="= ANY(ARRAY(",
+            end="))",
+        )
     )
     mark = await connection.prepare(
         "UPDATE planned_messages SET state = 'sent', sent_at = $1, lease_until = NULL"

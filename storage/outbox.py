@@ -162,14 +162,20 @@ def _take(dialect: str, request: ClaimRequest) -> records.Plan[list[Any]]:
 def _walk(dialect: str, request: ClaimRequest, state: str, moment: str) -> records.Plan[list[Any]]:
     """Claim up to ``request.limit`` rows in ``state`` whose ``moment`` (a column) has come,
     oldest first, in one statement: the claimed rows."""
-    lock = " FOR UPDATE SKIP LOCKED" if dialect == "postgresql" else ""
+    if dialect == "postgresql":
+        # The ids as an array, each row then found by its primary key. Written ``IN
+        # (subquery)``, the planner hashes the ids and scans the whole table for them: a scan
+        # that grows with every check-in ever sent (10 of a claim's 45 ms at 100,000 rows).
+        among, end, lock = "= ANY(ARRAY(", "))", " FOR UPDATE SKIP LOCKED"
+    else:
+        among, end, lock = "IN (", ")", ""
     to_moment, _ = converters_for(dialect)
     platforms = request.platforms
     rows: list[Any] = yield (
         "UPDATE planned_messages SET state = 'claimed', lease_until = ?, claimed_by = ?,"
-        " attempts = attempts + 1 WHERE id IN (SELECT id FROM planned_messages"
+        f" attempts = attempts + 1 WHERE id {among}SELECT id FROM planned_messages"
         f" WHERE state = ? AND platform IN ({records.markers(platforms)}) AND {moment} <= ?"
-        f" ORDER BY {moment} LIMIT ?{lock})"
+        f" ORDER BY {moment} LIMIT ?{lock}{end}"
         f" RETURNING {', '.join(PLANNED_COLUMNS)}",
         (
             to_moment(request.lease_until),
