@@ -132,18 +132,18 @@ async def run(
     """
     if connection.dialect.name != "sqlite":
         return await connection.run_sync(lambda sync: work(_Postgres(sync)))
+    # A turn for the rest of the loop first: an event's calls and the work between them
+    # would otherwise hold the loop for the whole event (about a millisecond), and an
+    # acknowledgement arriving meanwhile would wait for all of it. (Before the call, not
+    # after: a caller cancelled at this turn has had nothing written.)
+    await asyncio.sleep(0)
     raw = await connection.get_raw_connection()
     thread = cast(aiosqlite.Connection, raw.driver_connection)
     if not thread._running or thread._connection is None:
         # As aiosqlite itself refuses: its thread may be gone and nothing would answer.
         raise ValueError("Connection closed")
     try:
-        done = _here(thread._conn, work, commit)
-        # A turn for the rest of the loop before the caller goes on: an event's calls and
-        # the work between them would otherwise hold the loop for the whole event (about a
-        # millisecond), and an acknowledgement arriving meanwhile would wait for all of it.
-        await asyncio.sleep(0)
-        return done
+        return _here(thread._conn, work, commit)
     except _Locked as locked:
         if not locked.worked:
             return await _on_thread(connection, thread, partial(_then_commit, work, commit))
