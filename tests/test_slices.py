@@ -4,6 +4,7 @@ results, and another task (an acknowledgement, a record's answer) runs in betwee
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -43,6 +44,8 @@ async def probe() -> AsyncIterator[Probe]:
     await asyncio.sleep(0)
     yield probe
     task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 @pytest.mark.parametrize("count", [0, 1, slices.SLICE - 1, slices.SLICE, slices.SLICE + 1, 1000])

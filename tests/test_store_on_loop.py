@@ -5,6 +5,7 @@ never on the loop's, and a call is never run twice."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import sqlite3
 import threading
@@ -133,6 +134,8 @@ async def test_a_first_contact_gives_the_loop_a_turn_between_its_calls(
         )
     finally:
         probing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await probing
 
     assert traced.elsewhere() == []
     # Each call starts by telling SQLite not to wait for a lock: the probe ran between calls.
