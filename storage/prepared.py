@@ -135,7 +135,7 @@ async def run(
     # A turn for the rest of the loop first: an event's calls and the work between them
     # would otherwise hold the loop for the whole event (about a millisecond), and an
     # acknowledgement arriving meanwhile would wait for all of it. (Before the call, not
-    # after: a caller cancelled at this turn has had nothing written.)
+    # after: a caller cancelled at this turn has had nothing of this call written.)
     await asyncio.sleep(0)
     raw = await connection.get_raw_connection()
     thread = cast(aiosqlite.Connection, raw.driver_connection)
