@@ -6,11 +6,13 @@ Seeds N people, each with one check-in due now, then times the dispatcher claimi
 and handing every one to a null sender (which only counts), recording each as sent, on SQLite
 and, when a PostgreSQL URL is given (or TEST_DATABASE_URL is set), on PostgreSQL. In the same
 run it times, on the same seeded table, the physical floor (``bench/outbox_floor.py``: claim
-and mark sent on the raw driver, nothing else) and the obvious alternative: APScheduler 3 with
-one persisted job per person in its SQLAlchemyJobStore on SQLite, its engine tuned exactly as
-Bounceback's (WAL, synchronous=NORMAL), doing the same work per job. Each measurement runs in
-a fresh child process so its peak memory (max RSS) is its own; the outbox also runs on a tenth
-of the people, to show its memory does not grow with the backlog.
+and mark sent on the raw driver, nothing else), the floor of the outbox's own reads and writes
+(``bench/writes_floor.py``: what delivering exactly once writes, on the raw driver, and the
+same with each row moved forward instead of a new one planned) and the obvious alternative:
+APScheduler 3 with one persisted job per person in its SQLAlchemyJobStore on SQLite, its engine
+tuned exactly as Bounceback's (WAL, synchronous=NORMAL), doing the same work per job. Each
+measurement runs in a fresh child process so its peak memory (max RSS) is its own; the outbox
+also runs on a tenth of the people, to show its memory does not grow with the backlog.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import outbox_floor  # noqa: E402  (this folder is on the path when run as a script)
+import writes_floor  # noqa: E402
 
 from bot import checkin_messages as checkins  # noqa: E402
 from bot.content import Content  # noqa: E402
@@ -221,7 +224,28 @@ async def run_floor(url: str, people: int) -> dict[str, float]:
     return {**figures, "peak_mb": peak_mb()}
 
 
-RUNNERS = {"outbox": run_outbox, "apscheduler": run_apscheduler, "floor": run_floor}
+async def run_writes_floor(url: str, people: int, *, move: bool = False) -> dict[str, float]:
+    """The floor of the outbox's own reads and writes on the raw driver (already seeded)."""
+    if url.startswith("sqlite"):
+        path = url.removeprefix("sqlite:///")
+        figures = writes_floor.sqlite_writes_floor(path, NOW, move=move)
+    else:
+        figures = await writes_floor.postgres_writes_floor(url, NOW, move=move)
+    return {**figures, "peak_mb": peak_mb()}
+
+
+async def run_moved_floor(url: str, people: int) -> dict[str, float]:
+    """The same, each check-in's row moved forward to its next slot instead of a new row."""
+    return await run_writes_floor(url, people, move=True)
+
+
+RUNNERS = {
+    "outbox": run_outbox,
+    "apscheduler": run_apscheduler,
+    "floor": run_floor,
+    "writes": run_writes_floor,
+    "moved": run_moved_floor,
+}
 
 
 def child(kind: str, url: str, people: int) -> None:
@@ -271,8 +295,15 @@ def once(kind: str, url: str, people: int, processes: int = 1) -> dict[str, floa
     }
 
 
-def line(name: str, figures: dict[str, float], floor: dict[str, float] | None = None) -> str:
+def line(
+    name: str,
+    figures: dict[str, float],
+    floor: dict[str, float] | None = None,
+    writes: dict[str, float] | None = None,
+) -> str:
     share = f"  {figures['per_second'] / floor['per_second']:4.0%} of the floor" if floor else ""
+    if writes:
+        share += f", {figures['per_second'] / writes['per_second']:4.0%} of its writes' floor"
     return (
         f"{name:<50} {int(figures['count']):>7}  {figures['seconds']:6.2f} s"
         f"  {figures['per_second']:>8,.0f}/s  peak {figures['peak_mb']:4.0f} MB{share}"
@@ -286,12 +317,16 @@ def database(
     database, printed as they come; the one-process outbox's figures."""
     floor = measure("floor", url, "floor", people)
     print(line(f"floor (raw driver: claim + mark sent), {name}", floor), flush=True)
+    writes = measure("writes", url, "writes", people)
+    print(line(f"floor of the outbox's reads and writes, {name}", writes, floor), flush=True)
+    moved = measure("moved", url, "moved", people)
+    print(line("  the same, each row moved forward (not used)", moved, floor), flush=True)
     one: dict[str, float] = {}
     for processes in runs:
         label = f"Bounceback outbox, {name}, {processes} process{'es' if processes > 1 else ''}"
         figures = measure("outbox", url, f"outbox{processes}-", people, processes)
         one = one or figures
-        print(line(label, figures, floor), flush=True)
+        print(line(label, figures, floor, writes), flush=True)
     small = measure("outbox", url, "small", people // 10)
     print(line(f"Bounceback outbox, {name}, 1 process, a tenth", small, floor), flush=True)
     grown = one["peak_mb"] - small["peak_mb"]
@@ -301,7 +336,7 @@ def database(
         f" {one['peak_mb']:.0f} MB for {int(one['count']):,}"
         f" ({max(grown, 0) * 2**20 / rows:,.0f} bytes per row more)"
     )
-    return {**one, "floor": floor["per_second"]}
+    return {**one, "floor": floor["per_second"], "writes": writes["per_second"]}
 
 
 def main() -> None:
@@ -354,7 +389,8 @@ def main() -> None:
         print(
             f"one outbox process, {name}: {figures['per_second']:,.0f}/s,"
             f" {figures['per_second'] / figures['floor']:.0%} of the floor"
-            f" ({figures['floor']:,.0f}/s)"
+            f" ({figures['floor']:,.0f}/s); {figures['per_second'] / figures['writes']:.0%} of"
+            f" its writes' floor ({figures['writes']:,.0f}/s)"
         )
     ratio = sqlite["per_second"] / alternative["per_second"]
     print(

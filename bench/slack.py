@@ -10,7 +10,10 @@ slack`` wires it (each request is written to the inbox before its ack), whose af
 (b) two bare Bolt apps whose listeners only call ``ack()``: Bolt's default configuration, and
 Bolt with ``process_before_response=True`` (the faster of the two, and so the honest floor).
 Another row runs the adapter around an engine that says nothing, to separate the adapter's
-own cost from the engine's work sharing its event loop.
+own cost from the engine's work sharing its event loop, and another a Bolt app that acks each
+command and then makes the Slack call the adapter makes for it, with the very body the adapter
+sent (Bolt's lazy listeners): no engine and no database, only the acks and the platform's calls
+sharing one event loop, the floor for any app that answers in the same process.
 The Web API and response_urls are a local fake. Requests alternate between the apps in
 rounds so that noise hits all of them alike. The requests come from a process of their own,
 as the fake Web API runs in one: both stand for Slack. Last, a burst: ``--burst`` requests from
@@ -24,10 +27,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import hashlib
 import hmac
-import itertools
 import multiprocessing
 import statistics
 import sys
@@ -40,99 +41,27 @@ from urllib.parse import urlencode
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_sdk.web.async_client import AsyncWebClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from slack_apps import (  # this folder is on the path when run as a script)
+    SECRET,
+    TOKEN,
+    FollowUps,
+    Silent,
+    bare_bolt,
+    fake_slack_process,
+    serve,
+)
+
 from adapters.slack.app import DEFAULT_WORKERS, build_app
-from bot.events import Event
-from bot.replies import Reply
 from bounceback.bootstrap import open_services
 from bounceback.cli import slack_config
 from bounceback.settings import Settings
 
-SECRET = "bench-signing-secret"
-TOKEN = "xoxb-bench-token"
 STEADY_AIM = 1.5
 FLAT_OUT_AIM = 2.0
 SLACK_ACK_LIMIT = 3.0  # seconds: Slack shows the person an error after this
-
-
-def fake_slack_process(pipe: Connection) -> None:
-    """Serve the fake Slack in its own process: Slack's work is not ours to measure."""
-
-    async def run() -> None:
-        runner, url = await fake_slack()
-        pipe.send(url)
-        try:
-            await asyncio.Event().wait()
-        finally:
-            await runner.cleanup()
-
-    asyncio.run(run())
-
-
-async def fake_slack() -> tuple[web.AppRunner, str]:
-    """A Web API and response_url endpoint that say yes to everything, on loopback."""
-    counter = itertools.count(1)
-
-    async def api(request: web.Request) -> web.Response:
-        await request.read()
-        method = request.match_info["method"]
-        if method == "auth.test":
-            return web.json_response(
-                {"ok": True, "team_id": "T1", "user_id": "UBOT", "bot_id": "BBOT"}
-            )
-        if method == "users.info":
-            return web.json_response({"ok": True, "user": {"id": "U1", "tz": "Europe/Paris"}})
-        if method == "conversations.open":
-            return web.json_response({"ok": True, "channel": {"id": "D1"}})
-        return web.json_response({"ok": True, "ts": f"{next(counter)}.0", "view": {"id": "V1"}})
-
-    async def respond(request: web.Request) -> web.Response:
-        await request.read()
-        return web.Response(text="ok")
-
-    app = web.Application()
-    app.router.add_post("/api/{method}", api)
-    app.router.add_get("/api/{method}", api)  # users.info is a GET
-    app.router.add_post("/respond", respond)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}"
-
-
-class Silent:
-    """An engine with nothing to say: isolates the adapter's own cost from the engine's."""
-
-    async def handle(self, event: Event, now: dt.datetime) -> list[Reply]:
-        return []
-
-
-def bare_bolt(api_url: str, *, process_before_response: bool) -> web.Application:
-    """A Bolt app whose slash commands only ack: what any Bolt app pays at minimum."""
-    bolt = AsyncApp(
-        name="floor",
-        signing_secret=SECRET,
-        client=AsyncWebClient(token=TOKEN, base_url=f"{api_url}/api/"),
-        process_before_response=process_before_response,
-    )
-
-    async def only_ack(ack: AsyncAck) -> None:
-        await ack()
-
-    bolt.command("/rejected")(only_ack)
-    bolt.command("/progress")(only_ack)
-    return bolt.web_app()
-
-
-async def serve(app: web.Application) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events"
 
 
 def signed_command(number: int, api_url: str) -> tuple[bytes, dict[str, str]]:
@@ -274,7 +203,7 @@ def report(title: str, results: dict[str, list[float]], aim: float) -> None:
         )
     floor = min(percentile(values, 0.99) for name, values in results.items() if "bare" in name)
     for name, values in results.items():
-        if name.startswith("bounceback"):
+        if "bare" not in name:
             ratio = percentile(values, 0.99) / floor
             verdict = "within" if ratio <= aim else "OVER"
             print(f"  {name}: p99 / best floor p99 = {ratio:.2f} ({verdict} the {aim}x aim)")
@@ -352,19 +281,30 @@ async def main(
                 shared=services.shared,
                 session=api_session,
             )
-            apps: dict[str, web.Application] = {
+            first: dict[str, web.Application] = {
                 "bounceback adapter": adapter.web_app(),
                 "bounceback adapter, engine says nothing": idle.web_app(),
+            }
+            runners = {name: await serve(app) for name, app in first.items()}
+            for _, url in runners.values():  # warm up: auth.test, the database, the pools
+                await clients.send("load", url, 50, concurrency)
+            await adapter.drain()
+            # The floor's follow-ups send what the adapter sent in its warm-up.
+            follow_ups = await FollowUps.as_sent(api_session, api_url)
+            floors: dict[str, web.Application] = {
+                "bolt acks, then the same Slack calls": bare_bolt(
+                    api_url, process_before_response=True, follow_up=follow_ups
+                ),
                 "bare bolt (default)": bare_bolt(api_url, process_before_response=False),
                 "bare bolt (process_before_response)": bare_bolt(
                     api_url, process_before_response=True
                 ),
             }
-            runners = {name: await serve(app) for name, app in apps.items()}
+            for name, app in floors.items():
+                runners[name] = await serve(app)
+                await clients.send("load", runners[name][1], 50, concurrency)
+            await follow_ups.drain()
             servers = {name: url for name, (_, url) in runners.items()}
-            for url in servers.values():  # warm up: auth.test, the database, the pools
-                await clients.send("load", url, 50, concurrency)
-            await adapter.drain()
 
             async def steady(url: str, count: int) -> list[float]:
                 return await clients.send("paced", url, count, rate)
@@ -373,13 +313,14 @@ async def main(
                 return await clients.send("load", url, count, concurrency)
 
             async def drain() -> None:
-                await asyncio.gather(adapter.drain(), idle.drain())
+                await asyncio.gather(adapter.drain(), idle.drain(), follow_ups.drain())
 
             at_rate = await measure(servers, requests, rounds, steady, drain)
             saturated = await measure(servers, requests, rounds, flat_out, drain)
             drains = {
                 "bounceback adapter": adapter.drain,
                 "bounceback adapter, engine says nothing": idle.drain,
+                "bolt acks, then the same Slack calls": follow_ups.drain,
             }
             burst_results = await bursts(servers, clients, *burst, drains)
             for runner, _ in runners.values():
