@@ -55,6 +55,7 @@ from slack_apps import (  # this folder is on the path when run as a script)
 )
 
 from adapters.slack.app import DEFAULT_WORKERS, build_app
+from adapters.slack.logs import quiet_sdk_logs
 from bounceback.bootstrap import open_services
 from bounceback.cli import slack_config
 from bounceback.settings import Settings
@@ -258,6 +259,7 @@ async def main(
     burst: tuple[int, int],
     clients: Clients,
 ) -> None:
+    quiet_sdk_logs()  # slack_sdk's and Bolt's logs as `bounceback slack` sets them
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings.from_mapping(
             {

@@ -22,7 +22,7 @@ from adapters.slack.app import SlackBot, build_app
 from adapters.slack.config import ConfigurationError, SlackConfig
 from adapters.slack.departures import CHECK_EVERY_SECONDS
 from adapters.slack.home import ChartFiles
-from adapters.slack.logs import RedactPayloads, bolt_logger
+from adapters.slack.logs import bolt_logger, quiet_sdk_logs
 from adapters.slack.oauth import oauth_stores
 from adapters.slack.uninstall import Organizations
 from bot.events import Sender
@@ -41,17 +41,6 @@ class Engine(Handler, Protocol):
     async def home(self, sender: Sender, now: dt.datetime) -> HomeView:
         """The member's home, for their Home tab."""
         ...
-
-
-def _quiet_sdk_logs() -> None:
-    # slack_sdk's socket-mode and web clients log payloads at DEBUG; keep them out of INFO logs
-    # and scrub whatever reaches WARNING.
-    for name in ("slack_sdk", "slack_bolt"):
-        logger = logging.getLogger(name)
-        if not any(isinstance(existing, RedactPayloads) for existing in logger.filters):
-            logger.addFilter(RedactPayloads())
-        if logger.getEffectiveLevel() < logging.INFO:
-            logger.setLevel(logging.INFO)
 
 
 async def check_tokens(config: SlackConfig, session: aiohttp.ClientSession) -> str | None:
@@ -129,7 +118,7 @@ async def serve(
         raise ConfigurationError(
             "set SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)"
         )
-    _quiet_sdk_logs()
+    quiet_sdk_logs()
     async with aiohttp.ClientSession() as session:
         socket_url = await check_tokens(config, session)
         installations = states = None
