@@ -12,8 +12,8 @@ Bolt with ``process_before_response=True`` (the faster of the two, and so the ho
 Another row runs the adapter around an engine that says nothing, to separate the adapter's
 own cost from the engine's work sharing its event loop, and another a Bolt app that acks each
 command and then makes the Slack call the adapter makes for it, with the very body the adapter
-sent (Bolt's lazy listeners): no engine and no database, only the acks and the platform's calls
-sharing one event loop, the floor for any app that answers in the same process.
+sent, as a task started after the ack: no engine and no database, only the acks and the
+platform's calls sharing one event loop, the floor for any app that answers in the same process.
 The Web API and response_urls are a local fake. Requests alternate between the apps in
 rounds so that noise hits all of them alike. The requests come from a process of their own,
 as the fake Web API runs in one: both stand for Slack. Last, a burst: ``--burst`` requests from
@@ -295,11 +295,13 @@ async def main(
             follow_ups = await FollowUps.as_sent(api_session, api_url)
             floors: dict[str, web.Application] = {
                 "bolt acks, then the same Slack calls": bare_bolt(
-                    api_url, process_before_response=True, follow_up=follow_ups
+                    api_url, api_session, process_before_response=True, follow_up=follow_ups
                 ),
-                "bare bolt (default)": bare_bolt(api_url, process_before_response=False),
+                "bare bolt (default)": bare_bolt(
+                    api_url, api_session, process_before_response=False
+                ),
                 "bare bolt (process_before_response)": bare_bolt(
-                    api_url, process_before_response=True
+                    api_url, api_session, process_before_response=True
                 ),
             }
             for name, app in floors.items():

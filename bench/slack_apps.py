@@ -8,18 +8,18 @@ endpoint on loopback that say yes to everything and remember the first body of e
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import itertools
 import json
-from collections.abc import AsyncIterator
+from collections.abc import Awaitable, Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.events import Event
 from bot.replies import Reply
@@ -86,14 +86,19 @@ class Silent:
 
 
 def bare_bolt(
-    api_url: str, *, process_before_response: bool, follow_up: FollowUps | None = None
+    api_url: str,
+    session: aiohttp.ClientSession,
+    *,
+    process_before_response: bool,
+    follow_up: FollowUps | None = None,
 ) -> web.Application:
     """A Bolt app whose slash commands only ack: what any Bolt app pays at minimum. With
-    ``follow_up``, each command's Slack call follows its ack (Bolt's lazy listeners)."""
+    ``follow_up``, each command's Slack call follows its ack. Its
+    Web API client keeps its connections in ``session``, as the adapter's does."""
     bolt = AsyncApp(
         name="floor",
         signing_secret=SECRET,
-        client=AsyncWebClient(token=TOKEN, base_url=f"{api_url}/api/"),
+        client=AsyncWebClient(token=TOKEN, base_url=f"{api_url}/api/", session=session),
         process_before_response=process_before_response,
     )
 
@@ -104,23 +109,29 @@ def bare_bolt(
         bolt.command("/rejected")(only_ack)
         bolt.command("/progress")(only_ack)
     else:
-        bolt.command("/rejected")(ack=only_ack, lazy=[follow_up.open_view])
-        bolt.command("/progress")(ack=only_ack, lazy=[follow_up.respond])
+        for command in ("/rejected", "/progress"):
+            bolt.command(command)(follow_up.listener(command))
     return bolt.web_app()
 
 
 class FollowUps:
     """After each ack, the Slack call the adapter makes for that command, with the very body
     the adapter sent (as the fake Slack first received it): ``views.open`` with the
-    rejection form, or the ephemeral answer to ``/progress`` through its response_url. No
-    engine, no database: what one event loop pays for the acks and the platform's calls alone.
+    rejection form, or the ephemeral answer to ``/progress`` through its response_url, on
+    the adapter's shared HTTP session. No engine, no database: what one event loop pays for
+    the acks and the platform's calls alone.
+
+    Each call is a task started once the listener has acked, as Bolt's lazy listeners start
+    theirs; not through them, because they deep-copy the request, shared session included.
     """
 
-    def __init__(self, view: dict[str, Any], answer: dict[str, Any]) -> None:
+    def __init__(
+        self, view: dict[str, Any], answer: dict[str, Any], session: aiohttp.ClientSession
+    ) -> None:
         self._view = view
         self._answer = answer
-        self._running = 0
-        self._idle = asyncio.Condition()
+        self._session = session
+        self._running: set[asyncio.Task[None]] = set()
 
     @classmethod
     async def as_sent(cls, session: aiohttp.ClientSession, api_url: str) -> FollowUps:
@@ -129,30 +140,35 @@ class FollowUps:
         for call in ("views.open", "response_url"):
             async with session.get(f"{api_url}/first/{call}") as response:
                 bodies.append(json.loads(await response.read()))
-        return cls(bodies[0]["view"], bodies[1])
+        return cls(bodies[0]["view"], bodies[1], session)
 
-    async def open_view(self, body: dict[str, Any], client: AsyncWebClient) -> None:
-        async with self._counted():
-            await client.views_open(trigger_id=body["trigger_id"], view=self._view)
+    def listener(self, command: str) -> Callable[..., Awaitable[None]]:
+        """A slash command listener that acks, then makes ``command``'s call."""
+        call = self._open_view if command == "/rejected" else self._respond
 
-    async def respond(self, respond: AsyncRespond) -> None:
-        async with self._counted():
-            await respond(**self._answer)
+        async def ack_then_call(
+            ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+        ) -> None:
+            await ack()
+            task = asyncio.ensure_future(call(body, client))
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
 
-    @contextlib.asynccontextmanager
-    async def _counted(self) -> AsyncIterator[None]:
-        self._running += 1
-        try:
-            yield
-        finally:
-            self._running -= 1
-            async with self._idle:
-                self._idle.notify_all()
+        return ack_then_call
+
+    async def _open_view(self, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await client.views_open(trigger_id=body["trigger_id"], view=self._view)
+
+    async def _respond(self, body: dict[str, Any], client: AsyncWebClient) -> None:
+        # A webhook client on the shared session, as the adapter answers (Bolt's ``respond``
+        # opens an HTTP session for every answer).
+        webhook = AsyncWebhookClient(body["response_url"], session=self._session)
+        await webhook.send_dict(self._answer)
 
     async def drain(self) -> None:
-        """Until every follow-up started has finished."""
-        async with self._idle:
-            await self._idle.wait_for(lambda: self._running == 0)
+        """Until every call started has finished."""
+        while self._running:
+            await asyncio.gather(*self._running)
 
 
 async def serve(app: web.Application) -> tuple[web.AppRunner, str]:
