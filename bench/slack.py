@@ -44,7 +44,7 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from slack_apps import (  # this folder is on the path when run as a script)
+from slack_apps import (  # this folder is on the path when run as a script
     SECRET,
     TOKEN,
     FollowUps,
