@@ -22,8 +22,22 @@ _CLAIM = (
     "UPDATE planned_messages SET state = 'claimed', claimed_by = {p1}, lease_until = {p2},"
     " attempts = attempts + 1 WHERE id {among}SELECT id FROM planned_messages"
     " WHERE state = 'pending' AND due_at <= {p3} ORDER BY due_at LIMIT {p4}{lock}{end}"
-    " RETURNING id"
+    " RETURNING {returning}"
 )
+
+
+def claim_text(*, postgres: bool, returning: str = "id") -> str:
+    """The claim of a batch of due rows: parameters (token, lease end, now, limit) on SQLite;
+    (token, now, limit) on PostgreSQL, where the ids go as an array found by primary key, as
+    the outbox claims them (not by a scan of the whole table)."""
+    if postgres:
+        return _CLAIM.format(
+            p1="$1", p2="$2", p3="$2", p4="$3", lock=" FOR UPDATE SKIP LOCKED",
+            among="= ANY(ARRAY(", end="))", returning=returning,
+        )  # fmt: skip
+    return _CLAIM.format(
+        p1="?", p2="?", p3="?", p4="?", lock="", among="IN (", end=")", returning=returning
+    )
 
 
 def sqlite_floor(path: str, now: dt.datetime) -> dict[str, float]:
@@ -32,7 +46,7 @@ def sqlite_floor(path: str, now: dt.datetime) -> dict[str, float]:
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=NORMAL")
     text = now.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-    claim = _CLAIM.format(p1="?", p2="?", p3="?", p4="?", lock="", among="IN (", end=")")
+    claim = claim_text(postgres=False)
     count = 0
     started = time.time()
     while True:
@@ -59,19 +73,7 @@ async def postgres_floor(url: str, now: dt.datetime) -> dict[str, float]:
     import asyncpg
 
     connection: Any = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
-    claim = await connection.prepare(
-        # The ids as an array, as the outbox claims them (found by primary key, not by a
-        # scan of the whole table).
-        _CLAIM.format(
-            p1="$1",
-            p2="$2",
-            p3="$2",
-            p4="$3",
-            lock=" FOR UPDATE SKIP LOCKED",
-            among="= ANY(ARRAY(",
-            end="))",
-        )
-    )
+    claim = await connection.prepare(claim_text(postgres=True))
     mark = await connection.prepare(
         "UPDATE planned_messages SET state = 'sent', sent_at = $1, lease_until = NULL"
         " WHERE id = ANY($2::bigint[]) AND claimed_by = $3"

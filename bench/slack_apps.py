@@ -93,8 +93,8 @@ def bare_bolt(
     follow_up: FollowUps | None = None,
 ) -> web.Application:
     """A Bolt app whose slash commands only ack: what any Bolt app pays at minimum. With
-    ``follow_up``, each command's Slack call follows its ack. Its
-    Web API client keeps its connections in ``session``, as the adapter's does."""
+    ``follow_up``, each command's Slack call follows its ack. Its Web API client keeps its
+    connections in ``session``, as the adapter's does."""
     bolt = AsyncApp(
         name="floor",
         signing_secret=SECRET,

@@ -31,6 +31,9 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from outbox_floor import claim_text
+
+from storage.bulk import converters_for
 from storage.database import tune_sqlite
 from storage.records import claimed as still_claimed
 from storage.rows import PERSON_COLUMNS
@@ -40,12 +43,6 @@ GROUP = 100  # about what the outbox records per transaction in that benchmark
 TOKEN = "floor"
 WEEK = dt.timedelta(days=7)
 
-_CLAIMED = (
-    "UPDATE planned_messages SET state = 'claimed', claimed_by = {p1}, lease_until = {p2},"
-    " attempts = attempts + 1 WHERE id {among}SELECT id FROM planned_messages"
-    " WHERE state = 'pending' AND due_at <= {p3} ORDER BY due_at LIMIT {p4}{lock}{end}"
-    " RETURNING id, person_id"
-)
 _LOOK = (
     "SELECT m.id FROM planned_messages m JOIN people p ON p.id = m.person_id"
     " WHERE m.id {among} AND m.claimed_by = {token} AND "
@@ -77,8 +74,9 @@ def sqlite_writes_floor(path: str, now: dt.datetime, *, move: bool = False) -> d
     """Deliver every due row of the SQLite file at ``path`` with the outbox's reads and writes."""
     connection = sqlite3.connect(path, isolation_level=None)
     tune_sqlite(connection, None)
-    text = now.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-    claim = _CLAIMED.format(p1="?", p2="?", p3="?", p4="?", lock="", among="IN (", end=")")
+    to_moment, _ = converters_for("sqlite")
+    text = to_moment(now)
+    claim = claim_text(postgres=False, returning="id, person_id")
     listed = "IN (SELECT value FROM json_each(?))"
     people = f"SELECT {', '.join(PERSON_COLUMNS)} FROM people WHERE id {listed}"
     moods = (
@@ -88,7 +86,7 @@ def sqlite_writes_floor(path: str, now: dt.datetime, *, move: bool = False) -> d
     )
     look = _LOOK.format(among=listed, token="?")
     # Every seeded check-in shares one slot, so its next slot is worked out once.
-    next_due = (now + WEEK).astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    next_due = to_moment(now + WEEK)
     if move:
         record = _MOVE.format(at="?", due="?", local="?", among=listed, token="?")
     else:
@@ -135,12 +133,7 @@ async def postgres_writes_floor(
 
     dsn = url.replace("postgresql+asyncpg", "postgresql")
     claiming, looking, *writing = [await asyncpg.connect(dsn) for _ in range(4)]
-    claim = await claiming.prepare(
-        _CLAIMED.format(
-            p1="$1", p2="$2", p3="$2", p4="$3", lock=" FOR UPDATE SKIP LOCKED",
-            among="= ANY(ARRAY(", end="))",
-        )
-    )  # fmt: skip
+    claim = await claiming.prepare(claim_text(postgres=True, returning="id, person_id"))
     listed = "= ANY($1::bigint[])"
     people = await looking.prepare(
         f"SELECT {', '.join(PERSON_COLUMNS)} FROM people WHERE id {listed}"
