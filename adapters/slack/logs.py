@@ -23,12 +23,16 @@ class RedactPayloads(logging.Filter):
         return True
 
 
-def bolt_logger() -> logging.Logger:
-    """The base logger handed to Bolt; Bolt copies its filters onto every logger it makes."""
-    logger = logging.getLogger("bounceback.slack.bolt")
+def _redacted(logger: logging.Logger) -> logging.Logger:
+    """``logger`` with one :class:`RedactPayloads` filter, however often it is asked."""
     if not any(isinstance(existing, RedactPayloads) for existing in logger.filters):
         logger.addFilter(RedactPayloads())
     return logger
+
+
+def bolt_logger() -> logging.Logger:
+    """The base logger handed to Bolt; Bolt copies its filters onto every logger it makes."""
+    return _redacted(logging.getLogger("bounceback.slack.bolt"))
 
 
 # The loggers slack_sdk's async Web API and response_url clients write through. Their debug
@@ -43,9 +47,7 @@ def quiet_sdk_logs() -> None:
     """slack_sdk's and Bolt's records at INFO or above (their DEBUG carries payloads), scrubbed
     of payloads whatever reaches the handlers, and slack_sdk's clients told their own level."""
     for name in ("slack_sdk", "slack_bolt"):
-        logger = logging.getLogger(name)
-        if not any(isinstance(existing, RedactPayloads) for existing in logger.filters):
-            logger.addFilter(RedactPayloads())
+        logger = _redacted(logging.getLogger(name))
         if logger.getEffectiveLevel() < logging.INFO:
             logger.setLevel(logging.INFO)
     for name in SDK_CLIENT_LOGGERS:
